@@ -1,0 +1,110 @@
+"""Dates and timestamps: seconds since 1970 plus a null flag, decoded to the source's format.
+
+The finest unit the data uses (day, hour, minute, second, millisecond or microsecond) is learnt
+and decoded values are rounded to it, so dates stay dates. String columns are written back
+with their ``strftime`` format; datetime columns keep their dtype and time zone.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Self
+
+import numpy as np
+import pandas as pd
+
+from datatwin.encoded import EncodedColumn
+from datatwin.schema import ColumnKind, ColumnSpec
+from datatwin.transforms.base import NullFlag, TransformState, fill_missing, require_fitted
+
+_UNITS_SECONDS = (86_400.0, 3_600.0, 60.0, 1.0, 1e-3, 1e-6)
+
+
+class DatetimeTransform:
+    """Datetime columns."""
+
+    kinds: ClassVar[tuple[ColumnKind, ...]] = (ColumnKind.DATETIME,)
+
+    def __init__(self, spec: ColumnSpec) -> None:
+        self.spec = spec
+        self._value = f"{spec.name}::seconds"
+        self._null = NullFlag(spec.name)
+        self.has_nulls_: bool | None = None
+        self.unit_seconds_: float | None = None
+        self.bounds_: tuple[float, float] | None = None
+
+    def fit(self, values: pd.Series, *, rng: np.random.Generator) -> Self:
+        """Learn the time unit, the bounds (unless declared) and whether cells are missing."""
+        seconds = _to_seconds(values)
+        observed = seconds[~np.isnan(seconds)]
+        self.has_nulls_ = bool(np.isnan(seconds).any())
+        self.unit_seconds_ = next(
+            (u for u in _UNITS_SECONDS if np.allclose(np.round(observed / u) * u, observed, atol=1e-7)),
+            _UNITS_SECONDS[-1],
+        )
+        lo = _declared_seconds(self.spec.minimum, observed.min() if len(observed) else 0.0)
+        hi = _declared_seconds(self.spec.maximum, observed.max() if len(observed) else 0.0)
+        self.bounds_ = (lo, hi)
+        return self
+
+    def encoded_columns(self) -> list[EncodedColumn]:
+        """Seconds since 1970, and the null flag if needed."""
+        require_fitted(self, "has_nulls_")
+        columns = [EncodedColumn(self._value, "continuous")]
+        return [*columns, self._null.encoded()] if self.has_nulls_ else columns
+
+    def encode(self, values: pd.Series, *, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """Seconds since 1970 (missing cells filled), and the null flag."""
+        require_fitted(self, "has_nulls_")
+        out = {self._value: fill_missing(_to_seconds(values), rng)}
+        if self.has_nulls_:
+            out[self._null.name] = self._null.encode(values)
+        return out
+
+    def decode(self, encoded: dict[str, np.ndarray], n: int, *, rng: np.random.Generator) -> pd.Series:
+        """Round to the learnt unit, clip to the bounds, format."""
+        require_fitted(self, "unit_seconds_")
+        unit = self.unit_seconds_
+        seconds = np.clip(np.round(encoded[self._value] / unit) * unit, *self.bounds_)
+        micros = np.round(seconds * 1e6).astype(np.int64)
+        stamps = pd.Series(pd.to_datetime(micros, unit="us"))
+        stamps[self._null.missing(encoded, n)] = pd.NaT
+        if self.spec.timezone:
+            stamps = stamps.dt.tz_localize("UTC").dt.tz_convert(self.spec.timezone)
+        if self.spec.format is None:
+            return stamps
+        text = stamps.dt.strftime(self.spec.format).astype(object)
+        return text.where(stamps.notna(), None)
+
+    def to_state(self) -> TransformState:
+        """Unit, bounds and null flag."""
+        require_fitted(self, "bounds_")
+        config = {"has_nulls": self.has_nulls_, "unit_seconds": self.unit_seconds_, "bounds": list(self.bounds_)}
+        return config, {}
+
+    @classmethod
+    def from_state(cls, spec: ColumnSpec, state: TransformState) -> Self:
+        """Rebuild a fitted transform."""
+        config, _ = state
+        transform = cls(spec)
+        transform.has_nulls_ = bool(config["has_nulls"])
+        transform.unit_seconds_ = float(config["unit_seconds"])
+        transform.bounds_ = (float(config["bounds"][0]), float(config["bounds"][1]))
+        return transform
+
+
+def _to_seconds(values: pd.Series) -> np.ndarray:
+    stamps = pd.to_datetime(values)
+    if getattr(stamps.dt, "tz", None) is not None:
+        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+    micros = stamps.astype("datetime64[us]").astype("int64").to_numpy().astype(np.float64)
+    micros[stamps.isna().to_numpy()] = np.nan
+    return micros / 1e6
+
+
+def _declared_seconds(bound: object, fallback: float) -> float:
+    if bound is None:
+        return float(fallback)
+    stamp = pd.Timestamp(str(bound))
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    return (stamp - pd.Timestamp("1970-01-01")).total_seconds()

@@ -1,0 +1,91 @@
+"""Numbers: continuous values plus a missing-value flag, decoded to the source's precision."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Self
+
+import numpy as np
+import pandas as pd
+
+from datatwin.encoded import EncodedColumn
+from datatwin.schema import ColumnKind, ColumnSpec
+from datatwin.transforms.base import NullFlag, TransformState, fill_missing, require_fitted
+
+
+class NumericTransform:
+    """Numeric and integer columns.
+
+    Encodes the value as one continuous column (missing cells filled with draws from the
+    observed values) and, when the column has missing values, a null flag. Decoding rounds
+    to the column's decimals (integers to whole numbers), clips to its bounds and restores
+    missing cells; integer columns come back as ``int64`` (``Int64`` when cells are missing).
+    """
+
+    kinds: ClassVar[tuple[ColumnKind, ...]] = (ColumnKind.NUMERIC, ColumnKind.INTEGER)
+
+    def __init__(self, spec: ColumnSpec) -> None:
+        self.spec = spec
+        self._value = f"{spec.name}::value"
+        self._null = NullFlag(spec.name)
+        self.has_nulls_: bool | None = None
+        self.bounds_: tuple[float, float] | None = None
+
+    def fit(self, values: pd.Series, *, rng: np.random.Generator) -> Self:
+        """Learn whether the column has missing values and, unless declared, its bounds."""
+        numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
+        observed = numbers[~np.isnan(numbers)]
+        lo = self.spec.minimum if self.spec.minimum is not None else _or_zero(observed, np.min)
+        hi = self.spec.maximum if self.spec.maximum is not None else _or_zero(observed, np.max)
+        self.bounds_ = (float(lo), float(hi))
+        self.has_nulls_ = bool(np.isnan(numbers).any())
+        return self
+
+    def encoded_columns(self) -> list[EncodedColumn]:
+        """The value column, and the null flag if the column has missing values."""
+        require_fitted(self, "has_nulls_")
+        columns = [EncodedColumn(self._value, "continuous")]
+        return [*columns, self._null.encoded()] if self.has_nulls_ else columns
+
+    def encode(self, values: pd.Series, *, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """Encode to the value column (and null flag)."""
+        require_fitted(self, "has_nulls_")
+        numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
+        out = {self._value: fill_missing(numbers, rng)}
+        if self.has_nulls_:
+            out[self._null.name] = self._null.encode(values)
+        return out
+
+    def decode(self, encoded: dict[str, np.ndarray], n: int, *, rng: np.random.Generator) -> pd.Series:
+        """Round, clip and restore missing cells."""
+        require_fitted(self, "bounds_")
+        lo, hi = self.bounds_
+        decimals = 0 if self.spec.kind is ColumnKind.INTEGER else self.spec.decimals
+        values = encoded[self._value].astype(np.float64)
+        if decimals is not None:
+            values = np.round(values, decimals)
+        values = np.clip(values, lo, hi)
+        missing = self._null.missing(encoded, n)
+        if self.spec.kind is ColumnKind.INTEGER:
+            if missing.any():
+                return pd.Series(pd.array(values.astype(np.int64), dtype="Int64").where(~missing))
+            return pd.Series(values.astype(np.int64))
+        values[missing] = np.nan
+        return pd.Series(values)
+
+    def to_state(self) -> TransformState:
+        """The learned flags and bounds."""
+        require_fitted(self, "bounds_")
+        return {"has_nulls": self.has_nulls_, "bounds": list(self.bounds_)}, {}
+
+    @classmethod
+    def from_state(cls, spec: ColumnSpec, state: TransformState) -> Self:
+        """Rebuild a fitted transform."""
+        config, _ = state
+        transform = cls(spec)
+        transform.has_nulls_ = bool(config["has_nulls"])
+        transform.bounds_ = (float(config["bounds"][0]), float(config["bounds"][1]))
+        return transform
+
+
+def _or_zero(values: np.ndarray, reduce: object) -> float:
+    return float(reduce(values)) if len(values) else 0.0  # type: ignore[operator]

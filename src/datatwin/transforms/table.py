@@ -1,0 +1,99 @@
+"""Encoding a whole table: one transform per column, applied in the schema's order."""
+
+from __future__ import annotations
+
+from typing import Any, Self
+
+import numpy as np
+import pandas as pd
+
+from datatwin.encoded import EncodedColumn, EncodedTable
+from datatwin.errors import ArtifactError, NotFittedError
+from datatwin.schema import Schema
+from datatwin.transforms.base import ColumnTransform
+from datatwin.transforms.registry import TRANSFORMS, transform_for
+
+
+class TableEncoder:
+    """Fits, applies and inverts the transforms of every column of a table.
+
+    Parameters
+    ----------
+    schema
+        The table's schema; data given to ``fit`` and ``encode`` must be in the working form
+        made by :func:`datatwin.schema.coerce_table`.
+    """
+
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
+        self.transforms_: dict[str, ColumnTransform] | None = None
+
+    def fit(self, table: pd.DataFrame, *, seed: int) -> Self:
+        """Fit every column's transform."""
+        rngs = _column_rngs(seed, len(self.schema.columns))
+        self.transforms_ = {
+            spec.name: transform_for(spec).fit(table[spec.name], rng=rng)
+            for spec, rng in zip(self.schema.columns, rngs, strict=True)
+        }
+        return self
+
+    def _fitted(self) -> dict[str, ColumnTransform]:
+        if self.transforms_ is None:
+            raise NotFittedError("TableEncoder is not fitted yet: call fit() first.")
+        return self.transforms_
+
+    @property
+    def encoded_columns(self) -> tuple[EncodedColumn, ...]:
+        """The encoded columns of all transforms, in order."""
+        return tuple(c for t in self._fitted().values() for c in t.encoded_columns())
+
+    def encode(self, table: pd.DataFrame, *, seed: int) -> EncodedTable:
+        """Encode a table in working form."""
+        transforms = self._fitted()
+        rngs = _column_rngs(seed, len(transforms))
+        data: dict[str, np.ndarray] = {}
+        for (name, transform), rng in zip(transforms.items(), rngs, strict=True):
+            data.update(transform.encode(table[name], rng=rng))
+        return EncodedTable(self.encoded_columns, data, n_rows=len(table))
+
+    def decode(self, encoded: EncodedTable, *, seed: int) -> pd.DataFrame:
+        """Turn encoded rows back into a table with the schema's columns, kinds and formats."""
+        transforms = self._fitted()
+        rngs = _column_rngs(seed, len(transforms))
+        n = encoded.n_rows
+        columns = {
+            name: transform.decode(encoded.data, n, rng=rng).reset_index(drop=True)
+            for (name, transform), rng in zip(transforms.items(), rngs, strict=True)
+        }
+        return pd.DataFrame(columns, index=pd.RangeIndex(n))
+
+    def to_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """Each column's transform state; arrays are keyed ``"<column>/<array>"``."""
+        config: dict[str, Any] = {}
+        arrays: dict[str, np.ndarray] = {}
+        for name, transform in self._fitted().items():
+            column_config, column_arrays = transform.to_state()
+            config[name] = column_config
+            arrays.update({f"{name}/{key}": value for key, value in column_arrays.items()})
+        return config, arrays
+
+    @classmethod
+    def from_state(cls, schema: Schema, config: dict[str, Any], arrays: dict[str, np.ndarray]) -> Self:
+        """Rebuild a fitted encoder from :meth:`to_state`'s output."""
+        encoder = cls(schema)
+        missing = [n for n in schema.names if n not in config]
+        if missing:
+            raise ArtifactError(f"The saved encoder has no state for column(s) {missing}.")
+        encoder.transforms_ = {}
+        for spec in schema.columns:
+            prefix = f"{spec.name}/"
+            column_arrays = {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
+            transform_cls = TRANSFORMS[spec.kind]
+            encoder.transforms_[spec.name] = transform_cls.from_state(
+                spec, (config[spec.name], column_arrays)
+            )
+        return encoder
+
+
+def _column_rngs(seed: int, count: int) -> list[np.random.Generator]:
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(count)]

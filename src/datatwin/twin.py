@@ -1,0 +1,199 @@
+"""The Twin: a fitted schema, encoder and model, with lineage; and the functions that make one."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from datatwin import models
+from datatwin._version import __version__
+from datatwin.errors import ArtifactError, ConfigError, DataError
+from datatwin.io import read_artifact, read_table, write_artifact
+from datatwin.lineage import Lineage, hash_frame
+from datatwin.models import Generator
+from datatwin.progress import Progress, report
+from datatwin.schema import DEFAULT_RARE_THRESHOLD, Schema, coerce_table, infer_schema
+from datatwin.transforms import TableEncoder
+
+MIN_ROWS = 5
+"""Fewer rows than this cannot be learnt from without copying them."""
+
+DEFAULT_SEED = 0
+"""Seed used when none is given: results are reproducible by default."""
+
+SIGNING_KEY_ENV = "DATATWIN_SIGNING_KEY"
+"""Environment variable holding a key to sign saved twins with and check loaded ones against."""
+
+
+class Twin:
+    """A fitted generator of synthetic tables: schema + encoder + model + lineage.
+
+    Made by :func:`fit` or :func:`load`, not directly.
+    """
+
+    def __init__(self, schema: Schema, encoder: TableEncoder, model: Generator, lineage: Lineage) -> None:
+        self.schema = schema
+        self.encoder = encoder
+        self.model = model
+        self.lineage = lineage
+
+    def __repr__(self) -> str:
+        return (
+            f"Twin(model={self.lineage.model!r}, columns={len(self.schema.columns)}, "
+            f"source={self.lineage.source!r}, rows={self.lineage.n_rows})"
+        )
+
+    def sample(self, n: int, *, seed: int = DEFAULT_SEED) -> pd.DataFrame:
+        """Draw ``n`` synthetic rows with the source's columns, kinds and formats.
+
+        Parameters
+        ----------
+        n
+            Number of rows, at least 1.
+        seed
+            The same seed gives the same rows.
+        """
+        _check_seed(seed)
+        model_seed, decode_seed = np.random.SeedSequence(seed).generate_state(2)
+        encoded = self.model.sample(n, seed=int(model_seed))
+        return self.encoder.decode(encoded, seed=int(decode_seed))
+
+    def save(self, path: str | Path, *, key: bytes | None = None) -> None:
+        """Save to one file (see :mod:`datatwin.io.artifact`), atomically.
+
+        Parameters
+        ----------
+        path
+            Target file; its folder must exist.
+        key
+            Secret key to sign the file with; defaults to ``$DATATWIN_SIGNING_KEY`` if set.
+        """
+        encoder_config, encoder_arrays = self.encoder.to_state()
+        model_config, model_arrays = self.model.to_state()
+        document = {
+            "datatwin_version": __version__,
+            "schema": self.schema.to_dict(),
+            "encoder": encoder_config,
+            "model": {"name": self.model.name, "state": model_config},
+            "lineage": self.lineage.to_dict(),
+        }
+        arrays = {f"encoder/{k}": v for k, v in encoder_arrays.items()}
+        arrays.update({f"model/{k}": v for k, v in model_arrays.items()})
+        write_artifact(path, document, arrays, key=_signing_key(key))
+
+
+def load(path: str | Path, *, key: bytes | None = None) -> Twin:
+    """Load a twin saved by :meth:`Twin.save`, verifying its checksum (and signature, if keyed).
+
+    Raises
+    ------
+    ArtifactError
+        When the file is missing, corrupt, tampered with, of an unknown version or names an
+        unknown model.
+    """
+    document, arrays = read_artifact(path, key=_signing_key(key))
+    try:
+        schema = Schema.from_dict(document["schema"])
+        encoder = TableEncoder.from_state(schema, document["encoder"], _prefixed(arrays, "encoder/"))
+        model_cls = models.get(document["model"]["name"])
+        model = model_cls.from_state((document["model"]["state"], _prefixed(arrays, "model/")))
+        lineage = Lineage.from_dict(document["lineage"])
+    except ArtifactError:
+        raise
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise ArtifactError(f"Twin file {str(path)!r} has invalid content: {exc}") from None
+    return Twin(schema, encoder, model, lineage)
+
+
+def fit(
+    data: pd.DataFrame | str | Path,
+    *,
+    model: str = models.AUTO,
+    seed: int = DEFAULT_SEED,
+    schema: Schema | str | Path | None = None,
+    model_options: dict[str, Any] | None = None,
+    rare_threshold: int = DEFAULT_RARE_THRESHOLD,
+    progress: Progress | None = None,
+) -> Twin:
+    """Learn a twin of a table.
+
+    Parameters
+    ----------
+    data
+        A DataFrame, or the path of a CSV (any delimiter, gzip too) or Parquet file.
+    model
+        Registered model name, or ``"auto"`` to let datatwin choose.
+    seed
+        The same data, options and seed give the same twin.
+    schema
+        A schema (or the path of its JSON file) to use instead of inferring one; fitting then
+        takes bounds and category domains from it, not from the data.
+    model_options
+        Options of the model family (see its config class).
+    rare_threshold
+        When inferring the schema: labels seen in fewer rows are pooled, never written verbatim.
+    progress
+        Callback receiving progress of the long steps.
+
+    Returns
+    -------
+    Twin
+        The fitted twin.
+    """
+    _check_seed(seed)
+    model_name = models.resolve(model)
+    generator = models.create(model_name, model_options)
+    source_name, source_hash, frame = _load_source(data)
+    report(progress, "checking data", 0, 1)
+    resolved_schema = _resolve_schema(schema, frame, rare_threshold)
+    table = coerce_table(frame, resolved_schema)
+    if len(table) < MIN_ROWS:
+        raise DataError(
+            [f"The table has {len(table)} row(s); at least {MIN_ROWS} are needed to learn from it without copying it."]
+        )
+    report(progress, "checking data", 1, 1)
+    encoder_seed, model_seed = np.random.SeedSequence(seed).generate_state(2)
+    encoder = TableEncoder(resolved_schema).fit(table, seed=int(encoder_seed))
+    encoded = encoder.encode(table, seed=int(encoder_seed))
+    generator.fit(encoded, seed=int(model_seed), progress=progress)
+    lineage = Lineage.record(source=source_name, source_sha256=source_hash, data=frame, model=model_name, seed=seed)
+    return Twin(resolved_schema, encoder, generator, lineage)
+
+
+def _load_source(data: pd.DataFrame | str | Path) -> tuple[str, str, pd.DataFrame]:
+    if isinstance(data, pd.DataFrame):
+        if data.shape[1] == 0 or len(data) == 0:
+            raise DataError(["The DataFrame is empty: it needs rows and columns."])
+        return "<DataFrame>", hash_frame(data), data
+    if isinstance(data, str | os.PathLike):
+        source = read_table(data)
+        return source.name, source.sha256, source.data
+    raise ConfigError(f"data must be a DataFrame or a file path; got {type(data).__name__}.")
+
+
+def _resolve_schema(schema: Schema | str | Path | None, frame: pd.DataFrame, rare_threshold: int) -> Schema:
+    if schema is None:
+        return infer_schema(frame, rare_threshold=rare_threshold)
+    if isinstance(schema, Schema):
+        return schema
+    return Schema.from_json(schema)
+
+
+def _check_seed(seed: int) -> None:
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ConfigError(f"seed must be a non-negative integer; got {seed!r}.")
+
+
+def _signing_key(key: bytes | None) -> bytes | None:
+    if key is not None:
+        return key
+    env = os.environ.get(SIGNING_KEY_ENV)
+    return env.encode("utf-8") if env else None
+
+
+def _prefixed(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    return {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
