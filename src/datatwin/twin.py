@@ -25,6 +25,9 @@ MIN_ROWS = 5
 DEFAULT_SEED = 0
 """Seed used when none is given: results are reproducible by default."""
 
+SAMPLE_BATCH_ROWS = 100_000
+"""Rows drawn and decoded at a time, bounding memory for large samples."""
+
 SIGNING_KEY_ENV = "DATATWIN_SIGNING_KEY"
 """Environment variable holding a key to sign saved twins with and check loaded ones against."""
 
@@ -47,7 +50,9 @@ class Twin:
             f"source={self.lineage.source!r}, rows={self.lineage.n_rows})"
         )
 
-    def sample(self, n: int, *, seed: int = DEFAULT_SEED) -> pd.DataFrame:
+    def sample(
+        self, n: int, *, seed: int = DEFAULT_SEED, progress: Progress | None = None
+    ) -> pd.DataFrame:
         """Draw ``n`` synthetic rows with the source's columns, kinds and formats.
 
         Parameters
@@ -55,12 +60,22 @@ class Twin:
         n
             Number of rows, at least 1.
         seed
-            The same seed gives the same rows.
+            The same ``n`` and seed give the same rows.
+        progress
+            Callback receiving the number of rows made so far.
         """
         _check_seed(seed)
-        model_seed, decode_seed = np.random.SeedSequence(seed).generate_state(2)
-        encoded = self.model.sample(n, seed=int(model_seed))
-        return self.encoder.decode(encoded, seed=int(decode_seed))
+        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n <= 0:
+            raise ConfigError(f"The number of rows to sample must be a positive integer; got {n!r}.")
+        batches = range(0, int(n), SAMPLE_BATCH_ROWS)
+        seeds = np.random.SeedSequence(seed).generate_state(2 * len(batches))
+        parts = []
+        for i, start in enumerate(batches):
+            size = min(SAMPLE_BATCH_ROWS, n - start)
+            encoded = self.model.sample(size, seed=int(seeds[2 * i]))
+            parts.append(self.encoder.decode(encoded, seed=int(seeds[2 * i + 1])))
+            report(progress, "sampling rows", start + size, int(n))
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
     def save(self, path: str | Path, *, key: bytes | None = None) -> None:
         """Save to one file (see :mod:`datatwin.io.artifact`), atomically.

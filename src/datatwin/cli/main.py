@@ -1,0 +1,49 @@
+"""The `datatwin` command: one sub-command per module, each calling the public API only."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from datatwin._version import __version__
+from datatwin.cli._console import console, set_debug
+from datatwin.cli.demo import demo_command
+from datatwin.cli.fit import fit_command
+from datatwin.cli.sample import sample_command
+from datatwin.cli.schema import schema_command
+
+app = typer.Typer(
+    name="datatwin",
+    help="Synthetic data twins: faithful, useful and private copies of your tables.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("fit")(fit_command)
+app.command("sample")(sample_command)
+app.command("schema")(schema_command)
+app.command("demo")(demo_command)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        console.print(f"datatwin {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Show the version and exit."),
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
+) -> None:
+    """Synthetic data twins: faithful, useful and private copies of your tables."""
+    set_debug(debug)
+
+
+def run() -> None:
+    """Entry point of the `datatwin` console script."""
+    app()

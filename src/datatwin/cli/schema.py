@@ -1,0 +1,70 @@
+"""`datatwin schema`: show the inferred schema and optionally save it for editing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from datatwin.cli._console import console, reported_errors
+from datatwin.cli._options import DataPath
+from datatwin.io import read_table
+from datatwin.io.writers import write_bytes
+from datatwin.schema import ColumnSpec, Schema, infer_schema
+
+
+def schema_command(
+    data: DataPath,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Save the schema as JSON here.")
+    ] = None,
+) -> None:
+    """Infer the schema of DATA, print it, and save it as editable JSON with -o."""
+    with reported_errors():
+        source = read_table(data)
+        schema = infer_schema(source.data)
+        console.print(schema_table(schema, title=f"{source.name}: {len(source.data):,} rows"))
+        if output is not None:
+            write_bytes(output, schema.to_json().encode("utf-8"))
+            console.print(f"Schema saved → {output} (edit it and pass it back with --schema)")
+
+
+def schema_table(schema: Schema, *, title: str) -> Table:
+    """A readable table of a schema: one row per column."""
+    table = Table(title=title, title_justify="left")
+    for header in ("column", "kind", "missing", "details"):
+        table.add_column(header)
+    for spec in schema.columns:
+        missing = spec.stats.get("null_rate")
+        table.add_row(
+            spec.name,
+            spec.kind.value,
+            "" if missing is None else f"{missing:.1%}",
+            _details(spec),
+        )
+    return table
+
+
+def _details(spec: ColumnSpec) -> str:
+    if spec.categories is not None:
+        shown = ", ".join(map(str, spec.categories[:4]))
+        more = f", … ({len(spec.categories)} labels)" if len(spec.categories) > 4 else ""
+        pooled = spec.stats.get("pooled_labels")
+        rare = f"; {pooled} rare label(s) pooled" if pooled else ""
+        return f"{shown}{more}{rare}"
+    if spec.kind.value == "boolean":
+        return f"{spec.true_label} / {spec.false_label}"
+    if spec.pii_type:
+        return f"{spec.pii_type} (replaced by fake values)"
+    parts = []
+    if spec.minimum is not None:
+        parts.append(f"{spec.minimum} … {spec.maximum}")
+    if spec.decimals is not None:
+        parts.append(f"{spec.decimals} decimals")
+    if spec.format:
+        parts.append(f"format {spec.format}")
+    if spec.kind.value in ("id", "text"):
+        parts.append("generated anew, never copied")
+    return "; ".join(parts)
