@@ -77,10 +77,9 @@ def _numeric(spec: ColumnSpec, series: pd.Series) -> tuple[pd.Series, str | None
         fractional = series[numbers.notna() & (numbers != np.round(numbers))]
         if len(fractional):
             return numbers, _describe_bad(spec, fractional, "are not whole numbers")
-    outside = finite[
-        ((finite < spec.minimum) if spec.minimum is not None else False)
-        | ((finite > spec.maximum) if spec.maximum is not None else False)
-    ]
+    lo = -np.inf if spec.minimum is None else spec.minimum
+    hi = np.inf if spec.maximum is None else spec.maximum
+    outside = finite[(finite < lo) | (finite > hi)]
     if len(outside):
         bounds = f"[{spec.minimum}, {spec.maximum}]"
         return numbers, _describe_bad(spec, outside, f"lie outside the schema's bounds {bounds}")

@@ -65,9 +65,10 @@ def infer_column(
             f"Column {name!r} is empty in all {len(series)} rows, so its kind cannot be "
             "inferred: drop it, or declare its kind in a schema file (--schema)."
         )
-    stats = {"null_rate": round(float(series.isna().mean()), 6), "n_unique": int(values.nunique())}
     spec = _infer_kind(name, values, n_rows=len(series), rare_threshold=rare_threshold)
-    return spec.with_stats(**stats)
+    return spec.with_stats(
+        null_rate=round(float(series.isna().mean()), 6), n_unique=int(values.nunique())
+    )
 
 
 def _infer_kind(name: str, values: pd.Series, *, n_rows: int, rare_threshold: int) -> ColumnSpec:

@@ -1,7 +1,8 @@
-"""Strings generated in the *shape* of real ones (``"A/5 21171"`` → ``"K/2 80913"``).
+"""Strings generated in the *shape* of real ones (``"C100234"`` → ``"C583910"``).
 
-A shape keeps punctuation and spaces and replaces each digit by ``9``, each upper-case letter
-by ``A`` and each lower-case letter by ``a``; generation fills those classes at random. Only
+A shape keeps punctuation and spaces and marks each digit, upper-case and lower-case letter as
+a slot to fill at random. Where every one of at least ``min_group`` values of a shape has the
+same character at a position (the ``C`` of customer numbers), that character is kept. Only
 shapes are stored, never values.
 """
 
@@ -12,23 +13,36 @@ import string
 import numpy as np
 import pandas as pd
 
-_CLASSES = {"9": string.digits, "A": string.ascii_uppercase, "a": string.ascii_lowercase}
+DIGIT, UPPER, LOWER = "\ue000", "\ue001", "\ue002"
+_ALPHABETS = {DIGIT: string.digits, UPPER: string.ascii_uppercase, LOWER: string.ascii_lowercase}
 _MAX_SHAPES = 50
+_MAX_PROBE = 10_000
 _UNIQUE_TRIES = 20
 
 
 def shape_of(value: str) -> str:
-    """The shape of one string."""
+    """The shape of one string: slots for letters and digits, other characters kept."""
     return "".join(
-        "9" if c.isdigit() else "A" if c.isupper() else "a" if c.isalpha() else c for c in value
+        DIGIT if c.isdigit() else UPPER if c.isupper() else LOWER if c.isalpha() else c for c in value
     )
 
 
-def learn_shapes(values: pd.Series) -> tuple[list[str], np.ndarray]:
-    """The most common shapes of ``values`` and their weights (summing to 1)."""
-    counts = values.astype(str).map(shape_of).value_counts()
-    counts = counts.iloc[:_MAX_SHAPES]
-    return list(counts.index), (counts.to_numpy() / counts.sum()).astype(np.float64)
+def learn_shapes(values: pd.Series, *, min_group: int = 5) -> tuple[list[str], np.ndarray]:
+    """The most common shapes of ``values`` (with shared characters kept) and their weights."""
+    text = values.astype(str)
+    shapes = text.map(shape_of)
+    counts = shapes.value_counts().iloc[:_MAX_SHAPES]
+    templates = [
+        _keep_shared(shape, text[shapes == shape].iloc[:_MAX_PROBE]) if count >= min_group else shape
+        for shape, count in counts.items()
+    ]
+    return templates, (counts.to_numpy() / counts.sum()).astype(np.float64)
+
+
+def _keep_shared(shape: str, group: pd.Series) -> str:
+    chars = np.array([list(v) for v in group])
+    shared = (chars == chars[0]).all(axis=0)
+    return "".join(chars[0][i] if shared[i] else c for i, c in enumerate(shape))
 
 
 def sample_shapes(
@@ -50,10 +64,7 @@ def sample_shapes(
 
 
 def _fill(shape: str, rng: np.random.Generator) -> str:
-    slots = [c for c in shape if c in _CLASSES]
-    if not slots:
-        return shape
-    draws = iter(rng.random(len(slots)))
+    draws = iter(rng.random(len(shape)))
     return "".join(
-        _CLASSES[c][int(next(draws) * len(_CLASSES[c]))] if c in _CLASSES else c for c in shape
+        _ALPHABETS[c][int(next(draws) * len(_ALPHABETS[c]))] if c in _ALPHABETS else c for c in shape
     )

@@ -43,12 +43,9 @@ class BooleanTransform:
         codes = encoded[self._code]
         missing = codes == _MISSING
         true, false = self.spec.true_label, self.spec.false_label
-        if isinstance(true, bool):
-            flags = pd.array(codes == 1, dtype="boolean")
-            return pd.Series(flags.where(~missing) if missing.any() else flags.astype(bool))
-        if isinstance(true, int):
-            ints = np.where(codes == 1, true, false).astype(np.int64)
-            return pd.Series(pd.array(ints, dtype="Int64").where(~missing) if missing.any() else ints)
+        if isinstance(true, bool | int):
+            values = pd.Series(np.where(codes == 1, true, false))
+            return values.astype("boolean" if isinstance(true, bool) else "Int64").mask(missing) if missing.any() else values
         labels = np.where(codes == 1, true, false).astype(object)
         labels[missing] = None
         return pd.Series(labels, dtype=object)

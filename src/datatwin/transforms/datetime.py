@@ -38,7 +38,7 @@ class DatetimeTransform:
         observed = seconds[~np.isnan(seconds)]
         self.has_nulls_ = bool(np.isnan(seconds).any())
         self.unit_seconds_ = next(
-            (u for u in _UNITS_SECONDS if np.allclose(np.round(observed / u) * u, observed, atol=1e-7)),
+            (u for u in _UNITS_SECONDS if np.allclose(np.round(observed / u) * u, observed, rtol=0, atol=1e-7)),
             _UNITS_SECONDS[-1],
         )
         lo = _declared_seconds(self.spec.minimum, observed.min() if len(observed) else 0.0)

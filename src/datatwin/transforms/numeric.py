@@ -67,7 +67,7 @@ class NumericTransform:
         missing = self._null.missing(encoded, n)
         if self.spec.kind is ColumnKind.INTEGER:
             if missing.any():
-                return pd.Series(pd.array(values.astype(np.int64), dtype="Int64").where(~missing))
+                return pd.Series(values.astype(np.int64), dtype="Int64").mask(missing)
             return pd.Series(values.astype(np.int64))
         values[missing] = np.nan
         return pd.Series(values)

@@ -13,7 +13,7 @@ import pandas as pd
 from faker import Faker
 
 from datatwin.schema import ColumnKind
-from datatwin.transforms.base import GeneratedTransform
+from datatwin.transforms.base import GeneratedTransform, require_fitted
 
 _PROVIDERS = {
     "email": "email",
@@ -39,6 +39,7 @@ class PiiTransform(GeneratedTransform):
 
     def decode(self, encoded: dict[str, np.ndarray], n: int, *, rng: np.random.Generator) -> pd.Series:
         """``n`` fake values, missing where the flag says so."""
+        require_fitted(self, "has_nulls_")
         make = getattr(seeded_faker(rng), _PROVIDERS[str(self.spec.pii_type)])
         values = np.array([make() for _ in range(n)], dtype=object)
         values[self._null.missing(encoded, n)] = None

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from datatwin.schema import DEFAULT_RARE_THRESHOLD, ColumnKind, ColumnSpec
-from datatwin.transforms.base import GeneratedTransform, TransformState
+from datatwin.transforms.base import GeneratedTransform, require_fitted, TransformState
 from datatwin.transforms.pii import seeded_faker
 
 _MAX_WORDS = 200
@@ -45,6 +45,7 @@ class TextTransform(GeneratedTransform):
 
     def decode(self, encoded: dict[str, np.ndarray], n: int, *, rng: np.random.Generator) -> pd.Series:
         """``n`` texts, missing where the flag says so."""
+        require_fitted(self, "has_nulls_")
         lengths = rng.choice(_MAX_WORDS + 1, size=n, p=self.length_weights_) if n else np.zeros(0, int)
         if self.vocabulary_:
             words = np.asarray(self.vocabulary_, dtype=object)

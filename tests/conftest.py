@@ -1,0 +1,64 @@
+"""Shared fixtures: the shared real datasets (skipped when absent) and a realistic people table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from datatwin.io import read_table
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
+
+
+def shared_path(relative: str) -> Path:
+    """Path of a shared dataset file; skips the test when the shared folder is absent."""
+    path = SHARED / relative
+    if not path.exists():
+        pytest.skip(f"shared dataset {relative} not available")
+    return path
+
+
+@pytest.fixture(scope="session")
+def adult() -> pd.DataFrame:
+    """The Adult census table as datatwin reads it."""
+    return read_table(shared_path("adult/adult.csv.gz")).data
+
+
+@pytest.fixture(scope="session")
+def titanic() -> pd.DataFrame:
+    """The Titanic passenger list as datatwin reads it."""
+    return read_table(shared_path("titanic/titanic.csv.gz")).data
+
+
+@pytest.fixture
+def people() -> pd.DataFrame:
+    """A realistic customer table with every column kind, missing values and rare labels."""
+    rng = np.random.default_rng(7)
+    n = 400
+    first = ["Anna", "Ben", "Carla", "Dmitri", "Eva", "Farid", "Greta", "Hugo", "Ines", "Jonas"]
+    last = ["Meyer", "Okafor", "Silva", "Tanaka", "Novak", "Berg", "Rossi", "Kowalski"]
+    names = [f"{rng.choice(first)} {rng.choice(last)} {i}" for i in range(n)]
+    city = rng.choice(["Berlin", "Lisbon", "Osaka", "Lagos"], size=n, p=[0.4, 0.3, 0.2, 0.1]).astype(object)
+    city[:3] = ["Reykjavik", "Ushuaia", "Nuuk"]  # one-off labels that must never leak
+    age = rng.integers(18, 90, size=n).astype(float)
+    age[rng.random(n) < 0.1] = np.nan
+    words = ["late", "delivery", "great", "service", "refund", "asked", "for", "the", "item", "again"]
+    notes = [" ".join(rng.choice(words, size=rng.integers(3, 9))) for _ in range(n)]
+    return pd.DataFrame(
+        {
+            "customer_id": [f"C{100000 + i}" for i in range(n)],
+            "name": names,
+            "email": [f"user{i}@mail{i % 7}.example.com" for i in range(n)],
+            "phone": [f"+49 30 {rng.integers(1000000, 9999999)}" for _ in range(n)],
+            "age": age,
+            "income": np.round(rng.lognormal(10, 0.5, size=n), 2),
+            "city": city,
+            "member": rng.choice(["yes", "no"], size=n),
+            "signup": pd.date_range("2020-01-01", periods=n, freq="37h").strftime("%d/%m/%Y %H:%M"),
+            "last_seen": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 10**6, size=n), unit="s"),
+            "notes": notes,
+        }
+    )
