@@ -45,7 +45,18 @@ def people() -> pd.DataFrame:
     city[:3] = ["Reykjavik", "Ushuaia", "Nuuk"]  # one-off labels that must never leak
     age = rng.integers(18, 90, size=n).astype(float)
     age[rng.random(n) < 0.1] = np.nan
-    words = ["late", "delivery", "great", "service", "refund", "asked", "for", "the", "item", "again"]
+    words = [
+        "late",
+        "delivery",
+        "great",
+        "service",
+        "refund",
+        "asked",
+        "for",
+        "the",
+        "item",
+        "again",
+    ]
     notes = [" ".join(rng.choice(words, size=rng.integers(3, 9))) for _ in range(n)]
     return pd.DataFrame(
         {

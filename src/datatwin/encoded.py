@@ -75,9 +75,7 @@ class EncodedTable:
                 continue
             if col.kind == "continuous" and not np.isfinite(values).all():
                 problems.append(f"continuous column {col.name!r} holds NaN or infinite values")
-            if col.kind == "discrete" and len(values) and (
-                values.min() < 0 or values.max() >= col.cardinality
-            ):
+            if col.kind == "discrete" and len(values) and (values.min() < 0 or values.max() >= col.cardinality):
                 problems.append(f"discrete column {col.name!r} has codes outside 0..{col.cardinality - 1}")
         if problems:
             raise DataError(problems)

@@ -50,9 +50,7 @@ class Twin:
             f"source={self.lineage.source!r}, rows={self.lineage.n_rows})"
         )
 
-    def sample(
-        self, n: int, *, seed: int = DEFAULT_SEED, progress: Progress | None = None
-    ) -> pd.DataFrame:
+    def sample(self, n: int, *, seed: int = DEFAULT_SEED, progress: Progress | None = None) -> pd.DataFrame:
         """Draw ``n`` synthetic rows with the source's columns, kinds and formats.
 
         Parameters

@@ -26,7 +26,10 @@ def twin_file(tmp_path_factory):
 def write_raw_twin(target, document: bytes, arrays: bytes) -> None:
     """A twin file with a valid manifest around arbitrary content (what a tamperer can make)."""
     manifest = json.dumps(
-        {"twin.json": hashlib.sha256(document).hexdigest(), "arrays.safetensors": hashlib.sha256(arrays).hexdigest()}
+        {
+            "twin.json": hashlib.sha256(document).hexdigest(),
+            "arrays.safetensors": hashlib.sha256(arrays).hexdigest(),
+        }
     ).encode()
     with zipfile.ZipFile(target, "w") as archive:
         archive.writestr("twin.json", document)

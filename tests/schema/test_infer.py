@@ -49,11 +49,26 @@ def test_titanic_finds_id_boolean_pii_and_decimals(titanic):
 @pytest.mark.parametrize(
     ("relative", "expected"),
     [
-        ("credit_default/credit_default.csv.gz", {"ID": "id", "LIMIT_BAL": "integer", "default_next_month": "boolean"}),
-        ("bank_marketing/bank_marketing.csv.gz", {"y": "boolean", "pdays": "integer", "job": "categorical"}),
-        ("shoppers_intention/shoppers_intention.csv.gz", {"Weekend": "boolean", "BounceRates": "numeric"}),
-        ("california_housing/california_housing.csv.gz", {"median_income": "numeric", "ocean_proximity": "categorical"}),
-        ("stocks_daily/stocks_daily.csv.gz", {"Date": "datetime", "Volume": "integer", "Name": "categorical"}),
+        (
+            "credit_default/credit_default.csv.gz",
+            {"ID": "id", "LIMIT_BAL": "integer", "default_next_month": "boolean"},
+        ),
+        (
+            "bank_marketing/bank_marketing.csv.gz",
+            {"y": "boolean", "pdays": "integer", "job": "categorical"},
+        ),
+        (
+            "shoppers_intention/shoppers_intention.csv.gz",
+            {"Weekend": "boolean", "BounceRates": "numeric"},
+        ),
+        (
+            "california_housing/california_housing.csv.gz",
+            {"median_income": "numeric", "ocean_proximity": "categorical"},
+        ),
+        (
+            "stocks_daily/stocks_daily.csv.gz",
+            {"Date": "datetime", "Volume": "integer", "Name": "categorical"},
+        ),
     ],
 )
 def test_shared_datasets(relative, expected):
@@ -136,6 +151,12 @@ def test_native_dtypes():
         }
     )
     schema = infer_schema(frame, rare_threshold=1)
-    assert kinds(schema) == {"flag": "boolean", "count": "integer", "ratio": "numeric", "when": "datetime", "group": "categorical"}
+    assert kinds(schema) == {
+        "flag": "boolean",
+        "count": "integer",
+        "ratio": "numeric",
+        "when": "datetime",
+        "group": "categorical",
+    }
     assert schema["ratio"].decimals == 3
     assert schema["when"].timezone == "UTC"

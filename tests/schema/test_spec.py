@@ -42,7 +42,10 @@ def test_user_schema_without_data_statistics(tmp_path):
     [
         ({"name": "a", "kind": "number"}, "unknown kind 'number'"),
         ({"name": "a", "kind": "categorical"}, "needs a 'categories' list"),
-        ({"name": "a", "kind": "integer", "minimum": 5, "maximum": 1}, "minimum 5 is above maximum 1"),
+        (
+            {"name": "a", "kind": "integer", "minimum": 5, "maximum": 1},
+            "minimum 5 is above maximum 1",
+        ),
         ({"name": "a", "kind": "integer", "format": "%Y"}, "field 'format' does not apply"),
         ({"name": "a", "kind": "pii", "pii_type": "ssn"}, "pii_type must be one of"),
         ({"name": "a", "kind": "boolean"}, "needs 'true_label' and 'false_label'"),

@@ -51,7 +51,13 @@ def test_datetimes_keep_format_unit_and_zone():
     strings = pd.DataFrame({"d": ["31/12/2020 23:59", "01/01/2021 00:00", None, "15/06/2021 12:30"] * 3})
     _, decoded = round_trip(strings)
     pd.testing.assert_frame_equal(as_text(decoded), as_text(strings))
-    stamps = pd.DataFrame({"t": pd.to_datetime(["2021-01-01 10:00:00.250", None, "2021-05-01"] * 3, format="ISO8601").tz_localize("Europe/Paris")})
+    stamps = pd.DataFrame(
+        {
+            "t": pd.to_datetime(["2021-01-01 10:00:00.250", None, "2021-05-01"] * 3, format="ISO8601").tz_localize(
+                "Europe/Paris"
+            )
+        }
+    )
     _, decoded = round_trip(stamps)
     pd.testing.assert_series_equal(decoded["t"], stamps["t"], check_dtype=False, check_names=False)
     assert str(decoded["t"].dt.tz) == "Europe/Paris"
@@ -83,7 +89,7 @@ def test_rare_labels_never_leak(people):
 
 
 def test_code_like_labels_regenerated_in_their_shape(titanic):
-    table, decoded = round_trip(titanic)
+    _, decoded = round_trip(titanic)
     cabins = decoded["Cabin"].dropna()
     assert decoded["Cabin"].isna().sum() == titanic["Cabin"].isna().sum()
     assert not cabins.isin(set(titanic["Cabin"].dropna())).all()
@@ -100,7 +106,7 @@ def test_other_label_written_when_declared():
 
 def test_generated_kinds_keep_format_uniqueness_and_missing_rate(people, titanic):
     people.loc[::10, "email"] = None
-    table, decoded = round_trip(people)
+    _, decoded = round_trip(people)
     assert decoded["customer_id"].is_unique and decoded["customer_id"].str.match(r"^C\d{6}$").all()
     assert not decoded["customer_id"].isin(people["customer_id"]).all()
     assert decoded["email"].isna().sum() == 40

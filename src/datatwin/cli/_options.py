@@ -7,8 +7,6 @@ from typing import Annotated
 
 import typer
 
-
-
 Seed = Annotated[int, typer.Option("--seed", min=0, help="Random seed: the same seed gives the same output.")]
 SchemaFile = Annotated[
     Path | None,

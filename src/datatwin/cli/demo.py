@@ -14,9 +14,7 @@ from datatwin.errors import SourceError
 
 
 def demo_command(
-    out: Annotated[Path, typer.Option("--out", help="Folder for the twin, rows and summary.")] = Path(
-        "datatwin-demo"
-    ),
+    out: Annotated[Path, typer.Option("--out", help="Folder for the twin, rows and summary.")] = Path("datatwin-demo"),
 ) -> None:
     """Fit a twin of embedded census data and write twin, synthetic rows and a summary."""
     with reported_errors():

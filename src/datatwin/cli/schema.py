@@ -17,9 +17,7 @@ from datatwin.schema import ColumnSpec, Schema, infer_schema
 
 def schema_command(
     data: DataPath,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Save the schema as JSON here.")
-    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Save the schema as JSON here.")] = None,
 ) -> None:
     """Infer the schema of DATA, print it, and save it as editable JSON with -o."""
     with reported_errors():

@@ -16,10 +16,7 @@ from datatwin.schema import coerce_table
 from datatwin.twin import Twin, fit
 
 DEMO_FILE = "adult_sample.csv.gz"
-CREDIT = (
-    "Adult (Census Income), UCI Machine Learning Repository, Becker & Kohavi (1996), "
-    "CC BY 4.0; 5,000-row sample."
-)
+CREDIT = "Adult (Census Income), UCI Machine Learning Repository, Becker & Kohavi (1996), CC BY 4.0; 5,000-row sample."
 
 
 @dataclass(frozen=True)
@@ -46,7 +43,11 @@ def run_demo(out: Path, *, seed: int = 0, progress: Progress | None = None) -> D
     synthetic = twin.sample(len(source.data), seed=seed, progress=progress)
     real_working = coerce_table(source.data, twin.schema)
     similarity = column_shapes(real_working, coerce_table(synthetic, twin.schema), twin.schema)
-    files = {"twin": out / "adult.twin", "synthetic": out / "synthetic.csv", "summary": out / "summary.md"}
+    files = {
+        "twin": out / "adult.twin",
+        "synthetic": out / "synthetic.csv",
+        "summary": out / "summary.md",
+    }
     twin.save(files["twin"])
     write_table(synthetic, files["synthetic"])
     result = DemoResult(twin, real_working, synthetic, similarity, files)

@@ -32,8 +32,7 @@ def column_shape_similarity(real: pd.Series, synthetic: pd.Series, kind: ColumnK
 def column_shapes(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema) -> dict[str, float | None]:
     """:func:`column_shape_similarity` of every column of the schema."""
     return {
-        spec.name: column_shape_similarity(real[spec.name], synthetic[spec.name], spec.kind)
-        for spec in schema.columns
+        spec.name: column_shape_similarity(real[spec.name], synthetic[spec.name], spec.kind) for spec in schema.columns
     }
 
 

@@ -45,7 +45,11 @@ UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 
 def write_artifact(
-    path: str | Path, document: dict[str, Any], arrays: dict[str, np.ndarray], *, key: bytes | None = None
+    path: str | Path,
+    document: dict[str, Any],
+    arrays: dict[str, np.ndarray],
+    *,
+    key: bytes | None = None,
 ) -> None:
     """Write a twin file atomically.
 
@@ -63,9 +67,9 @@ def write_artifact(
     body = {"format": FORMAT, "format_version": FORMAT_VERSION, **document}
     document_bytes = json.dumps(body, indent=1, ensure_ascii=False, sort_keys=True).encode("utf-8")
     arrays_bytes = save_arrays({k: np.ascontiguousarray(v) for k, v in arrays.items()})
-    manifest = json.dumps(
-        {_DOCUMENT: _sha256(document_bytes), _ARRAYS: _sha256(arrays_bytes)}, sort_keys=True
-    ).encode("utf-8")
+    manifest = json.dumps({_DOCUMENT: _sha256(document_bytes), _ARRAYS: _sha256(arrays_bytes)}, sort_keys=True).encode(
+        "utf-8"
+    )
     members = {_DOCUMENT: document_bytes, _ARRAYS: arrays_bytes, _MANIFEST: manifest}
     if key is not None:
         members[_SIGNATURE] = _sign(manifest, key).encode("ascii")
@@ -76,9 +80,7 @@ def write_artifact(
     write_bytes(path, buffer.getvalue())
 
 
-def read_artifact(
-    path: str | Path, *, key: bytes | None = None
-) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+def read_artifact(path: str | Path, *, key: bytes | None = None) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """Read and verify a twin file; returns its document (upgraded to this version) and arrays.
 
     Raises
@@ -96,16 +98,16 @@ def read_artifact(
         if not signature:
             raise ArtifactError(f"Twin file {str(path)!r} is not signed, but a key was given.")
         if not hmac.compare_digest(signature, _sign(manifest_bytes, key)):
-            raise ArtifactError(f"Twin file {str(path)!r} failed its signature check: it was altered or the key is wrong.")
+            raise ArtifactError(
+                f"Twin file {str(path)!r} failed its signature check: it was altered or the key is wrong."
+            )
     try:
         manifest = json.loads(manifest_bytes)
     except json.JSONDecodeError:
         raise ArtifactError(f"Twin file {str(path)!r} has a corrupt manifest.") from None
     for name in (_DOCUMENT, _ARRAYS):
         if manifest.get(name) != _sha256(members[name]):
-            raise ArtifactError(
-                f"Twin file {str(path)!r} is corrupt: {name} does not match its checksum."
-            )
+            raise ArtifactError(f"Twin file {str(path)!r} is corrupt: {name} does not match its checksum.")
     try:
         document = json.loads(members[_DOCUMENT])
         arrays = load_arrays(members[_ARRAYS])
@@ -120,9 +122,7 @@ def _read_members(path: Path) -> dict[str, bytes]:
             names = set(archive.namelist())
             missing = {_DOCUMENT, _ARRAYS, _MANIFEST} - names
             if missing:
-                raise ArtifactError(
-                    f"{str(path)!r} is not a datatwin twin file (missing {sorted(missing)})."
-                )
+                raise ArtifactError(f"{str(path)!r} is not a datatwin twin file (missing {sorted(missing)}).")
             return {name: archive.read(name) for name in names & {_DOCUMENT, _ARRAYS, _MANIFEST, _SIGNATURE}}
     except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile) as exc:
         raise ArtifactError(f"{str(path)!r} is not a readable twin file ({exc}).") from None

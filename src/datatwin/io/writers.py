@@ -42,9 +42,7 @@ def check_table_target(target: str | Path) -> Path:
     """Check an output table path before any work is done: known suffix, existing folder."""
     target = Path(target)
     if target.suffix.lower() not in TABLE_FORMATS:
-        raise SourceError(
-            f"Output {str(target)!r} has an unknown format: use a name ending in .csv or .parquet."
-        )
+        raise SourceError(f"Output {str(target)!r} has an unknown format: use a name ending in .csv or .parquet.")
     if not target.parent.is_dir():
         raise SourceError(f"Folder {str(target.parent)!r} for output {target.name!r} does not exist.")
     return target

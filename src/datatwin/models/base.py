@@ -60,15 +60,11 @@ def build_config(config_cls: type[C], model: str, options: dict[str, Any]) -> C:
     allowed = {f.name for f in fields(config_cls)}  # type: ignore[arg-type]
     unknown = sorted(set(options) - allowed)
     if unknown:
-        raise ConfigError(
-            f"Model {model!r} has no option(s) {unknown}; its options are {sorted(allowed)}."
-        )
+        raise ConfigError(f"Model {model!r} has no option(s) {unknown}; its options are {sorted(allowed)}.")
     return config_cls(**options)
 
 
-def check_sample_request(
-    model: str, fitted: bool, n: int, conditions: Conditions | None, *, conditional: bool
-) -> None:
+def check_sample_request(model: str, fitted: bool, n: int, conditions: Conditions | None, *, conditional: bool) -> None:
     """Common checks before sampling: fitted, a positive whole ``n``, conditions supported."""
     if not fitted:
         raise NotFittedError(f"Model {model!r} is not fitted yet: call fit() before sample().")

@@ -91,7 +91,10 @@ class GaussianCopula:
         """(stepped?, (cumulative probabilities, values)) of one column's distribution."""
         if column.kind == "discrete":
             counts = np.bincount(values, minlength=column.cardinality)
-            return True, (np.cumsum(counts) / len(values), np.arange(column.cardinality, dtype=np.float64))
+            return True, (
+                np.cumsum(counts) / len(values),
+                np.arange(column.cardinality, dtype=np.float64),
+            )
         distinct, counts = np.unique(values, return_counts=True)
         if len(distinct) <= self.config.step_threshold:
             return True, (np.cumsum(counts) / len(values), distinct.astype(np.float64))
@@ -139,9 +142,7 @@ class GaussianCopula:
         model = cls(**config["options"])
         model.columns_ = tuple(EncodedColumn.from_dict(c) for c in config["columns"])
         model.stepped_ = [bool(s) for s in config["stepped"]]
-        model.knots_ = [
-            (arrays[f"cumulative/{j}"], arrays[f"values/{j}"]) for j in range(len(model.columns_))
-        ]
+        model.knots_ = [(arrays[f"cumulative/{j}"], arrays[f"values/{j}"]) for j in range(len(model.columns_))]
         model.correlation_ = arrays["correlation"]
         return model
 

@@ -7,7 +7,6 @@ import re
 import numpy as np
 import pandas as pd
 
-
 BOOLEAN_PAIRS: tuple[tuple[str, str], ...] = (
     ("true", "false"),
     ("yes", "no"),

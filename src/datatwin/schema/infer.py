@@ -55,9 +55,7 @@ def infer_schema(data: pd.DataFrame, *, rare_threshold: int = DEFAULT_RARE_THRES
     return Schema(tuple(specs))
 
 
-def infer_column(
-    name: str, series: pd.Series, *, rare_threshold: int = DEFAULT_RARE_THRESHOLD
-) -> ColumnSpec:
+def infer_column(name: str, series: pd.Series, *, rare_threshold: int = DEFAULT_RARE_THRESHOLD) -> ColumnSpec:
     """Infer one column's spec; see :func:`infer_schema`."""
     values = series.dropna()
     if len(values) == 0:
@@ -66,9 +64,7 @@ def infer_column(
             "inferred: drop it, or declare its kind in a schema file (--schema)."
         )
     spec = _infer_kind(name, values, n_rows=len(series), rare_threshold=rare_threshold)
-    return spec.with_stats(
-        null_rate=round(float(series.isna().mean()), 6), n_unique=int(values.nunique())
-    )
+    return spec.with_stats(null_rate=round(float(series.isna().mean()), 6), n_unique=int(values.nunique()))
 
 
 def _infer_kind(name: str, values: pd.Series, *, n_rows: int, rare_threshold: int) -> ColumnSpec:
@@ -138,9 +134,7 @@ def _numeric_from_text(name: str, text: pd.Series, n_rows: int) -> ColumnSpec | 
     return None
 
 
-def _numeric_spec(
-    name: str, numbers: np.ndarray, *, all_unique: bool, text: pd.Series | None
-) -> ColumnSpec:
+def _numeric_spec(name: str, numbers: np.ndarray, *, all_unique: bool, text: pd.Series | None) -> ColumnSpec:
     """Spec of a numeric column from its distinct values (and their spelling, if text)."""
     if not np.isfinite(numbers).all():
         raise DataError([f"Column {name!r} holds infinite values: replace them or leave cells empty."])

@@ -103,9 +103,7 @@ class ColumnSpec:
             kind = ColumnKind(data["kind"])
         except ValueError:
             allowed = ", ".join(k.value for k in ColumnKind)
-            raise SchemaError(
-                f"Column {name!r}: unknown kind {data['kind']!r}; use one of: {allowed}."
-            ) from None
+            raise SchemaError(f"Column {name!r}: unknown kind {data['kind']!r}; use one of: {allowed}.") from None
         unknown = set(data) - {"name", "kind", "stats"} - _OPTIONAL_FIELDS
         if unknown:
             raise SchemaError(f"Column {name!r}: unknown field(s) {sorted(unknown)}.")
@@ -192,7 +190,7 @@ class Schema:
     def from_dict(cls, data: dict[str, Any]) -> Schema:
         """Build a schema from its dict form, checking format and version."""
         if not isinstance(data, dict) or data.get("format") != SCHEMA_FORMAT:
-            raise SchemaError(f"Not a datatwin schema: expected \"format\": \"{SCHEMA_FORMAT}\".")
+            raise SchemaError(f'Not a datatwin schema: expected "format": "{SCHEMA_FORMAT}".')
         if data.get("version") != SCHEMA_VERSION:
             raise SchemaError(
                 f"Schema version {data.get('version')!r} is not supported "
@@ -218,7 +216,5 @@ class Schema:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise SchemaError(
-                f"Schema file {str(path)!r} is not valid JSON (line {exc.lineno}: {exc.msg})."
-            ) from None
+            raise SchemaError(f"Schema file {str(path)!r} is not valid JSON (line {exc.lineno}: {exc.msg}).") from None
         return cls.from_dict(data)

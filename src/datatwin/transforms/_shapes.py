@@ -22,9 +22,7 @@ _UNIQUE_TRIES = 20
 
 def shape_of(value: str) -> str:
     """The shape of one string: slots for letters and digits, other characters kept."""
-    return "".join(
-        DIGIT if c.isdigit() else UPPER if c.isupper() else LOWER if c.isalpha() else c for c in value
-    )
+    return "".join(DIGIT if c.isdigit() else UPPER if c.isupper() else LOWER if c.isalpha() else c for c in value)
 
 
 def learn_shapes(values: pd.Series, *, min_group: int = 5) -> tuple[list[str], np.ndarray]:
@@ -65,6 +63,4 @@ def sample_shapes(
 
 def _fill(shape: str, rng: np.random.Generator) -> str:
     draws = iter(rng.random(len(shape)))
-    return "".join(
-        _ALPHABETS[c][int(next(draws) * len(_ALPHABETS[c]))] if c in _ALPHABETS else c for c in shape
-    )
+    return "".join(_ALPHABETS[c][int(next(draws) * len(_ALPHABETS[c]))] if c in _ALPHABETS else c for c in shape)

@@ -45,7 +45,11 @@ class BooleanTransform:
         true, false = self.spec.true_label, self.spec.false_label
         if isinstance(true, bool | int):
             values = pd.Series(np.where(codes == 1, true, false))
-            return values.astype("boolean" if isinstance(true, bool) else "Int64").mask(missing) if missing.any() else values
+            return (
+                values.astype("boolean" if isinstance(true, bool) else "Int64").mask(missing)
+                if missing.any()
+                else values
+            )
         labels = np.where(codes == 1, true, false).astype(object)
         labels[missing] = None
         return pd.Series(labels, dtype=object)

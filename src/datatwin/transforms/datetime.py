@@ -78,7 +78,11 @@ class DatetimeTransform:
     def to_state(self) -> TransformState:
         """Unit, bounds and null flag."""
         require_fitted(self, "bounds_")
-        config = {"has_nulls": self.has_nulls_, "unit_seconds": self.unit_seconds_, "bounds": list(self.bounds_)}
+        config = {
+            "has_nulls": self.has_nulls_,
+            "unit_seconds": self.unit_seconds_,
+            "bounds": list(self.bounds_),
+        }
         return config, {}
 
     @classmethod

@@ -89,9 +89,7 @@ class TableEncoder:
             prefix = f"{spec.name}/"
             column_arrays = {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
             transform_cls = TRANSFORMS[spec.kind]
-            encoder.transforms_[spec.name] = transform_cls.from_state(
-                spec, (config[spec.name], column_arrays)
-            )
+            encoder.transforms_[spec.name] = transform_cls.from_state(spec, (config[spec.name], column_arrays))
         return encoder
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from datatwin.schema import DEFAULT_RARE_THRESHOLD, ColumnKind, ColumnSpec
-from datatwin.transforms.base import GeneratedTransform, require_fitted, TransformState
+from datatwin.transforms.base import GeneratedTransform, TransformState, require_fitted
 from datatwin.transforms.pii import seeded_faker
 
 _MAX_WORDS = 200
@@ -63,7 +63,11 @@ class TextTransform(GeneratedTransform):
         """Vocabulary, word and length weights."""
         config, arrays = super().to_state()
         config["vocabulary"] = self.vocabulary_
-        arrays = {**arrays, "word_weights": self.word_weights_, "length_weights": self.length_weights_}
+        arrays = {
+            **arrays,
+            "word_weights": self.word_weights_,
+            "length_weights": self.length_weights_,
+        }
         return config, arrays
 
     @classmethod

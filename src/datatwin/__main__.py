@@ -1,0 +1,5 @@
+"""`python -m datatwin` runs the command-line interface."""
+
+from datatwin.cli import run
+
+run()

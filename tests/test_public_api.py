@@ -1,0 +1,28 @@
+"""The public API is exactly what __all__ says."""
+
+import datatwin
+
+
+def test_all_is_pinned():
+    assert sorted(datatwin.__all__) == sorted(
+        [
+            "ArtifactError", "ColumnKind", "ColumnSpec", "ConfigError", "ConstraintError", "DataError",
+            "DatatwinError", "Lineage", "NotFittedError", "Schema", "SchemaError", "SourceError",
+            "Twin", "__version__", "fit", "infer_schema", "load",
+        ]
+    )  # fmt: skip
+    for name in datatwin.__all__:
+        assert hasattr(datatwin, name)
+
+
+def test_errors_share_one_base():
+    for name in (
+        "ArtifactError",
+        "ConfigError",
+        "ConstraintError",
+        "DataError",
+        "NotFittedError",
+        "SchemaError",
+        "SourceError",
+    ):
+        assert issubclass(getattr(datatwin, name), datatwin.DatatwinError)
