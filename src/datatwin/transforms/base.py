@@ -111,3 +111,33 @@ class GeneratedTransform:
         transform = cls(spec)
         transform.has_nulls_ = bool(state[0]["has_nulls"])
         return transform
+
+
+class ContinuousTransform:
+    """Base of kinds encoded as one continuous value column plus a null flag when needed.
+
+    Subclasses set ``self._value`` (the value column's name) and ``has_nulls_`` in ``fit``,
+    and implement :meth:`to_numbers`.
+    """
+
+    _value: str
+    _null: NullFlag
+    has_nulls_: bool | None
+
+    def to_numbers(self, values: pd.Series) -> np.ndarray:
+        """The column as float64, NaN where missing."""
+        raise NotImplementedError
+
+    def encoded_columns(self) -> list[EncodedColumn]:
+        """The value column, and the null flag if the column has missing values."""
+        require_fitted(self, "has_nulls_")
+        columns = [EncodedColumn(self._value, "continuous")]
+        return [*columns, self._null.encoded()] if self.has_nulls_ else columns
+
+    def encode(self, values: pd.Series, *, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """The values (missing cells filled from the observed ones) and the null flag."""
+        require_fitted(self, "has_nulls_")
+        out = {self._value: fill_missing(self.to_numbers(values), rng)}
+        if self.has_nulls_:
+            out[self._null.name] = self._null.encode(values)
+        return out

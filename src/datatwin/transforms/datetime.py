@@ -12,14 +12,13 @@ from typing import ClassVar, Self
 import numpy as np
 import pandas as pd
 
-from datatwin.encoded import EncodedColumn
 from datatwin.schema import ColumnKind, ColumnSpec
-from datatwin.transforms.base import NullFlag, TransformState, fill_missing, require_fitted
+from datatwin.transforms.base import ContinuousTransform, NullFlag, TransformState, require_fitted
 
 _UNITS_SECONDS = (86_400.0, 3_600.0, 60.0, 1.0, 1e-3, 1e-6)
 
 
-class DatetimeTransform:
+class DatetimeTransform(ContinuousTransform):
     """Datetime columns."""
 
     kinds: ClassVar[tuple[ColumnKind, ...]] = (ColumnKind.DATETIME,)
@@ -34,7 +33,7 @@ class DatetimeTransform:
 
     def fit(self, values: pd.Series, *, rng: np.random.Generator) -> Self:
         """Learn the time unit, the bounds (unless declared) and whether cells are missing."""
-        seconds = _to_seconds(values)
+        seconds = self.to_numbers(values)
         observed = seconds[~np.isnan(seconds)]
         self.has_nulls_ = bool(np.isnan(seconds).any())
         self.unit_seconds_ = next(
@@ -46,19 +45,9 @@ class DatetimeTransform:
         self.bounds_ = (lo, hi)
         return self
 
-    def encoded_columns(self) -> list[EncodedColumn]:
-        """Seconds since 1970, and the null flag if needed."""
-        require_fitted(self, "has_nulls_")
-        columns = [EncodedColumn(self._value, "continuous")]
-        return [*columns, self._null.encoded()] if self.has_nulls_ else columns
-
-    def encode(self, values: pd.Series, *, rng: np.random.Generator) -> dict[str, np.ndarray]:
-        """Seconds since 1970 (missing cells filled), and the null flag."""
-        require_fitted(self, "has_nulls_")
-        out = {self._value: fill_missing(_to_seconds(values), rng)}
-        if self.has_nulls_:
-            out[self._null.name] = self._null.encode(values)
-        return out
+    def to_numbers(self, values: pd.Series) -> np.ndarray:
+        """Seconds since 1970 (UTC), NaN where missing."""
+        return _to_seconds(values)
 
     def decode(self, encoded: dict[str, np.ndarray], n: int, *, rng: np.random.Generator) -> pd.Series:
         """Round to the learnt unit, clip to the bounds, format."""

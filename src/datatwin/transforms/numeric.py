@@ -7,12 +7,11 @@ from typing import ClassVar, Self
 import numpy as np
 import pandas as pd
 
-from datatwin.encoded import EncodedColumn
 from datatwin.schema import ColumnKind, ColumnSpec
-from datatwin.transforms.base import NullFlag, TransformState, fill_missing, require_fitted
+from datatwin.transforms.base import ContinuousTransform, NullFlag, TransformState, require_fitted
 
 
-class NumericTransform:
+class NumericTransform(ContinuousTransform):
     """Numeric and integer columns.
 
     Encodes the value as one continuous column (missing cells filled with draws from the
@@ -32,7 +31,7 @@ class NumericTransform:
 
     def fit(self, values: pd.Series, *, rng: np.random.Generator) -> Self:
         """Learn whether the column has missing values and, unless declared, its bounds."""
-        numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
+        numbers = self.to_numbers(values)
         observed = numbers[~np.isnan(numbers)]
         lo = self.spec.minimum if self.spec.minimum is not None else _or_zero(observed, np.min)
         hi = self.spec.maximum if self.spec.maximum is not None else _or_zero(observed, np.max)
@@ -40,20 +39,9 @@ class NumericTransform:
         self.has_nulls_ = bool(np.isnan(numbers).any())
         return self
 
-    def encoded_columns(self) -> list[EncodedColumn]:
-        """The value column, and the null flag if the column has missing values."""
-        require_fitted(self, "has_nulls_")
-        columns = [EncodedColumn(self._value, "continuous")]
-        return [*columns, self._null.encoded()] if self.has_nulls_ else columns
-
-    def encode(self, values: pd.Series, *, rng: np.random.Generator) -> dict[str, np.ndarray]:
-        """Encode to the value column (and null flag)."""
-        require_fitted(self, "has_nulls_")
-        numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
-        out = {self._value: fill_missing(numbers, rng)}
-        if self.has_nulls_:
-            out[self._null.name] = self._null.encode(values)
-        return out
+    def to_numbers(self, values: pd.Series) -> np.ndarray:
+        """The column as float64."""
+        return values.to_numpy(dtype=np.float64, na_value=np.nan)
 
     def decode(self, encoded: dict[str, np.ndarray], n: int, *, rng: np.random.Generator) -> pd.Series:
         """Round, clip and restore missing cells."""
