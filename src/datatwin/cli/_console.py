@@ -75,6 +75,7 @@ def progress_bars() -> Iterator[ProgressBars]:
         TimeElapsedColumn(),
         console=errors,
         transient=True,
+        disable=not errors.is_terminal,
     )
     with bars:
         yield ProgressBars(bars)
