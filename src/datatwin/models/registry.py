@@ -6,9 +6,10 @@ from typing import Any
 
 from datatwin.errors import ConfigError
 from datatwin.models.base import Generator
+from datatwin.models.argn import AnyOrderAR
 from datatwin.models.copula import GaussianCopula
 
-MODELS: dict[str, type[Generator]] = {model.name: model for model in (GaussianCopula,)}
+MODELS: dict[str, type[Generator]] = {model.name: model for model in (AnyOrderAR, GaussianCopula)}
 
 AUTO = "auto"
 """Let datatwin pick the model for the data."""

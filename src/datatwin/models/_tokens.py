@@ -1,0 +1,132 @@
+"""Turning encoded columns into tokens for the autoregressive model, and tokens back into values.
+
+Discrete columns are their own tokens. A continuous column with few distinct values gets one
+token per value (exact). Otherwise each frequent value (a point mass such as 0) gets its own
+token and the remaining values are cut into equal-mass quantile bins; inside a bin, a value is
+drawn from the bin's own empirical quantile function (``fine`` equal-mass segments, uniform
+inside each), so the marginal is kept to roughly ``bins × fine`` levels without storing values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from datatwin.encoded import EncodedColumn
+
+Interval = tuple[float, float]
+
+
+@dataclass
+class Tokenizer:
+    """Tokens of one encoded column.
+
+    Attributes
+    ----------
+    kind
+        ``"discrete"`` (codes are tokens), ``"values"`` (one token per value) or ``"binned"``.
+    cardinality
+        Number of tokens.
+    values
+        Token values: the distinct values (``"values"``) or the point masses (``"binned"``).
+    knots
+        ``(bins, fine + 1)`` within-bin quantiles of a binned column.
+    """
+
+    kind: str
+    cardinality: int
+    values: np.ndarray
+    knots: np.ndarray
+
+    @classmethod
+    def fit(cls, column: EncodedColumn, data: np.ndarray, *, max_bins: int, fine: int) -> Tokenizer:
+        """Learn the tokens of one column."""
+        empty = np.zeros(0)
+        if column.kind == "discrete":
+            return cls("discrete", column.cardinality, empty, np.zeros((0, fine + 1)))
+        distinct, counts = np.unique(data, return_counts=True)
+        if len(distinct) <= max_bins:
+            return cls("values", len(distinct), distinct.astype(np.float64), np.zeros((0, fine + 1)))
+        atoms = distinct[counts >= len(data) / (2 * max_bins)].astype(np.float64)
+        rest = np.sort(data[~np.isin(data, atoms)])
+        n_bins = max(1, min(max_bins - len(atoms), len(np.unique(rest)) // 2))
+        edges = np.quantile(rest, np.linspace(0.0, 1.0, n_bins + 1))
+        bin_of = np.clip(np.searchsorted(edges, rest, side="right") - 1, 0, n_bins - 1)
+        probs = np.linspace(0.0, 1.0, fine + 1)
+        knots = np.stack(
+            [np.quantile(rest[bin_of == b], probs) if (bin_of == b).any() else np.full(fine + 1, edges[b]) for b in range(n_bins)]
+        )
+        return cls("binned", len(atoms) + n_bins, atoms, knots)
+
+    def tokens(self, data: np.ndarray) -> np.ndarray:
+        """Token of each value."""
+        if self.kind == "discrete":
+            return data.astype(np.int64)
+        if self.kind == "values":
+            return np.clip(np.searchsorted(self.values, data), 0, self.cardinality - 1).astype(np.int64)
+        out = np.empty(len(data), dtype=np.int64)
+        atom = np.isin(data, self.values)
+        out[atom] = np.searchsorted(self.values, data[atom])
+        lows = self.knots[:, 0]
+        out[~atom] = len(self.values) + np.clip(np.searchsorted(lows, data[~atom], side="right") - 1, 0, len(lows) - 1)
+        return out
+
+    def values_of(self, tokens: np.ndarray, rng: np.random.Generator, interval: Interval | None = None) -> np.ndarray:
+        """A value for each token (drawn inside its bin, within ``interval`` when given)."""
+        if self.kind == "discrete":
+            return tokens.astype(np.int64)
+        if self.kind == "values":
+            return self.values[tokens]
+        out = np.empty(len(tokens), dtype=np.float64)
+        atom = tokens < len(self.values)
+        out[atom] = self.values[tokens[atom]]
+        bins = tokens[~atom] - len(self.values)
+        u = rng.random(len(bins))
+        if interval is not None:
+            lo_u, hi_u = self._bin_cdf(bins, interval[0]), self._bin_cdf(bins, interval[1])
+            u = lo_u + u * (hi_u - lo_u)
+        out[~atom] = self._bin_quantile(bins, u)
+        return out
+
+    def _bin_quantile(self, bins: np.ndarray, u: np.ndarray) -> np.ndarray:
+        fine = self.knots.shape[1] - 1
+        position = np.clip(u * fine, 0, fine - 1e-9)
+        segment = position.astype(np.int64)
+        left, right = self.knots[bins, segment], self.knots[bins, segment + 1]
+        return left + (position - segment) * (right - left)
+
+    def _bin_cdf(self, bins: np.ndarray, value: float) -> np.ndarray:
+        probs = np.linspace(0.0, 1.0, self.knots.shape[1])
+        return np.array([np.interp(value, self.knots[b], probs) for b in bins])
+
+    def log_weights(self, condition: Any) -> np.ndarray:
+        """Log-probability weights over tokens allowed by a condition (−inf where not allowed).
+
+        A condition is a set of codes (discrete columns) or an ``(low, high)`` interval; partly
+        covered bins are weighted by the share of their mass inside it.
+        """
+        if self.kind == "discrete":
+            allowed = np.zeros(self.cardinality, dtype=bool)
+            allowed[np.asarray(sorted(condition), dtype=np.int64)] = True
+            return np.where(allowed, 0.0, -np.inf)
+        low, high = condition
+        if self.kind == "values":
+            return np.where((self.values >= low) & (self.values <= high), 0.0, -np.inf)
+        atoms = np.where((self.values >= low) & (self.values <= high), 0.0, -np.inf)
+        probs = np.linspace(0.0, 1.0, self.knots.shape[1])
+        share = np.array([np.interp(high, k, probs) - np.interp(low, k, probs) for k in self.knots])
+        inside = (self.knots[:, 0] >= low) & (self.knots[:, -1] <= high)  # covers point-like bins
+        share = np.where(inside, 1.0, share)
+        with np.errstate(divide="ignore"):
+            return np.concatenate([atoms, np.log(share)])
+
+    def to_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """JSON-able config and arrays."""
+        return {"kind": self.kind, "cardinality": self.cardinality}, {"values": self.values, "knots": self.knots}
+
+    @classmethod
+    def from_state(cls, config: dict[str, Any], arrays: dict[str, np.ndarray]) -> Tokenizer:
+        """Inverse of :meth:`to_state`."""
+        return cls(str(config["kind"]), int(config["cardinality"]), arrays["values"], arrays["knots"])

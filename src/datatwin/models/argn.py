@@ -1,0 +1,273 @@
+"""Any-order autoregressive network over discretised columns (registry name ``"argn"``).
+
+Every column becomes tokens (see :mod:`datatwin.models._tokens`); the network learns
+``p(column | any subset of the other columns)`` by training on one random column order per
+row (see :mod:`datatwin.models._argn_net`). Sampling draws columns one after another;
+conditions are met exactly by drawing the conditioned columns first from their allowed
+tokens — no rejection sampling, however rare the condition. Training stops early when the
+validation likelihood stops improving, or when the time budget is spent.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import torch
+
+from datatwin.encoded import EncodedColumn, EncodedTable
+from datatwin.errors import ConfigError
+from datatwin.models._argn_net import FusedHeads, random_orders
+from datatwin.models._tokens import Tokenizer
+from datatwin.models.base import Capabilities, Conditions, ModelState, SearchSpace, build_config, check_sample_request
+from datatwin.progress import Progress, report
+
+_SAMPLE_CHUNK = 50_000
+
+
+@dataclass(frozen=True)
+class ArgnConfig:
+    """Options of the autoregressive model.
+
+    Parameters
+    ----------
+    max_bins
+        Tokens per continuous column (point masses plus quantile bins).
+    fine
+        Equal-mass segments inside each bin.
+    embedding_dim, hidden
+        Widths of the column embeddings and of each column's head.
+    dropout
+        Dropout on embeddings while training.
+    batch_size, learning_rate, weight_decay
+        Optimiser settings (AdamW).
+    max_epochs, patience
+        Training stops after ``max_epochs`` or when validation loss has not improved for
+        ``patience`` epochs; the best epoch's weights are kept.
+    max_time
+        Training time budget in seconds (``None``: no budget).
+    validation_share
+        Share of rows held out for early stopping.
+    temperature
+        Sampling temperature (1 reproduces the learnt distribution).
+    """
+
+    max_bins: int = 100
+    fine: int = 16
+    embedding_dim: int = 16
+    hidden: int = 64
+    dropout: float = 0.1
+    batch_size: int = 512
+    learning_rate: float = 3e-3
+    weight_decay: float = 1e-4
+    max_epochs: int = 100
+    patience: int = 4
+    max_time: float | None = None
+    validation_share: float = 0.1
+    temperature: float = 1.0
+
+    def __post_init__(self) -> None:
+        for name in ("max_bins", "fine", "embedding_dim", "hidden", "batch_size", "max_epochs", "patience"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"argn option {name!r} must be a positive integer; got {value!r}.")
+        for name, low, high in (("dropout", 0.0, 0.9), ("validation_share", 0.0, 0.5), ("weight_decay", 0.0, 1.0)):
+            value = getattr(self, name)
+            if not isinstance(value, int | float) or not low <= value <= high:
+                raise ConfigError(f"argn option {name!r} must be a number in [{low}, {high}]; got {value!r}.")
+        for name in ("learning_rate", "temperature"):
+            value = getattr(self, name)
+            if not isinstance(value, int | float) or value <= 0:
+                raise ConfigError(f"argn option {name!r} must be a positive number; got {value!r}.")
+        if self.max_time is not None and (not isinstance(self.max_time, int | float) or self.max_time <= 0):
+            raise ConfigError(f"argn option 'max_time' must be a positive number of seconds; got {self.max_time!r}.")
+
+
+class AnyOrderAR:
+    """Any-order autoregressive generator."""
+
+    name: ClassVar[str] = "argn"
+    capabilities: ClassVar[Capabilities] = Capabilities(conditional=True)
+
+    def __init__(self, **options: Any) -> None:
+        self.config = build_config(ArgnConfig, self.name, options)
+        self.columns_: tuple[EncodedColumn, ...] | None = None
+        self.tokenizers_: list[Tokenizer] = []
+        self.net_: FusedHeads | None = None
+        self.history_: list[dict[str, float]] = []
+
+    def options(self) -> dict[str, Any]:
+        """The config as a dict."""
+        return asdict(self.config)
+
+    # -- fitting ---------------------------------------------------------------------------
+    def fit(self, data: EncodedTable, *, seed: int, progress: Progress | None = None) -> Self:
+        """Tokenise the columns and train the network with early stopping."""
+        cfg = self.config
+        self.columns_ = data.columns
+        self.tokenizers_ = [
+            Tokenizer.fit(c, data.column(c.name), max_bins=cfg.max_bins, fine=cfg.fine) for c in data.columns
+        ]
+        self.history_ = []
+        if not self.columns_:
+            self.net_ = None
+            return self
+        tokens = torch.from_numpy(
+            np.stack([t.tokens(data.column(c.name)) for t, c in zip(self.tokenizers_, self.columns_, strict=True)], 1)
+        )
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            self.net_ = self._train(tokens, torch.Generator().manual_seed(seed), progress)
+        return self
+
+    def _train(self, tokens: torch.Tensor, generator: torch.Generator, progress: Progress | None) -> FusedHeads:
+        cfg = self.config
+        cards = [t.cardinality for t in self.tokenizers_]
+        net = FusedHeads(cards, embedding_dim=cfg.embedding_dim, hidden=cfg.hidden, dropout=cfg.dropout)
+        _init_output_bias(net, tokens, cards)
+        order = torch.randperm(len(tokens), generator=generator)
+        n_val = int(len(tokens) * cfg.validation_share) if len(tokens) >= 50 else 0
+        val, train = tokens[order[:n_val]], tokens[order[n_val:]]
+        optimiser = torch.optim.AdamW(net.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
+        batch = min(cfg.batch_size, max(16, len(train) // 4))
+        started, best, best_state, stale = time.perf_counter(), math.inf, None, 0
+        for epoch in range(cfg.max_epochs):
+            net.train()
+            shuffled = train[torch.randperm(len(train), generator=generator)]
+            train_loss = 0.0
+            for start in range(0, len(shuffled), batch):
+                rows = shuffled[start : start + batch]
+                loss = _nll(net, rows, random_orders(len(rows), net.p, generator))
+                optimiser.zero_grad(set_to_none=True)
+                loss.backward()
+                optimiser.step()
+                train_loss += float(loss) * len(rows)
+            val_loss = self._validation_loss(net, val, generator) if n_val else train_loss / len(train)
+            self.history_.append({"epoch": epoch + 1, "train": train_loss / len(train), "validation": val_loss})
+            report(progress, "training", epoch + 1, cfg.max_epochs)
+            if val_loss < best - 1e-4:
+                best, stale = val_loss, 0
+                best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
+            else:
+                stale += 1
+            if stale >= cfg.patience or (cfg.max_time and time.perf_counter() - started > cfg.max_time):
+                break
+        report(progress, "training", cfg.max_epochs, cfg.max_epochs)
+        if best_state is not None:
+            net.load_state_dict(best_state)
+        net.eval()
+        return net
+
+    @staticmethod
+    def _validation_loss(net: FusedHeads, val: torch.Tensor, generator: torch.Generator) -> float:
+        net.eval()
+        with torch.no_grad():
+            total = sum(
+                float(_nll(net, rows, random_orders(len(rows), net.p, generator))) * len(rows)
+                for rows in val.split(4096)
+            )
+        return total / len(val)
+
+    # -- sampling --------------------------------------------------------------------------
+    def sample(self, n: int, *, seed: int, conditions: Conditions | None = None) -> EncodedTable:
+        """Draw ``n`` rows; ``conditions`` maps encoded column names to allowed code sets
+        (discrete) or ``(low, high)`` intervals (continuous)."""
+        check_sample_request(self.name, self.columns_ is not None, n, conditions, conditional=True)
+        assert self.columns_ is not None
+        conditions = dict(conditions or {})
+        unknown = sorted(set(conditions) - {c.name for c in self.columns_})
+        if unknown:
+            raise ConfigError(f"Conditions name unknown encoded column(s) {unknown}.")
+        names = [c.name for c in self.columns_]
+        weights = {names.index(k): self.tokenizers_[names.index(k)].log_weights(v) for k, v in conditions.items()}
+        for j, w in weights.items():
+            if not np.isfinite(w).any():
+                raise ConfigError(f"No value of {names[j]!r} satisfies the condition {conditions[names[j]]!r}.")
+        order = sorted(weights) + [j for j in range(len(names)) if j not in weights]
+        rng = np.random.default_rng(seed)
+        generator = torch.Generator().manual_seed(int(rng.integers(0, 2**62)))
+        chunks = [self._sample_tokens(min(_SAMPLE_CHUNK, n - s), order, weights, generator) for s in range(0, n, _SAMPLE_CHUNK)]
+        tokens = np.concatenate(chunks) if chunks else np.zeros((n, 0), dtype=np.int64)
+        data = {}
+        for j, column in enumerate(self.columns_):
+            interval = conditions.get(column.name) if column.kind == "continuous" else None
+            data[column.name] = self.tokenizers_[j].values_of(tokens[:, j], rng, interval)
+        return EncodedTable(self.columns_, data, n_rows=n)
+
+    def _sample_tokens(self, n: int, order: list[int], weights: dict[int, np.ndarray], generator: torch.Generator) -> np.ndarray:
+        net = self.net_
+        if net is None:
+            return np.zeros((n, 0), dtype=np.int64)
+        tokens = torch.zeros(n, net.p, dtype=torch.long)
+        present = torch.zeros(n, net.p, net.width)
+        with torch.no_grad():
+            for j in order:
+                logits = net.head_logits(j, present) / self.config.temperature
+                if j in weights:
+                    extra = torch.full((logits.shape[1],), float("-inf"))
+                    extra[: len(weights[j])] = torch.from_numpy(weights[j]).float()
+                    logits = logits + extra
+                uniform = torch.rand(logits.shape, generator=generator).clamp_(1e-12, 1.0)
+                drawn = (logits - torch.log(-torch.log(uniform))).argmax(dim=1)
+                tokens[:, j] = drawn
+                present[:, j] = net.embed(tokens)[:, j]
+        return tokens.numpy()
+
+    # -- persistence -----------------------------------------------------------------------
+    def to_state(self) -> ModelState:
+        """Config, tokenizers and network weights."""
+        check_sample_request(self.name, self.columns_ is not None, 1, None, conditional=True)
+        assert self.columns_ is not None
+        config = {
+            "options": self.options(),
+            "columns": [c.to_dict() for c in self.columns_],
+            "tokenizers": [t.to_state()[0] for t in self.tokenizers_],
+            "history": self.history_,
+        }
+        arrays = {}
+        for j, tokenizer in enumerate(self.tokenizers_):
+            arrays.update({f"tokens/{j}/{k}": v for k, v in tokenizer.to_state()[1].items()})
+        if self.net_ is not None:
+            arrays.update({f"net/{k}": v.detach().numpy() for k, v in self.net_.state_dict().items()})
+        return config, arrays
+
+    @classmethod
+    def from_state(cls, state: ModelState) -> Self:
+        """Rebuild a fitted model."""
+        config, arrays = state
+        model = cls(**config["options"])
+        model.columns_ = tuple(EncodedColumn.from_dict(c) for c in config["columns"])
+        model.history_ = list(config.get("history", []))
+        model.tokenizers_ = [
+            Tokenizer.from_state(t, {k: arrays[f"tokens/{j}/{k}"] for k in ("values", "knots")})
+            for j, t in enumerate(config["tokenizers"])
+        ]
+        if model.columns_:
+            cfg = model.config
+            net = FusedHeads(
+                [t.cardinality for t in model.tokenizers_], embedding_dim=cfg.embedding_dim, hidden=cfg.hidden, dropout=cfg.dropout
+            )
+            net.load_state_dict({k[4:]: torch.from_numpy(np.array(v)) for k, v in arrays.items() if k.startswith("net/")})
+            model.net_ = net.eval()
+        return model
+
+    @classmethod
+    def search_space(cls) -> SearchSpace:
+        """Candidate options for tuning."""
+        return {"hidden": (32, 64, 128), "embedding_dim": (8, 16, 32), "batch_size": (256, 512, 1024), "max_bins": (50, 100, 200)}
+
+
+def _nll(net: FusedHeads, rows: torch.Tensor, before: torch.Tensor) -> torch.Tensor:
+    logits = net(rows, before)
+    return torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), rows.reshape(-1), reduction="sum") / len(rows)
+
+
+def _init_output_bias(net: FusedHeads, tokens: torch.Tensor, cards: list[int]) -> None:
+    """Start each head at its column's log marginal frequencies (fewer steps to fit marginals)."""
+    with torch.no_grad():
+        for j, k in enumerate(cards):
+            counts = torch.bincount(tokens[:, j], minlength=k).float() + 0.5
+            net.b_out[j, :k] = torch.log(counts / counts.sum())
