@@ -73,3 +73,14 @@ def people() -> pd.DataFrame:
             "notes": notes,
         }
     )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_torch_thread_per_worker():
+    """pytest-xdist runs one worker per core: more torch threads would only fight over them."""
+    import os
+
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        import torch
+
+        torch.set_num_threads(1)

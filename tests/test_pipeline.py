@@ -14,7 +14,7 @@ from tests.conftest import shared_path
 
 @pytest.fixture(scope="module")
 def adult_twin():
-    return datatwin.fit(shared_path("adult/adult.csv.gz"), seed=0)
+    return datatwin.fit(shared_path("adult/adult.csv.gz"), model="copula", seed=0)
 
 
 @pytest.fixture(scope="module")
@@ -56,9 +56,11 @@ def test_large_samples_are_batched_deterministically(adult_twin):
     pd.testing.assert_frame_equal(a.tail(100), adult_twin.sample(150_000, seed=4).tail(100))
 
 
-def test_same_seed_same_twin(adult):
-    one = datatwin.fit(adult, seed=5).sample(200, seed=0)
-    two = datatwin.fit(adult, seed=5).sample(200, seed=0)
+@pytest.mark.parametrize("model", ["argn", "copula"])
+def test_same_seed_same_twin(adult, model):
+    options = {"max_epochs": 3} if model == "argn" else {}
+    one = datatwin.fit(adult.iloc[:3000], model=model, model_options=options, seed=5).sample(500, seed=0)
+    two = datatwin.fit(adult.iloc[:3000], model=model, model_options=options, seed=5).sample(500, seed=0)
     pd.testing.assert_frame_equal(one, two)
 
 
@@ -73,7 +75,7 @@ def test_user_schema_sets_domain_and_bounds(adult, tmp_path):
             column["categories"] = ["White", "Black"]
             column["other_label"] = "Other"
     path.write_text(__import__("json").dumps(edited))
-    twin = datatwin.fit(adult, schema=path, seed=0)
+    twin = datatwin.fit(adult, model="copula", schema=path, seed=0)
     rows = twin.sample(3000, seed=0)
     assert set(rows["race"]) == {"White", "Black", "Other"}
     assert twin.schema["age"].maximum == 95
@@ -124,10 +126,18 @@ def test_bad_arguments(people):
             twin.sample(n)
 
 
-def test_progress_callback_hears_every_step(people):
+@pytest.mark.parametrize(("model", "step"), [("copula", "learning marginals"), ("argn", "training")])
+def test_progress_callback_hears_every_step(people, model, step):
     steps = []
-    twin = datatwin.fit(people, progress=lambda step, done, total: steps.append((step, done, total)))
+    twin = datatwin.fit(people, model=model, progress=lambda step, done, total: steps.append((step, done, total)))
     twin.sample(10, progress=lambda step, done, total: steps.append((step, done, total)))
     names = {s for s, _, _ in steps}
-    assert {"checking data", "learning marginals", "sampling rows"} <= names
+    assert {"checking data", step, "sampling rows"} <= names
     assert ("sampling rows", 10, 10) in steps
+
+
+def test_auto_picks_by_table_size(people):
+    assert datatwin.fit(people).lineage.model == "argn"
+    assert datatwin.fit(people.iloc[:50]).lineage.model == "copula"
+    with pytest.raises(ConfigError, match="Name the model"):
+        datatwin.fit(people, model_options={"hidden": 8})

@@ -11,6 +11,7 @@ import pandas as pd
 
 from datatwin import models
 from datatwin._version import __version__
+from datatwin.conditions import Wanted
 from datatwin.errors import ArtifactError, ConfigError, DataError
 from datatwin.io import read_artifact, read_table, write_artifact
 from datatwin.lineage import Lineage, hash_frame
@@ -50,7 +51,16 @@ class Twin:
             f"source={self.lineage.source!r}, rows={self.lineage.n_rows})"
         )
 
-    def sample(self, n: int, *, seed: int = DEFAULT_SEED, progress: Progress | None = None) -> pd.DataFrame:
+    def sample(
+        self,
+        n: int,
+        *,
+        seed: int = DEFAULT_SEED,
+        conditions: dict[str, Wanted] | None = None,
+        rebalance: str | None = None,
+        ratio: float | None = None,
+        progress: Progress | None = None,
+    ) -> pd.DataFrame:
         """Draw ``n`` synthetic rows with the source's columns, kinds and formats.
 
         Parameters
@@ -58,22 +68,58 @@ class Twin:
         n
             Number of rows, at least 1.
         seed
-            The same ``n`` and seed give the same rows.
+            The same arguments and seed give the same rows.
+        conditions
+            Per column, the value, list of values, :class:`~datatwin.conditions.Range` or
+            ``None`` (missing) every row must have. Met exactly, without rejection sampling
+            (needs a conditional model such as ``argn``).
+        rebalance
+            A categorical or boolean column whose labels should be drawn in new proportions:
+            every label rarer than ``ratio`` is raised to ``ratio`` (default: all labels equal),
+            the others shrink in proportion.
+        ratio
+            Target share of each rare label when rebalancing.
         progress
             Callback receiving the number of rows made so far.
         """
         _check_seed(seed)
         if isinstance(n, bool) or not isinstance(n, int | np.integer) or n <= 0:
             raise ConfigError(f"The number of rows to sample must be a positive integer; got {n!r}.")
-        batches = range(0, int(n), SAMPLE_BATCH_ROWS)
+        conditions = dict(conditions or {})
+        if rebalance is None:
+            if ratio is not None:
+                raise ConfigError("ratio applies to rebalancing: name the column with rebalance=.")
+            return self._sample_rows(int(n), seed, conditions, progress)
+        if rebalance in conditions:
+            raise ConfigError(f"Column {rebalance!r} cannot be both rebalanced and conditioned on.")
+        counts = rebalanced_counts(self._label_shares(rebalance), int(n), ratio)
+        seeds = np.random.SeedSequence(seed).generate_state(len(counts) + 1)
+        parts = [
+            self._sample_rows(count, int(s), {**conditions, rebalance: label}, None)
+            for (label, count), s in zip(counts.items(), seeds, strict=False)
+            if count
+        ]
+        report(progress, "sampling rows", int(n), int(n))
+        rows = pd.concat(parts, ignore_index=True)
+        return rows.iloc[np.random.default_rng(seeds[-1]).permutation(len(rows))].reset_index(drop=True)
+
+    def _sample_rows(self, n: int, seed: int, conditions: dict[str, Wanted], progress: Progress | None) -> pd.DataFrame:
+        encoded_conditions = self.encoder.conditions(conditions) if conditions else None
+        batches = range(0, n, SAMPLE_BATCH_ROWS)
         seeds = np.random.SeedSequence(seed).generate_state(2 * len(batches))
         parts = []
         for i, start in enumerate(batches):
             size = min(SAMPLE_BATCH_ROWS, n - start)
-            encoded = self.model.sample(size, seed=int(seeds[2 * i]))
+            encoded = self.model.sample(size, seed=int(seeds[2 * i]), conditions=encoded_conditions)
             parts.append(self.encoder.decode(encoded, seed=int(seeds[2 * i + 1])))
-            report(progress, "sampling rows", start + size, int(n))
+            report(progress, "sampling rows", start + size, n)
         return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+    def _label_shares(self, column: str) -> dict[object, float]:
+        transform = self.encoder.transforms_.get(column) if self.encoder.transforms_ else None
+        if transform is None or not hasattr(transform, "label_shares"):
+            raise ConfigError(f"Only a categorical or boolean column can be rebalanced; {column!r} is not one.")
+        return transform.label_shares()
 
     def save(self, path: str | Path, *, key: bytes | None = None) -> None:
         """Save to one file (see :mod:`datatwin.io.artifact`), atomically.
@@ -130,6 +176,7 @@ def fit(
     schema: Schema | str | Path | None = None,
     model_options: dict[str, Any] | None = None,
     rare_threshold: int = DEFAULT_RARE_THRESHOLD,
+    max_time: float | None = None,
     progress: Progress | None = None,
 ) -> Twin:
     """Learn a twin of a table.
@@ -149,6 +196,8 @@ def fit(
         Options of the model family (see its config class).
     rare_threshold
         When inferring the schema: labels seen in fewer rows are pooled, never written verbatim.
+    max_time
+        Training time budget in seconds, for models that train iteratively.
     progress
         Callback receiving progress of the long steps.
 
@@ -158,9 +207,16 @@ def fit(
         The fitted twin.
     """
     _check_seed(seed)
-    model_name = models.resolve(model)
-    generator = models.create(model_name, model_options)
+    if model == models.AUTO and model_options:
+        raise ConfigError("Name the model (model=...) when giving model options.")
+    if model != models.AUTO:
+        models.create(model, model_options)  # fail on a bad name or option before reading data
     source_name, source_hash, frame = _load_source(data)
+    model_name = models.resolve(model, len(frame))
+    options = dict(model_options or {})
+    if max_time is not None and models.get(model_name).capabilities.time_budget:
+        options["max_time"] = max_time
+    generator = models.create(model_name, options)
     report(progress, "checking data", 0, 1)
     resolved_schema = _resolve_schema(schema, frame, rare_threshold)
     table = coerce_table(frame, resolved_schema)
@@ -210,3 +266,24 @@ def _signing_key(key: bytes | None) -> bytes | None:
 
 def _prefixed(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
     return {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
+
+
+def rebalanced_counts(shares: dict[object, float], n: int, ratio: float | None) -> dict[object, int]:
+    """Rows per label: labels rarer than ``ratio`` raised to it, the others shrunk in proportion."""
+    ratio = 1.0 / len(shares) if ratio is None else ratio
+    if not 0 < ratio < 1 or isinstance(ratio, bool):
+        raise ConfigError(f"ratio must be a share between 0 and 1; got {ratio!r}.")
+    rare = [label for label, share in shares.items() if share < ratio]
+    left = 1.0 - ratio * len(rare)
+    if left < -1e-9:
+        raise ConfigError(f"{len(rare)} labels at a share of {ratio} each add up to more than all rows.")
+    common_total = sum(share for label, share in shares.items() if label not in rare)
+    targets = {
+        label: ratio if label in rare else (share / common_total * left if common_total else 0.0)
+        for label, share in shares.items()
+    }
+    counts = {label: int(np.floor(t * n)) for label, t in targets.items()}
+    by_remainder = sorted(targets, key=lambda label: targets[label] * n - counts[label], reverse=True)
+    for label in by_remainder[: n - sum(counts.values())]:
+        counts[label] += 1
+    return counts

@@ -18,7 +18,7 @@ def twin_file(tmp_path_factory):
     from tests.conftest import shared_path
 
     path = tmp_path_factory.mktemp("twin") / "adult.twin"
-    twin = datatwin.fit(shared_path("adult/adult.csv.gz"), seed=3)
+    twin = datatwin.fit(shared_path("adult/adult.csv.gz"), model="copula", seed=3)
     twin.save(path)
     return twin, path
 

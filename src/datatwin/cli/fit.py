@@ -22,6 +22,9 @@ def fit_command(
     model: Annotated[str, typer.Option("--model", help="Model name, or 'auto'.")] = AUTO,
     seed: Seed = DEFAULT_SEED,
     schema: SchemaFile = None,
+    max_time: Annotated[
+        float | None, typer.Option("--max-time", min=0.1, help="Training time budget in seconds.")
+    ] = None,
 ) -> None:
     """Learn a twin of DATA and save it to OUTPUT."""
     with reported_errors():
@@ -29,7 +32,7 @@ def fit_command(
             raise SourceError(f"Folder {str(output.parent)!r} for output {output.name!r} does not exist.")
         started = time.perf_counter()
         with progress_bars() as progress:
-            twin = datatwin.fit(data, model=model, seed=seed, schema=schema, progress=progress)
+            twin = datatwin.fit(data, model=model, seed=seed, schema=schema, max_time=max_time, progress=progress)
             twin.save(output)
         lineage = twin.lineage
         console.print(

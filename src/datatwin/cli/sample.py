@@ -10,6 +10,7 @@ import typer
 import datatwin
 from datatwin.cli._console import console, progress_bars, reported_errors
 from datatwin.cli._options import Seed
+from datatwin.conditions import parse_where
 from datatwin.errors import ConfigError
 from datatwin.io import check_table_target, write_table
 from datatwin.twin import DEFAULT_SEED
@@ -20,6 +21,16 @@ def sample_command(
     rows: Annotated[int, typer.Option("--rows", "-n", help="Number of rows to draw.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Output file, .csv or .parquet.")],
     seed: Seed = DEFAULT_SEED,
+    where: Annotated[
+        str | None,
+        typer.Option("--where", help="Condition every row meets, e.g. \"income == '>50K' and age >= 40\"."),
+    ] = None,
+    rebalance: Annotated[
+        str | None, typer.Option("--rebalance", help="Categorical column whose rare labels to raise.")
+    ] = None,
+    ratio: Annotated[
+        float | None, typer.Option("--ratio", help="Share each rare label is raised to (default: equal shares).")
+    ] = None,
 ) -> None:
     """Draw ROWS synthetic rows from TWIN into OUTPUT."""
     with reported_errors():
@@ -28,6 +39,9 @@ def sample_command(
         check_table_target(output)
         loaded = datatwin.load(twin)
         with progress_bars() as progress:
-            table = loaded.sample(rows, seed=seed, progress=progress)
+            conditions = parse_where(where) if where else None
+            table = loaded.sample(
+                rows, seed=seed, conditions=conditions, rebalance=rebalance, ratio=ratio, progress=progress
+            )
         write_table(table, output)
         console.print(f"Wrote {len(table):,} rows × {table.shape[1]} columns → {output}")

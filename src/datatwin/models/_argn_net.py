@@ -20,21 +20,24 @@ class FusedHeads(nn.Module):
     ----------
     cardinalities
         Number of tokens of each column.
+    unseen
+        ``(p, max cardinality)`` booleans: tokens never seen in training, never generated.
     embedding_dim, hidden
         Width of the embeddings and of each head's hidden layers.
     dropout
         Dropout on embeddings during training.
     """
 
-    def __init__(self, cardinalities: list[int], *, embedding_dim: int, hidden: int, dropout: float) -> None:
+    def __init__(
+        self, cardinalities: list[int], unseen: torch.Tensor, *, embedding_dim: int, hidden: int, dropout: float
+    ) -> None:
         super().__init__()
         p, k_max = len(cardinalities), max(cardinalities)
         width = embedding_dim + 1
         self.p, self.width = p, width
         self.register_buffer("offsets", torch.tensor([0, *cardinalities[:-1]]).cumsum(0))
-        self.register_buffer(
-            "padding", torch.arange(k_max)[None, :] >= torch.tensor(cardinalities)[:, None]
-        )
+        beyond = torch.arange(k_max)[None, :] >= torch.tensor(cardinalities)[:, None]
+        self.register_buffer("padding", unseen | beyond)
         self.embedding = nn.Embedding(sum(cardinalities), embedding_dim)
         self.dropout = nn.Dropout(dropout)
         self.w1 = nn.Parameter(torch.randn(p, p * width, hidden) / (p * width) ** 0.5)

@@ -56,7 +56,10 @@ class Tokenizer:
         bin_of = np.clip(np.searchsorted(edges, rest, side="right") - 1, 0, n_bins - 1)
         probs = np.linspace(0.0, 1.0, fine + 1)
         knots = np.stack(
-            [np.quantile(rest[bin_of == b], probs) if (bin_of == b).any() else np.full(fine + 1, edges[b]) for b in range(n_bins)]
+            [
+                np.quantile(rest[bin_of == b], probs) if (bin_of == b).any() else np.full(fine + 1, edges[b])
+                for b in range(n_bins)
+            ]
         )
         return cls("binned", len(atoms) + n_bins, atoms, knots)
 

@@ -2,8 +2,9 @@
 
 Every column becomes tokens (see :mod:`datatwin.models._tokens`); the network learns
 ``p(column | any subset of the other columns)`` by training on one random column order per
-row (see :mod:`datatwin.models._argn_net`). Sampling draws columns one after another;
-conditions are met exactly by drawing the conditioned columns first from their allowed
+row (see :mod:`datatwin.models._argn_net`). Sampling draws columns one after another, in a
+different random order for each of 32 groups of rows (an ensemble of orders: closer marginals
+and joints than any single order, measured on Adult); conditions are met exactly by drawing the conditioned columns first from their allowed
 tokens — no rejection sampling, however rare the condition. Training stops early when the
 validation likelihood stops improving, or when the time budget is spent.
 """
@@ -26,6 +27,7 @@ from datatwin.models.base import Capabilities, Conditions, ModelState, SearchSpa
 from datatwin.progress import Progress, report
 
 _SAMPLE_CHUNK = 50_000
+_ORDER_GROUPS = 32
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ class AnyOrderAR:
     """Any-order autoregressive generator."""
 
     name: ClassVar[str] = "argn"
-    capabilities: ClassVar[Capabilities] = Capabilities(conditional=True)
+    capabilities: ClassVar[Capabilities] = Capabilities(conditional=True, time_budget=True)
 
     def __init__(self, **options: Any) -> None:
         self.config = build_config(ArgnConfig, self.name, options)
@@ -126,8 +128,9 @@ class AnyOrderAR:
     def _train(self, tokens: torch.Tensor, generator: torch.Generator, progress: Progress | None) -> FusedHeads:
         cfg = self.config
         cards = [t.cardinality for t in self.tokenizers_]
-        net = FusedHeads(cards, embedding_dim=cfg.embedding_dim, hidden=cfg.hidden, dropout=cfg.dropout)
-        _init_output_bias(net, tokens, cards)
+        counts = torch.stack([torch.bincount(tokens[:, j], minlength=max(cards)) for j in range(len(cards))])
+        net = FusedHeads(cards, counts == 0, embedding_dim=cfg.embedding_dim, hidden=cfg.hidden, dropout=cfg.dropout)
+        _init_output_bias(net, counts, cards)
         order = torch.randperm(len(tokens), generator=generator)
         n_val = int(len(tokens) * cfg.validation_share) if len(tokens) >= 50 else 0
         val, train = tokens[order[:n_val]], tokens[order[n_val:]]
@@ -144,7 +147,7 @@ class AnyOrderAR:
                 optimiser.zero_grad(set_to_none=True)
                 loss.backward()
                 optimiser.step()
-                train_loss += float(loss) * len(rows)
+                train_loss += loss.item() * len(rows)
             val_loss = self._validation_loss(net, val, generator) if n_val else train_loss / len(train)
             self.history_.append({"epoch": epoch + 1, "train": train_loss / len(train), "validation": val_loss})
             report(progress, "training", epoch + 1, cfg.max_epochs)
@@ -184,20 +187,30 @@ class AnyOrderAR:
         names = [c.name for c in self.columns_]
         weights = {names.index(k): self.tokenizers_[names.index(k)].log_weights(v) for k, v in conditions.items()}
         for j, w in weights.items():
-            if not np.isfinite(w).any():
-                raise ConfigError(f"No value of {names[j]!r} satisfies the condition {conditions[names[j]]!r}.")
-        order = sorted(weights) + [j for j in range(len(names)) if j not in weights]
+            possible = np.isfinite(w) & ~self.net_.padding[j, : len(w)].numpy() if self.net_ is not None else w
+            if not np.any(possible):
+                raise ConfigError(f"No value of {names[j]!r} seen in training satisfies {conditions[names[j]]!r}.")
         rng = np.random.default_rng(seed)
         generator = torch.Generator().manual_seed(int(rng.integers(0, 2**62)))
-        chunks = [self._sample_tokens(min(_SAMPLE_CHUNK, n - s), order, weights, generator) for s in range(0, n, _SAMPLE_CHUNK)]
-        tokens = np.concatenate(chunks) if chunks else np.zeros((n, 0), dtype=np.int64)
+        free = np.array([j for j in range(len(names)) if j not in weights], dtype=np.int64)
+        groups = np.array_split(np.arange(n), min(_ORDER_GROUPS, n))
+        chunks = []
+        for group in groups:  # one random order of the free columns per group: an ensemble of orders
+            order = sorted(weights) + rng.permutation(free).tolist()
+            chunks += [
+                self._sample_tokens(len(part), order, weights, generator)
+                for part in np.array_split(group, -(-len(group) // _SAMPLE_CHUNK))
+            ]
+        tokens = np.concatenate(chunks)[rng.permutation(n)]
         data = {}
         for j, column in enumerate(self.columns_):
             interval = conditions.get(column.name) if column.kind == "continuous" else None
             data[column.name] = self.tokenizers_[j].values_of(tokens[:, j], rng, interval)
         return EncodedTable(self.columns_, data, n_rows=n)
 
-    def _sample_tokens(self, n: int, order: list[int], weights: dict[int, np.ndarray], generator: torch.Generator) -> np.ndarray:
+    def _sample_tokens(
+        self, n: int, order: list[int], weights: dict[int, np.ndarray], generator: torch.Generator
+    ) -> np.ndarray:
         net = self.net_
         if net is None:
             return np.zeros((n, 0), dtype=np.int64)
@@ -247,27 +260,36 @@ class AnyOrderAR:
         ]
         if model.columns_:
             cfg = model.config
-            net = FusedHeads(
-                [t.cardinality for t in model.tokenizers_], embedding_dim=cfg.embedding_dim, hidden=cfg.hidden, dropout=cfg.dropout
+            cards = [t.cardinality for t in model.tokenizers_]
+            unseen = torch.from_numpy(np.array(arrays["net/padding"]))
+            net = FusedHeads(cards, unseen, embedding_dim=cfg.embedding_dim, hidden=cfg.hidden, dropout=cfg.dropout)
+            net.load_state_dict(
+                {k[4:]: torch.from_numpy(np.array(v)) for k, v in arrays.items() if k.startswith("net/")}
             )
-            net.load_state_dict({k[4:]: torch.from_numpy(np.array(v)) for k, v in arrays.items() if k.startswith("net/")})
             model.net_ = net.eval()
         return model
 
     @classmethod
     def search_space(cls) -> SearchSpace:
         """Candidate options for tuning."""
-        return {"hidden": (32, 64, 128), "embedding_dim": (8, 16, 32), "batch_size": (256, 512, 1024), "max_bins": (50, 100, 200)}
+        return {
+            "hidden": (32, 64, 128),
+            "embedding_dim": (8, 16, 32),
+            "batch_size": (256, 512, 1024),
+            "max_bins": (50, 100, 200),
+        }
 
 
 def _nll(net: FusedHeads, rows: torch.Tensor, before: torch.Tensor) -> torch.Tensor:
     logits = net(rows, before)
-    return torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), rows.reshape(-1), reduction="sum") / len(rows)
+    return torch.nn.functional.cross_entropy(
+        logits.reshape(-1, logits.shape[-1]), rows.reshape(-1), reduction="sum"
+    ) / len(rows)
 
 
-def _init_output_bias(net: FusedHeads, tokens: torch.Tensor, cards: list[int]) -> None:
+def _init_output_bias(net: FusedHeads, counts: torch.Tensor, cards: list[int]) -> None:
     """Start each head at its column's log marginal frequencies (fewer steps to fit marginals)."""
     with torch.no_grad():
         for j, k in enumerate(cards):
-            counts = torch.bincount(tokens[:, j], minlength=k).float() + 0.5
-            net.b_out[j, :k] = torch.log(counts / counts.sum())
+            smoothed = counts[j, :k].float() + 0.5
+            net.b_out[j, :k] = torch.log(smoothed / smoothed.sum())

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from datatwin.errors import ConfigError
-from datatwin.models.base import Generator
 from datatwin.models.argn import AnyOrderAR
+from datatwin.models.base import Generator
 from datatwin.models.copula import GaussianCopula
 
 MODELS: dict[str, type[Generator]] = {model.name: model for model in (AnyOrderAR, GaussianCopula)}
@@ -14,11 +14,14 @@ MODELS: dict[str, type[Generator]] = {model.name: model for model in (AnyOrderAR
 AUTO = "auto"
 """Let datatwin pick the model for the data."""
 
+AUTO_MIN_ROWS_FOR_ARGN = 200
+"""``auto`` picks the autoregressive network from this many rows on, the copula below."""
 
-def resolve(name: str) -> str:
-    """The registered model name for ``name``, choosing one when it is ``"auto"``."""
+
+def resolve(name: str, n_rows: int) -> str:
+    """The registered model name for ``name``, choosing one by table size when it is ``"auto"``."""
     if name == AUTO:
-        return GaussianCopula.name
+        return AnyOrderAR.name if n_rows >= AUTO_MIN_ROWS_FOR_ARGN else GaussianCopula.name
     if name not in MODELS:
         raise ConfigError(f"Unknown model {name!r}; choose one of: {', '.join([AUTO, *MODELS])}.")
     return name

@@ -7,9 +7,11 @@ from typing import Any, ClassVar, Protocol, Self
 import numpy as np
 import pandas as pd
 
+from datatwin.conditions import Wanted
 from datatwin.encoded import EncodedColumn
-from datatwin.errors import NotFittedError
+from datatwin.errors import ConfigError, NotFittedError
 from datatwin.schema import ColumnKind, ColumnSpec
+from datatwin.transforms._conditions import null_condition, value_interval
 
 TransformState = tuple[dict[str, Any], dict[str, np.ndarray]]
 """A transform's learned state: a JSON-able dict and named numeric arrays."""
@@ -29,6 +31,7 @@ class ColumnTransform(Protocol):
     def __init__(self, spec: ColumnSpec) -> None: ...
     def fit(self, values: pd.Series, *, rng: np.random.Generator) -> Self: ...
     def encoded_columns(self) -> list[EncodedColumn]: ...
+    def condition(self, wanted: Wanted) -> dict[str, Any]: ...
     def encode(self, values: pd.Series, *, rng: np.random.Generator) -> dict[str, np.ndarray]: ...
     def decode(self, encoded: dict[str, np.ndarray], n: int, *, rng: np.random.Generator) -> pd.Series: ...
     def to_state(self) -> TransformState: ...
@@ -100,6 +103,12 @@ class GeneratedTransform:
         require_fitted(self, "has_nulls_")
         return {self._null.name: self._null.encode(values)} if self.has_nulls_ else {}
 
+    def condition(self, wanted: Wanted) -> dict[str, Any]:
+        """Refused: these values are generated outside the model."""
+        raise ConfigError(
+            f"Column {self.spec.name!r} ({self.spec.kind.value}) is generated anew, so rows cannot be conditioned on it."
+        )
+
     def to_state(self) -> TransformState:
         """Whether cells are missing (subclasses add theirs)."""
         require_fitted(self, "has_nulls_")
@@ -124,9 +133,31 @@ class ContinuousTransform:
     _null: NullFlag
     has_nulls_: bool | None
 
+    bounds_: tuple[float, float] | None
+    spec: ColumnSpec
+
     def to_numbers(self, values: pd.Series) -> np.ndarray:
         """The column as float64, NaN where missing."""
         raise NotImplementedError
+
+    def to_number(self, value: Any) -> float:
+        """One wanted value (from a condition) in the encoded scale."""
+        raise NotImplementedError
+
+    def rounding_step(self) -> float:
+        """The step decoded values are rounded to (0 for none)."""
+        raise NotImplementedError
+
+    def condition(self, wanted: Wanted) -> dict[str, Any]:
+        """Encoded conditions: an interval on the value column and the null flag."""
+        require_fitted(self, "bounds_")
+        flag = self._null.name if self.has_nulls_ else None
+        out = null_condition(self.spec.name, wanted, flag)
+        if wanted is not None:
+            out[self._value] = value_interval(
+                self.spec.name, wanted, step=self.rounding_step(), bounds=self.bounds_, to_number=self.to_number
+            )
+        return out
 
     def encoded_columns(self) -> list[EncodedColumn]:
         """The value column, and the null flag if the column has missing values."""

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self
 
 import numpy as np
 import pandas as pd
 
+from datatwin.conditions import Wanted
 from datatwin.encoded import EncodedColumn
 from datatwin.schema import ColumnKind, ColumnSpec
-from datatwin.transforms.base import TransformState
+from datatwin.transforms._conditions import label_codes
+from datatwin.transforms.base import TransformState, require_fitted
 
 _MISSING = 2
 
@@ -22,14 +24,31 @@ class BooleanTransform:
     def __init__(self, spec: ColumnSpec) -> None:
         self.spec = spec
         self._code = f"{spec.name}::code"
+        self.true_share_: float | None = None
 
     def fit(self, values: pd.Series, *, rng: np.random.Generator) -> Self:
-        """Nothing to learn: the labels are in the schema."""
+        """Learn the share of true values (the labels are in the schema)."""
+        present = values.dropna().astype(bool)
+        self.true_share_ = float(present.mean()) if len(present) else 0.5
         return self
+
+    def label_shares(self) -> dict[Any, float]:
+        """Share of each label among present cells (for rebalancing)."""
+        require_fitted(self, "true_share_")
+        return {self.spec.false_label: 1.0 - self.true_share_, self.spec.true_label: self.true_share_}
 
     def encoded_columns(self) -> list[EncodedColumn]:
         """One discrete column with three codes."""
         return [EncodedColumn(self._code, "discrete", 3)]
+
+    def condition(self, wanted: Wanted) -> dict[str, Any]:
+        """The allowed codes: a label (or ``True``/``False``), a list of them, or ``None``."""
+        true, false = self.spec.true_label, self.spec.false_label
+        if isinstance(wanted, list | set | tuple):
+            wanted = [true if w is True else false if w is False else w for w in wanted]
+        elif isinstance(wanted, bool):
+            wanted = true if wanted else false
+        return {self._code: label_codes(self.spec.name, wanted, [false, true], _MISSING)}
 
     def encode(self, values: pd.Series, *, rng: np.random.Generator) -> dict[str, np.ndarray]:
         """0/1 codes, 2 for missing (``values`` is a pandas ``boolean`` series)."""
@@ -55,10 +74,13 @@ class BooleanTransform:
         return pd.Series(labels, dtype=object)
 
     def to_state(self) -> TransformState:
-        """No learned state."""
-        return {}, {}
+        """The share of true values."""
+        require_fitted(self, "true_share_")
+        return {"true_share": self.true_share_}, {}
 
     @classmethod
     def from_state(cls, spec: ColumnSpec, state: TransformState) -> Self:
-        """Rebuild the transform."""
-        return cls(spec)
+        """Rebuild a fitted transform."""
+        transform = cls(spec)
+        transform.true_share_ = float(state[0]["true_share"])
+        return transform

@@ -9,14 +9,16 @@ ticket numbers) it generates new strings in the labels' shapes.
 
 from __future__ import annotations
 
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self
 
 import numpy as np
 import pandas as pd
 
+from datatwin.conditions import Wanted
 from datatwin.encoded import EncodedColumn
 from datatwin.schema import ColumnKind, ColumnSpec
 from datatwin.transforms import _shapes
+from datatwin.transforms._conditions import label_codes
 from datatwin.transforms.base import TransformState, require_fitted
 
 _CODES_SHARE = 0.2
@@ -61,6 +63,15 @@ class CategoricalTransform:
     def encoded_columns(self) -> list[EncodedColumn]:
         """One discrete column: known labels, ``<other>``, missing."""
         return [EncodedColumn(self._code, "discrete", len(self.categories) + 2)]
+
+    def label_shares(self) -> dict[Any, float]:
+        """Share of each known label among present cells (for rebalancing)."""
+        require_fitted(self, "frequencies_")
+        return dict(zip(self.categories, self.frequencies_.tolist(), strict=True))
+
+    def condition(self, wanted: Wanted) -> dict[str, Any]:
+        """The allowed codes: one label, a list of labels, or ``None`` for missing."""
+        return {self._code: label_codes(self.spec.name, wanted, self.categories, self._null)}
 
     def encode(self, values: pd.Series, *, rng: np.random.Generator) -> dict[str, np.ndarray]:
         """Codes of the labels."""

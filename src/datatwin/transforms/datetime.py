@@ -12,6 +12,7 @@ from typing import ClassVar, Self
 import numpy as np
 import pandas as pd
 
+from datatwin.errors import ConfigError
 from datatwin.schema import ColumnKind, ColumnSpec
 from datatwin.transforms.base import ContinuousTransform, NullFlag, TransformState, require_fitted
 
@@ -48,6 +49,24 @@ class DatetimeTransform(ContinuousTransform):
     def to_numbers(self, values: pd.Series) -> np.ndarray:
         """Seconds since 1970 (UTC), NaN where missing."""
         return _to_seconds(values)
+
+    def to_number(self, value: object) -> float:
+        """Seconds since 1970 of a wanted date or time (in the column's format or ISO 8601)."""
+        try:
+            stamp = (
+                pd.to_datetime(value, format=self.spec.format) if isinstance(value, str) and self.spec.format else value
+            )
+            return _declared_seconds(pd.Timestamp(stamp).isoformat(), 0.0)
+        except (TypeError, ValueError):
+            try:
+                return _declared_seconds(pd.Timestamp(value).isoformat(), 0.0)  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                raise ConfigError(f"Column {self.spec.name!r} holds dates; {value!r} is not one.") from None
+
+    def rounding_step(self) -> float:
+        """The learnt time unit."""
+        require_fitted(self, "unit_seconds_")
+        return float(self.unit_seconds_)
 
     def decode(self, encoded: dict[str, np.ndarray], n: int, *, rng: np.random.Generator) -> pd.Series:
         """Round to the learnt unit, clip to the bounds, format."""

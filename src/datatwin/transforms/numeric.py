@@ -7,6 +7,7 @@ from typing import ClassVar, Self
 import numpy as np
 import pandas as pd
 
+from datatwin.errors import ConfigError
 from datatwin.schema import ColumnKind, ColumnSpec
 from datatwin.transforms.base import ContinuousTransform, NullFlag, TransformState, require_fitted
 
@@ -42,6 +43,19 @@ class NumericTransform(ContinuousTransform):
     def to_numbers(self, values: pd.Series) -> np.ndarray:
         """The column as float64."""
         return values.to_numpy(dtype=np.float64, na_value=np.nan)
+
+    def to_number(self, value: object) -> float:
+        """A wanted number."""
+        try:
+            return float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise ConfigError(f"Column {self.spec.name!r} holds numbers; {value!r} is not one.") from None
+
+    def rounding_step(self) -> float:
+        """1 for integers, 10**-decimals for numbers with known decimals, else 0."""
+        if self.spec.kind is ColumnKind.INTEGER:
+            return 1.0
+        return 0.0 if self.spec.decimals is None else 10.0**-self.spec.decimals
 
     def decode(self, encoded: dict[str, np.ndarray], n: int, *, rng: np.random.Generator) -> pd.Series:
         """Round, clip and restore missing cells."""

@@ -7,8 +7,9 @@ from typing import Any, Self
 import numpy as np
 import pandas as pd
 
+from datatwin.conditions import Wanted
 from datatwin.encoded import EncodedColumn, EncodedTable
-from datatwin.errors import ArtifactError, NotFittedError
+from datatwin.errors import ArtifactError, ConfigError, NotFittedError
 from datatwin.schema import Schema
 from datatwin.transforms.base import ColumnTransform
 from datatwin.transforms.registry import TRANSFORMS, transform_for
@@ -46,6 +47,17 @@ class TableEncoder:
     def encoded_columns(self) -> tuple[EncodedColumn, ...]:
         """The encoded columns of all transforms, in order."""
         return tuple(c for t in self._fitted().values() for c in t.encoded_columns())
+
+    def conditions(self, wanted: dict[str, Wanted]) -> dict[str, Any]:
+        """Encoded-column conditions for conditions on source columns."""
+        transforms = self._fitted()
+        unknown = sorted(set(wanted) - set(transforms))
+        if unknown:
+            raise ConfigError(f"Conditions name unknown column(s) {unknown}; the columns are {list(transforms)}.")
+        encoded: dict[str, Any] = {}
+        for name, value in wanted.items():
+            encoded.update(transforms[name].condition(value))
+        return encoded
 
     def encode(self, table: pd.DataFrame, *, seed: int) -> EncodedTable:
         """Encode a table in working form."""

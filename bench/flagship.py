@@ -1,0 +1,161 @@
+"""The flagship benchmark: datatwin's models (and peers, when installed) against the real-data ceiling.
+
+Each dataset is split 70/15/15 into train, holdout and test rows (seeded). Every generator
+fits on train and samples as many rows; the "holdout (ceiling)" row scores real rows the
+generator never saw, with the same code. Columns:
+
+fit_s, sample_s, peak_mb   wall seconds and process peak memory (MB, resident)
+shapes, trends             column-shape and pair-trend similarity to train (SDMetrics definitions)
+c2st_auc                   gradient-boosting two-sample AUC against the holdout (0.5 ideal)
+tstr_auc / trtr_auc        target AUC on test after training on synthetic / real train rows
+dcr_share                  share of rows closer to train than to the holdout (0.5 ideal)
+exact_match                share of rows that copy a training row
+
+Usage: ``python bench/flagship.py [--datasets adult credit_default] [--models argn copula sdv_copula ...]``.
+Writes ``bench/results/flagship.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import datatwin
+from datatwin.evaluate import column_shapes, dcr_share, detection_auc, exact_match_rate, pair_trends, train_test_auc
+from datatwin.io import read_table
+from datatwin.schema import coerce_table
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
+DATASETS = {
+    "adult": ("adult/adult.csv.gz", "income"),
+    "credit_default": ("credit_default/credit_default.csv.gz", "default_next_month"),
+}
+
+Runner = Callable[[pd.DataFrame, int], pd.DataFrame]
+
+
+def datatwin_runner(model: str) -> Runner:
+    def run(train: pd.DataFrame, seed: int) -> pd.DataFrame:
+        return datatwin.fit(train, model=model, seed=seed).sample(len(train), seed=seed)
+
+    return run
+
+
+def sdv_runner(name: str) -> Runner:
+    def run(train: pd.DataFrame, seed: int) -> pd.DataFrame:
+        from sdv.metadata import Metadata  # bench extra only
+        from sdv.single_table import CTGANSynthesizer, GaussianCopulaSynthesizer, TVAESynthesizer
+
+        classes = {"sdv_copula": GaussianCopulaSynthesizer, "sdv_ctgan": CTGANSynthesizer, "sdv_tvae": TVAESynthesizer}
+        typed = _typed(train)
+        synthesizer = classes[name](Metadata.detect_from_dataframe(typed))
+        synthesizer.fit(typed)
+        return synthesizer.sample(len(train))
+
+    return run
+
+
+def mostly_runner(train: pd.DataFrame, seed: int) -> pd.DataFrame:
+    import tempfile
+
+    from mostlyai import engine  # bench extra only
+
+    with tempfile.TemporaryDirectory() as workspace:
+        engine.init_logging()
+        engine.split(workspace_dir=workspace, tgt_data=_typed(train), model_type="TABULAR")
+        engine.analyze(workspace_dir=workspace)
+        engine.encode(workspace_dir=workspace)
+        engine.train(workspace_dir=workspace)
+        engine.generate(workspace_dir=workspace, sample_size=len(train))
+        return pd.read_parquet(Path(workspace) / "SyntheticData")
+
+
+RUNNERS: dict[str, Runner] = {
+    "argn": datatwin_runner("argn"),
+    "copula": datatwin_runner("copula"),
+    "sdv_copula": sdv_runner("sdv_copula"),
+    "sdv_ctgan": sdv_runner("sdv_ctgan"),
+    "sdv_tvae": sdv_runner("sdv_tvae"),
+    "mostly_argn": mostly_runner,
+}
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """CSV text columns as numbers where they are numbers, for peers that need dtypes."""
+    out = frame.copy()
+    for name in out.columns:
+        numbers = pd.to_numeric(out[name], errors="coerce")
+        if numbers.notna().sum() == out[name].notna().sum():
+            out[name] = numbers
+    return out
+
+
+def split(data: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    order = np.random.default_rng(seed).permutation(len(data))
+    a, b = int(0.70 * len(data)), int(0.85 * len(data))
+    return tuple(data.iloc[idx].reset_index(drop=True) for idx in (order[:a], order[a:b], order[b:]))  # type: ignore[return-value]
+
+
+def score(
+    name: str, synthetic: pd.DataFrame, parts: dict[str, pd.DataFrame], schema, target: str, timings: dict
+) -> dict:
+    """Every metric of one generator's rows; the ceiling row passes real ``test`` rows as
+    ``synthetic`` and is trained on the holdout for its utility score."""
+    real = {k: coerce_table(v, schema) for k, v in parts.items()}
+    as_text = synthetic[schema.names].astype(object)
+    synth = coerce_table(as_text.astype(str).where(as_text.notna(), None), schema)
+    utility_train = real["holdout"] if synthetic is parts["test"] else synth
+    shapes = [s for s in column_shapes(real["train"], synth, schema).values() if s is not None]
+    return {
+        "model": name,
+        **timings,
+        "shapes": round(float(np.mean(shapes)), 4),
+        "trends": round(pair_trends(real["train"], synth, schema), 4),
+        "c2st_auc": round(detection_auc(real["holdout"], synth, schema), 4),
+        "tstr_auc": round(train_test_auc(utility_train, real["test"], schema, target), 4),
+        "trtr_auc": round(train_test_auc(real["train"], real["test"], schema, target), 4),
+        "dcr_share": round(dcr_share(real["train"], real["holdout"], synth, schema), 4),
+        "exact_match": round(exact_match_rate(real["train"], synth, schema), 5),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=list(DATASETS))
+    parser.add_argument("--models", nargs="+", default=["argn", "copula"], choices=list(RUNNERS))
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    rows = []
+    for dataset in args.datasets:
+        relative, target = DATASETS[dataset]
+        data = read_table(SHARED / relative).data
+        train, holdout, test = split(data, args.seed)
+        schema = datatwin.infer_schema(train)
+        parts = {"train": train, "holdout": holdout, "test": test}
+        rows.append({"dataset": dataset, **score("unseen real (ceiling)", test, parts, schema, target, {})})
+        for model in args.models:
+            started = time.perf_counter()
+            synthetic = RUNNERS[model](train, args.seed)
+            elapsed = time.perf_counter() - started
+            timings = {
+                "fit_sample_s": round(elapsed, 1),
+                "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            }
+            rows.append({"dataset": dataset, **score(model, synthetic, parts, schema, target, timings)})
+            print(json.dumps(rows[-1]), flush=True)
+    table = pd.DataFrame(rows)
+    print(table.to_string(index=False))
+    out = Path(__file__).parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / "flagship.json").write_text(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    main()
