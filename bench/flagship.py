@@ -4,7 +4,8 @@ Each dataset is split 70/15/15 into train, holdout and test rows (seeded). Every
 fits on train and samples as many rows; the "holdout (ceiling)" row scores real rows the
 generator never saw, with the same code. Columns:
 
-fit_s, sample_s, peak_mb   wall seconds and process peak memory (MB, resident)
+fit_s, sample_rows_per_s   wall seconds to fit; rows sampled (and decoded) per second
+peak_mb                    process peak resident memory so far (MB): run one model per process to read it per model
 shapes, trends             column-shape and pair-trend similarity to train (SDMetrics definitions)
 c2st_auc                   gradient-boosting two-sample AUC against the holdout (0.5 ideal)
 tstr_auc / trtr_auc        target AUC on test after training on synthetic / real train rows
@@ -38,43 +39,58 @@ DATASETS = {
     "credit_default": ("credit_default/credit_default.csv.gz", "default_next_month"),
 }
 
-Runner = Callable[[pd.DataFrame, int], pd.DataFrame]
+Runner = Callable[[pd.DataFrame, int], tuple[pd.DataFrame, float, float]]
+"""Fits on the training rows, samples as many; returns (rows, fit seconds, sample seconds)."""
+
+
+def timed(fit: Callable[[], object], sample: Callable[[object], pd.DataFrame]) -> tuple[pd.DataFrame, float, float]:
+    started = time.perf_counter()
+    fitted = fit()
+    fitted_at = time.perf_counter()
+    rows = sample(fitted)
+    return rows, fitted_at - started, time.perf_counter() - fitted_at
 
 
 def datatwin_runner(model: str) -> Runner:
-    def run(train: pd.DataFrame, seed: int) -> pd.DataFrame:
-        return datatwin.fit(train, model=model, seed=seed).sample(len(train), seed=seed)
+    def run(train: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, float, float]:
+        return timed(
+            lambda: datatwin.fit(train, model=model, seed=seed), lambda twin: twin.sample(len(train), seed=seed)
+        )
 
     return run
 
 
 def sdv_runner(name: str) -> Runner:
-    def run(train: pd.DataFrame, seed: int) -> pd.DataFrame:
+    def run(train: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, float, float]:
         from sdv.metadata import Metadata  # bench extra only
         from sdv.single_table import CTGANSynthesizer, GaussianCopulaSynthesizer, TVAESynthesizer
 
         classes = {"sdv_copula": GaussianCopulaSynthesizer, "sdv_ctgan": CTGANSynthesizer, "sdv_tvae": TVAESynthesizer}
         typed = _typed(train)
         synthesizer = classes[name](Metadata.detect_from_dataframe(typed))
-        synthesizer.fit(typed)
-        return synthesizer.sample(len(train))
+        return timed(lambda: synthesizer.fit(typed), lambda _: synthesizer.sample(len(train)))
 
     return run
 
 
-def mostly_runner(train: pd.DataFrame, seed: int) -> pd.DataFrame:
+def mostly_runner(train: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, float, float]:
     import tempfile
 
     from mostlyai import engine  # bench extra only
 
     with tempfile.TemporaryDirectory() as workspace:
-        engine.init_logging()
-        engine.split(workspace_dir=workspace, tgt_data=_typed(train), model_type="TABULAR")
-        engine.analyze(workspace_dir=workspace)
-        engine.encode(workspace_dir=workspace)
-        engine.train(workspace_dir=workspace)
-        engine.generate(workspace_dir=workspace, sample_size=len(train))
-        return pd.read_parquet(Path(workspace) / "SyntheticData")
+
+        def fit() -> None:
+            engine.split(workspace_dir=workspace, tgt_data=_typed(train), model_type="TABULAR")
+            engine.analyze(workspace_dir=workspace)
+            engine.encode(workspace_dir=workspace)
+            engine.train(workspace_dir=workspace)
+
+        def sample(_: object) -> pd.DataFrame:
+            engine.generate(workspace_dir=workspace, sample_size=len(train))
+            return pd.read_parquet(Path(workspace) / "SyntheticData")
+
+        return timed(fit, sample)
 
 
 RUNNERS: dict[str, Runner] = {
@@ -137,7 +153,7 @@ def main() -> None:
         relative, target = DATASETS[dataset]
         data = read_table(SHARED / relative).data
         train, holdout, test = split(data, args.seed)
-        schema = datatwin.infer_schema(train)
+        schema = datatwin.infer_schema(data)  # for scoring only: its bounds cover every split
         parts = {"train": train, "holdout": holdout, "test": test}
         rows.append({"dataset": dataset, **score("unseen real (ceiling)", test, parts, schema, target, {})})
         for model in args.models:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 import resource
+import time
 from pathlib import Path
 
 import datatwin

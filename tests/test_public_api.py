@@ -7,8 +7,8 @@ def test_all_is_pinned():
     assert sorted(datatwin.__all__) == sorted(
         [
             "ArtifactError", "ColumnKind", "ColumnSpec", "ConfigError", "ConstraintError", "DataError",
-            "DatatwinError", "Lineage", "NotFittedError", "Schema", "SchemaError", "SourceError",
-            "Twin", "__version__", "fit", "infer_schema", "load",
+            "DatatwinError", "Lineage", "NotFittedError", "Range", "Schema", "SchemaError", "SourceError",
+            "Twin", "__version__", "fit", "infer_schema", "load", "parse_where",
         ]
     )  # fmt: skip
     for name in datatwin.__all__:

@@ -7,6 +7,7 @@
 """
 
 from datatwin._version import __version__
+from datatwin.conditions import Range, parse_where
 from datatwin.errors import (
     ArtifactError,
     ConfigError,
@@ -31,6 +32,7 @@ __all__ = [
     "DatatwinError",
     "Lineage",
     "NotFittedError",
+    "Range",
     "Schema",
     "SchemaError",
     "SourceError",
@@ -39,4 +41,5 @@ __all__ = [
     "fit",
     "infer_schema",
     "load",
+    "parse_where",
 ]

@@ -34,7 +34,7 @@ class FusedHeads(nn.Module):
         super().__init__()
         p, k_max = len(cardinalities), max(cardinalities)
         width = embedding_dim + 1
-        self.p, self.width = p, width
+        self.p, self.width, self.cardinalities = p, width, list(cardinalities)
         self.register_buffer("offsets", torch.tensor([0, *cardinalities[:-1]]).cumsum(0))
         beyond = torch.arange(k_max)[None, :] >= torch.tensor(cardinalities)[:, None]
         self.register_buffer("padding", unseen | beyond)
@@ -62,19 +62,34 @@ class FusedHeads(nn.Module):
         masked = before.unsqueeze(-1) * e.unsqueeze(1)  # (B, j, k, w)
         flat = masked.reshape(masked.shape[0], self.p, -1).transpose(0, 1)  # (j, B, k*w)
         z = torch.baddbmm(self.b1.unsqueeze(1), flat, self.w1).transpose(0, 1)  # (B, j, h)
-        return self._head_output(z, slice(None))
+        return self._all_heads(z)
 
-    def _head_output(self, z: torch.Tensor, heads: slice | int) -> torch.Tensor:
+    def _all_heads(self, z: torch.Tensor) -> torch.Tensor:
         a = F.gelu(z)
-        a = a + F.gelu(torch.einsum("bjh,jhg->bjg", a, self.w2[heads]) + self.b2[heads])
-        logits = torch.einsum("bjh,jhk->bjk", a, self.w_out[heads]) + self.b_out[heads]
-        return logits.masked_fill(self.padding[heads], float("-inf"))
+        a = a + F.gelu(torch.einsum("bjh,jhg->bjg", a, self.w2) + self.b2)
+        logits = torch.einsum("bjh,jhk->bjk", a, self.w_out) + self.b_out
+        return logits.masked_fill(self.padding, float("-inf"))
 
-    def head_logits(self, j: int, present: torch.Tensor) -> torch.Tensor:
-        """Logits ``(B, k_max)`` of column ``j`` from ``present``, the ``(B, p, width)`` embeddings
-        of the columns already drawn (zeros elsewhere)."""
-        z = torch.addmm(self.b1[j], present.reshape(present.shape[0], -1), self.w1[j])
-        return self._head_output(z.unsqueeze(1), slice(j, j + 1)).squeeze(1)
+    def contribution_tables(self) -> list[torch.Tensor]:
+        """Per column ``k``: a ``(cardinality_k, p, hidden)`` table of what each of its tokens adds
+        to every head's first layer. Sampling then sums table rows instead of multiplying
+        embeddings: the first layer costs a gather per drawn column, not a matrix product."""
+        w1 = self.w1.view(self.p, self.p, self.width, -1)  # (j, k, w, h)
+        tables = []
+        for k, (start, card) in enumerate(zip(self.offsets.tolist(), self.cardinalities, strict=True)):
+            e = self.embedding.weight[start : start + card]
+            e = torch.cat([e, torch.ones_like(e[:, :1])], dim=1)
+            tables.append(torch.einsum("tw,jwh->tjh", e, w1[:, k]))
+        return tables
+
+    def head_logits(self, j: int, first_layer: torch.Tensor) -> torch.Tensor:
+        """Logits ``(B, cardinality_j)`` of column ``j`` from its first-layer sum (bias excluded):
+        the sampling path, one head at a time and only over the column's own tokens."""
+        k = self.cardinalities[j]
+        a = F.gelu(first_layer + self.b1[j])
+        a = a + F.gelu(a @ self.w2[j] + self.b2[j])
+        bias = self.b_out[j, :k].masked_fill(self.padding[j, :k], float("-inf"))
+        return torch.addmm(bias, a, self.w_out[j, :, :k])
 
 
 def random_orders(batch: int, p: int, generator: torch.Generator) -> torch.Tensor:

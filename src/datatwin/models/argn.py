@@ -18,6 +18,7 @@ from typing import Any, ClassVar, Self
 
 import numpy as np
 import torch
+from torch.nn import functional as F
 
 from datatwin.encoded import EncodedColumn, EncodedTable
 from datatwin.errors import ConfigError
@@ -215,18 +216,22 @@ class AnyOrderAR:
         if net is None:
             return np.zeros((n, 0), dtype=np.int64)
         tokens = torch.zeros(n, net.p, dtype=torch.long)
-        present = torch.zeros(n, net.p, net.width)
         with torch.no_grad():
-            for j in order:
-                logits = net.head_logits(j, present) / self.config.temperature
+            tables = net.contribution_tables()
+            for step, j in enumerate(order):
+                done = order[:step]
+                if done:  # sum each drawn column's table row for head j in one embedding_bag
+                    weight = torch.cat([tables[k][:, j] for k in done])
+                    starts = torch.tensor([0, *[net.cardinalities[k] for k in done[:-1]]]).cumsum(0)
+                    first_layer = F.embedding_bag(tokens[:, done] + starts, weight, mode="sum")
+                else:
+                    first_layer = torch.zeros(n, tables[0].shape[-1])
+                logits = net.head_logits(j, first_layer) / self.config.temperature
                 if j in weights:
-                    extra = torch.full((logits.shape[1],), float("-inf"))
-                    extra[: len(weights[j])] = torch.from_numpy(weights[j]).float()
-                    logits = logits + extra
-                uniform = torch.rand(logits.shape, generator=generator).clamp_(1e-12, 1.0)
-                drawn = (logits - torch.log(-torch.log(uniform))).argmax(dim=1)
-                tokens[:, j] = drawn
-                present[:, j] = net.embed(tokens)[:, j]
+                    logits = logits + torch.from_numpy(weights[j]).float()
+                cdf = torch.softmax(logits, dim=1).cumsum(dim=1)
+                u = torch.rand(n, 1, generator=generator) * cdf[:, -1:]
+                tokens[:, j] = torch.searchsorted(cdf, u, right=True).squeeze(1).clamp_(max=logits.shape[1] - 1)
         return tokens.numpy()
 
     # -- persistence -----------------------------------------------------------------------
