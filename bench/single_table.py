@@ -50,7 +50,7 @@ def measure(name: str, model: str, rows: int) -> dict[str, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=20_000, help="synthetic rows to draw")
+    parser.add_argument("--rows", type=int, default=200_000, help="synthetic rows to draw")
     args = parser.parse_args()
     results = [measure(name, model, args.rows) for name in DATASETS for model in MODELS]
     header = list(results[0])

@@ -56,6 +56,19 @@ def test_fit_then_sample_csv_and_parquet(adult_twin, tmp_path):
     assert pd.read_parquet(parquet).shape == (100, 15)
 
 
+def test_where_and_rebalance(adult_twin, tmp_path):
+    out = tmp_path / "rich.csv"
+    result = invoke(
+        "sample", adult_twin, "-n", "800", "-o", out, "--where", "income == '>50K' and `hours-per-week` >= 45"
+    )
+    assert result.exit_code == 0, result.output
+    rows = pd.read_csv(out)
+    assert (rows["income"] == ">50K").all() and (rows["hours-per-week"] >= 45).all()
+    result = invoke("sample", adult_twin, "-n", "1000", "-o", out, "--rebalance", "income", "--ratio", "0.45")
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(out)["income"].value_counts()[">50K"] == 450
+
+
 def test_schema_round_trip_through_cli(tmp_path):
     data = shared_path("titanic/titanic.csv.gz")
     schema_file = tmp_path / "schema.json"

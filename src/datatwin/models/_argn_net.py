@@ -74,10 +74,10 @@ class FusedHeads(nn.Module):
         """Per column ``k``: a ``(cardinality_k, p, hidden)`` table of what each of its tokens adds
         to every head's first layer. Sampling then sums table rows instead of multiplying
         embeddings: the first layer costs a gather per drawn column, not a matrix product."""
-        w1 = self.w1.view(self.p, self.p, self.width, -1)  # (j, k, w, h)
+        w1 = self.w1.detach().view(self.p, self.p, self.width, -1)  # (j, k, w, h)
         tables = []
         for k, (start, card) in enumerate(zip(self.offsets.tolist(), self.cardinalities, strict=True)):
-            e = self.embedding.weight[start : start + card]
+            e = self.embedding.weight.detach()[start : start + card]
             e = torch.cat([e, torch.ones_like(e[:, :1])], dim=1)
             tables.append(torch.einsum("tw,jwh->tjh", e, w1[:, k]))
         return tables

