@@ -17,6 +17,7 @@ from datatwin.io import read_artifact, read_table, write_artifact
 from datatwin.lineage import Lineage, hash_frame
 from datatwin.models import Generator
 from datatwin.progress import Progress, report
+from datatwin.rebalance import rebalanced_counts
 from datatwin.schema import DEFAULT_RARE_THRESHOLD, Schema, coerce_table, infer_schema
 from datatwin.transforms import TableEncoder
 
@@ -266,24 +267,3 @@ def _signing_key(key: bytes | None) -> bytes | None:
 
 def _prefixed(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
     return {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
-
-
-def rebalanced_counts(shares: dict[object, float], n: int, ratio: float | None) -> dict[object, int]:
-    """Rows per label: labels rarer than ``ratio`` raised to it, the others shrunk in proportion."""
-    ratio = 1.0 / len(shares) if ratio is None else ratio
-    if not 0 < ratio < 1 or isinstance(ratio, bool):
-        raise ConfigError(f"ratio must be a share between 0 and 1; got {ratio!r}.")
-    rare = [label for label, share in shares.items() if share < ratio]
-    left = 1.0 - ratio * len(rare)
-    if left < -1e-9:
-        raise ConfigError(f"{len(rare)} labels at a share of {ratio} each add up to more than all rows.")
-    common_total = sum(share for label, share in shares.items() if label not in rare)
-    targets = {
-        label: ratio if label in rare else (share / common_total * left if common_total else 0.0)
-        for label, share in shares.items()
-    }
-    counts = {label: int(np.floor(t * n)) for label, t in targets.items()}
-    by_remainder = sorted(targets, key=lambda label: targets[label] * n - counts[label], reverse=True)
-    for label in by_remainder[: n - sum(counts.values())]:
-        counts[label] += 1
-    return counts
