@@ -70,17 +70,18 @@ class FusedHeads(nn.Module):
         logits = torch.einsum("bjh,jhk->bjk", a, self.w_out) + self.b_out
         return logits.masked_fill(self.padding, float("-inf"))
 
-    def contribution_tables(self) -> list[torch.Tensor]:
-        """Per column ``k``: a ``(cardinality_k, p, hidden)`` table of what each of its tokens adds
-        to every head's first layer. Sampling then sums table rows instead of multiplying
-        embeddings: the first layer costs a gather per drawn column, not a matrix product."""
+    def first_layer_tables(self) -> torch.Tensor:
+        """``(p, total tokens, hidden)``: what each token (indexed with the column offsets) adds
+        to each head's first layer. Sampling then sums table rows instead of multiplying
+        embeddings: the first layer costs one gather per head, not a matrix product."""
         w1 = self.w1.detach().view(self.p, self.p, self.width, -1)  # (j, k, w, h)
-        tables = []
-        for k, (start, card) in enumerate(zip(self.offsets.tolist(), self.cardinalities, strict=True)):
-            e = self.embedding.weight.detach()[start : start + card]
-            e = torch.cat([e, torch.ones_like(e[:, :1])], dim=1)
-            tables.append(torch.einsum("tw,jwh->tjh", e, w1[:, k]))
-        return tables
+        e = self.embedding.weight.detach()
+        e = torch.cat([e, torch.ones_like(e[:, :1])], dim=1)
+        blocks = [
+            torch.einsum("tw,jwh->jth", e[start : start + card], w1[:, k])
+            for k, (start, card) in enumerate(zip(self.offsets.tolist(), self.cardinalities, strict=True))
+        ]
+        return torch.cat(blocks, dim=1).contiguous()
 
     def head_logits(self, j: int, first_layer: torch.Tensor) -> torch.Tensor:
         """Logits ``(B, cardinality_j)`` of column ``j`` from its first-layer sum (bias excluded):

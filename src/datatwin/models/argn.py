@@ -187,7 +187,7 @@ class AnyOrderAR:
         generator = torch.Generator().manual_seed(int(rng.integers(0, 2**62)))
         free = np.array([j for j in range(len(names)) if j not in weights], dtype=np.int64)
         groups = np.array_split(np.arange(n), min(_ORDER_GROUPS, n))
-        tables = self.net_.contribution_tables() if self.net_ is not None else []
+        tables = self.net_.first_layer_tables() if self.net_ is not None else torch.zeros(0)
         chunks = []
         for group in groups:  # one random order of the free columns per group: an ensemble of orders
             order = sorted(weights) + rng.permutation(free).tolist()
@@ -207,28 +207,28 @@ class AnyOrderAR:
         n: int,
         order: list[int],
         weights: dict[int, np.ndarray],
-        tables: list[torch.Tensor],
+        tables: torch.Tensor,
         generator: torch.Generator,
     ) -> np.ndarray:
         net = self.net_
         if net is None:
             return np.zeros((n, 0), dtype=np.int64)
         tokens = torch.zeros(n, net.p, dtype=torch.long)
+        drawn = torch.zeros(n, net.p, dtype=torch.long)  # offset tokens, in drawing order
+        offsets = net.offsets.tolist()
         with torch.no_grad():
             for step, j in enumerate(order):
-                done = order[:step]
-                if done:  # sum each drawn column's table row for head j in one embedding_bag
-                    weight = torch.cat([tables[k][:, j] for k in done])
-                    starts = torch.tensor([0, *[net.cardinalities[k] for k in done[:-1]]]).cumsum(0)
-                    first_layer = F.embedding_bag(tokens[:, done] + starts, weight, mode="sum")
+                if step:  # the first layer: table rows of the columns drawn so far, summed
+                    first_layer = F.embedding_bag(drawn[:, :step], tables[j], mode="sum")
                 else:
-                    first_layer = torch.zeros(n, tables[0].shape[-1])
+                    first_layer = torch.zeros(n, tables.shape[-1])
                 logits = net.head_logits(j, first_layer) / self.config.temperature
                 if j in weights:
                     logits = logits + torch.from_numpy(weights[j]).float()
                 cdf = torch.softmax(logits, dim=1).cumsum(dim=1)
                 u = torch.rand(n, 1, generator=generator) * cdf[:, -1:]
                 tokens[:, j] = torch.searchsorted(cdf, u, right=True).squeeze(1).clamp_(max=logits.shape[1] - 1)
+                drawn[:, step] = tokens[:, j] + offsets[j]
         return tokens.numpy()
 
     # -- persistence -----------------------------------------------------------------------
