@@ -16,6 +16,7 @@ from datatwin.errors import ArtifactError, ConfigError, DataError
 from datatwin.io import read_artifact, read_table, write_artifact
 from datatwin.lineage import Lineage, hash_frame
 from datatwin.models import Generator
+from datatwin.models.base import check_row_count
 from datatwin.progress import Progress, report
 from datatwin.rebalance import rebalanced_counts
 from datatwin.schema import DEFAULT_RARE_THRESHOLD, Schema, coerce_table, infer_schema
@@ -84,8 +85,7 @@ class Twin:
             Callback receiving the number of rows made so far.
         """
         _check_seed(seed)
-        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n <= 0:
-            raise ConfigError(f"The number of rows to sample must be a positive integer; got {n!r}.")
+        check_row_count(n)
         conditions = dict(conditions or {})
         if rebalance is None:
             if ratio is not None:

@@ -65,11 +65,16 @@ def build_config(config_cls: type[C], model: str, options: dict[str, Any]) -> C:
     return config_cls(**options)
 
 
+def check_row_count(n: int) -> None:
+    """Refuse a number of rows to sample that is not a positive integer."""
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n <= 0:
+        raise ConfigError(f"The number of rows to sample must be a positive integer; got {n!r}.")
+
+
 def check_sample_request(model: str, fitted: bool, n: int, conditions: Conditions | None, *, conditional: bool) -> None:
     """Common checks before sampling: fitted, a positive whole ``n``, conditions supported."""
     if not fitted:
         raise NotFittedError(f"Model {model!r} is not fitted yet: call fit() before sample().")
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n <= 0:
-        raise ConfigError(f"The number of rows to sample must be a positive integer; got {n!r}.")
+    check_row_count(n)
     if conditions and not conditional:
         raise ConfigError(f"Model {model!r} cannot sample conditionally; choose another model.")
