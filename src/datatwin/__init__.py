@@ -4,6 +4,7 @@
 >>> twin = datatwin.fit("data.csv")              # doctest: +SKIP
 >>> rows = twin.sample(1000, seed=1)             # doctest: +SKIP
 >>> twin.save("data.twin"); datatwin.load("data.twin")  # doctest: +SKIP
+>>> datatwin.evaluate("data.csv", rows, target="y").save("report.html")  # doctest: +SKIP
 """
 
 from datatwin._version import __version__
@@ -18,6 +19,7 @@ from datatwin.errors import (
     SchemaError,
     SourceError,
 )
+from datatwin.evaluate import Report, evaluate  # the function shadows the package name on purpose
 from datatwin.lineage import Lineage
 from datatwin.schema import ColumnKind, ColumnSpec, Schema, infer_schema
 from datatwin.twin import Twin, fit, load
@@ -33,11 +35,13 @@ __all__ = [
     "Lineage",
     "NotFittedError",
     "Range",
+    "Report",
     "Schema",
     "SchemaError",
     "SourceError",
     "Twin",
     "__version__",
+    "evaluate",
     "fit",
     "infer_schema",
     "load",

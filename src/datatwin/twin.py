@@ -13,7 +13,7 @@ from datatwin import models
 from datatwin._version import __version__
 from datatwin.conditions import Wanted
 from datatwin.errors import ArtifactError, ConfigError, DataError
-from datatwin.io import read_artifact, read_table, write_artifact
+from datatwin.io import TableSource, read_artifact, read_table, write_artifact
 from datatwin.lineage import Lineage, hash_frame
 from datatwin.models import Generator
 from datatwin.models.base import check_row_count
@@ -170,7 +170,7 @@ def load(path: str | Path, *, key: bytes | None = None) -> Twin:
 
 
 def fit(
-    data: pd.DataFrame | str | Path,
+    data: pd.DataFrame | TableSource | str | Path,
     *,
     model: str = models.AUTO,
     seed: int = DEFAULT_SEED,
@@ -185,7 +185,8 @@ def fit(
     Parameters
     ----------
     data
-        A DataFrame, or the path of a CSV (any delimiter, gzip too) or Parquet file.
+        A DataFrame, the path of a CSV (any delimiter, gzip too) or Parquet file, or a table
+        already read with :func:`datatwin.io.read_table`.
     model
         Registered model name, or ``"auto"`` to let datatwin choose.
     seed
@@ -234,7 +235,9 @@ def fit(
     return Twin(resolved_schema, encoder, generator, lineage)
 
 
-def _load_source(data: pd.DataFrame | str | Path) -> tuple[str, str, pd.DataFrame]:
+def _load_source(data: pd.DataFrame | TableSource | str | Path) -> tuple[str, str, pd.DataFrame]:
+    if isinstance(data, TableSource):
+        return data.name, data.sha256, data.data
     if isinstance(data, pd.DataFrame):
         if data.shape[1] == 0 or len(data) == 0:
             raise DataError(["The DataFrame is empty: it needs rows and columns."])

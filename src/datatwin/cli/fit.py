@@ -1,4 +1,4 @@
-"""`datatwin fit`: learn a twin from a table and save it."""
+"""`datatwin fit`: learn a twin from a table and save it (and, asked, a trust report)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ import typer
 import datatwin
 from datatwin.cli._console import console, progress_bars, reported_errors
 from datatwin.cli._options import DataPath, SchemaFile, Seed
-from datatwin.errors import SourceError
+from datatwin.cli.evaluate import check_report_targets, write_report
+from datatwin.errors import DataError, SourceError
+from datatwin.holdout import split_holdout
+from datatwin.io import read_table
 from datatwin.models import AUTO
 from datatwin.twin import DEFAULT_SEED
 
@@ -25,17 +28,48 @@ def fit_command(
     max_time: Annotated[
         float | None, typer.Option("--max-time", min=0.1, help="Training time budget in seconds.")
     ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            help="Hold real rows out, fit on the rest and write a trust report (.html) of the twin against them.",
+        ),
+    ] = None,
+    holdout_share: Annotated[float, typer.Option("--holdout-share", help="Share of rows held out for --report.")] = 0.2,
+    target: Annotated[str | None, typer.Option("--target", help="Column a model would predict, for --report.")] = None,
 ) -> None:
     """Learn a twin of DATA and save it to OUTPUT."""
     with reported_errors():
         if not output.parent.is_dir():
             raise SourceError(f"Folder {str(output.parent)!r} for output {output.name!r} does not exist.")
+        if report is not None:
+            check_report_targets(report, None)
         started = time.perf_counter()
+        source = read_table(data)
+        holdout = None
+        if target is not None and target not in source.data.columns:
+            raise DataError([f"--target column {target!r} is not in {source.name}: {list(source.data.columns)}"])
+        if report is not None:
+            source, holdout = split_holdout(source, holdout_share, seed=seed)
         with progress_bars() as progress:
-            twin = datatwin.fit(data, model=model, seed=seed, schema=schema, max_time=max_time, progress=progress)
+            twin = datatwin.fit(source, model=model, seed=seed, schema=schema, max_time=max_time, progress=progress)
             twin.save(output)
         lineage = twin.lineage
         console.print(
             f"Fitted [bold]{lineage.model}[/] on {lineage.n_rows:,} rows × {lineage.n_columns} "
             f"columns of {lineage.source} in {time.perf_counter() - started:.1f} s → {output}"
         )
+        if report is not None and holdout is not None:
+            with progress_bars() as progress:
+                synthetic = twin.sample(len(source.data), seed=seed, progress=progress)
+                result = datatwin.evaluate(
+                    source.data,
+                    synthetic,
+                    holdout.data,
+                    target=target,
+                    schema=twin.schema,
+                    lineage=lineage,
+                    seed=seed,
+                    progress=progress,
+                )
+            write_report(result, report, None)

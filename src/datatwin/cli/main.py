@@ -9,6 +9,7 @@ import typer
 from datatwin._version import __version__
 from datatwin.cli._console import console, set_debug
 from datatwin.cli.demo import demo_command
+from datatwin.cli.evaluate import evaluate_command
 from datatwin.cli.fit import fit_command
 from datatwin.cli.sample import sample_command
 from datatwin.cli.schema import schema_command
@@ -23,6 +24,7 @@ app = typer.Typer(
 app.command("fit")(fit_command)
 app.command("sample")(sample_command)
 app.command("schema")(schema_command)
+app.command("evaluate")(evaluate_command)
 app.command("demo")(demo_command)
 
 

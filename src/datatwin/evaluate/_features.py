@@ -23,7 +23,7 @@ def numeric_matrix(frames: list[pd.DataFrame], schema: Schema, columns: list[str
         kind = schema[name].kind
         if kind in NUMERIC_KINDS:
             for i, frame in enumerate(frames):
-                out[i][:, j] = _as_float(frame[name])
+                out[i][:, j] = as_float(frame[name])
         else:
             labels = pd.Index(
                 pd.unique(pd.concat([f[name].astype(str).where(f[name].notna()) for f in frames]).dropna())
@@ -44,10 +44,10 @@ def distance_matrix(
     for name in columns:
         kind = schema[name].kind
         if kind in NUMERIC_KINDS:
-            ref = np.sort(_as_float(frames[reference][name]))
+            ref = np.sort(as_float(frames[reference][name]))
             ref = ref[~np.isnan(ref)]
             for i, frame in enumerate(frames):
-                values = _as_float(frame[name])
+                values = as_float(frame[name])
                 scaled = np.searchsorted(ref, values) / max(len(ref), 1)
                 blocks[i].append(np.where(np.isnan(values), -1.0, scaled)[:, None])
         else:
@@ -60,7 +60,7 @@ def distance_matrix(
     return [np.hstack(b).astype(np.float32) for b in blocks]
 
 
-def _as_float(values: pd.Series) -> np.ndarray:
+def as_float(values: pd.Series) -> np.ndarray:
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         out = values.astype("int64").to_numpy(dtype=np.float64)
         out[values.isna().to_numpy()] = np.nan

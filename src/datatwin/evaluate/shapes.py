@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import ks_2samp
 
+from datatwin.evaluate._features import as_float
 from datatwin.schema import ColumnKind, Schema
 
 _CONTINUOUS = (ColumnKind.NUMERIC, ColumnKind.INTEGER, ColumnKind.DATETIME)
@@ -22,7 +23,7 @@ def column_shape_similarity(real: pd.Series, synthetic: pd.Series, kind: ColumnK
     if kind not in (*_CONTINUOUS, *_LABELS) or len(real) == 0 or len(synthetic) == 0:
         return None
     if kind in _CONTINUOUS:
-        return 1.0 - float(ks_2samp(_as_numbers(real), _as_numbers(synthetic)).statistic)
+        return 1.0 - float(ks_2samp(as_float(real), as_float(synthetic)).statistic)
     p = real.astype(str).value_counts(normalize=True)
     q = synthetic.astype(str).value_counts(normalize=True)
     p, q = p.align(q, fill_value=0.0)
@@ -34,9 +35,3 @@ def column_shapes(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema) -
     return {
         spec.name: column_shape_similarity(real[spec.name], synthetic[spec.name], spec.kind) for spec in schema.columns
     }
-
-
-def _as_numbers(values: pd.Series) -> np.ndarray:
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return values.astype("int64").to_numpy(dtype=np.float64)
-    return pd.to_numeric(values).to_numpy(dtype=np.float64)

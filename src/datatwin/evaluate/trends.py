@@ -1,8 +1,15 @@
-"""Column-pair trends (SDMetrics' ColumnPairTrends): correlation and contingency similarity."""
+"""Column-pair trends (SDMetrics' ColumnPairTrends) and association matrices.
+
+Trend similarity of a pair: 1 − |ρ_real − ρ_synthetic| / 2 (Pearson) for two numeric columns,
+1 − the total variation distance of the 2-D contingency table otherwise (numbers cut into ten
+equal-width bins on the real range). Association strength (for heatmaps): Pearson ρ for two
+numeric columns, Cramér's V of the contingency table for every other pair.
+"""
 
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -13,43 +20,89 @@ from datatwin.schema import Schema
 _BINS = 10
 
 
-def pair_trends(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema) -> float:
-    """Mean over column pairs: 1 − |ρ_real − ρ_synthetic| / 2 (Pearson) for two numeric columns,
-    1 − total variation distance of the 2-D contingency table otherwise (numbers cut into ten
-    equal-width bins on the real range)."""
+@dataclass(frozen=True)
+class PairTrend:
+    """One column pair: its trend similarity and its association in both tables."""
+
+    left: str
+    right: str
+    measure: str  # "correlation" or "contingency"
+    similarity: float
+    real_association: float
+    synthetic_association: float
+
+
+def pair_trend_details(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema) -> list[PairTrend]:
+    """Every pair of comparable columns, scored."""
     columns = comparable_columns(schema)
     x_real, x_synth = numeric_matrix([real, synthetic], schema, columns)
     numeric = [schema[c].kind in NUMERIC_KINDS for c in columns]
     codes_real, codes_synth = _discretise(x_real, x_synth, numeric)
-    scores = []
+    pairs = []
     for a, b in itertools.combinations(range(len(columns)), 2):
         if numeric[a] and numeric[b]:
-            scores.append(_correlation_similarity(x_real[:, [a, b]], x_synth[:, [a, b]]))
+            rho_real, rho_synth = _pearson(x_real[:, [a, b]]), _pearson(x_synth[:, [a, b]])
+            similarity = 1 - abs(rho_real - rho_synth) / 2
+            pairs.append(PairTrend(columns[a], columns[b], "correlation", similarity, rho_real, rho_synth))
         else:
-            scores.append(_contingency_similarity(codes_real[:, [a, b]], codes_synth[:, [a, b]]))
-    return float(np.nanmean(scores)) if scores else float("nan")
+            joint_real, joint_synth = _joint_counts(codes_real[:, [a, b]], codes_synth[:, [a, b]])
+            p, q = joint_real.ravel() / joint_real.sum(), joint_synth.ravel() / max(joint_synth.sum(), 1)
+            similarity = 1 - 0.5 * float(np.abs(p - q).sum())
+            pairs.append(
+                PairTrend(
+                    columns[a], columns[b], "contingency", similarity, _cramers_v(joint_real), _cramers_v(joint_synth)
+                )
+            )
+    return pairs
+
+
+def pair_trends(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema) -> float:
+    """Mean trend similarity over column pairs (pairs without a defined correlation left out)."""
+    scores = [p.similarity for p in pair_trend_details(real, synthetic, schema)]
+    return float(np.nanmean(scores)) if scores and not np.isnan(scores).all() else float("nan")
 
 
 def _discretise(x_real: np.ndarray, x_synth: np.ndarray, numeric: list[bool]) -> tuple[np.ndarray, np.ndarray]:
-    codes_real, codes_synth = x_real.copy(), x_synth.copy()
+    """Non-negative integer codes: labels' codes + 1, numbers' bin + 1, missing 0."""
+    codes_real, codes_synth = np.zeros(x_real.shape, np.int64), np.zeros(x_synth.shape, np.int64)
     for j, is_numeric in enumerate(numeric):
-        if is_numeric:
-            finite = x_real[:, j][~np.isnan(x_real[:, j])]
-            edges = np.linspace(finite.min(), finite.max(), _BINS + 1)[1:-1] if len(finite) else np.zeros(0)
-            codes_real[:, j] = np.where(np.isnan(x_real[:, j]), -1, np.digitize(x_real[:, j], edges))
-            codes_synth[:, j] = np.where(np.isnan(x_synth[:, j]), -1, np.digitize(x_synth[:, j], edges))
-    return np.nan_to_num(codes_real, nan=-1), np.nan_to_num(codes_synth, nan=-1)
+        for x, codes in ((x_real, codes_real), (x_synth, codes_synth)):
+            present = ~np.isnan(x[:, j])
+            if is_numeric:
+                finite = x_real[:, j][~np.isnan(x_real[:, j])]
+                edges = np.linspace(finite.min(), finite.max(), _BINS + 1)[1:-1] if len(finite) else np.zeros(0)
+                codes[present, j] = np.digitize(x[present, j], edges) + 1
+            else:
+                codes[present, j] = x[present, j].astype(np.int64) + 1
+    return codes_real, codes_synth
 
 
-def _correlation_similarity(real: np.ndarray, synthetic: np.ndarray) -> float:
-    real, synthetic = real[~np.isnan(real).any(1)], synthetic[~np.isnan(synthetic).any(1)]
-    if len(real) < 2 or len(synthetic) < 2 or real.std(0).min() == 0 or synthetic.std(0).min() == 0:
+def _joint_counts(real: np.ndarray, synthetic: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """2-D count tables of two code columns over the same cells."""
+    shape = (
+        int(max(real[:, 0].max(), synthetic[:, 0].max(initial=0))) + 1,
+        int(max(real[:, 1].max(), synthetic[:, 1].max(initial=0))) + 1,
+    )
+    tables = []
+    for codes in (real, synthetic):
+        flat = np.bincount(codes[:, 0] * shape[1] + codes[:, 1], minlength=shape[0] * shape[1])
+        tables.append(flat.reshape(shape).astype(np.float64))
+    return tables[0], tables[1]
+
+
+def _pearson(x: np.ndarray) -> float:
+    x = x[~np.isnan(x).any(axis=1)]
+    if len(x) < 2 or x.std(axis=0).min() == 0:
         return float("nan")
-    return 1 - abs(np.corrcoef(real.T)[0, 1] - np.corrcoef(synthetic.T)[0, 1]) / 2
+    return float(np.corrcoef(x.T)[0, 1])
 
 
-def _contingency_similarity(real: np.ndarray, synthetic: np.ndarray) -> float:
-    p = pd.Series(map(tuple, real)).value_counts(normalize=True)
-    q = pd.Series(map(tuple, synthetic)).value_counts(normalize=True)
-    p, q = p.align(q, fill_value=0.0)
-    return 1 - 0.5 * float(np.abs(p - q).sum())
+def _cramers_v(table: np.ndarray) -> float:
+    """Cramér's V of a count table, over its non-empty rows and columns."""
+    table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
+    n = table.sum()
+    if n == 0 or min(table.shape) < 2:
+        return 0.0
+    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / n
+    chi2 = float(((table - expected) ** 2 / expected).sum())
+    return float(np.sqrt(chi2 / (n * (min(table.shape) - 1))))

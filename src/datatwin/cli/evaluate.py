@@ -1,0 +1,105 @@
+"""`datatwin evaluate`: the trust report comparing a synthetic table with the real one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+import datatwin
+from datatwin.cli._console import console, progress_bars, reported_errors
+from datatwin.cli._options import SchemaFile, Seed
+from datatwin.errors import ConfigError, SourceError
+from datatwin.evaluate import Report
+
+_COLOURS = {"pass": "green", "warn": "yellow", "fail": "red", "skipped": "dim"}
+
+TablePath = Annotated[Path, typer.Option(help="CSV (any delimiter, .gz too) or Parquet file.", show_default=False)]
+
+
+def evaluate_command(
+    real: TablePath,
+    synthetic: TablePath,
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML report to write.")],
+    holdout: Annotated[
+        Path | None, typer.Option(help="Real rows the generator never saw (needed for most privacy checks).")
+    ] = None,
+    target: Annotated[str | None, typer.Option(help="Column a model would predict (utility, fairness).")] = None,
+    sensitive: Annotated[
+        list[str] | None, typer.Option(help="Column to check for bias and attribute inference (repeatable).")
+    ] = None,
+    schema: SchemaFile = None,
+    json_output: Annotated[Path | None, typer.Option("--json", help="Also write the report as JSON.")] = None,
+    threshold: Annotated[
+        list[str] | None,
+        typer.Option(help="Override a metric's limits as KEY=PASS:WARN, e.g. detection=0.65:0.8 (repeatable)."),
+    ] = None,
+    twin: Annotated[Path | None, typer.Option(help="The twin that made SYNTHETIC, to show its lineage.")] = None,
+    seed: Seed = 0,
+) -> None:
+    """Measure how faithful, useful and private SYNTHETIC is compared with REAL."""
+    with reported_errors():
+        check_report_targets(output, json_output)
+        lineage = datatwin.load(twin).lineage if twin is not None else None
+        with progress_bars() as progress:
+            report = datatwin.evaluate(
+                real,
+                synthetic,
+                holdout,
+                target=target,
+                sensitive=sensitive,
+                schema=schema,
+                thresholds=parse_thresholds(threshold or []),
+                lineage=lineage,
+                seed=seed,
+                progress=progress,
+            )
+        write_report(report, output, json_output)
+
+
+def check_report_targets(output: Path, json_output: Path | None) -> None:
+    """Fail before any work when a report could not be written where asked."""
+    for path, suffixes in ((output, (".html", ".htm")), (json_output, (".json",))):
+        if path is None:
+            continue
+        if path.suffix.lower() not in suffixes:
+            raise SourceError(f"Report {str(path)!r} needs a name ending in {' or '.join(suffixes)}.")
+        if not path.parent.is_dir():
+            raise SourceError(f"Folder {str(path.parent)!r} for report {path.name!r} does not exist.")
+
+
+def write_report(report: Report, output: Path, json_output: Path | None) -> None:
+    """Save the report and print its summary."""
+    report.save(output)
+    if json_output is not None:
+        report.save(json_output)
+    table = Table(title=f"Quality score {report.score:.3f} · privacy {report.privacy.value}", title_justify="left")
+    for column in ("section", "metric", "value", "status"):
+        table.add_column(column)
+    for metric in report.metrics:
+        colour = _COLOURS[metric.status.value]
+        value = "—" if metric.value is None else f"{metric.value:.4g}"
+        title = (
+            metric.title
+            if metric.subject is None or metric.subject in metric.title
+            else f"{metric.title} ({metric.subject})"
+        )
+        table.add_row(metric.section, title, value, f"[{colour}]{metric.status.value}[/]")
+    console.print(table)
+    written = f"{output}" + (f" and {json_output}" if json_output else "")
+    console.print(f"Report → {written}")
+
+
+def parse_thresholds(items: list[str]) -> dict[str, tuple[float, float]]:
+    """``["detection=0.65:0.8"]`` → ``{"detection": (0.65, 0.8)}``."""
+    out = {}
+    for item in items:
+        key, _, limits = item.partition("=")
+        passing, _, warning = limits.partition(":")
+        try:
+            out[key.strip()] = (float(passing), float(warning))
+        except ValueError:
+            raise ConfigError(f"--threshold {item!r} must look like KEY=PASS:WARN, e.g. detection=0.65:0.8.") from None
+    return out

@@ -1,0 +1,114 @@
+"""Checking and aligning the tables an evaluation compares.
+
+Any pair of tables can be evaluated — datatwin's output or another tool's — so the synthetic
+table is read against the real table's schema leniently: values outside the real bounds or
+domain are what the fidelity metrics measure, not errors. Values of the wrong type are errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pandas as pd
+
+from datatwin.errors import DataError
+from datatwin.evaluate._features import comparable_columns
+from datatwin.io import read_table
+from datatwin.schema import ColumnKind, ColumnSpec, Schema, coerce_table, infer_schema
+
+TableInput = pd.DataFrame | str | Path
+
+
+@dataclass(frozen=True)
+class EvaluationData:
+    """The tables in their working forms, with what the metrics need to know about them."""
+
+    real: pd.DataFrame
+    synthetic: pd.DataFrame
+    holdout: pd.DataFrame | None
+    schema: Schema
+    declared_schema: bool
+    columns: list[str]
+    target: str | None
+    sensitive: list[str]
+
+
+def prepare(
+    real: TableInput,
+    synthetic: TableInput,
+    holdout: TableInput | None = None,
+    *,
+    schema: Schema | str | Path | None = None,
+    target: str | None = None,
+    sensitive: list[str] | None = None,
+) -> EvaluationData:
+    """Read, check and coerce the tables of an evaluation.
+
+    Raises
+    ------
+    DataError
+        Listing every problem at once: empty tables, columns missing from or extra in a table,
+        an unknown target or sensitive column, values of the wrong type.
+    """
+    frames = {"real": _read(real), "synthetic": _read(synthetic)}
+    if holdout is not None:
+        frames["holdout"] = _read(holdout)
+    problems = [f"the {name} table has no rows" for name, frame in frames.items() if len(frame) == 0]
+    names = [str(c) for c in frames["real"].columns]
+    for name, frame in frames.items():
+        present = [str(c) for c in frame.columns]
+        if missing := [c for c in names if c not in present]:
+            problems.append(f"the {name} table lacks the real table's columns {missing}")
+        if extra := [c for c in present if c not in names]:
+            problems.append(f"the {name} table has columns the real table does not: {extra}")
+    for column in [target, *(sensitive or [])]:
+        if column is not None and column not in names:
+            problems.append(f"column {column!r} (given as target or sensitive) is not in the real table: {names}")
+    if problems:
+        raise DataError(problems)
+    declared = schema is not None
+    schema = _schema(schema, frames["real"])
+    coerced = {name: _coerce(name, frame[names], schema) for name, frame in frames.items()}
+    return EvaluationData(
+        real=coerced["real"],
+        synthetic=coerced["synthetic"],
+        holdout=coerced.get("holdout"),
+        schema=schema,
+        declared_schema=declared,
+        columns=comparable_columns(schema),
+        target=target,
+        sensitive=list(sensitive or []),
+    )
+
+
+def _read(table: TableInput) -> pd.DataFrame:
+    if isinstance(table, pd.DataFrame):
+        return table.set_axis([str(c) for c in table.columns], axis=1)
+    return read_table(table).data
+
+
+def _schema(schema: Schema | str | Path | None, real: pd.DataFrame) -> Schema:
+    if isinstance(schema, Schema):
+        return schema
+    if schema is not None:
+        return Schema.from_json(schema)
+    return infer_schema(real, rare_threshold=1)
+
+
+def _loose(spec: ColumnSpec) -> ColumnSpec:
+    """The spec without bounds, integers read as numbers (fractions are a constraint breach)."""
+    if spec.kind in (ColumnKind.NUMERIC, ColumnKind.INTEGER):
+        return replace(spec, kind=ColumnKind.NUMERIC, minimum=None, maximum=None)
+    if spec.kind is ColumnKind.DATETIME:
+        return replace(spec, minimum=None, maximum=None)
+    return spec
+
+
+def _coerce(name: str, frame: pd.DataFrame, schema: Schema) -> pd.DataFrame:
+    """Working forms without bound checks (bounds are measured, not enforced)."""
+    loose = Schema(tuple(_loose(c) for c in schema.columns))
+    try:
+        return coerce_table(frame, loose)
+    except DataError as exc:
+        raise DataError([f"{name} table: {p}" for p in exc.problems]) from None

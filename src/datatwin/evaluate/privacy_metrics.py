@@ -1,0 +1,171 @@
+"""Privacy-risk metrics: copies, closeness, membership and re-identification attacks."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from datatwin.evaluate import attacks
+from datatwin.evaluate.inputs import EvaluationData
+from datatwin.evaluate.privacy import distance_profile, duplicate_rate, exact_match_rate
+from datatwin.evaluate.result import MetricResult, Threshold, measured, skipped
+
+_SECTION = "privacy"
+_NEEDS_HOLDOUT = "Needs real rows the generator never saw (--holdout) to compare against."
+_HISTOGRAM_BINS = 30
+
+
+def privacy_metrics(data: EvaluationData, thresholds: dict[str, Threshold], *, seed: int) -> list[MetricResult]:
+    """Every privacy check; without a holdout only exact copies (against the real table's own duplicates)."""
+    results = [_exact_copies(data, thresholds)]
+    if data.holdout is None:
+        titles = {
+            "dcr_share": "Distance to closest record",
+            "nndr": "Nearest-neighbour distance ratio",
+            "near_copies": "Near copies",
+            "membership_inference": "Membership inference",
+            "singling_out": "Singling out",
+            "linkability": "Linkability",
+            "attribute_inference": "Attribute inference",
+        }
+        return results + [skipped(k, _SECTION, t, _NEEDS_HOLDOUT, thresholds) for k, t in titles.items()]
+    return results + _distance_metrics(data, thresholds, seed) + _attack_metrics(data, thresholds, seed)
+
+
+def _exact_copies(data: EvaluationData, thresholds: dict[str, Threshold]) -> MetricResult:
+    rate = exact_match_rate(data.real, data.synthetic, data.schema)
+    if data.holdout is not None:
+        base, base_from = exact_match_rate(data.real, data.holdout, data.schema), "holdout rows"
+    else:
+        base, base_from = duplicate_rate(data.real, data.schema), "real rows duplicating another real row"
+    return measured(
+        "exact_copies",
+        _SECTION,
+        "Exact copies of real rows",
+        rate,
+        base,
+        f"{100 * rate:.3f}% of synthetic rows copy a real row exactly; the natural rate ({base_from}) is "
+        f"{100 * base:.3f}%.",
+        thresholds,
+        {"base_rate_from": base_from},
+    )
+
+
+def _distance_metrics(data: EvaluationData, thresholds: dict[str, Threshold], seed: int) -> list[MetricResult]:
+    assert data.holdout is not None
+    profile = distance_profile(data.real, data.holdout, data.synthetic, data.schema, seed=seed)
+    nndr_synth, nndr_holdout = profile.nndr
+    near_synth, near_holdout = profile.near_copies
+    membership = profile.membership_auc
+    top = float(np.quantile(np.r_[profile.synth_to_train[:, 0], profile.holdout_to_train[:, 0]], 0.99)) or 1.0
+    edges = np.linspace(0, top, _HISTOGRAM_BINS + 1)
+    histogram = lambda d: (np.histogram(np.clip(d, 0, top), edges)[0] / len(d)).round(5).tolist()  # noqa: E731
+    return [
+        measured(
+            "dcr_share",
+            _SECTION,
+            "Distance to closest record",
+            profile.dcr_share,
+            0.5,
+            f"{100 * profile.dcr_share:.1f}% of synthetic rows are closer to a training row than to a holdout row "
+            "(50% = no closer to the training rows than to fresh ones).",
+            thresholds,
+            {
+                "edges": edges.round(6).tolist(),
+                "synthetic_to_train": histogram(profile.synth_to_train[:, 0]),
+                "holdout_to_train": histogram(profile.holdout_to_train[:, 0]),
+            },
+        ),
+        measured(
+            "nndr",
+            _SECTION,
+            "Nearest-neighbour distance ratio",
+            nndr_synth,
+            nndr_holdout,
+            f"Median ratio of nearest to second-nearest training row: {nndr_synth:.3f} for synthetic rows, "
+            f"{nndr_holdout:.3f} for holdout rows (lower = sitting on one training row).",
+            thresholds,
+        ),
+        measured(
+            "near_copies",
+            _SECTION,
+            "Near copies",
+            near_synth,
+            near_holdout,
+            f"{100 * near_synth:.2f}% of synthetic rows are closer to a training row than 95% of holdout rows are "
+            f"(holdout: {100 * near_holdout:.2f}%).",
+            thresholds,
+        ),
+        measured(
+            "membership_inference",
+            _SECTION,
+            "Membership inference",
+            membership,
+            0.5,
+            f"An attacker guessing whether a row was in training from its distance to the synthetic rows "
+            f"reaches AUC {membership:.3f} (0.5 = a coin flip).",
+            thresholds,
+        ),
+    ]
+
+
+def _attack_metrics(data: EvaluationData, thresholds: dict[str, Threshold], seed: int) -> list[MetricResult]:
+    assert data.holdout is not None
+    tables = (data.real, data.holdout, data.synthetic, data.schema, data.columns)
+    results = [
+        _attack(
+            "singling_out",
+            "Singling out",
+            attacks.singling_out(*tables, seed=seed),
+            thresholds,
+            "predicates isolating one synthetic row isolate one training row",
+        ),
+        _attack(
+            "linkability",
+            "Linkability",
+            attacks.linkability(*tables, seed=seed),
+            thresholds,
+            "two halves of a record link up through the synthetic table",
+        ),
+    ]
+    secrets = list(dict.fromkeys([*data.sensitive, *([data.target] if data.target else [])]))
+    secrets = [s for s in secrets if s in data.columns]
+    if not secrets:
+        why = "Needs a column to guess: name --sensitive columns or a --target."
+        return [*results, skipped("attribute_inference", _SECTION, "Attribute inference", why, thresholds)]
+    for secret in secrets:
+        outcome = attacks.attribute_inference(*tables, secret, seed=seed)
+        results.append(
+            _attack(
+                "attribute_inference",
+                f"Attribute inference of {secret!r}",
+                outcome,
+                thresholds,
+                f"{secret!r} is guessed from the other columns via the nearest synthetic row",
+                subject=secret,
+            )
+        )
+    return results
+
+
+def _attack(
+    key: str,
+    title: str,
+    outcome: attacks.AttackResult,
+    thresholds: dict[str, Threshold],
+    what: str,
+    subject: str | None = None,
+) -> MetricResult:
+    low, high = outcome.risk_interval
+    return measured(
+        key,
+        _SECTION,
+        title,
+        outcome.risk,
+        0.0,
+        f"Risk {outcome.risk:.3f} (95% interval {low:.3f}–{high:.3f}): {what} in "
+        f"{100 * outcome.train_success:.1f}% of {outcome.n_attacks} attacks "
+        f"on training rows vs {100 * outcome.control_success:.1f}% on unseen rows.",
+        thresholds,
+        outcome.to_dict(),
+        subject=subject,
+    )

@@ -1,0 +1,104 @@
+"""Rendering a :class:`~datatwin.evaluate.report.Report` as one self-contained HTML page."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from datatwin.report import plots
+
+if TYPE_CHECKING:
+    from datatwin.evaluate.report import Report
+
+_environment = Environment(loader=PackageLoader("datatwin.report", "templates"), autoescape=select_autoescape(["html"]))
+
+
+def render_html(report: Report) -> str:
+    """The page: summary cards, one section per metric family with its plots, then lineage."""
+    from datatwin.evaluate.report import SECTIONS
+
+    sections = []
+    for section in SECTIONS:
+        metrics = [m for m in report.metrics if m.section == section]
+        sections.append(
+            {
+                "name": section,
+                "status": report.section_status(section).value,
+                "metrics": metrics,
+                "figures": _figures(section, metrics),
+            }
+        )
+    return _environment.get_template("report.html").render(
+        report=report,
+        score=report.score,
+        privacy=report.privacy.value,
+        sections=sections,
+        context=report.context,
+        lineage=report.lineage,
+        fmt=_format,
+        escape=html.escape,
+    )
+
+
+def _figures(section: str, metrics: list) -> list[dict[str, str]]:
+    """(caption, image) pairs for one section, from the metrics' details."""
+    figures: list[dict[str, str]] = []
+
+    def add(caption: str, image: str | None) -> None:
+        if image:
+            figures.append({"caption": caption, "image": image})
+
+    for metric in metrics:
+        if metric.value is None:
+            continue
+        details: dict[str, Any] = metric.details
+        if metric.key == "column_shapes":
+            for name, column in details["columns"].items():
+                add(f"Distribution of {name!r}", plots.distribution_plot(name, column))
+        elif metric.key == "pair_trends":
+            add(
+                "Column associations (Pearson ρ for number pairs, Cramér's V otherwise)",
+                plots.association_heatmaps(details),
+            )
+        elif metric.key == "detection":
+            add(
+                "Columns that give the synthetic rows away (AUC lost when shuffled)",
+                plots.bar_plot(details["giveaways"], "Give-away columns", "AUC lost when the column is shuffled"),
+            )
+        elif metric.key == "importance_agreement":
+            names = sorted(details["real"], key=lambda n: -details["real"][n])[:15]
+            add(
+                "Feature importance: model trained on real vs on synthetic rows",
+                plots.paired_bars(
+                    names,
+                    [details["real"][n] for n in names],
+                    [details["synthetic"].get(n, 0.0) for n in names],
+                    "Feature importance",
+                    "score lost when shuffled",
+                ),
+            )
+        elif metric.key == "dcr_share":
+            add("Distances to the closest training row", plots.distance_histogram(details))
+        elif metric.key == "fairness":
+            groups = details["groups"]
+            add(
+                f"{details['outcome']} per {metric.subject!r} group",
+                plots.paired_bars(
+                    [g["group"] for g in groups],
+                    [g["real_rate"] for g in groups],
+                    [g["synthetic_rate"] for g in groups],
+                    metric.title,
+                    details["outcome"],
+                ),
+            )
+    return figures
+
+
+def _format(value: float | None) -> str:
+    if value is None:
+        return "—"
+    if value != 0 and abs(value) < 0.001:
+        return f"{value:.2e}"
+    return f"{value:.4f}".rstrip("0").rstrip(".") if abs(value) < 10 else f"{value:,.1f}"
