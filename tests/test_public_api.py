@@ -8,7 +8,7 @@ def test_all_is_pinned():
         [
             "ArtifactError", "ColumnKind", "ColumnSpec", "ConfigError", "ConstraintError", "DataError",
             "DatatwinError", "Lineage", "NotFittedError", "Range", "Schema", "SchemaError", "SourceError",
-            "Twin", "__version__", "fit", "infer_schema", "load", "parse_where",
+            "Report", "Twin", "__version__", "evaluate", "fit", "infer_schema", "load", "parse_where",
         ]
     )  # fmt: skip
     for name in datatwin.__all__:
@@ -26,3 +26,9 @@ def test_errors_share_one_base():
         "SourceError",
     ):
         assert issubclass(getattr(datatwin, name), datatwin.DatatwinError)
+
+
+def test_evaluate_is_a_function_and_its_package_stays_importable():
+    from datatwin.evaluate import detection_auc, evaluate
+
+    assert datatwin.evaluate is evaluate and callable(detection_auc)
