@@ -57,6 +57,10 @@ class ArgnConfig:
         Share of rows held out for early stopping.
     temperature
         Sampling temperature (1 reproduces the learnt distribution).
+    fine_tokens
+        Predict each binned value's within-bin segment as a token of its own, so that values
+        inside a bin follow the other columns (e.g. one month's bill and the next) instead of
+        being drawn independently.
     """
 
     max_bins: int = 100
@@ -72,6 +76,7 @@ class ArgnConfig:
     max_time: float | None = None
     validation_share: float = 0.1
     temperature: float = 1.0
+    fine_tokens: bool = True
 
     def __post_init__(self) -> None:
         for name in ("max_bins", "fine", "embedding_dim", "hidden", "batch_size", "max_epochs", "patience"):
@@ -86,6 +91,8 @@ class ArgnConfig:
             value = getattr(self, name)
             if not isinstance(value, int | float) or value <= 0:
                 raise ConfigError(f"argn option {name!r} must be a positive number; got {value!r}.")
+        if not isinstance(self.fine_tokens, bool):
+            raise ConfigError(f"argn option 'fine_tokens' must be true or false; got {self.fine_tokens!r}.")
         if self.max_time is not None and (not isinstance(self.max_time, int | float) or self.max_time <= 0):
             raise ConfigError(f"argn option 'max_time' must be a positive number of seconds; got {self.max_time!r}.")
 
@@ -119,17 +126,32 @@ class AnyOrderAR:
         if not self.columns_:
             self.net_ = None
             return self
+        columns = [data.column(c.name) for c in self.columns_]
+        segments = [t.segments(x) for t, x in zip(self.tokenizers_, columns, strict=True) if self._has_segments(t)]
         tokens = torch.from_numpy(
-            np.stack([t.tokens(data.column(c.name)) for t, c in zip(self.tokenizers_, self.columns_, strict=True)], 1)
+            np.stack([t.tokens(x) for t, x in zip(self.tokenizers_, columns, strict=True)] + segments, 1)
         )
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             self.net_ = self._train(tokens, torch.Generator().manual_seed(seed), progress)
         return self
 
+    def _has_segments(self, tokenizer: Tokenizer) -> bool:
+        return self.config.fine_tokens and tokenizer.kind == "binned"
+
+    def _cardinalities(self) -> list[int]:
+        """Tokens per model column: one per encoded column, then one segment column per binned column."""
+        segments = [t.fine for t in self.tokenizers_ if self._has_segments(t)]
+        return [t.cardinality for t in self.tokenizers_] + segments
+
+    def _segment_columns(self) -> dict[int, int]:
+        """Encoded column index → the model column holding its within-bin segment."""
+        binned = [j for j, t in enumerate(self.tokenizers_) if self._has_segments(t)]
+        return {j: len(self.tokenizers_) + k for k, j in enumerate(binned)}
+
     def _train(self, tokens: torch.Tensor, generator: torch.Generator, progress: Progress | None) -> FusedHeads:
         cfg = self.config
-        cards = [t.cardinality for t in self.tokenizers_]
+        cards = self._cardinalities()
         counts = torch.stack([torch.bincount(tokens[:, j], minlength=max(cards)) for j in range(len(cards))])
         net = FusedHeads(cards, counts == 0, embedding_dim=cfg.embedding_dim, hidden=cfg.hidden, dropout=cfg.dropout)
         _init_output_bias(net, counts, cards)
@@ -185,7 +207,8 @@ class AnyOrderAR:
                 raise ConfigError(f"No value of {names[j]!r} seen in training satisfies {conditions[names[j]]!r}.")
         rng = np.random.default_rng(seed)
         generator = torch.Generator().manual_seed(int(rng.integers(0, 2**62)))
-        free = np.array([j for j in range(len(names)) if j not in weights], dtype=np.int64)
+        n_model_columns = len(self._cardinalities())
+        free = np.array([j for j in range(n_model_columns) if j not in weights], dtype=np.int64)
         groups = np.array_split(np.arange(n), min(_ORDER_GROUPS, n))
         tables = self.net_.first_layer_tables() if self.net_ is not None else torch.zeros(0)
         chunks = []
@@ -197,9 +220,11 @@ class AnyOrderAR:
             ]
         tokens = np.concatenate(chunks)[rng.permutation(n)]
         data = {}
+        segment_of = self._segment_columns()
         for j, column in enumerate(self.columns_):
             interval = conditions.get(column.name) if column.kind == "continuous" else None
-            data[column.name] = self.tokenizers_[j].values_of(tokens[:, j], rng, interval)
+            segments = tokens[:, segment_of[j]] if j in segment_of else None
+            data[column.name] = self.tokenizers_[j].values_of(tokens[:, j], rng, interval, segments)
         return EncodedTable(self.columns_, data, n_rows=n)
 
     def _sample_tokens(
@@ -253,7 +278,7 @@ class AnyOrderAR:
     def from_state(cls, state: ModelState) -> Self:
         """Rebuild a fitted model."""
         config, arrays = state
-        model = cls(**config["options"])
+        model = cls(**{"fine_tokens": False, **config["options"]})  # twins saved before segments existed
         model.columns_ = tuple(EncodedColumn.from_dict(c) for c in config["columns"])
         model.history_ = list(config.get("history", []))
         model.tokenizers_ = [
@@ -262,7 +287,7 @@ class AnyOrderAR:
         ]
         if model.columns_:
             cfg = model.config
-            cards = [t.cardinality for t in model.tokenizers_]
+            cards = model._cardinalities()
             unseen = torch.from_numpy(np.array(arrays["net/padding"]))
             net = FusedHeads(cards, unseen, embedding_dim=cfg.embedding_dim, hidden=cfg.hidden, dropout=cfg.dropout)
             net.load_state_dict(

@@ -1,0 +1,125 @@
+"""The trust report's benchmark: how long a full evaluation takes, and whether its figures agree
+with SDMetrics and land at the ideals for unseen real rows.
+
+Cases (real / synthetic / holdout, from the shared data; synthetic rows from datatwin's argn
+twin fitted on the real rows, or unseen real rows for the ceiling):
+
+speed       diabetes_130, first 25 columns: 30,000 real × 30,000 synthetic (+ 10,000 holdout)
+agreement   adult and credit_default, 70/15/15: Column Shapes and Column Pair Trends against
+            SDMetrics' QualityReport on the same tables (needs the bench extra; SDMetrics
+            0.32 wants pandas < 3, so run it in the bench environment)
+ideals      the holdout's twin: 15% unseen real rows scored as if synthetic
+
+Usage: ``python bench/evaluate.py [--skip-agreement]``; writes ``bench/results/evaluate.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import datatwin
+from datatwin.evaluate.inputs import prepare
+from datatwin.io import read_table
+from datatwin.schema import ColumnKind
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
+TARGETS = {
+    "adult": ("adult/adult.csv.gz", "income"),
+    "credit_default": ("credit_default/credit_default.csv.gz", "default_next_month"),
+}
+
+
+def split(data: pd.DataFrame, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    order = np.random.default_rng(seed).permutation(len(data))
+    a, b = int(0.70 * len(data)), int(0.85 * len(data))
+    return tuple(data.iloc[idx].reset_index(drop=True) for idx in (order[:a], order[a:b], order[b:]))  # type: ignore[return-value]
+
+
+def speed_case() -> dict:
+    data = read_table(SHARED / "diabetes_130/diabetes_130.csv.gz").data
+    data = data[list(data.columns[:25])]
+    order = np.random.default_rng(0).permutation(len(data))
+    real, holdout = data.iloc[order[:30_000]], data.iloc[order[30_000:40_000]]
+    twin = datatwin.fit(real, model="argn", seed=0, max_time=120)
+    synthetic = twin.sample(30_000, seed=0)
+    started = time.perf_counter()
+    report = datatwin.evaluate(real, synthetic, holdout, target=data.columns[-1], sensitive=["race", "gender"])
+    evaluate_s = time.perf_counter() - started
+    started = time.perf_counter()
+    html = report.to_html()
+    return {
+        "case": "speed: diabetes_130 30,000 × 25 real and synthetic, 10,000 holdout",
+        "evaluate_s": round(evaluate_s, 1),
+        "html_s": round(time.perf_counter() - started, 1),
+        "html_kb": round(len(html.encode()) / 1024),
+        "score": round(report.score, 4),
+        "privacy": report.privacy.value,
+    }
+
+
+def agreement_cases() -> list[dict]:
+    from sdmetrics.reports.single_table import QualityReport  # bench extra only
+
+    rows = []
+    for name, (relative, target) in TARGETS.items():
+        data = read_table(SHARED / relative).data
+        train, holdout, test = split(data)
+        twin = datatwin.fit(train, model="argn", seed=0)
+        for label, synthetic in (("argn twin", twin.sample(len(train), seed=0)), ("unseen real", test)):
+            ours = datatwin.evaluate(train, synthetic, holdout, target=target)
+            theirs = _sdmetrics_quality(QualityReport, train, synthetic)
+            rows.append(
+                {
+                    "case": f"agreement: {name}, {label}",
+                    "shapes_datatwin": round(ours.metric("column_shapes").value, 4),
+                    "shapes_sdmetrics": round(theirs["Column Shapes"], 4),
+                    "trends_datatwin": round(ours.metric("pair_trends").value, 4),
+                    "trends_sdmetrics": round(theirs["Column Pair Trends"], 4),
+                    "detection_auc": round(ours.metric("detection").value, 4),
+                    "dcr_share": round(ours.metric("dcr_share").value, 4),
+                }
+            )
+            print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+def _sdmetrics_quality(report_class, real: pd.DataFrame, synthetic: pd.DataFrame) -> dict[str, float]:
+    """SDMetrics' QualityReport on the same typed tables and the same column kinds as datatwin's."""
+    tables = prepare(real, synthetic)
+    real_typed, synthetic_typed = tables.real[tables.columns], tables.synthetic[tables.columns]
+    sdtypes = {}
+    for name in tables.columns:
+        kind = tables.schema[name].kind
+        numeric = kind in (ColumnKind.NUMERIC, ColumnKind.INTEGER)
+        sdtypes[name] = {"sdtype": "numerical" if numeric else "categorical"}
+        if not numeric:  # labels as plain objects, the way SDMetrics reads categoricals
+            real_typed[name] = real_typed[name].astype(object)
+            synthetic_typed[name] = synthetic_typed[name].astype(object)
+    report = report_class()
+    report.generate(real_typed, synthetic_typed, {"columns": sdtypes}, verbose=False)
+    properties = report.get_properties()
+    return dict(zip(properties["Property"], properties["Score"], strict=True))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--skip-agreement", action="store_true", help="only the speed case (no sdmetrics needed)")
+    args = parser.parse_args()
+    rows = [speed_case()]
+    print(json.dumps(rows[-1]), flush=True)
+    if not args.skip_agreement:
+        rows += agreement_cases()
+    print(pd.DataFrame(rows).to_string(index=False))
+    out = Path(__file__).parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / "evaluate.json").write_text(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    main()
