@@ -148,3 +148,16 @@ def test_other_tools_output_with_typed_columns_is_read(adult_parts):
         typed[column] = pd.to_numeric(typed[column]).astype(float)  # e.g. 39.0 from another tool
     report = datatwin.evaluate(adult_parts["train"].iloc[:2000], typed)
     assert report.metric("column_shapes").value > 0.95
+
+
+def test_every_column_kind_is_handled(people, tmp_path):
+    twin = datatwin.fit(people, model="copula", seed=0)
+    report = datatwin.evaluate(people, twin.sample(400, seed=1), target="member", sensitive=["city"])
+    assert report.context["columns_not_compared"] == {
+        "customer_id": "id", "name": "pii", "email": "pii", "phone": "pii", "notes": "text",
+    }  # fmt: skip
+    shapes = report.metric("column_shapes").details["columns"]
+    assert shapes["signup"]["datetime"] and shapes["last_seen"]["datetime"]
+    assert shapes["signup"]["score"] > 0.8
+    report.save(tmp_path / "people.html")
+    assert (tmp_path / "people.html").read_text().count("data:image/png;base64,") >= 6

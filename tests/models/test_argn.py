@@ -93,3 +93,36 @@ def test_time_budget_is_respected(adult):
     twin = datatwin.fit(adult, model="argn", max_time=2, seed=0)
     assert time.perf_counter() - started < 30
     assert len(twin.model.history_) < 100
+
+
+@pytest.fixture(scope="module")
+def bills():
+    """Credit-card months: the bill carries over unchanged in ~30% of rows, the payment settles
+    the previous bill exactly in ~20%, otherwise they wander."""
+    rng = np.random.default_rng(5)
+    n = 4000
+    july = np.round(rng.lognormal(9, 1.2, n))
+    august = np.where(rng.random(n) < 0.3, july, np.round(july * rng.lognormal(0, 0.3, n)))
+    payment = np.where(rng.random(n) < 0.2, july, np.round(rng.lognormal(7, 1.0, n)))
+    return pd.DataFrame({"limit": rng.choice([1e4, 5e4, 1e5], n), "bill_jul": july, "bill_aug": august,
+                         "paid_aug": payment})  # fmt: skip
+
+
+@pytest.mark.parametrize("links", [True, False])
+def test_equality_between_columns_is_kept(bills, links):
+    twin = datatwin.fit(bills, model="argn", model_options={"equality_links": links}, seed=0)
+    rows = twin.sample(4000, seed=1)
+    carried = (rows["bill_aug"] == rows["bill_jul"]).mean()
+    settled = (rows["paid_aug"] == rows["bill_jul"]).mean()
+    if links:
+        assert abs(carried - 0.3) < 0.05 and abs(settled - 0.2) < 0.05
+    else:  # bins alone cannot say "equal": what the links are for
+        assert carried < 0.1 and settled < 0.1
+
+
+def test_equality_links_survive_save_and_load(bills, tmp_path):
+    twin = datatwin.fit(bills, model="argn", model_options={"max_epochs": 3}, seed=0)
+    twin.save(tmp_path / "bills.twin")
+    again = datatwin.load(tmp_path / "bills.twin")
+    pd.testing.assert_frame_equal(twin.sample(500, seed=2), again.sample(500, seed=2))
+    assert (again.sample(2000, seed=3).eval("bill_aug == bill_jul")).mean() > 0.15

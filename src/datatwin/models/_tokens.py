@@ -5,8 +5,6 @@ token per value (exact). Otherwise each frequent value (a point mass such as 0) 
 token and the remaining values are cut into equal-mass quantile bins; inside a bin, a value is
 drawn from the bin's own empirical quantile function (``fine`` equal-mass segments, uniform
 inside each), so the marginal is kept to roughly ``bins × fine`` levels without storing values.
-The segment can itself be a token (:meth:`Tokenizer.segments`) for the model to predict, so that
-values inside a bin follow the other columns too.
 """
 
 from __future__ import annotations
@@ -78,32 +76,8 @@ class Tokenizer:
         out[~atom] = len(self.values) + np.clip(np.searchsorted(lows, data[~atom], side="right") - 1, 0, len(lows) - 1)
         return out
 
-    @property
-    def fine(self) -> int:
-        """Number of equal-mass segments inside each bin."""
-        return self.knots.shape[1] - 1
-
-    def segments(self, data: np.ndarray) -> np.ndarray:
-        """The within-bin segment (0 … fine − 1) of each value of a binned column; 0 for point masses."""
-        out = np.zeros(len(data), dtype=np.int64)
-        if self.kind != "binned":
-            return out
-        tokens = self.tokens(data)
-        binned = tokens >= len(self.values)
-        knots = self.knots[tokens[binned] - len(self.values)]
-        above = (data[binned, None] >= knots[:, 1:-1]).sum(axis=1)
-        out[binned] = np.clip(above, 0, self.fine - 1)
-        return out
-
-    def values_of(
-        self,
-        tokens: np.ndarray,
-        rng: np.random.Generator,
-        interval: Interval | None = None,
-        segments: np.ndarray | None = None,
-    ) -> np.ndarray:
-        """A value for each token: drawn inside its bin (inside its segment when ``segments`` are
-        given, within ``interval`` when that is given)."""
+    def values_of(self, tokens: np.ndarray, rng: np.random.Generator, interval: Interval | None = None) -> np.ndarray:
+        """A value for each token (drawn inside its bin, within ``interval`` when given)."""
         if self.kind == "discrete":
             return tokens.astype(np.int64)
         if self.kind == "values":
@@ -113,8 +87,6 @@ class Tokenizer:
         out[atom] = self.values[tokens[atom]]
         bins = tokens[~atom] - len(self.values)
         u = rng.random(len(bins))
-        if segments is not None and interval is None:
-            u = (segments[~atom] + u) / self.fine
         if interval is not None:
             lo_u, hi_u = self._bin_cdf(bins, interval[0]), self._bin_cdf(bins, interval[1])
             u = lo_u + u * (hi_u - lo_u)

@@ -30,6 +30,7 @@ from datatwin.progress import Progress, report
 
 _SAMPLE_CHUNK = 50_000
 _ORDER_GROUPS = 32
+_MIN_LINK_SHARE = 0.01
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,10 @@ class ArgnConfig:
         Share of rows held out for early stopping.
     temperature
         Sampling temperature (1 reproduces the learnt distribution).
-    fine_tokens
-        Predict each binned value's within-bin segment as a token of its own, so that values
-        inside a bin follow the other columns (e.g. one month's bill and the next) instead of
-        being drawn independently.
+    equality_links
+        Learn, as tokens of their own, when a binned number equals another column's value in
+        at least 1% of rows (a payment that settles last month's bill exactly, an unchanged
+        balance); sampled rows then copy the value. Bins alone cannot express equality.
     """
 
     max_bins: int = 100
@@ -76,7 +77,7 @@ class ArgnConfig:
     max_time: float | None = None
     validation_share: float = 0.1
     temperature: float = 1.0
-    fine_tokens: bool = True
+    equality_links: bool = True
 
     def __post_init__(self) -> None:
         for name in ("max_bins", "fine", "embedding_dim", "hidden", "batch_size", "max_epochs", "patience"):
@@ -91,8 +92,8 @@ class ArgnConfig:
             value = getattr(self, name)
             if not isinstance(value, int | float) or value <= 0:
                 raise ConfigError(f"argn option {name!r} must be a positive number; got {value!r}.")
-        if not isinstance(self.fine_tokens, bool):
-            raise ConfigError(f"argn option 'fine_tokens' must be true or false; got {self.fine_tokens!r}.")
+        if not isinstance(self.equality_links, bool):
+            raise ConfigError(f"argn option 'equality_links' must be true or false; got {self.equality_links!r}.")
         if self.max_time is not None and (not isinstance(self.max_time, int | float) or self.max_time <= 0):
             raise ConfigError(f"argn option 'max_time' must be a positive number of seconds; got {self.max_time!r}.")
 
@@ -109,6 +110,7 @@ class AnyOrderAR:
         self.tokenizers_: list[Tokenizer] = []
         self.net_: FusedHeads | None = None
         self.history_: list[dict[str, float]] = []
+        self.links_: list[tuple[int, int]] = []
 
     def options(self) -> dict[str, Any]:
         """The config as a dict."""
@@ -126,28 +128,20 @@ class AnyOrderAR:
         if not self.columns_:
             self.net_ = None
             return self
-        columns = [data.column(c.name) for c in self.columns_]
-        segments = [t.segments(x) for t, x in zip(self.tokenizers_, columns, strict=True) if self._has_segments(t)]
+        values = [data.column(c.name) for c in self.columns_]
+        self.links_ = find_equality_links(self.tokenizers_, values) if cfg.equality_links else []
+        equal = [(values[a] == values[b]).astype(np.int64) for a, b in self.links_]
         tokens = torch.from_numpy(
-            np.stack([t.tokens(x) for t, x in zip(self.tokenizers_, columns, strict=True)] + segments, 1)
+            np.stack([t.tokens(x) for t, x in zip(self.tokenizers_, values, strict=True)] + equal, 1)
         )
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             self.net_ = self._train(tokens, torch.Generator().manual_seed(seed), progress)
         return self
 
-    def _has_segments(self, tokenizer: Tokenizer) -> bool:
-        return self.config.fine_tokens and tokenizer.kind == "binned"
-
     def _cardinalities(self) -> list[int]:
-        """Tokens per model column: one per encoded column, then one segment column per binned column."""
-        segments = [t.fine for t in self.tokenizers_ if self._has_segments(t)]
-        return [t.cardinality for t in self.tokenizers_] + segments
-
-    def _segment_columns(self) -> dict[int, int]:
-        """Encoded column index → the model column holding its within-bin segment."""
-        binned = [j for j, t in enumerate(self.tokenizers_) if self._has_segments(t)]
-        return {j: len(self.tokenizers_) + k for k, j in enumerate(binned)}
+        """Tokens per model column: one column per encoded column, then a yes/no column per link."""
+        return [t.cardinality for t in self.tokenizers_] + [2] * len(self.links_)
 
     def _train(self, tokens: torch.Tensor, generator: torch.Generator, progress: Progress | None) -> FusedHeads:
         cfg = self.config
@@ -207,8 +201,7 @@ class AnyOrderAR:
                 raise ConfigError(f"No value of {names[j]!r} seen in training satisfies {conditions[names[j]]!r}.")
         rng = np.random.default_rng(seed)
         generator = torch.Generator().manual_seed(int(rng.integers(0, 2**62)))
-        n_model_columns = len(self._cardinalities())
-        free = np.array([j for j in range(n_model_columns) if j not in weights], dtype=np.int64)
+        free = np.array([j for j in range(len(self._cardinalities())) if j not in weights], dtype=np.int64)
         groups = np.array_split(np.arange(n), min(_ORDER_GROUPS, n))
         tables = self.net_.first_layer_tables() if self.net_ is not None else torch.zeros(0)
         chunks = []
@@ -220,11 +213,16 @@ class AnyOrderAR:
             ]
         tokens = np.concatenate(chunks)[rng.permutation(n)]
         data = {}
-        segment_of = self._segment_columns()
         for j, column in enumerate(self.columns_):
             interval = conditions.get(column.name) if column.kind == "continuous" else None
-            segments = tokens[:, segment_of[j]] if j in segment_of else None
-            data[column.name] = self.tokenizers_[j].values_of(tokens[:, j], rng, interval, segments)
+            data[column.name] = self.tokenizers_[j].values_of(tokens[:, j], rng, interval)
+        for k, (copy, source) in enumerate(self.links_):  # sources come first: chains resolve in order
+            copied = data[self.columns_[source].name]
+            equal = tokens[:, len(self.columns_) + k] == 1
+            interval = conditions.get(self.columns_[copy].name)
+            if interval is not None:  # a condition on the copy holds whatever the source drew
+                equal &= (copied >= interval[0]) & (copied <= interval[1])
+            data[self.columns_[copy].name] = np.where(equal, copied, data[self.columns_[copy].name])
         return EncodedTable(self.columns_, data, n_rows=n)
 
     def _sample_tokens(
@@ -263,6 +261,7 @@ class AnyOrderAR:
         assert self.columns_ is not None
         config = {
             "options": self.options(),
+            "links": [list(link) for link in self.links_],
             "columns": [c.to_dict() for c in self.columns_],
             "tokenizers": [t.to_state()[0] for t in self.tokenizers_],
             "history": self.history_,
@@ -278,9 +277,10 @@ class AnyOrderAR:
     def from_state(cls, state: ModelState) -> Self:
         """Rebuild a fitted model."""
         config, arrays = state
-        model = cls(**{"fine_tokens": False, **config["options"]})  # twins saved before segments existed
+        model = cls(**{"equality_links": False, **config["options"]})  # twins saved before links existed
         model.columns_ = tuple(EncodedColumn.from_dict(c) for c in config["columns"])
         model.history_ = list(config.get("history", []))
+        model.links_ = [(int(a), int(b)) for a, b in config.get("links", [])]
         model.tokenizers_ = [
             Tokenizer.from_state(t, {k: arrays[f"tokens/{j}/{k}"] for k in ("values", "knots")})
             for j, t in enumerate(config["tokenizers"])
@@ -305,6 +305,24 @@ class AnyOrderAR:
             "batch_size": (256, 512, 1024),
             "max_bins": (50, 100, 200),
         }
+
+
+def find_equality_links(tokenizers: list[Tokenizer], values: list[np.ndarray]) -> list[tuple[int, int]]:
+    """``(copy, source)`` column pairs, ``source < copy``: a binned column ``copy`` equals
+    ``source`` outside its point masses in at least ``_MIN_LINK_SHARE`` of rows (the most often
+    equal earlier column is its source)."""
+    links = []
+    for copy, tokenizer in enumerate(tokenizers):
+        if tokenizer.kind != "binned":
+            continue
+        in_bins = ~np.isin(values[copy], tokenizer.values)
+        shares = [
+            np.mean(in_bins & (values[copy] == values[source])) if tokenizers[source].kind != "discrete" else 0.0
+            for source in range(copy)
+        ]
+        if shares and max(shares) >= _MIN_LINK_SHARE:
+            links.append((copy, int(np.argmax(shares))))
+    return links
 
 
 def _validation_loss(net: FusedHeads, val: torch.Tensor, orders: torch.Tensor) -> float:
