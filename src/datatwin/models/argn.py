@@ -24,13 +24,13 @@ from torch.nn import functional as F
 from datatwin.encoded import EncodedColumn, EncodedTable
 from datatwin.errors import ConfigError
 from datatwin.models._argn_net import FusedHeads, random_orders
+from datatwin.models._links import ColumnLinks
 from datatwin.models._tokens import Tokenizer
 from datatwin.models.base import Capabilities, Conditions, ModelState, SearchSpace, build_config, check_sample_request
 from datatwin.progress import Progress, report
 
 _SAMPLE_CHUNK = 50_000
 _ORDER_GROUPS = 32
-_MIN_LINK_SHARE = 0.01
 
 
 @dataclass(frozen=True)
@@ -59,9 +59,8 @@ class ArgnConfig:
     temperature
         Sampling temperature (1 reproduces the learnt distribution).
     equality_links
-        Learn, as tokens of their own, when a binned number equals another column's value in
-        at least 1% of rows (a payment that settles last month's bill exactly, an unchanged
-        balance); sampled rows then copy the value. Bins alone cannot express equality.
+        Learn, as tokens of their own, when a binned number equals an earlier column's value
+        (see :mod:`datatwin.models._links`): bins alone cannot express equality.
     """
 
     max_bins: int = 100
@@ -110,7 +109,7 @@ class AnyOrderAR:
         self.tokenizers_: list[Tokenizer] = []
         self.net_: FusedHeads | None = None
         self.history_: list[dict[str, float]] = []
-        self.links_: list[tuple[int, int]] = []
+        self.links_ = ColumnLinks()
 
     def options(self) -> dict[str, Any]:
         """The config as a dict."""
@@ -129,19 +128,17 @@ class AnyOrderAR:
             self.net_ = None
             return self
         values = [data.column(c.name) for c in self.columns_]
-        self.links_ = find_equality_links(self.tokenizers_, values) if cfg.equality_links else []
-        equal = [(values[a] == values[b]).astype(np.int64) for a, b in self.links_]
-        tokens = torch.from_numpy(
-            np.stack([t.tokens(x) for t, x in zip(self.tokenizers_, values, strict=True)] + equal, 1)
-        )
+        self.links_ = ColumnLinks.fit(self.tokenizers_, values) if cfg.equality_links else ColumnLinks()
+        own = [t.tokens(x) for t, x in zip(self.tokenizers_, values, strict=True)]
+        tokens = torch.from_numpy(np.stack(own + self.links_.tokens(values), 1))
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             self.net_ = self._train(tokens, torch.Generator().manual_seed(seed), progress)
         return self
 
     def _cardinalities(self) -> list[int]:
-        """Tokens per model column: one column per encoded column, then a yes/no column per link."""
-        return [t.cardinality for t in self.tokenizers_] + [2] * len(self.links_)
+        """Tokens per model column: one column per encoded column, then the links' columns."""
+        return [t.cardinality for t in self.tokenizers_] + self.links_.cardinalities
 
     def _train(self, tokens: torch.Tensor, generator: torch.Generator, progress: Progress | None) -> FusedHeads:
         cfg = self.config
@@ -212,17 +209,15 @@ class AnyOrderAR:
                 for part in np.array_split(group, -(-len(group) // _SAMPLE_CHUNK))
             ]
         tokens = np.concatenate(chunks)[rng.permutation(n)]
-        data = {}
-        for j, column in enumerate(self.columns_):
-            interval = conditions.get(column.name) if column.kind == "continuous" else None
-            data[column.name] = self.tokenizers_[j].values_of(tokens[:, j], rng, interval)
-        for k, (copy, source) in enumerate(self.links_):  # sources come first: chains resolve in order
-            copied = data[self.columns_[source].name]
-            equal = tokens[:, len(self.columns_) + k] == 1
-            interval = conditions.get(self.columns_[copy].name)
-            if interval is not None:  # a condition on the copy holds whatever the source drew
-                equal &= (copied >= interval[0]) & (copied <= interval[1])
-            data[self.columns_[copy].name] = np.where(equal, copied, data[self.columns_[copy].name])
+        intervals = {
+            j: conditions[c.name]
+            for j, c in enumerate(self.columns_)
+            if c.kind == "continuous" and c.name in conditions
+        }
+        values = [t.values_of(tokens[:, j], rng, intervals.get(j)) for j, t in enumerate(self.tokenizers_)]
+        own = len(self.columns_)
+        self.links_.apply(values, tokens[:, own:], intervals)
+        data = {c.name: v for c, v in zip(self.columns_, values, strict=True)}
         return EncodedTable(self.columns_, data, n_rows=n)
 
     def _sample_tokens(
@@ -261,7 +256,7 @@ class AnyOrderAR:
         assert self.columns_ is not None
         config = {
             "options": self.options(),
-            "links": [list(link) for link in self.links_],
+            "links": self.links_.to_state(),
             "columns": [c.to_dict() for c in self.columns_],
             "tokenizers": [t.to_state()[0] for t in self.tokenizers_],
             "history": self.history_,
@@ -280,7 +275,7 @@ class AnyOrderAR:
         model = cls(**{"equality_links": False, **config["options"]})  # twins saved before links existed
         model.columns_ = tuple(EncodedColumn.from_dict(c) for c in config["columns"])
         model.history_ = list(config.get("history", []))
-        model.links_ = [(int(a), int(b)) for a, b in config.get("links", [])]
+        model.links_ = ColumnLinks.from_state(config.get("links", {}))
         model.tokenizers_ = [
             Tokenizer.from_state(t, {k: arrays[f"tokens/{j}/{k}"] for k in ("values", "knots")})
             for j, t in enumerate(config["tokenizers"])
@@ -305,24 +300,6 @@ class AnyOrderAR:
             "batch_size": (256, 512, 1024),
             "max_bins": (50, 100, 200),
         }
-
-
-def find_equality_links(tokenizers: list[Tokenizer], values: list[np.ndarray]) -> list[tuple[int, int]]:
-    """``(copy, source)`` column pairs, ``source < copy``: a binned column ``copy`` equals
-    ``source`` outside its point masses in at least ``_MIN_LINK_SHARE`` of rows (the most often
-    equal earlier column is its source)."""
-    links = []
-    for copy, tokenizer in enumerate(tokenizers):
-        if tokenizer.kind != "binned":
-            continue
-        in_bins = ~np.isin(values[copy], tokenizer.values)
-        shares = [
-            np.mean(in_bins & (values[copy] == values[source])) if tokenizers[source].kind != "discrete" else 0.0
-            for source in range(copy)
-        ]
-        if shares and max(shares) >= _MIN_LINK_SHARE:
-            links.append((copy, int(np.argmax(shares))))
-    return links
 
 
 def _validation_loss(net: FusedHeads, val: torch.Tensor, orders: torch.Tensor) -> float:
