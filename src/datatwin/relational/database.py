@@ -1,0 +1,128 @@
+"""Reading a whole database — through SQLAlchemy, or from a folder of CSV/Parquet files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+
+from datatwin.errors import SourceError
+from datatwin.io import read_table
+from datatwin.relational.schema import ForeignKey, RelationalSchema, TableSchema
+
+TABLE_SUFFIXES = (".csv", ".csv.gz", ".parquet")
+
+
+@dataclass(frozen=True)
+class Database:
+    """A relational schema and every table's rows."""
+
+    schema: RelationalSchema
+    tables: dict[str, pd.DataFrame]
+    source: str
+
+
+def is_database_url(text: str | Path) -> bool:
+    """Whether ``text`` looks like a SQLAlchemy URL (``sqlite:///…``, ``postgresql://…``)."""
+    return "://" in str(text)
+
+
+def read_database(url: str) -> Database:
+    """Read the schema (tables, keys, NOT NULL, unique constraints) and rows of a database.
+
+    Raises
+    ------
+    SourceError
+        When the URL is malformed, its driver is missing or the database cannot be reached.
+    """
+    engine = _engine(url)
+    try:
+        with engine.connect() as connection:
+            metadata = sa.MetaData()
+            metadata.reflect(connection)
+            schema = _schema_of(metadata)
+            quote = connection.dialect.identifier_preparer.quote
+            # raw driver values: typed reads fail on SQLite cells that do not match their column type
+            tables = {t.name: pd.read_sql(sa.text(f"SELECT * FROM {quote(t.name)}"), connection) for t in schema.tables}
+    except OperationalError as exc:
+        raise SourceError(f"Cannot reach the database {_safe(url)}: {exc.orig}.") from None
+    except SQLAlchemyError as exc:
+        raise SourceError(f"Cannot read the database {_safe(url)}: {exc}.") from None
+    finally:
+        engine.dispose()
+    return Database(schema, tables, _safe(url))
+
+
+def read_folder(folder: str | Path, schema_file: str | Path | None = None) -> Database:
+    """Read one table per CSV/Parquet file of ``folder`` (the file name is the table name), with
+    keys from ``schema_file`` or, when there is none, ``folder/schema.json`` if present."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise SourceError(f"Folder {str(folder)!r} does not exist.")
+    files = sorted(p for p in folder.iterdir() if p.name.lower().endswith(TABLE_SUFFIXES))
+    if not files:
+        raise SourceError(f"Folder {str(folder)!r} holds no .csv, .csv.gz or .parquet files.")
+    tables = {_table_name(p): read_table(p).data for p in files}
+    schema_path = Path(schema_file) if schema_file else folder / "schema.json"
+    if schema_path.exists():
+        schema = RelationalSchema.from_json(schema_path)
+        if missing := [t.name for t in schema.tables if t.name not in tables]:
+            raise SourceError(f"The relational schema names table(s) {missing} with no file in {str(folder)!r}.")
+    else:
+        schema = RelationalSchema(
+            tuple(TableSchema(name, tuple(map(str, df.columns)), ()) for name, df in tables.items())
+        )
+    return Database(schema, tables, str(folder))
+
+
+def _engine(url: str) -> sa.Engine:
+    try:
+        return sa.create_engine(url)
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise SourceError(f"Not a usable database URL {_safe(url)}: {exc}.") from None
+    except ModuleNotFoundError as exc:
+        raise SourceError(f"The driver for {_safe(url)} is not installed ({exc.name}).") from None
+
+
+def _schema_of(metadata: sa.MetaData) -> RelationalSchema:
+    tables, keys = [], []
+    for table in metadata.tables.values():
+        columns = tuple(c.name for c in table.columns)
+        unique = tuple(
+            tuple(c.name for c in constraint.columns)
+            for constraint in table.constraints
+            if isinstance(constraint, sa.UniqueConstraint)
+        )
+        not_null = tuple(c.name for c in table.columns if not c.nullable and c.name not in table.primary_key.columns)
+        tables.append(
+            TableSchema(table.name, columns, tuple(c.name for c in table.primary_key.columns), not_null, unique)
+        )
+        for constraint in table.foreign_key_constraints:
+            keys.append(
+                ForeignKey(
+                    table.name,
+                    tuple(c.name for c in constraint.columns),
+                    constraint.referred_table.name,
+                    tuple(e.column.name for e in constraint.elements),
+                )
+            )
+    return RelationalSchema(tuple(tables), tuple(keys))
+
+
+def _table_name(path: Path) -> str:
+    name = path.name
+    for suffix in TABLE_SUFFIXES:
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return path.stem
+
+
+def _safe(url: str) -> str:
+    """The URL without its password."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return repr(url)

@@ -1,0 +1,172 @@
+"""The relational schema of a database: tables, primary keys, foreign keys, constraints.
+
+Readable and editable JSON (format ``datatwin.relational_schema`` version 1), so that keys
+detected from the data can be checked and corrected by hand, then passed back.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from datatwin.errors import SchemaError
+
+RELATIONAL_FORMAT = "datatwin.relational_schema"
+RELATIONAL_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    """``table(columns) → parent(parent_columns)``; composite when there are several columns.
+
+    ``declared`` is false for a key found in the data rather than read from the database.
+    """
+
+    table: str
+    columns: tuple[str, ...]
+    parent: str
+    parent_columns: tuple[str, ...]
+    declared: bool = True
+
+    @property
+    def is_self_reference(self) -> bool:
+        return self.table == self.parent
+
+    def describe(self) -> str:
+        return f"{self.table}({', '.join(self.columns)}) → {self.parent}({', '.join(self.parent_columns)})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "table": self.table,
+            "columns": list(self.columns),
+            "parent": self.parent,
+            "parent_columns": list(self.parent_columns),
+            "declared": self.declared,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ForeignKey:
+        try:
+            return cls(
+                str(data["table"]),
+                tuple(data["columns"]),
+                str(data["parent"]),
+                tuple(data["parent_columns"]),
+                bool(data.get("declared", True)),
+            )
+        except (KeyError, TypeError) as exc:
+            raise SchemaError(f"A foreign key needs table, columns, parent and parent_columns; got {data!r}.") from exc
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """One table: its columns in order, primary key, NOT NULL columns and unique column sets."""
+
+    name: str
+    columns: tuple[str, ...]
+    primary_key: tuple[str, ...]
+    not_null: tuple[str, ...] = ()
+    unique: tuple[tuple[str, ...], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "columns": list(self.columns),
+            "primary_key": list(self.primary_key),
+            "not_null": list(self.not_null),
+            "unique": [list(u) for u in self.unique],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TableSchema:
+        try:
+            return cls(
+                str(data["name"]),
+                tuple(data["columns"]),
+                tuple(data.get("primary_key", ())),
+                tuple(data.get("not_null", ())),
+                tuple(tuple(u) for u in data.get("unique", ())),
+            )
+        except (KeyError, TypeError) as exc:
+            raise SchemaError(f"A table needs a name and a columns list; got {data!r}.") from exc
+
+
+@dataclass(frozen=True)
+class RelationalSchema:
+    """Tables and the foreign keys between them, checked for consistency on construction."""
+
+    tables: tuple[TableSchema, ...]
+    foreign_keys: tuple[ForeignKey, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        problems = []
+        names = [t.name for t in self.tables]
+        if duplicated := sorted({n for n in names if names.count(n) > 1}):
+            problems.append(f"table name(s) used twice: {duplicated}")
+        by_name = {t.name: t for t in self.tables}
+        for table in self.tables:
+            if missing := [c for c in table.primary_key if c not in table.columns]:
+                problems.append(f"table {table.name!r}: primary key column(s) {missing} are not among its columns")
+        for key in self.foreign_keys:
+            problems += _foreign_key_problems(key, by_name)
+        if problems:
+            raise SchemaError("Relational schema: " + "; ".join(problems) + ".")
+
+    def table(self, name: str) -> TableSchema:
+        for table in self.tables:
+            if table.name == name:
+                return table
+        raise SchemaError(f"No table {name!r}; tables: {[t.name for t in self.tables]}.")
+
+    def parents_of(self, name: str) -> list[ForeignKey]:
+        """The foreign keys of table ``name``."""
+        return [k for k in self.foreign_keys if k.table == name]
+
+    def with_foreign_keys(self, keys: list[ForeignKey]) -> RelationalSchema:
+        """The same tables with more foreign keys (e.g. detected ones)."""
+        return RelationalSchema(self.tables, tuple(self.foreign_keys) + tuple(keys))
+
+    def to_json(self) -> str:
+        data = {
+            "format": RELATIONAL_FORMAT,
+            "version": RELATIONAL_VERSION,
+            "tables": [t.to_dict() for t in self.tables],
+            "foreign_keys": [k.to_dict() for k in self.foreign_keys],
+        }
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, source: str | Path) -> RelationalSchema:
+        """Read a relational schema file."""
+        path = Path(source)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise SchemaError(f"Relational schema file {str(path)!r} does not exist.") from None
+        except json.JSONDecodeError as exc:
+            raise SchemaError(f"Relational schema file {str(path)!r} is not valid JSON: {exc}.") from None
+        if not isinstance(data, dict) or data.get("format") != RELATIONAL_FORMAT:
+            raise SchemaError(f'Not a datatwin relational schema: expected "format": "{RELATIONAL_FORMAT}".')
+        if data.get("version") != RELATIONAL_VERSION:
+            raise SchemaError(f"Relational schema version {data.get('version')!r} is not supported.")
+        return cls(
+            tuple(TableSchema.from_dict(t) for t in data.get("tables", [])),
+            tuple(ForeignKey.from_dict(k) for k in data.get("foreign_keys", [])),
+        )
+
+
+def _foreign_key_problems(key: ForeignKey, tables: dict[str, TableSchema]) -> list[str]:
+    where = f"foreign key {key.describe()}"
+    if key.table not in tables or key.parent not in tables:
+        unknown = [t for t in (key.table, key.parent) if t not in tables]
+        return [f"{where}: unknown table(s) {unknown}"]
+    problems = []
+    if len(key.columns) != len(key.parent_columns) or not key.columns:
+        problems.append(f"{where}: needs as many columns on each side (at least one)")
+    if missing := [c for c in key.columns if c not in tables[key.table].columns]:
+        problems.append(f"{where}: {key.table!r} has no column(s) {missing}")
+    if missing := [c for c in key.parent_columns if c not in tables[key.parent].columns]:
+        problems.append(f"{where}: {key.parent!r} has no column(s) {missing}")
+    return problems

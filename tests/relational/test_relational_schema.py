@@ -1,0 +1,154 @@
+"""Reading the shared databases' schemas, finding undeclared keys, ordering tables, refusing bad keys."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from datatwin.errors import DataError, SchemaError, SourceError
+from datatwin.relational import (
+    Database,
+    ForeignKey,
+    RelationalSchema,
+    check_database,
+    detect_foreign_keys,
+    generation_plan,
+    read_database,
+    read_folder,
+)
+from tests.conftest import shared_path
+
+
+def sqlite(name: str) -> Database:
+    return read_database(f"sqlite:///{shared_path(f'{name}/{name}.sqlite')}")
+
+
+@pytest.fixture(scope="module")
+def chinook() -> Database:
+    return sqlite("chinook")
+
+
+def test_chinook_schema_is_read_with_every_key(chinook):
+    schema = chinook.schema
+    assert len(schema.tables) == 11 and len(schema.foreign_keys) == 11
+    assert schema.table("PlaylistTrack").primary_key == ("PlaylistId", "TrackId")
+    assert any(k.is_self_reference and k.columns == ("ReportsTo",) for k in schema.foreign_keys)
+    assert "Email" in schema.table("Customer").not_null
+    assert len(chinook.tables["InvoiceLine"]) == 2240
+    check_database(chinook)
+
+
+def test_sakila_and_world_keys_cycles_and_composites():
+    sakila, world = sqlite("sakila"), sqlite("world")
+    assert len(sakila.schema.tables) == 16 and len(sakila.schema.foreign_keys) == 22
+    assert world.schema.table("countrylanguage").primary_key == ("country_code", "language")
+    for database in (sakila, world):
+        check_database(database)
+
+
+@pytest.mark.parametrize("name", ["chinook", "sakila", "world", "northwind"])
+def test_generation_plan_puts_parents_first(name):
+    database = sqlite(name) if name != "northwind" else _with_detected(sqlite(name))
+    plan = generation_plan(database.schema)
+    assert sorted(plan.order) == sorted(t.name for t in database.schema.tables)
+    position = {table: i for i, table in enumerate(plan.order)}
+    for key in database.schema.foreign_keys:
+        if key not in plan.deferred:
+            assert position[key.parent] < position[key.table], key.describe()
+
+
+def test_cycles_are_broken_at_one_key():
+    assert [k.describe() for k in generation_plan(sqlite("world").schema).deferred] == ["country(capital) → city(id)"]
+    deferred = generation_plan(sqlite("sakila").schema).deferred  # store ↔ staff, both NOT NULL
+    assert [k.describe() for k in deferred] == ["staff(store_id) → store(store_id)"]
+
+
+def _with_detected(database: Database) -> Database:
+    return Database(database.schema.with_foreign_keys(detect_foreign_keys(database)), database.tables, database.source)
+
+
+def test_northwind_relations_are_found_by_name_and_containment():
+    northwind = sqlite("northwind")
+    assert northwind.schema.foreign_keys == ()
+    found = {k.describe() for k in detect_foreign_keys(northwind)}
+    expected = {
+        "Orders(CustomerID) → Customers(CustomerID)",
+        "Orders(EmployeeID) → Employees(EmployeeID)",
+        "Orders(ShipVia) → Shippers(ShipperID)",
+        "Order Details(OrderID) → Orders(OrderID)",
+        "Order Details(ProductID) → Products(ProductID)",
+        "Products(SupplierID) → Suppliers(SupplierID)",
+        "Products(CategoryID) → Categories(CategoryID)",
+        "Employees(ReportsTo) → Employees(EmployeeID)",
+        "EmployeeTerritories(EmployeeID) → Employees(EmployeeID)",
+        "EmployeeTerritories(TerritoryID) → Territories(TerritoryID)",
+        "Territories(RegionID) → Regions(RegionID)",
+    }
+    assert expected <= found
+    assert found - expected == {  # the empty link table, by its columns' names
+        "CustomerCustomerDemo(CustomerID) → Customers(CustomerID)",
+        "CustomerCustomerDemo(CustomerTypeID) → CustomerDemographics(CustomerTypeID)",
+    }
+    check_database(_with_detected(northwind))
+
+
+@pytest.mark.parametrize("name", ["chinook", "sakila", "world"])
+def test_detection_finds_declared_keys_without_false_ones(name):
+    database = sqlite(name)
+    bare = Database(RelationalSchema(database.schema.tables), database.tables, database.source)
+    found = {k.describe() for k in detect_foreign_keys(bare)}
+    declared = {k.describe() for k in database.schema.foreign_keys}
+    assert found <= declared  # nothing invented
+    assert len(found) >= len(declared) - 1  # only keys whose names say nothing are missed
+
+
+def test_schema_json_round_trip_and_folder_input(tmp_path):
+    world = sqlite("world")
+    schema_file = tmp_path / "schema.json"
+    schema_file.write_text(world.schema.to_json())
+    assert RelationalSchema.from_json(schema_file) == world.schema
+    folder = read_folder(shared_path("world/city.csv").parent, schema_file)
+    assert set(folder.tables) == {"city", "country", "countrylanguage"}
+    assert folder.schema == world.schema
+    assert len(folder.tables["city"]) == 4079
+    check_database(folder)
+
+
+def test_bad_keys_are_listed_together(chinook):
+    tables = dict(chinook.tables)
+    invoices = tables["Invoice"].copy()
+    invoices.loc[5, "CustomerId"] = 999  # no such customer
+    tables["Invoice"] = invoices
+    genres = tables["Genre"]
+    tables["Genre"] = pd.concat([genres, genres.iloc[[0]]], ignore_index=True)  # repeated key
+    schema = RelationalSchema(
+        tuple(t if t.name != "Artist" else type(t)(t.name, t.columns, ()) for t in chinook.schema.tables),
+        chinook.schema.foreign_keys,
+    )
+    with pytest.raises(DataError) as caught:
+        check_database(Database(schema, tables, "edited chinook"))
+    message = str(caught.value)
+    assert (
+        "Invoice(CustomerId) → Customer(CustomerId): 1 row(s) refer to missing parents, e.g. '999.0' (rows 5)"
+        in message
+    )
+    assert "table 'Artist' has no primary key" in message
+    assert "table 'Genre': primary key ['GenreId'] repeats (rows 25)" in message
+
+
+def test_inconsistent_schemas_are_refused():
+    with pytest.raises(SchemaError, match="unknown table"):
+        RelationalSchema((), (ForeignKey("a", ("x",), "b", ("y",)),))
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("postgresql+psycopg://nobody@127.0.0.1:1/none", "Cannot reach|driver"),
+        ("notadialect://host/db", "Not a usable database URL"),
+        ("sqlite:////no/such/folder/x.db", "Cannot reach"),
+    ],
+)
+def test_unreachable_databases_are_clear_errors(url, message):
+    with pytest.raises(SourceError, match=message):
+        read_database(url)
