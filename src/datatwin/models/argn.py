@@ -63,11 +63,11 @@ class ArgnConfig:
         (see :mod:`datatwin.models._links`): bins alone cannot express equality.
     """
 
-    max_bins: int = 100
+    max_bins: int = 50
     fine: int = 16
     embedding_dim: int = 16
     hidden: int = 64
-    dropout: float = 0.1
+    dropout: float = 0.3
     batch_size: int = 512
     learning_rate: float = 3e-3
     weight_decay: float = 1e-4
