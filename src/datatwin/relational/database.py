@@ -38,7 +38,7 @@ def read_database(url: str) -> Database:
     SourceError
         When the URL is malformed, its driver is missing or the database cannot be reached.
     """
-    engine = _engine(url)
+    engine = engine_for(url)
     try:
         with engine.connect() as connection:
             metadata = sa.MetaData()
@@ -48,12 +48,12 @@ def read_database(url: str) -> Database:
             # raw driver values: typed reads fail on SQLite cells that do not match their column type
             tables = {t.name: pd.read_sql(sa.text(f"SELECT * FROM {quote(t.name)}"), connection) for t in schema.tables}
     except OperationalError as exc:
-        raise SourceError(f"Cannot reach the database {_safe(url)}: {exc.orig}.") from None
+        raise SourceError(f"Cannot reach the database {safe_url(url)}: {exc.orig}.") from None
     except SQLAlchemyError as exc:
-        raise SourceError(f"Cannot read the database {_safe(url)}: {exc}.") from None
+        raise SourceError(f"Cannot read the database {safe_url(url)}: {exc}.") from None
     finally:
         engine.dispose()
-    return Database(schema, tables, _safe(url))
+    return Database(schema, tables, safe_url(url))
 
 
 def read_folder(folder: str | Path, schema_file: str | Path | None = None) -> Database:
@@ -78,13 +78,14 @@ def read_folder(folder: str | Path, schema_file: str | Path | None = None) -> Da
     return Database(schema, tables, str(folder))
 
 
-def _engine(url: str) -> sa.Engine:
+def engine_for(url: str) -> sa.Engine:
+    """An engine for ``url``, or a SourceError saying why there cannot be one."""
     try:
         return sa.create_engine(url)
     except (ArgumentError, NoSuchModuleError) as exc:
-        raise SourceError(f"Not a usable database URL {_safe(url)}: {exc}.") from None
+        raise SourceError(f"Not a usable database URL {safe_url(url)}: {exc}.") from None
     except ModuleNotFoundError as exc:
-        raise SourceError(f"The driver for {_safe(url)} is not installed ({exc.name}).") from None
+        raise SourceError(f"The driver for {safe_url(url)} is not installed ({exc.name}).") from None
 
 
 def _schema_of(metadata: sa.MetaData) -> RelationalSchema:
@@ -109,7 +110,7 @@ def _schema_of(metadata: sa.MetaData) -> RelationalSchema:
                     tuple(e.column.name for e in constraint.elements),
                 )
             )
-    return RelationalSchema(tuple(tables), tuple(keys))
+    return RelationalSchema(tuple(tables), tuple(sorted(keys, key=ForeignKey.describe)))
 
 
 def _table_name(path: Path) -> str:
@@ -120,7 +121,7 @@ def _table_name(path: Path) -> str:
     return path.stem
 
 
-def _safe(url: str) -> str:
+def safe_url(url: str) -> str:
     """The URL without its password."""
     try:
         return sa.engine.make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,189 @@
+"""Writing a whole database: its schema (tables, keys, NOT NULL, unique) and rows, all or nothing.
+
+SQLite targets are built in a temporary file next to the target and moved into place at the end;
+other servers (PostgreSQL) get one transaction in which the tables are created without foreign
+keys, filled, and then given their foreign keys — so key cycles (Sakila's store ↔ staff) load,
+every key is checked by the server, and a failure rolls everything back. A target that already
+holds data is refused unless ``replace`` is given.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.exc import SQLAlchemyError
+
+from datatwin.errors import SourceError
+from datatwin.relational.database import Database, engine_for, safe_url
+from datatwin.relational.schema import RelationalSchema
+
+
+def write_database(database: Database, url: str, *, replace: bool = False) -> None:
+    """Create ``database``'s tables at ``url`` and write its rows.
+
+    Raises
+    ------
+    SourceError
+        When the target holds data and ``replace`` is false, cannot be reached, or refuses the
+        rows (the message names the server's reason); the target is then left as it was.
+    """
+    target = sa.engine.make_url(url) if "://" in url else None
+    if target is not None and target.get_backend_name() == "sqlite" and target.database not in (None, "", ":memory:"):
+        _write_sqlite_file(database, Path(target.database), replace=replace)
+        return
+    engine = engine_for(url)
+    try:
+        _refuse_data(engine, safe_url(url), replace)
+        with engine.begin() as connection:  # one transaction: all or nothing
+            metadata = _metadata(database, with_foreign_keys=False)
+            if replace:
+                _drop_existing(connection, database.schema)
+            metadata.create_all(connection)
+            _insert(connection, metadata, database)
+            for constraint in _foreign_keys(metadata, database.schema):
+                connection.execute(sa.schema.AddConstraint(constraint))
+    except SQLAlchemyError as exc:
+        raise SourceError(f"Writing to {safe_url(url)} failed, nothing was written: {_reason(exc)}") from None
+    finally:
+        engine.dispose()
+
+
+def _write_sqlite_file(database: Database, path: Path, *, replace: bool) -> None:
+    if not path.parent.is_dir():
+        raise SourceError(f"Folder {str(path.parent)!r} for database {path.name!r} does not exist.")
+    if path.exists() and not replace:
+        _refuse_data(engine_for(f"sqlite:///{path}"), repr(str(path)), replace)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    os.close(handle)
+    engine = engine_for(f"sqlite:///{temporary}")
+    try:
+        with engine.begin() as connection:
+            metadata = _metadata(database, with_foreign_keys=True)  # SQLite keys live in CREATE TABLE
+            metadata.create_all(connection)
+            _insert(connection, metadata, database)
+        engine.dispose()
+        os.replace(temporary, path)
+    except SQLAlchemyError as exc:
+        raise SourceError(f"Writing to {str(path)!r} failed, nothing was written: {_reason(exc)}") from None
+    finally:
+        engine.dispose()
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def _refuse_data(engine: sa.Engine, where: str, replace: bool) -> None:
+    """Fail when the target already has tables with rows (unless replacing)."""
+    if replace:
+        return
+    with engine.connect() as connection:
+        names = sa.inspect(connection).get_table_names()
+        quote = connection.dialect.identifier_preparer.quote
+        filled = [n for n in names if connection.execute(sa.text(f"SELECT 1 FROM {quote(n)} LIMIT 1")).first()]
+    if filled:
+        raise SourceError(
+            f"The target {where} already holds data (tables {sorted(filled)[:5]}): choose an empty target, "
+            "or pass --replace to overwrite it."
+        )
+
+
+def _drop_existing(connection: sa.Connection, schema: RelationalSchema) -> None:
+    existing = set(sa.inspect(connection).get_table_names())
+    reflected = sa.MetaData()
+    reflected.reflect(connection, only=[t.name for t in schema.tables if t.name in existing])
+    reflected.drop_all(connection)
+
+
+def _metadata(database: Database, *, with_foreign_keys: bool) -> sa.MetaData:
+    metadata = sa.MetaData()
+    keys = {t.name: [] for t in database.schema.tables}
+    if with_foreign_keys:
+        for key in database.schema.foreign_keys:
+            keys[key.table].append(
+                sa.ForeignKeyConstraint(list(key.columns), [f"{key.parent}.{c}" for c in key.parent_columns])
+            )
+    types = _column_types(database)
+    for table in database.schema.tables:
+        columns = [
+            sa.Column(name, types[table.name, name], nullable=name not in (*table.not_null, *table.primary_key))
+            for name in table.columns
+        ]
+        constraints = [sa.PrimaryKeyConstraint(*table.primary_key)] if table.primary_key else []
+        constraints += [sa.UniqueConstraint(*unique) for unique in table.unique]
+        sa.Table(table.name, metadata, *columns, *constraints, *keys[table.name])
+    return metadata
+
+
+def _foreign_keys(metadata: sa.MetaData, schema: RelationalSchema) -> list[sa.ForeignKeyConstraint]:
+    constraints = []
+    for n, key in enumerate(schema.foreign_keys):
+        parent = metadata.tables[key.parent]
+        constraint = sa.ForeignKeyConstraint(
+            list(key.columns), [parent.c[c] for c in key.parent_columns], name=f"fk_{key.table}_{n}"[:60]
+        )
+        metadata.tables[key.table].append_constraint(constraint)
+        constraints.append(constraint)
+    return constraints
+
+
+def _insert(connection: sa.Connection, metadata: sa.MetaData, database: Database) -> None:
+    for table in database.schema.tables:
+        rows = _records(database.tables[table.name], metadata.tables[table.name])
+        if rows:
+            connection.execute(metadata.tables[table.name].insert(), rows)
+
+
+def _column_types(database: Database) -> dict[tuple[str, str], sa.types.TypeEngine]:
+    """Each column's type from its values; a foreign-key column takes its parent key's type
+    (an all-missing reference column has no values to tell)."""
+    types = {(t.name, c): _column_type(database.tables[t.name][c]) for t in database.schema.tables for c in t.columns}
+    for _ in database.schema.foreign_keys:  # enough rounds for the longest chain of keys
+        for key in database.schema.foreign_keys:
+            for column, parent_column in zip(key.columns, key.parent_columns, strict=True):
+                types[key.table, column] = types[key.parent, parent_column]
+    return types
+
+
+def _column_type(values: pd.Series) -> sa.types.TypeEngine:
+    present = values.dropna()
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return sa.Boolean()
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return sa.DateTime(timezone=getattr(values.dtype, "tz", None) is not None)
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        whole = pd.api.types.is_integer_dtype(values.dtype) or bool((present == np.round(present)).all())
+        return sa.BigInteger() if whole else sa.Float()
+    if len(present) and present.map(lambda v: isinstance(v, bytes | bytearray | memoryview)).all():
+        return sa.LargeBinary()
+    return sa.Text()
+
+
+def _records(frame: pd.DataFrame, table: sa.Table) -> list[dict]:
+    """Rows as plain Python values of each column's type (None for missing)."""
+    columns = {}
+    for column in table.columns:
+        values = frame[column.name]
+        missing = values.isna().to_numpy()
+        if isinstance(column.type, sa.BigInteger):
+            plain = [None if m else int(v) for v, m in zip(values.to_numpy(dtype=object), missing, strict=True)]
+        elif isinstance(column.type, sa.Float):
+            plain = [None if m else float(v) for v, m in zip(values.to_numpy(dtype=object), missing, strict=True)]
+        elif isinstance(column.type, sa.Text):
+            plain = [None if m else str(v) for v, m in zip(values.to_numpy(dtype=object), missing, strict=True)]
+        else:
+            plain = [
+                None if m else (v.to_pydatetime() if isinstance(v, pd.Timestamp) else v)
+                for v, m in zip(values.to_numpy(dtype=object), missing, strict=True)
+            ]
+        columns[column.name] = plain
+    names = list(columns)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)] if names else []
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    original = getattr(exc, "orig", None)
+    return str(original if original is not None else exc).strip().splitlines()[0]

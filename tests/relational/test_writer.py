@@ -1,0 +1,77 @@
+"""Writing whole databases into SQLite files and a real PostgreSQL server, all or nothing."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from datatwin.errors import SourceError
+from datatwin.relational import Database, read_database
+from datatwin.relational.writer import write_database
+from tests.conftest import shared_path
+
+
+def sqlite(name: str) -> Database:
+    return read_database(f"sqlite:///{shared_path(f'{name}/{name}.sqlite')}")
+
+
+def assert_same(copy: Database, source: Database) -> None:
+    assert copy.schema == source.schema
+    for name, frame in source.tables.items():
+        assert len(copy.tables[name]) == len(frame), name
+
+
+@pytest.mark.parametrize("name", ["chinook", "sakila", "world"])
+def test_sqlite_round_trip_keeps_schema_keys_and_rows(name, tmp_path):
+    source = sqlite(name)
+    target = f"sqlite:///{tmp_path / 'copy.db'}"
+    write_database(source, target)
+    copy = read_database(target)
+    assert_same(copy, source)
+    if name == "chinook":
+        pd.testing.assert_series_equal(copy.tables["Invoice"]["Total"], source.tables["Invoice"]["Total"])
+        assert list(tmp_path.iterdir()) == [tmp_path / "copy.db"]  # no temporary file left behind
+
+
+@pytest.mark.parametrize("name", ["chinook", "sakila", "world"])
+def test_postgres_enforces_every_key_including_cycles(name, postgres_url):
+    source = sqlite(name)
+    write_database(source, postgres_url)
+    copy = read_database(postgres_url)
+    assert {k.describe() for k in copy.schema.foreign_keys} == {k.describe() for k in source.schema.foreign_keys}
+    for table, frame in source.tables.items():
+        assert len(copy.tables[table]) == len(frame), table
+
+
+def test_a_target_with_data_is_refused_unless_replaced(tmp_path, postgres_url):
+    chinook, world = sqlite("chinook"), sqlite("world")
+    target = tmp_path / "full.db"
+    write_database(world, f"sqlite:///{target}")
+    before = target.read_bytes()
+    with pytest.raises(SourceError, match=r"already holds data.*--replace"):
+        write_database(chinook, f"sqlite:///{target}")
+    assert target.read_bytes() == before
+    write_database(chinook, f"sqlite:///{target}", replace=True)
+    assert set(read_database(f"sqlite:///{target}").tables) == set(chinook.tables)
+
+    write_database(world, postgres_url)
+    with pytest.raises(SourceError, match="already holds data"):
+        write_database(world, postgres_url)
+    write_database(world, postgres_url, replace=True)
+    assert len(read_database(postgres_url).tables["city"]) == 4079
+
+
+def test_a_failed_write_leaves_the_target_as_it_was(tmp_path, postgres_url):
+    world = sqlite("world")
+    cities = world.tables["city"].copy()
+    cities.loc[0, "country_code"] = "XXX"  # refers to no country
+    broken = Database(world.schema, {**world.tables, "city": cities}, "broken world")
+    with pytest.raises(SourceError, match="nothing was written.*foreign key"):
+        write_database(broken, postgres_url)
+    assert read_database(postgres_url).tables == {}
+    genres = sqlite("chinook")
+    doubled = pd.concat([genres.tables["Genre"], genres.tables["Genre"].iloc[[0]]], ignore_index=True)
+    repeated = Database(genres.schema, {**genres.tables, "Genre": doubled}, "repeated key")
+    with pytest.raises(SourceError, match="nothing was written.*UNIQUE"):
+        write_database(repeated, f"sqlite:///{tmp_path / 'new.db'}")
+    assert list(tmp_path.iterdir()) == []
