@@ -78,3 +78,17 @@ def test_fit_with_report_holds_rows_out(tmp_path):
     assert "training rows, 4000 of 5000" in " ".join(result.output.split())
     page = report.read_text()
     assert "1000 holdout rows" in page and "Lineage of the twin" in page
+
+
+def test_evaluate_shows_the_lineage_of_a_given_twin(tmp_path):
+    twin, synthetic, report = tmp_path / "demo.twin", tmp_path / "synthetic.csv", tmp_path / "report.json"
+    assert invoke("fit", demo_data_path(), "-o", twin, "--max-time", "2").exit_code == 0
+    assert invoke("sample", twin, "-n", "2000", "-o", synthetic).exit_code == 0
+    result = invoke(
+        "evaluate", "--real", demo_data_path(), "--synthetic", synthetic, "--twin", twin,
+        "-o", tmp_path / "report.html", "--json", report,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    lineage = json.loads(report.read_text())["lineage"]
+    assert lineage["source"] == "adult_sample.csv.gz" and lineage["model"] == "argn"
+    assert "Lineage of the twin" in (tmp_path / "report.html").read_text()
