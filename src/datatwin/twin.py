@@ -61,6 +61,7 @@ class Twin:
         conditions: dict[str, Wanted] | None = None,
         rebalance: str | None = None,
         ratio: float | None = None,
+        context: pd.DataFrame | None = None,
         progress: Progress | None = None,
     ) -> pd.DataFrame:
         """Draw ``n`` synthetic rows with the source's columns, kinds and formats.
@@ -81,12 +82,20 @@ class Twin:
             the others shrink in proportion.
         ratio
             Target share of each rare label when rebalancing.
+        context
+            ``n`` rows of some of the table's columns: row ``i`` of the result keeps row ``i``'s
+            values and draws the other columns given them (e.g. child rows given each parent's
+            attributes). Needs a model that supports it (``argn``).
         progress
             Callback receiving the number of rows made so far.
         """
         _check_seed(seed)
         check_row_count(n)
         conditions = dict(conditions or {})
+        if context is not None:
+            if rebalance is not None:
+                raise ConfigError("Rebalancing and a context cannot be combined: the context fixes the rows.")
+            return self._sample_in_context(int(n), seed, conditions, context, progress)
         if rebalance is None:
             if ratio is not None:
                 raise ConfigError("ratio applies to rebalancing: name the column with rebalance=.")
@@ -104,14 +113,40 @@ class Twin:
         rows = pd.concat(parts, ignore_index=True)
         return rows.iloc[np.random.default_rng(seeds[-1]).permutation(len(rows))].reset_index(drop=True)
 
-    def _sample_rows(self, n: int, seed: int, conditions: dict[str, Wanted], progress: Progress | None) -> pd.DataFrame:
+    def _sample_in_context(
+        self, n: int, seed: int, conditions: dict[str, Wanted], context: pd.DataFrame, progress: Progress | None
+    ) -> pd.DataFrame:
+        if not self.model.capabilities.context:
+            raise ConfigError(f"Model {self.model.name!r} cannot sample in a context; fit with model='argn'.")
+        problems = [f"column {c!r} is not in the twin's table" for c in context.columns if c not in self.schema.names]
+        problems += [f"column {c!r} is both context and condition" for c in context.columns if c in conditions]
+        if len(context) != n:
+            problems.append(f"the context has {len(context)} rows for {n} rows to draw")
+        if problems:
+            raise ConfigError("Context: " + "; ".join(problems) + ".")
+        columns = [str(c) for c in context.columns]
+        partial = Schema(tuple(self.schema[c] for c in columns))
+        encoded = self.encoder.encode_columns(coerce_table(context.set_axis(columns, axis=1), partial), seed=seed)
+        return self._sample_rows(n, seed, conditions, progress, encoded)
+
+    def _sample_rows(
+        self,
+        n: int,
+        seed: int,
+        conditions: dict[str, Wanted],
+        progress: Progress | None,
+        context: dict[str, np.ndarray] | None = None,
+    ) -> pd.DataFrame:
         encoded_conditions = self.encoder.conditions(conditions) if conditions else None
         batches = range(0, n, SAMPLE_BATCH_ROWS)
         seeds = np.random.SeedSequence(seed).generate_state(2 * len(batches))
         parts = []
         for i, start in enumerate(batches):
             size = min(SAMPLE_BATCH_ROWS, n - start)
-            encoded = self.model.sample(size, seed=int(seeds[2 * i]), conditions=encoded_conditions)
+            options: dict[str, Any] = {"conditions": encoded_conditions}
+            if context is not None:
+                options["context"] = {k: v[start : start + size] for k, v in context.items()}
+            encoded = self.model.sample(size, seed=int(seeds[2 * i]), **options)
             parts.append(self.encoder.decode(encoded, seed=int(seeds[2 * i + 1])))
             report(progress, "sampling rows", start + size, n)
         return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]

@@ -126,3 +126,30 @@ def test_equality_links_survive_save_and_load(bills, tmp_path):
     again = datatwin.load(tmp_path / "bills.twin")
     pd.testing.assert_frame_equal(twin.sample(500, seed=2), again.sample(500, seed=2))
     assert (again.sample(2000, seed=3).eval("bill_aug == bill_jul")).mean() > 0.15
+
+
+def test_sampling_in_a_row_by_row_context(twin, adult):
+    context = adult[["education", "sex", "age"]].iloc[:3000].reset_index(drop=True)
+    rows = twin.sample(3000, seed=5, context=context)
+    assert (rows["education"] == context["education"]).all() and (rows["sex"] == context["sex"]).all()
+    assert (rows["age"] == context["age"].astype(int)).all()
+    rich = rows["income"].eq(">50K")
+    assert (
+        rich[rows["education"].isin(["Doctorate", "Masters"])].mean()
+        > rich[rows["education"] == "HS-grad"].mean() + 0.2
+    )
+    again = twin.sample(3000, seed=5, context=context)
+    pd.testing.assert_frame_equal(rows, again)
+
+
+def test_context_mistakes_are_named(twin, adult):
+    context = adult[["education"]].iloc[:10]
+    with pytest.raises(ConfigError, match="10 rows for 20 rows"):
+        twin.sample(20, context=context)
+    with pytest.raises(ConfigError, match="'salary' is not in the twin's table"):
+        twin.sample(10, context=context.assign(salary=1))
+    with pytest.raises(ConfigError, match="both context and condition"):
+        twin.sample(10, context=context, conditions={"education": "Masters"})
+    copula = datatwin.fit(adult.iloc[:500], model="copula", seed=0)
+    with pytest.raises(ConfigError, match="cannot sample in a context"):
+        copula.sample(10, context=context)

@@ -54,11 +54,15 @@ class ColumnLinks:
         """The extra token columns of training rows."""
         return [(values[c] == values[s]).astype(np.int64) for c, s in self.equal]
 
-    def apply(self, values: list[np.ndarray], flags: np.ndarray, intervals: dict[int, Interval]) -> None:
+    def apply(
+        self, values: list[np.ndarray], flags: np.ndarray, intervals: dict[int, Interval], keep: set[int]
+    ) -> None:
         """Copy the source's value into each column whose drawn flag says equal (``values``: one
         array per column, rewritten in place). A column with a condition keeps it: a copy that
-        would break it is not made."""
+        would break it is not made; columns in ``keep`` (given as context) are never rewritten."""
         for k, (column, source) in enumerate(self.equal):  # in column order: chains resolve
+            if column in keep:
+                continue
             lo, hi = intervals.get(column, (-np.inf, np.inf))
             copied = values[source]
             equal = (flags[:, k] == 1) & (copied >= lo) & (copied <= hi)

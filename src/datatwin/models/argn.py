@@ -101,7 +101,7 @@ class AnyOrderAR:
     """Any-order autoregressive generator."""
 
     name: ClassVar[str] = "argn"
-    capabilities: ClassVar[Capabilities] = Capabilities(conditional=True, time_budget=True)
+    capabilities: ClassVar[Capabilities] = Capabilities(conditional=True, context=True, time_budget=True)
 
     def __init__(self, **options: Any) -> None:
         self.config = build_config(ArgnConfig, self.name, options)
@@ -181,9 +181,18 @@ class AnyOrderAR:
         return net
 
     # -- sampling --------------------------------------------------------------------------
-    def sample(self, n: int, *, seed: int, conditions: Conditions | None = None) -> EncodedTable:
+    def sample(
+        self,
+        n: int,
+        *,
+        seed: int,
+        conditions: Conditions | None = None,
+        context: dict[str, np.ndarray] | None = None,
+    ) -> EncodedTable:
         """Draw ``n`` rows; ``conditions`` maps encoded column names to allowed code sets
-        (discrete) or ``(low, high)`` intervals (continuous)."""
+        (discrete) or ``(low, high)`` intervals (continuous); ``context`` gives some encoded
+        columns' values row by row (e.g. each child row's parent), which the rows keep and the
+        other columns follow."""
         check_sample_request(self.name, self.columns_ is not None, n, conditions, conditional=True)
         assert self.columns_ is not None
         conditions = dict(conditions or {})
@@ -196,19 +205,19 @@ class AnyOrderAR:
             possible = np.isfinite(w) & ~self.net_.padding[j, : len(w)].numpy() if self.net_ is not None else w
             if not np.any(possible):
                 raise ConfigError(f"No value of {names[j]!r} seen in training satisfies {conditions[names[j]]!r}.")
+        fixed = self._context_tokens(context or {}, n, conditions)
         rng = np.random.default_rng(seed)
         generator = torch.Generator().manual_seed(int(rng.integers(0, 2**62)))
-        free = np.array([j for j in range(len(self._cardinalities())) if j not in weights], dtype=np.int64)
-        groups = np.array_split(np.arange(n), min(_ORDER_GROUPS, n))
+        taken = set(weights) | set(fixed)
+        free = np.array([j for j in range(len(self._cardinalities())) if j not in taken], dtype=np.int64)
+        groups = np.array_split(rng.permutation(n), min(_ORDER_GROUPS, n))
         tables = self.net_.first_layer_tables() if self.net_ is not None else torch.zeros(0)
-        chunks = []
+        tokens = np.zeros((n, len(self._cardinalities())), dtype=np.int64)
         for group in groups:  # one random order of the free columns per group: an ensemble of orders
-            order = sorted(weights) + rng.permutation(free).tolist()
-            chunks += [
-                self._sample_tokens(len(part), order, weights, tables, generator)
-                for part in np.array_split(group, -(-len(group) // _SAMPLE_CHUNK))
-            ]
-        tokens = np.concatenate(chunks)[rng.permutation(n)]
+            order = sorted(fixed) + sorted(weights) + rng.permutation(free).tolist()
+            for part in np.array_split(group, -(-len(group) // _SAMPLE_CHUNK)):
+                given = {j: t[part] for j, t in fixed.items()}
+                tokens[part] = self._sample_tokens(len(part), order, weights, tables, generator, given)
         intervals = {
             j: conditions[c.name]
             for j, c in enumerate(self.columns_)
@@ -216,7 +225,9 @@ class AnyOrderAR:
         }
         values = [t.values_of(tokens[:, j], rng, intervals.get(j)) for j, t in enumerate(self.tokenizers_)]
         own = len(self.columns_)
-        self.links_.apply(values, tokens[:, own:], intervals)
+        self.links_.apply(values, tokens[:, own:], intervals, keep=set(fixed))
+        for j in fixed:  # context columns keep their exact values
+            values[j] = np.asarray(context[self.columns_[j].name], dtype=values[j].dtype)
         data = {c.name: v for c, v in zip(self.columns_, values, strict=True)}
         return EncodedTable(self.columns_, data, n_rows=n)
 
@@ -227,6 +238,7 @@ class AnyOrderAR:
         weights: dict[int, np.ndarray],
         tables: torch.Tensor,
         generator: torch.Generator,
+        given: dict[int, np.ndarray],
     ) -> np.ndarray:
         net = self.net_
         if net is None:
@@ -236,6 +248,10 @@ class AnyOrderAR:
         offsets = net.offsets.tolist()
         with torch.no_grad():
             for step, j in enumerate(order):
+                if j in given:
+                    tokens[:, j] = torch.from_numpy(given[j])
+                    drawn[:, step] = tokens[:, j] + offsets[j]
+                    continue
                 if step:  # the first layer: table rows of the columns drawn so far, summed
                     first_layer = F.embedding_bag(drawn[:, :step], tables[j], mode="sum")
                 else:
@@ -248,6 +264,17 @@ class AnyOrderAR:
                 tokens[:, j] = torch.searchsorted(cdf, u, right=True).squeeze(1).clamp_(max=logits.shape[1] - 1)
                 drawn[:, step] = tokens[:, j] + offsets[j]
         return tokens.numpy()
+
+    def _context_tokens(self, context: dict[str, np.ndarray], n: int, conditions: Conditions) -> dict[int, np.ndarray]:
+        """Tokens of the context columns, by model column index."""
+        assert self.columns_ is not None
+        names = [c.name for c in self.columns_]
+        problems = [f"unknown encoded column {k!r}" for k in context if k not in names]
+        problems += [f"{k!r} has {len(v)} values for {n} rows" for k, v in context.items() if len(v) != n]
+        problems += [f"{k!r} is both context and condition" for k in context if k in conditions]
+        if problems:
+            raise ConfigError("Context: " + "; ".join(problems) + ".")
+        return {names.index(k): self.tokenizers_[names.index(k)].tokens(np.asarray(v)) for k, v in context.items()}
 
     # -- persistence -----------------------------------------------------------------------
     def to_state(self) -> ModelState:

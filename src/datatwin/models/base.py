@@ -26,6 +26,7 @@ class Capabilities:
     """What a model family can do beyond fit and sample."""
 
     conditional: bool = False
+    context: bool = False
     time_budget: bool = False
     sequences: bool = False
     dp: bool = False

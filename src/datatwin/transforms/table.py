@@ -68,6 +68,15 @@ class TableEncoder:
             data.update(transform.encode(table[name], rng=rng))
         return EncodedTable(self.encoded_columns, data, n_rows=len(table))
 
+    def encode_columns(self, table: pd.DataFrame, *, seed: int) -> dict[str, np.ndarray]:
+        """Encode only the columns ``table`` has (in working form), e.g. the context of a sample."""
+        transforms = self._fitted()
+        rngs = dict(zip(transforms, _column_rngs(seed, len(transforms)), strict=True))
+        data: dict[str, np.ndarray] = {}
+        for name in table.columns:
+            data.update(transforms[name].encode(table[name].reset_index(drop=True), rng=rngs[name]))
+        return data
+
     def decode(self, encoded: EncodedTable, *, seed: int) -> pd.DataFrame:
         """Turn encoded rows back into a table with the schema's columns, kinds and formats."""
         transforms = self._fitted()
