@@ -111,6 +111,7 @@ def test_schema_json_round_trip_and_folder_input(tmp_path):
     assert set(folder.tables) == {"city", "country", "countrylanguage"}
     assert folder.schema == world.schema
     assert len(folder.tables["city"]) == 4079
+    assert folder.tables["country"].loc[folder.tables["country"]["name"] == "Namibia", "code2"].item() == "NA"
     check_database(folder)
 
 

@@ -14,7 +14,8 @@ import pandas as pd
 from datatwin.errors import SourceError
 
 NA_VALUES = ["", "NA", "N/A", "n/a", "NaN", "nan", "NULL", "null", "None", "#N/A"]
-"""Cells read as missing in CSV files."""
+"""Cells read as missing in CSV files — except a marker that is a code like its column's others
+(Namibia's ISO code "NA" among "AW", "AF", ...: letters of the same length, same case)."""
 
 _PARQUET_MAGIC = b"PAR1"
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -86,15 +87,31 @@ def _read_csv(path: Path, raw: bytes) -> pd.DataFrame:
         raise SourceError(f"File {str(path)!r} is empty.")
     delimiter = _sniff_delimiter(text)
     try:
-        return pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            dtype=str,
-            keep_default_na=False,
-            na_values=NA_VALUES,
-        )
+        data = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, na_values=[""])
     except (pd.errors.ParserError, ValueError) as exc:
         raise SourceError(f"File {str(path)!r} is not a well-formed CSV file: {exc}") from None
+    return data.apply(_markers_as_missing)
+
+
+def _markers_as_missing(column: pd.Series) -> pd.Series:
+    """The column with NA_VALUES markers made missing, unless the marker is one of its codes."""
+    marked = column.isin(NA_VALUES)
+    if not marked.any():
+        return column
+    others = column[~marked & column.notna()]
+    for marker in column[marked].unique():
+        if len(others) and _is_code_like(marker, others):
+            marked &= column != marker
+    return column.mask(marked)
+
+
+def _is_code_like(marker: str, values: pd.Series) -> bool:
+    """Whether every other value is letters of the marker's length and case (ISO-style codes)."""
+    if not marker.isalpha():
+        return False
+    same_shape = (values.str.len() == len(marker)) & values.str.isalpha()
+    same_case = values.str.isupper() if marker.isupper() else values.str.islower()
+    return bool((same_shape & same_case).all())
 
 
 def _sniff_delimiter(text: str) -> str:
