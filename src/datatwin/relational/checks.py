@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from datatwin.errors import DataError
 from datatwin.relational.database import Database
+from datatwin.relational.keys import key_text
 
 _EXAMPLES = 3
 
@@ -32,25 +31,13 @@ def check_database(database: Database) -> None:
         child = database.tables[key.table][list(key.columns)]
         child = child[child.notna().all(axis=1)]  # a key with a missing part refers to nothing
         parent = database.tables[key.parent][list(key.parent_columns)]
-        dangling = ~_rows(child).isin(set(_rows(parent)))
+        child_keys = key_text(child, key.columns)
+        dangling = ~child_keys.isin(set(key_text(parent, key.parent_columns)))
         if dangling.any():
-            examples = ", ".join(repr(v) for v in _rows(child)[dangling].unique()[:_EXAMPLES])
+            examples = ", ".join(repr(v) for v in child_keys[dangling].unique()[:_EXAMPLES])
             problems.append(
                 f"foreign key {key.describe()}: {int(dangling.sum())} row(s) refer to missing parents, "
                 f"e.g. {examples} (rows {', '.join(str(i) for i in child.index[dangling][:_EXAMPLES])})"
             )
     if problems:
         raise DataError(problems)
-
-
-def _text(values: pd.Series) -> pd.Series:
-    if pd.api.types.is_numeric_dtype(values.dtype):
-        return values.astype("float64").map(repr)
-    return values.map(str)
-
-
-def _rows(frame: pd.DataFrame) -> pd.Series:
-    """Each row's key as one comparable text (numbers as numbers: 1 and 1.0 agree)."""
-    if len(frame) == 0:
-        return pd.Series([], dtype=object)
-    return pd.concat([_text(frame[c]) for c in frame.columns], axis=1).agg("\x1f".join, axis=1)

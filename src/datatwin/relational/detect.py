@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pandas as pd
 
 from datatwin.relational.database import Database
+from datatwin.relational.keys import key_text
 from datatwin.relational.schema import ForeignKey
 
 _MIN_PREFIX = 4
@@ -81,14 +81,9 @@ def _name_score(column: str, parent: str, key: str) -> int:
 
 
 def _contained(child: pd.Series, parent: pd.Series) -> bool:
-    values = child.dropna()
-    if len(values) == 0:
-        return True
-    numeric = [pd.api.types.is_numeric_dtype(s.dtype) for s in (values, parent)]
-    if numeric[0] != numeric[1]:
-        return False
-    as_keys = (lambda s: s.astype(np.float64)) if numeric[0] else (lambda s: s.map(str))
-    return bool(as_keys(values).isin(set(as_keys(parent.dropna()))).all())
+    """Every present child value is a parent value (numbers and texts never match each other)."""
+    values = child.dropna().to_frame()
+    return bool(key_text(values, [child.name]).isin(set(key_text(parent.dropna().to_frame(), [parent.name]))).all())
 
 
 def _norm(name: str) -> str:

@@ -30,6 +30,7 @@ import pandas as pd
 
 from datatwin.relational.checks import check_database
 from datatwin.relational.database import Database
+from datatwin.relational.keys import key_text
 from datatwin.relational.order import GenerationPlan, generation_plan
 from datatwin.relational.schema import ForeignKey, RelationalSchema, TableSchema
 from datatwin.twin import Twin, fit
@@ -161,26 +162,19 @@ def _count_column(key: ForeignKey) -> str:
     return f"{_CHILDREN}{key.table}.{'.'.join(key.columns)}"
 
 
-def _key_text(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
-    parts = [
-        frame[c].map(lambda v: repr(float(v)) if isinstance(v, int | float | np.number) else str(v)) for c in columns
-    ]
-    return pd.concat(parts, axis=1).agg("\x1f".join, axis=1) if len(frame) else pd.Series([], dtype=object)
-
-
 def _children_per_row(database: Database, key: ForeignKey) -> pd.Series:
     parent = database.tables[key.parent]
     child = database.tables[key.table]
     child = child[child[list(key.columns)].notna().all(axis=1)]
-    counts = _key_text(child, key.columns).value_counts()
-    return _key_text(parent, key.parent_columns).map(counts).fillna(0).astype(np.int64)
+    counts = key_text(child, key.columns).value_counts()
+    return key_text(parent, key.parent_columns).map(counts).fillna(0).astype(np.int64)
 
 
 def _parent_context(database: Database, key: ForeignKey) -> pd.DataFrame:
     parent = database.tables[key.parent]
     values = [c for c in _value_columns(database.schema, database.schema.table(key.parent), parent)]
-    lookup = dict(zip(_key_text(parent, key.parent_columns), range(len(parent)), strict=True))
-    rows = _key_text(database.tables[key.table], key.columns).map(lookup).to_numpy()
+    lookup = dict(zip(key_text(parent, key.parent_columns), range(len(parent)), strict=True))
+    rows = key_text(database.tables[key.table], key.columns).map(lookup).to_numpy()
     context = parent[values].iloc[rows].replace("", np.nan).reset_index(drop=True)
     return context.set_axis([_PARENT + c for c in values], axis=1)
 
