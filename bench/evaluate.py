@@ -22,24 +22,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from flagship import DATASETS, SHARED, split  # same data, same 70/15/15 split as the flagship bench
 
 import datatwin
 from datatwin.evaluate.inputs import prepare
 from datatwin.evaluate.trends import pair_trend_details
 from datatwin.io import read_table
 from datatwin.schema import ColumnKind
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
-TARGETS = {
-    "adult": ("adult/adult.csv.gz", "income"),
-    "credit_default": ("credit_default/credit_default.csv.gz", "default_next_month"),
-}
-
-
-def split(data: pd.DataFrame, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    order = np.random.default_rng(seed).permutation(len(data))
-    a, b = int(0.70 * len(data)), int(0.85 * len(data))
-    return tuple(data.iloc[idx].reset_index(drop=True) for idx in (order[:a], order[a:b], order[b:]))  # type: ignore[return-value]
 
 
 def speed_case() -> dict:
@@ -68,9 +57,9 @@ def agreement_cases() -> list[dict]:
     from sdmetrics.reports.single_table import QualityReport  # bench extra only
 
     rows = []
-    for name, (relative, target) in TARGETS.items():
+    for name, (relative, target) in DATASETS.items():
         data = read_table(SHARED / relative).data
-        train, holdout, test = split(data)
+        train, holdout, test = split(data, 0)
         twin = datatwin.fit(train, model="argn", seed=0)
         for label, synthetic in (("argn twin", twin.sample(len(train), seed=0)), ("unseen real", test)):
             ours = datatwin.evaluate(train, synthetic, holdout, target=target)

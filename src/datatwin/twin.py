@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from datatwin.models import Generator
 from datatwin.models.base import check_row_count
 from datatwin.progress import Progress, report
 from datatwin.rebalance import rebalanced_counts
-from datatwin.schema import DEFAULT_RARE_THRESHOLD, ColumnSpec, Schema, coerce_table, infer_schema
+from datatwin.schema import DEFAULT_RARE_THRESHOLD, Schema, coerce_table, infer_schema
 from datatwin.transforms import TableEncoder
 
 MIN_ROWS = 5
@@ -127,7 +126,7 @@ class Twin:
             raise ConfigError("Context: " + "; ".join(problems) + ".")
         columns = [str(c) for c in context.columns]
         # context values may lie outside the learnt bounds (a new parent): they map to the edge tokens
-        partial = Schema(tuple(_without_bounds(self.schema[c]) for c in columns))
+        partial = Schema(tuple(self.schema[c].without_bounds() for c in columns))
         encoded = self.encoder.encode_columns(coerce_table(context.set_axis(columns, axis=1), partial), seed=seed)
         return self._sample_rows(n, seed, conditions, progress, encoded)
 
@@ -291,12 +290,6 @@ def _resolve_schema(schema: Schema | str | Path | None, frame: pd.DataFrame, rar
     if isinstance(schema, Schema):
         return schema
     return Schema.from_json(schema)
-
-
-def _without_bounds(spec: ColumnSpec) -> ColumnSpec:
-    if spec.minimum is None and spec.maximum is None:
-        return spec
-    return replace(spec, minimum=None, maximum=None)
 
 
 def _check_seed(seed: int) -> None:

@@ -98,11 +98,9 @@ def _schema(schema: Schema | str | Path | None, real: pd.DataFrame) -> Schema:
 
 def _loose(spec: ColumnSpec) -> ColumnSpec:
     """The spec without bounds, integers read as numbers (fractions are a constraint breach)."""
-    if spec.kind in (ColumnKind.NUMERIC, ColumnKind.INTEGER):
-        return replace(spec, kind=ColumnKind.NUMERIC, minimum=None, maximum=None)
-    if spec.kind is ColumnKind.DATETIME:
-        return replace(spec, minimum=None, maximum=None)
-    return spec
+    if spec.kind is ColumnKind.INTEGER:
+        return replace(spec.without_bounds(), kind=ColumnKind.NUMERIC)
+    return spec.without_bounds()
 
 
 def _coerce(name: str, frame: pd.DataFrame, schema: Schema) -> pd.DataFrame:

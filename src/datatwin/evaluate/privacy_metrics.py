@@ -12,22 +12,22 @@ from datatwin.evaluate.result import MetricResult, Threshold, measured, skipped
 _SECTION = "privacy"
 _NEEDS_HOLDOUT = "Needs real rows the generator never saw (--holdout) to compare against."
 _HISTOGRAM_BINS = 30
+_HOLDOUT_TITLES = {  # the metrics that need a holdout, by key
+    "dcr_share": "Distance to closest record",
+    "nndr": "Nearest-neighbour distance ratio",
+    "near_copies": "Near copies",
+    "membership_inference": "Membership inference",
+    "singling_out": "Singling out",
+    "linkability": "Linkability",
+    "attribute_inference": "Attribute inference",
+}
 
 
 def privacy_metrics(data: EvaluationData, thresholds: dict[str, Threshold], *, seed: int) -> list[MetricResult]:
     """Every privacy check; without a holdout only exact copies (against the real table's own duplicates)."""
     results = [_exact_copies(data, thresholds)]
     if data.holdout is None:
-        titles = {
-            "dcr_share": "Distance to closest record",
-            "nndr": "Nearest-neighbour distance ratio",
-            "near_copies": "Near copies",
-            "membership_inference": "Membership inference",
-            "singling_out": "Singling out",
-            "linkability": "Linkability",
-            "attribute_inference": "Attribute inference",
-        }
-        return results + [skipped(k, _SECTION, t, _NEEDS_HOLDOUT, thresholds) for k, t in titles.items()]
+        return results + [skipped(k, _SECTION, t, _NEEDS_HOLDOUT, thresholds) for k, t in _HOLDOUT_TITLES.items()]
     return results + _distance_metrics(data, thresholds, seed) + _attack_metrics(data, thresholds, seed)
 
 
@@ -63,7 +63,7 @@ def _distance_metrics(data: EvaluationData, thresholds: dict[str, Threshold], se
         measured(
             "dcr_share",
             _SECTION,
-            "Distance to closest record",
+            _HOLDOUT_TITLES["dcr_share"],
             profile.dcr_share,
             0.5,
             f"{100 * profile.dcr_share:.1f}% of synthetic rows are closer to a training row than to a holdout row "
@@ -78,7 +78,7 @@ def _distance_metrics(data: EvaluationData, thresholds: dict[str, Threshold], se
         measured(
             "nndr",
             _SECTION,
-            "Nearest-neighbour distance ratio",
+            _HOLDOUT_TITLES["nndr"],
             nndr_synth,
             nndr_holdout,
             f"Median ratio of nearest to second-nearest training row: {nndr_synth:.3f} for synthetic rows, "
@@ -88,7 +88,7 @@ def _distance_metrics(data: EvaluationData, thresholds: dict[str, Threshold], se
         measured(
             "near_copies",
             _SECTION,
-            "Near copies",
+            _HOLDOUT_TITLES["near_copies"],
             near_synth,
             near_holdout,
             f"{100 * near_synth:.2f}% of synthetic rows are closer to a training row than 95% of holdout rows are "
@@ -98,7 +98,7 @@ def _distance_metrics(data: EvaluationData, thresholds: dict[str, Threshold], se
         measured(
             "membership_inference",
             _SECTION,
-            "Membership inference",
+            _HOLDOUT_TITLES["membership_inference"],
             membership,
             0.5,
             f"An attacker guessing whether a row was in training from its distance to the synthetic rows "
@@ -114,14 +114,14 @@ def _attack_metrics(data: EvaluationData, thresholds: dict[str, Threshold], seed
     results = [
         _attack(
             "singling_out",
-            "Singling out",
+            _HOLDOUT_TITLES["singling_out"],
             attacks.singling_out(*tables, seed=seed),
             thresholds,
             "predicates isolating one synthetic row isolate one training row",
         ),
         _attack(
             "linkability",
-            "Linkability",
+            _HOLDOUT_TITLES["linkability"],
             attacks.linkability(*tables, seed=seed),
             thresholds,
             "two halves of a record link up through the synthetic table",
@@ -131,7 +131,10 @@ def _attack_metrics(data: EvaluationData, thresholds: dict[str, Threshold], seed
     secrets = [s for s in secrets if s in data.columns]
     if not secrets:
         why = "Needs a column to guess: name --sensitive columns or a --target."
-        return [*results, skipped("attribute_inference", _SECTION, "Attribute inference", why, thresholds)]
+        return [
+            *results,
+            skipped("attribute_inference", _SECTION, _HOLDOUT_TITLES["attribute_inference"], why, thresholds),
+        ]
     for secret in secrets:
         outcome = attacks.attribute_inference(*tables, secret, seed=seed)
         results.append(

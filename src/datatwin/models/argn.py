@@ -208,11 +208,11 @@ class AnyOrderAR:
         fixed = self._context_tokens(context or {}, n, conditions)
         rng = np.random.default_rng(seed)
         generator = torch.Generator().manual_seed(int(rng.integers(0, 2**62)))
-        taken = set(weights) | set(fixed)
-        free = np.array([j for j in range(len(self._cardinalities())) if j not in taken], dtype=np.int64)
+        taken, n_columns = set(weights) | set(fixed), len(self._cardinalities())
+        free = np.array([j for j in range(n_columns) if j not in taken], dtype=np.int64)
         groups = np.array_split(rng.permutation(n), min(_ORDER_GROUPS, n))
         tables = self.net_.first_layer_tables() if self.net_ is not None else torch.zeros(0)
-        tokens = np.zeros((n, len(self._cardinalities())), dtype=np.int64)
+        tokens = np.zeros((n, n_columns), dtype=np.int64)
         for group in groups:  # one random order of the free columns per group: an ensemble of orders
             order = sorted(fixed) + sorted(weights) + rng.permutation(free).tolist()
             for part in np.array_split(group, -(-len(group) // _SAMPLE_CHUNK)):

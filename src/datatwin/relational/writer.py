@@ -166,22 +166,21 @@ def _records(frame: pd.DataFrame, table: sa.Table) -> list[dict]:
     """Rows as plain Python values of each column's type (None for missing)."""
     columns = {}
     for column in table.columns:
+        convert = _PLAIN.get(type(column.type), _plain_value)
         values = frame[column.name]
         missing = values.isna().to_numpy()
-        if isinstance(column.type, sa.BigInteger):
-            plain = [None if m else int(v) for v, m in zip(values.to_numpy(dtype=object), missing, strict=True)]
-        elif isinstance(column.type, sa.Float):
-            plain = [None if m else float(v) for v, m in zip(values.to_numpy(dtype=object), missing, strict=True)]
-        elif isinstance(column.type, sa.Text):
-            plain = [None if m else str(v) for v, m in zip(values.to_numpy(dtype=object), missing, strict=True)]
-        else:
-            plain = [
-                None if m else (v.to_pydatetime() if isinstance(v, pd.Timestamp) else v)
-                for v, m in zip(values.to_numpy(dtype=object), missing, strict=True)
-            ]
-        columns[column.name] = plain
+        columns[column.name] = [
+            None if m else convert(v) for v, m in zip(values.to_numpy(dtype=object), missing, strict=True)
+        ]
     names = list(columns)
     return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)] if names else []
+
+
+def _plain_value(value: object) -> object:
+    return value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
+
+
+_PLAIN = {sa.BigInteger: int, sa.Float: float, sa.Text: str}
 
 
 def _reason(exc: SQLAlchemyError) -> str:

@@ -112,6 +112,12 @@ class ColumnSpec:
             values["categories"] = tuple(values["categories"])
         return cls(name=name, kind=kind, **values)
 
+    def without_bounds(self) -> ColumnSpec:
+        """A copy without minimum and maximum (for values that may lie outside the learnt range)."""
+        if self.minimum is None and self.maximum is None:
+            return self
+        return replace(self, minimum=None, maximum=None)
+
     def with_stats(self, **stats: Any) -> ColumnSpec:
         """A copy with more figures in ``stats``."""
         return replace(self, stats={**self.stats, **stats})
