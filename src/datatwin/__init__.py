@@ -5,6 +5,8 @@
 >>> rows = twin.sample(1000, seed=1)             # doctest: +SKIP
 >>> twin.save("data.twin"); datatwin.load("data.twin")  # doctest: +SKIP
 >>> datatwin.evaluate("data.csv", rows, target="y").save("report.html")  # doctest: +SKIP
+>>> db = datatwin.fit_database("sqlite:///shop.db")   # doctest: +SKIP
+>>> db.sample(scale=0.5).save("sqlite:///synthetic.db")  # doctest: +SKIP
 """
 
 from datatwin._version import __version__
@@ -21,6 +23,7 @@ from datatwin.errors import (
 )
 from datatwin.evaluate import Report, evaluate  # the function shadows the package name on purpose
 from datatwin.lineage import Lineage
+from datatwin.relational import Database, DatabaseTwin, RelationalSchema, fit_database, load_database, read_database
 from datatwin.schema import ColumnKind, ColumnSpec, Schema, infer_schema
 from datatwin.twin import Twin, fit, load
 
@@ -31,10 +34,13 @@ __all__ = [
     "ConfigError",
     "ConstraintError",
     "DataError",
+    "Database",
+    "DatabaseTwin",
     "DatatwinError",
     "Lineage",
     "NotFittedError",
     "Range",
+    "RelationalSchema",
     "Report",
     "Schema",
     "SchemaError",
@@ -43,7 +49,10 @@ __all__ = [
     "__version__",
     "evaluate",
     "fit",
+    "fit_database",
     "infer_schema",
     "load",
+    "load_database",
     "parse_where",
+    "read_database",
 ]

@@ -31,6 +31,9 @@ DEFAULT_SEED = 0
 SAMPLE_BATCH_ROWS = 100_000
 """Rows drawn and decoded at a time, bounding memory for large samples."""
 
+TABLE_KIND = "table"
+"""The ``kind`` of a saved single-table twin (a database twin file says ``"database"``)."""
+
 SIGNING_KEY_ENV = "DATATWIN_SIGNING_KEY"
 """Environment variable holding a key to sign saved twins with and check loaded ones against."""
 
@@ -168,6 +171,11 @@ class Twin:
         key
             Secret key to sign the file with; defaults to ``$DATATWIN_SIGNING_KEY`` if set.
         """
+        document, arrays = self.to_document()
+        write_artifact(path, document, arrays, key=signing_key(key))
+
+    def to_document(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """The twin as a JSON-able document and named arrays (what :meth:`save` writes)."""
         encoder_config, encoder_arrays = self.encoder.to_state()
         model_config, model_arrays = self.model.to_state()
         document = {
@@ -179,7 +187,28 @@ class Twin:
         }
         arrays = {f"encoder/{k}": v for k, v in encoder_arrays.items()}
         arrays.update({f"model/{k}": v for k, v in model_arrays.items()})
-        write_artifact(path, document, arrays, key=_signing_key(key))
+        return document, arrays
+
+    @classmethod
+    def from_document(cls, document: dict[str, Any], arrays: dict[str, np.ndarray], where: str) -> Twin:
+        """The twin of a document made by :meth:`to_document`; ``where`` names it in errors.
+
+        Raises
+        ------
+        ArtifactError
+            When the document names an unknown model or its content does not fit together.
+        """
+        try:
+            schema = Schema.from_dict(document["schema"])
+            encoder = TableEncoder.from_state(schema, document["encoder"], prefixed(arrays, "encoder/"))
+            model_cls = models.get(document["model"]["name"])
+            model = model_cls.from_state((document["model"]["state"], prefixed(arrays, "model/")))
+            lineage = Lineage.from_dict(document["lineage"])
+        except ArtifactError:
+            raise
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise ArtifactError(f"{where} has invalid content: {exc}") from None
+        return cls(schema, encoder, model, lineage)
 
 
 def load(path: str | Path, *, key: bytes | None = None) -> Twin:
@@ -188,21 +217,15 @@ def load(path: str | Path, *, key: bytes | None = None) -> Twin:
     Raises
     ------
     ArtifactError
-        When the file is missing, corrupt, tampered with, of an unknown version or names an
-        unknown model.
+        When the file is missing, corrupt, tampered with, of an unknown version, names an
+        unknown model, or holds a database twin (load that with :func:`datatwin.load_database`).
     """
-    document, arrays = read_artifact(path, key=_signing_key(key))
-    try:
-        schema = Schema.from_dict(document["schema"])
-        encoder = TableEncoder.from_state(schema, document["encoder"], _prefixed(arrays, "encoder/"))
-        model_cls = models.get(document["model"]["name"])
-        model = model_cls.from_state((document["model"]["state"], _prefixed(arrays, "model/")))
-        lineage = Lineage.from_dict(document["lineage"])
-    except ArtifactError:
-        raise
-    except (KeyError, TypeError, ValueError, IndexError) as exc:
-        raise ArtifactError(f"Twin file {str(path)!r} has invalid content: {exc}") from None
-    return Twin(schema, encoder, model, lineage)
+    document, arrays = read_artifact(path, key=signing_key(key))
+    if document.get("kind", TABLE_KIND) != TABLE_KIND:
+        raise ArtifactError(
+            f"Twin file {str(path)!r} holds a {document['kind']} twin: load it with datatwin.load_database."
+        )
+    return Twin.from_document(document, arrays, f"Twin file {str(path)!r}")
 
 
 def fit(
@@ -214,6 +237,7 @@ def fit(
     model_options: dict[str, Any] | None = None,
     rare_threshold: int = DEFAULT_RARE_THRESHOLD,
     max_time: float | None = None,
+    min_rows: int = MIN_ROWS,
     progress: Progress | None = None,
 ) -> Twin:
     """Learn a twin of a table.
@@ -236,6 +260,10 @@ def fit(
         When inferring the schema: labels seen in fewer rows are pooled, never written verbatim.
     max_time
         Training time budget in seconds, for models that train iteratively.
+    min_rows
+        Smaller tables are refused. Below the rare-label threshold every label is pooled and
+        regenerated, so a lower limit only suits tables without identifying numbers (lookup
+        tables of a database, which :func:`datatwin.fit_database` learns this way).
     progress
         Callback receiving progress of the long steps.
 
@@ -258,9 +286,9 @@ def fit(
     report(progress, "checking data", 0, 1)
     resolved_schema = _resolve_schema(schema, frame, rare_threshold)
     table = coerce_table(frame, resolved_schema)
-    if len(table) < MIN_ROWS:
+    if len(table) < min_rows:
         raise DataError(
-            [f"The table has {len(table)} row(s); at least {MIN_ROWS} are needed to learn from it without copying it."]
+            [f"The table has {len(table)} row(s); at least {min_rows} are needed to learn from it without copying it."]
         )
     report(progress, "checking data", 1, 1)
     encoder_seed, model_seed = np.random.SeedSequence(seed).generate_state(2)
@@ -297,12 +325,14 @@ def _check_seed(seed: int) -> None:
         raise ConfigError(f"seed must be a non-negative integer; got {seed!r}.")
 
 
-def _signing_key(key: bytes | None) -> bytes | None:
+def signing_key(key: bytes | None) -> bytes | None:
+    """``key``, or the one in ``$DATATWIN_SIGNING_KEY``, or none."""
     if key is not None:
         return key
     env = os.environ.get(SIGNING_KEY_ENV)
     return env.encode("utf-8") if env else None
 
 
-def _prefixed(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+def prefixed(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    """The arrays whose names start with ``prefix``, without it."""
     return {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}

@@ -9,7 +9,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
-from datatwin.errors import SourceError
+from datatwin.errors import SchemaError, SourceError
 from datatwin.io import read_table
 from datatwin.relational.schema import ForeignKey, RelationalSchema, TableSchema
 
@@ -24,13 +24,47 @@ class Database:
     tables: dict[str, pd.DataFrame]
     source: str
 
+    def with_schema(self, schema: RelationalSchema) -> Database:
+        """The same rows under another schema (corrected keys), which must name the same tables
+        and columns.
+
+        Raises
+        ------
+        SchemaError
+            Naming every table or column the schema and the data disagree on.
+        """
+        problems = []
+        for table in schema.tables:
+            if table.name not in self.tables:
+                problems.append(f"table {table.name!r} is not in {self.source}")
+            elif missing := [c for c in table.columns if c not in self.tables[table.name].columns]:
+                problems.append(f"table {table.name!r} has no column(s) {missing} in {self.source}")
+        if unnamed := sorted(set(self.tables) - {t.name for t in schema.tables}):
+            problems.append(f"table(s) {unnamed} of {self.source} are not in the schema")
+        if problems:
+            raise SchemaError("The relational schema does not fit the data: " + "; ".join(problems) + ".")
+        return Database(schema, {t.name: self.tables[t.name] for t in schema.tables}, self.source)
+
+    def save(self, target: str | Path, *, replace: bool = False, table_format: str = ".csv") -> None:
+        """Write every table, keys and constraints to a database URL or a folder, all or nothing
+        (see :func:`datatwin.relational.writer.write_database`)."""
+        from datatwin.relational.writer import write_database  # the writer builds on this module
+
+        write_database(self, target, replace=replace, table_format=table_format)
+
 
 def is_database_url(text: str | Path) -> bool:
     """Whether ``text`` looks like a SQLAlchemy URL (``sqlite:///…``, ``postgresql://…``)."""
     return "://" in str(text)
 
 
-def read_database(url: str) -> Database:
+def read_database(source: str | Path) -> Database:
+    """Read a database from a SQLAlchemy URL (:func:`read_url`) or a folder of table files
+    (:func:`read_folder`)."""
+    return read_url(str(source)) if is_database_url(source) else read_folder(source)
+
+
+def read_url(url: str) -> Database:
     """Read the schema (tables, keys, NOT NULL, unique constraints) and rows of a database.
 
     Raises
@@ -92,15 +126,14 @@ def _schema_of(metadata: sa.MetaData) -> RelationalSchema:
     tables, keys = [], []
     for table in metadata.tables.values():
         columns = tuple(c.name for c in table.columns)
-        unique = tuple(
-            tuple(c.name for c in constraint.columns)
-            for constraint in table.constraints
-            if isinstance(constraint, sa.UniqueConstraint)
-        )
+        primary = tuple(c.name for c in table.primary_key.columns)
+        unique_sets = [
+            tuple(c.name for c in u.columns) for u in table.constraints if isinstance(u, sa.UniqueConstraint)
+        ]
+        unique_sets += [tuple(c.name for c in index.columns) for index in table.indexes if index.unique]
+        unique = tuple(dict.fromkeys(u for u in unique_sets if u and set(u) != set(primary)))
         not_null = tuple(c.name for c in table.columns if not c.nullable and c.name not in table.primary_key.columns)
-        tables.append(
-            TableSchema(table.name, columns, tuple(c.name for c in table.primary_key.columns), not_null, unique)
-        )
+        tables.append(TableSchema(table.name, columns, primary, not_null, unique))
         for constraint in table.foreign_key_constraints:
             keys.append(
                 ForeignKey(

@@ -128,14 +128,28 @@ class RelationalSchema:
         """The same tables with more foreign keys (e.g. detected ones)."""
         return RelationalSchema(self.tables, tuple(self.foreign_keys) + tuple(keys))
 
-    def to_json(self) -> str:
-        data = {
+    def to_dict(self) -> dict[str, Any]:
+        return {
             "format": RELATIONAL_FORMAT,
             "version": RELATIONAL_VERSION,
             "tables": [t.to_dict() for t in self.tables],
             "foreign_keys": [k.to_dict() for k in self.foreign_keys],
         }
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: Any) -> RelationalSchema:
+        """A schema from :meth:`to_dict`'s form, checking its format and version."""
+        if not isinstance(data, dict) or data.get("format") != RELATIONAL_FORMAT:
+            raise SchemaError(f'Not a datatwin relational schema: expected "format": "{RELATIONAL_FORMAT}".')
+        if data.get("version") != RELATIONAL_VERSION:
+            raise SchemaError(f"Relational schema version {data.get('version')!r} is not supported.")
+        return cls(
+            tuple(TableSchema.from_dict(t) for t in data.get("tables", [])),
+            tuple(ForeignKey.from_dict(k) for k in data.get("foreign_keys", [])),
+        )
 
     @classmethod
     def from_json(cls, source: str | Path) -> RelationalSchema:
@@ -147,14 +161,7 @@ class RelationalSchema:
             raise SchemaError(f"Relational schema file {str(path)!r} does not exist.") from None
         except json.JSONDecodeError as exc:
             raise SchemaError(f"Relational schema file {str(path)!r} is not valid JSON: {exc}.") from None
-        if not isinstance(data, dict) or data.get("format") != RELATIONAL_FORMAT:
-            raise SchemaError(f'Not a datatwin relational schema: expected "format": "{RELATIONAL_FORMAT}".')
-        if data.get("version") != RELATIONAL_VERSION:
-            raise SchemaError(f"Relational schema version {data.get('version')!r} is not supported.")
-        return cls(
-            tuple(TableSchema.from_dict(t) for t in data.get("tables", [])),
-            tuple(ForeignKey.from_dict(k) for k in data.get("foreign_keys", [])),
-        )
+        return cls.from_dict(data)
 
 
 def _foreign_key_problems(key: ForeignKey, tables: dict[str, TableSchema]) -> list[str]:

@@ -1,5 +1,8 @@
 """Writing a whole database: its schema (tables, keys, NOT NULL, unique) and rows, all or nothing.
 
+A folder target gets one CSV (or Parquet) file per table and the relational schema as
+``schema.json``, built in a temporary folder beside it and moved into place at the end.
+
 SQLite targets are built in a temporary file next to the target and moved into place at the end;
 other servers (PostgreSQL) get one transaction in which the tables are created without foreign
 keys, filled, and then given their foreign keys — so key cycles (Sakila's store ↔ staff) load,
@@ -10,6 +13,7 @@ holds data is refused unless ``replace`` is given.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -19,12 +23,23 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 from datatwin.errors import SourceError
-from datatwin.relational.database import Database, engine_for, safe_url
+from datatwin.relational.database import Database, engine_for, is_database_url, safe_url
 from datatwin.relational.schema import RelationalSchema
 
 
-def write_database(database: Database, url: str, *, replace: bool = False) -> None:
-    """Create ``database``'s tables at ``url`` and write its rows.
+def write_database(database: Database, url: str | Path, *, replace: bool = False, table_format: str = ".csv") -> None:
+    """Create ``database``'s tables at ``url`` (a SQLAlchemy URL or a folder) and write its rows.
+
+    Parameters
+    ----------
+    database
+        The tables and their relational schema.
+    url
+        ``sqlite:///file.db``, ``postgresql://user@host/db`` … or a folder path.
+    replace
+        Overwrite a target that already holds data.
+    table_format
+        ``".csv"`` or ``".parquet"``, for a folder target.
 
     Raises
     ------
@@ -32,7 +47,11 @@ def write_database(database: Database, url: str, *, replace: bool = False) -> No
         When the target holds data and ``replace`` is false, cannot be reached, or refuses the
         rows (the message names the server's reason); the target is then left as it was.
     """
-    target = sa.engine.make_url(url) if "://" in url else None
+    if not is_database_url(url):
+        _write_folder(database, Path(url), replace=replace, table_format=table_format)
+        return
+    url = str(url)
+    target = sa.engine.make_url(url)
     if target is not None and target.get_backend_name() == "sqlite" and target.database not in (None, "", ":memory:"):
         _write_sqlite_file(database, Path(target.database), replace=replace)
         return
@@ -51,6 +70,41 @@ def write_database(database: Database, url: str, *, replace: bool = False) -> No
         raise SourceError(f"Writing to {safe_url(url)} failed, nothing was written: {_reason(exc)}") from None
     finally:
         engine.dispose()
+
+
+def _write_folder(database: Database, folder: Path, *, replace: bool, table_format: str) -> None:
+    if table_format not in (".csv", ".parquet"):
+        raise SourceError(f"Tables of a folder are written as .csv or .parquet, not {table_format!r}.")
+    if not folder.parent.is_dir():
+        raise SourceError(f"Folder {str(folder.parent)!r} for database folder {folder.name!r} does not exist.")
+    if folder.exists() and not folder.is_dir():
+        raise SourceError(f"The target {str(folder)!r} is a file, not a folder.")
+    if folder.is_dir() and any(folder.iterdir()) and not replace:
+        raise SourceError(
+            f"The target folder {str(folder)!r} is not empty: choose an empty target, or pass --replace to overwrite it."
+        )
+    temporary = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent))
+    try:
+        for table in database.schema.tables:
+            rows = database.tables[table.name].reindex(columns=list(table.columns))
+            path = temporary / f"{table.name}{table_format}"
+            rows.to_csv(path, index=False) if table_format == ".csv" else rows.to_parquet(path, index=False)
+        (temporary / "schema.json").write_text(database.schema.to_json(), encoding="utf-8")
+        old = folder.with_name(f".{folder.name}.replaced") if folder.exists() else None
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(folder, old)  # kept until the new folder is in place
+        try:
+            os.replace(temporary, folder)
+        except OSError:
+            if old is not None:
+                os.replace(old, folder)
+            raise
+        if old is not None:
+            shutil.rmtree(old)
+    finally:
+        if temporary.exists():
+            shutil.rmtree(temporary)
 
 
 def _write_sqlite_file(database: Database, path: Path, *, replace: bool) -> None:

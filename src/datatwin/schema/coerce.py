@@ -90,9 +90,9 @@ def _numeric(spec: ColumnSpec, series: pd.Series) -> tuple[pd.Series, str | None
 
 def _boolean(spec: ColumnSpec, series: pd.Series) -> tuple[pd.Series, str | None]:
     present = series.notna()
-    as_text = series.astype(object).map(str)
-    is_true = as_text == str(spec.true_label)
-    is_false = as_text == str(spec.false_label)
+    as_text = series.astype(object).map(_label_text)
+    is_true = as_text == _label_text(spec.true_label)
+    is_false = as_text == _label_text(spec.false_label)
     bad = series[present & ~is_true & ~is_false]
     result = pd.Series(pd.array(np.where(is_true, True, False), dtype="boolean"))
     result[~present] = pd.NA
@@ -100,6 +100,13 @@ def _boolean(spec: ColumnSpec, series: pd.Series) -> tuple[pd.Series, str | None
         labels = f"{spec.true_label!r}/{spec.false_label!r}"
         return result, _describe_bad(spec, bad, f"are neither of the labels {labels}")
     return result, None
+
+
+def _label_text(value: object) -> str:
+    """A label as text, whole floats without their ".0" (a 1/0 column read as floats)."""
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _datetime(spec: ColumnSpec, series: pd.Series) -> tuple[pd.Series, str | None]:

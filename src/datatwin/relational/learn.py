@@ -1,0 +1,244 @@
+"""Learning a database twin: one table twin per table, each given its parent and its siblings.
+
+For each table:
+
+- its *value* columns (not keys) get a single-table twin; a child table's twin also sees its
+  primary parent's value columns (``__parent__.<column>``), so child rows fit their parent;
+- a child table whose parents have several children each is a *sequence*: its twin also sees
+  the row's position among its siblings (``__position__``, in primary-key order) and the previous
+  sibling's values (``__previous__.<column>``), so invoice lines or payments follow each other
+  as they do in the source;
+- a parent's twin learns, per row, how many children each child table has through it
+  (``__children__.<table>.<columns>``), so children-per-parent follows the parent's values;
+- lookup tables too small for the usual minimum (Sakila's two stores) are learnt all the same:
+  every label pooled and regenerated, names and emails faked, never copied.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from datatwin.io import TableSource
+from datatwin.lineage import hash_frame
+from datatwin.progress import Progress, report
+from datatwin.relational.checks import check_database
+from datatwin.relational.database import Database, read_database
+from datatwin.relational.detect import detect_foreign_keys
+from datatwin.relational.keys import key_text
+from datatwin.relational.model import DatabaseTwin, TableModel, database_lineage
+from datatwin.relational.order import GenerationPlan, generation_plan
+from datatwin.relational.schema import ForeignKey, RelationalSchema, TableSchema
+from datatwin.schema import ColumnKind, infer_schema
+from datatwin.twin import MIN_ROWS, fit
+
+PARENT = "__parent__."
+PREVIOUS = "__previous__."
+POSITION = "__position__"
+CHILDREN = "__children__."
+MAX_SEQUENCE_LENGTH = 200
+"""Children per parent beyond which a table is drawn without its sibling order (one model call
+per position would be slow; parent context and children counts still apply)."""
+_UNLEARNT_CONTEXT = (ColumnKind.PII, ColumnKind.ID, ColumnKind.TEXT)
+"""Kinds a context column is not learnt from: they are regenerated, so they tell nothing."""
+
+
+def fit_database(
+    source: Database | str | Path,
+    *,
+    schema: RelationalSchema | str | Path | None = None,
+    detect_keys: bool = True,
+    seed: int = 0,
+    max_time: float | None = None,
+    progress: Progress | None = None,
+) -> DatabaseTwin:
+    """Learn a twin of a whole database.
+
+    Parameters
+    ----------
+    source
+        A SQLAlchemy URL (``sqlite:///shop.db``, ``postgresql://user@host/db``), a folder of
+        CSV/Parquet files (one per table, keys in its ``schema.json``), or a read database.
+    schema
+        A relational schema (or its JSON file, from ``datatwin schema``) to use instead of the
+        keys the source declares.
+    detect_keys
+        Add foreign keys found by names and values that neither the source nor ``schema``
+        declares (Northwind declares none).
+    seed
+        The same source, options and seed give the same twin.
+    max_time
+        Training time budget per table, in seconds.
+    progress
+        Callback receiving the number of tables learnt so far.
+
+    Raises
+    ------
+    DataError
+        When a table has no primary key, a primary key repeats or a foreign key dangles.
+    SourceError
+        When the source cannot be read.
+    """
+    database = source if isinstance(source, Database) else read_database(source)
+    if schema is not None:
+        database = database.with_schema(schema if isinstance(schema, RelationalSchema) else _schema_file(schema))
+    if detect_keys:
+        database = database.with_schema(database.schema.with_foreign_keys(detect_foreign_keys(database)))
+    check_database(database)
+    plan = generation_plan(database.schema)
+    models = {}
+    for index, table in enumerate(database.schema.tables):
+        report(progress, "learning tables", index, len(database.schema.tables))
+        models[table.name] = _fit_table(database, table, plan, seed=seed + index, max_time=max_time)
+    report(progress, "learning tables", len(database.schema.tables), len(database.schema.tables))
+    return DatabaseTwin(database.schema, models, database_lineage(database, seed))
+
+
+def _schema_file(path: str | Path) -> RelationalSchema:
+    return RelationalSchema.from_json(path)
+
+
+def _fit_table(
+    database: Database, table: TableSchema, plan: GenerationPlan, *, seed: int, max_time: float | None
+) -> TableModel:
+    frame = database.tables[table.name]
+    values = value_columns(database.schema, table, frame)
+    # database text cells may be '' next to numbers (Sakila's postal_code): learnt as missing
+    training = frame[values].replace("", np.nan).reset_index(drop=True)
+    for key in [k for k in database.schema.foreign_keys if k.parent == table.name and k not in plan.deferred]:
+        training[count_column(key)] = _children_per_row(database, key).to_numpy()
+    counts = {c: float(training[c].mean()) for c in training.columns if c.startswith(CHILDREN)}
+    primary = _primary_key_of(database, table, plan)
+    sequence_length = 0
+    if primary is not None:
+        training = pd.concat([training, _parent_context(database, primary)], axis=1)
+        order = _sibling_order(frame, table, primary)
+        if values and 0 < int(order.max(initial=0)) < MAX_SEQUENCE_LENGTH:
+            sequence_length = int(order.max()) + 1
+            training = pd.concat([training, _previous_context(frame[values], order, frame, primary)], axis=1)
+    twin = None
+    tiny = len(training) < MIN_ROWS  # a lookup table: learnt without context, every label pooled
+    empty = [c for c in training.columns if _is_context(c) and (tiny or training[c].isna().all())]
+    training = training.drop(columns=empty)
+    if training.shape[1] and len(training):
+        inferred = infer_schema(training)
+        unlearnt = [c.name for c in inferred.columns if c.kind in _UNLEARNT_CONTEXT and _is_context(c.name)]
+        training = training.drop(columns=unlearnt)
+        conditioned = any(_is_context(c) for c in training.columns)
+        model = "copula" if tiny else ("argn" if conditioned else "auto")
+        twin = fit(
+            TableSource(training, f"{database.source}#{table.name}", hash_frame(training)),
+            model=model,
+            seed=seed,
+            max_time=max_time,
+            min_rows=1,
+        )
+    return TableModel(
+        twin=twin,
+        value_columns=values,
+        primary=primary,
+        real_rows=len(frame),
+        text_key_length=_text_key_length(frame, table),
+        null_shares={c: float(frame[c].isna().mean()) for c in table.columns},
+        mean_children=counts,
+        empty_text=[c for c in values if frame[c].isna().sum() == 0 and frame[c].eq("").any()],
+        sequence_length=sequence_length,
+    )
+
+
+def _is_context(column: str) -> bool:
+    return column.startswith((PARENT, PREVIOUS)) or column == POSITION
+
+
+def value_columns(schema: RelationalSchema, table: TableSchema, frame: pd.DataFrame) -> list[str]:
+    """The columns a table twin generates: neither the table's own single-column key nor a
+    foreign key, not binary (pictures) and not always empty."""
+    own_key = set(table.primary_key) if len(table.primary_key) == 1 else set()  # composite parts are values
+    keys = own_key | {c for k in schema.parents_of(table.name) for c in k.columns}
+    filled = lambda c: frame[c].replace("", np.nan).notna().any()  # noqa: E731
+    return [c for c in table.columns if c not in keys and not _is_binary(frame[c]) and filled(c)]
+
+
+def count_column(key: ForeignKey) -> str:
+    """The twin column holding each parent row's number of children through ``key``."""
+    return f"{CHILDREN}{key.table}.{'.'.join(key.columns)}"
+
+
+def _is_binary(values: pd.Series) -> bool:
+    present = values.dropna()
+    return bool(len(present)) and bool(present.map(lambda v: isinstance(v, bytes | bytearray | memoryview)).any())
+
+
+def _primary_key_of(database: Database, table: TableSchema, plan: GenerationPlan) -> ForeignKey | None:
+    """The foreign key a table's rows are drawn under, among the non-deferred keys that every
+    row fills: the one whose parents have the most children each (invoice lines under their
+    invoice, not under their track), among parents numerous enough to learn that number from
+    (at least √n of them for n children: payments under customers, not under Sakila's two
+    staff members); the key to the largest parent when none is."""
+    frame = database.tables[table.name]
+    candidates = [
+        k
+        for k in database.schema.parents_of(table.name)
+        if k not in plan.deferred and frame[list(k.columns)].notna().all(axis=None)
+    ]
+    if not candidates:
+        return None
+    sizes = {k: len(database.tables[k.parent]) for k in candidates}
+    numerous = [k for k in candidates if sizes[k] >= np.sqrt(len(frame))]
+    if not numerous:
+        return max(candidates, key=lambda k: (sizes[k], k.describe()))
+    return max(numerous, key=lambda k: (len(frame) / max(sizes[k], 1), k.describe()))
+
+
+def _children_per_row(database: Database, key: ForeignKey) -> pd.Series:
+    parent = database.tables[key.parent]
+    child = database.tables[key.table]
+    child = child[child[list(key.columns)].notna().all(axis=1)]
+    counts = key_text(child, key.columns).value_counts()
+    return key_text(parent, key.parent_columns).map(counts).fillna(0).astype(np.int64)
+
+
+def _parent_context(database: Database, key: ForeignKey) -> pd.DataFrame:
+    parent = database.tables[key.parent]
+    values = value_columns(database.schema, database.schema.table(key.parent), parent)
+    lookup = dict(zip(key_text(parent, key.parent_columns), range(len(parent)), strict=True))
+    rows = key_text(database.tables[key.table], key.columns).map(lookup).to_numpy()
+    context = parent[values].iloc[rows].replace("", np.nan).reset_index(drop=True)
+    return context.set_axis([PARENT + c for c in values], axis=1)
+
+
+def _sibling_order(frame: pd.DataFrame, table: TableSchema, key: ForeignKey) -> np.ndarray:
+    """Each row's position among the rows of the same parent: in primary-key order for a
+    single-column key, else in the source's row order."""
+    groups = key_text(frame, key.columns).reset_index(drop=True)
+    if len(table.primary_key) == 1:
+        by_key = frame[table.primary_key[0]].reset_index(drop=True)
+        ranked = pd.DataFrame({"g": groups, "k": by_key}).sort_values(["g", "k"], kind="stable")
+        positions = ranked.groupby("g", sort=False).cumcount()
+        return positions.reindex(groups.index).to_numpy(dtype=np.int64)
+    return groups.groupby(groups, sort=False).cumcount().to_numpy(dtype=np.int64)
+
+
+def _previous_context(values: pd.DataFrame, order: np.ndarray, frame: pd.DataFrame, key: ForeignKey) -> pd.DataFrame:
+    """The previous sibling's values for every row (missing for a parent's first child), and the
+    row's position."""
+    groups, _ = pd.factorize(key_text(frame, key.columns))
+    rows = np.lexsort((order, groups))  # rows grouped by parent, in sibling order
+    previous = np.full(len(frame), -1, dtype=np.int64)
+    following = rows[1:][order[rows[1:]] > 0]
+    previous[following] = rows[np.flatnonzero(order[rows[1:]] > 0)]
+    shifted = values.replace("", np.nan).reset_index(drop=True).iloc[np.maximum(previous, 0)].reset_index(drop=True)
+    shifted = shifted.where(np.broadcast_to((previous >= 0)[:, None], shifted.shape))
+    context = shifted.set_axis([PREVIOUS + c for c in values.columns], axis=1)
+    context[POSITION] = order
+    return context
+
+
+def _text_key_length(frame: pd.DataFrame, table: TableSchema) -> int | None:
+    """The usual length of a text primary key (generated anew in that length), else ``None``."""
+    if len(table.primary_key) != 1 or pd.api.types.is_numeric_dtype(frame[table.primary_key[0]].dtype):
+        return None
+    lengths = frame[table.primary_key[0]].dropna().astype(str).str.len()
+    return int(lengths.mode().iloc[0]) if len(lengths) else 8
