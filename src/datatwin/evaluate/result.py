@@ -84,6 +84,9 @@ DEFAULT_THRESHOLDS: dict[str, Threshold] = {
     "attribute_inference": Threshold(0.10, 0.20, "lower"),
     "fairness": Threshold(0.05, 0.10, "lower"),
     "constraints": Threshold(0.0, 0.01, "lower"),
+    "referential_integrity": Threshold(1.0, 0.999, "higher"),
+    "children_per_parent": Threshold(0.90, 0.80, "higher"),
+    "parent_child_trends": Threshold(0.90, 0.80, "higher"),
 }
 
 

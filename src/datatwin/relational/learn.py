@@ -10,7 +10,11 @@ For each table:
   as they do in the source;
 - a parent's twin learns, per row, how many children each child table has through it
   (``__children__.<table>.<columns>``), so children-per-parent follows the parent's values;
-- lookup tables too small for the usual minimum (Sakila's two stores) are learnt all the same:
+- *reference tables* — short root lists that other tables point to and that name no one
+  (genres, media types, languages, countries: at most 200 rows, no personal-data column) — are
+  kept as they are, since their labels are what the children's patterns are about; the user
+  can name them instead (``reference_tables``);
+- other tables too small for the usual minimum (Sakila's two stores) are learnt all the same:
   every label pooled and regenerated, names and emails faked, never copied.
 """
 
@@ -21,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from datatwin.errors import ConfigError
 from datatwin.io import TableSource
 from datatwin.lineage import hash_frame
 from datatwin.progress import Progress, report
@@ -38,6 +43,9 @@ PARENT = "__parent__."
 PREVIOUS = "__previous__."
 POSITION = "__position__"
 CHILDREN = "__children__."
+POOLED = "<pooled>"
+REFERENCE_MAX_ROWS = 200
+"""Largest table taken as a reference list when the user names none."""
 MAX_SEQUENCE_LENGTH = 200
 """Children per parent beyond which a table is drawn without its sibling order (one model call
 per position would be slow; parent context and children counts still apply)."""
@@ -50,6 +58,7 @@ def fit_database(
     *,
     schema: RelationalSchema | str | Path | None = None,
     detect_keys: bool = True,
+    reference_tables: list[str] | None = None,
     seed: int = 0,
     max_time: float | None = None,
     progress: Progress | None = None,
@@ -67,6 +76,10 @@ def fit_database(
     detect_keys
         Add foreign keys found by names and values that neither the source nor ``schema``
         declares (Northwind declares none).
+    reference_tables
+        Tables written out as they are (lookup lists naming no one); ``None`` takes every root
+        table of at most 200 rows that other tables refer to and that has no personal-data
+        column; ``[]`` generates every table.
     seed
         The same source, options and seed give the same twin.
     max_time
@@ -88,10 +101,17 @@ def fit_database(
         database = database.with_schema(database.schema.with_foreign_keys(detect_foreign_keys(database)))
     check_database(database)
     plan = generation_plan(database.schema)
-    models = {}
-    for index, table in enumerate(database.schema.tables):
-        report(progress, "learning tables", index, len(database.schema.tables))
-        models[table.name] = _fit_table(database, table, plan, seed=seed + index, max_time=max_time)
+    references = _reference_tables(database) if reference_tables is None else _known(database, reference_tables)
+    models: dict[str, TableModel] = {}
+    seeds = {t.name: seed + index for index, t in enumerate(database.schema.tables)}
+    for done, name in enumerate(plan.order):  # parents first: children see them as drawn
+        report(progress, "learning tables", done, len(plan.order))
+        table = database.schema.table(name)
+        if name in references:
+            models[name] = _reference_table(database, table, plan)
+        else:
+            models[name] = _fit_table(database, table, plan, models, seed=seeds[name], max_time=max_time)
+    models = {t.name: models[t.name] for t in database.schema.tables}
     report(progress, "learning tables", len(database.schema.tables), len(database.schema.tables))
     return DatabaseTwin(database.schema, models, database_lineage(database, seed))
 
@@ -100,8 +120,56 @@ def _schema_file(path: str | Path) -> RelationalSchema:
     return RelationalSchema.from_json(path)
 
 
+def _known(database: Database, names: list[str]) -> set[str]:
+    if unknown := [n for n in names if n not in database.tables]:
+        raise ConfigError(f"Reference table(s) {unknown} are not in {database.source}: {list(database.tables)}.")
+    return set(names)
+
+
+def _reference_tables(database: Database) -> set[str]:
+    """Root tables of at most :data:`REFERENCE_MAX_ROWS` rows that others refer to and that
+    have no personal-data column."""
+    referenced = {k.parent for k in database.schema.foreign_keys if not k.is_self_reference}
+    found = set()
+    for table in database.schema.tables:
+        frame = database.tables[table.name]
+        if table.name not in referenced or database.schema.parents_of(table.name) or len(frame) > REFERENCE_MAX_ROWS:
+            continue
+        values = value_columns(database.schema, table, frame)
+        kinds = {c.kind for c in infer_schema(frame[values].replace("", np.nan).dropna(axis=1, how="all")).columns}
+        if ColumnKind.PII not in kinds:
+            found.add(table.name)
+    return found
+
+
+def _reference_table(database: Database, table: TableSchema, plan: GenerationPlan) -> TableModel:
+    """A reference table: its rows kept (pictures left out), with their children counts."""
+    frame = database.tables[table.name]
+    rows = frame[list(table.columns)].reset_index(drop=True)
+    rows = rows[[c for c in rows.columns if not _is_binary(rows[c])]]
+    for key in [k for k in database.schema.foreign_keys if k.parent == table.name and k not in plan.deferred]:
+        rows[count_column(key)] = _children_per_row(database, key).to_numpy()
+    return TableModel(
+        twin=None,
+        value_columns=value_columns(database.schema, table, frame),
+        primary=None,
+        real_rows=len(frame),
+        text_key_length=None,
+        null_shares={c: float(frame[c].isna().mean()) for c in table.columns},
+        mean_children={},
+        empty_text=[],
+        reference=rows,
+    )
+
+
 def _fit_table(
-    database: Database, table: TableSchema, plan: GenerationPlan, *, seed: int, max_time: float | None
+    database: Database,
+    table: TableSchema,
+    plan: GenerationPlan,
+    fitted: dict[str, TableModel],
+    *,
+    seed: int,
+    max_time: float | None,
 ) -> TableModel:
     frame = database.tables[table.name]
     values = value_columns(database.schema, table, frame)
@@ -113,7 +181,8 @@ def _fit_table(
     primary = _primary_key_of(database, table, plan)
     sequence_length = 0
     if primary is not None:
-        training = pd.concat([training, _parent_context(database, primary)], axis=1)
+        context = _parent_context(database, primary)
+        training = pd.concat([training, as_drawn(context, fitted[primary.parent])], axis=1)
         order = _sibling_order(frame, table, primary)
         if values and 0 < int(order.max(initial=0)) < MAX_SEQUENCE_LENGTH:
             sequence_length = int(order.max()) + 1
@@ -207,6 +276,28 @@ def _parent_context(database: Database, key: ForeignKey) -> pd.DataFrame:
     rows = key_text(database.tables[key.table], key.columns).map(lookup).to_numpy()
     context = parent[values].iloc[rows].replace("", np.nan).reset_index(drop=True)
     return context.set_axis([PARENT + c for c in values], axis=1)
+
+
+def as_drawn(context: pd.DataFrame, parent: TableModel) -> pd.DataFrame:
+    """Parent context as the parent's twin writes it: labels it pools (too rare to write back)
+    become :data:`POOLED`, in training as in sampling, where the parent's regenerated labels
+    would otherwise look like labels never seen. Columns the parent fakes or rebuilds (names,
+    free text) are left out."""
+    if parent.twin is None:
+        return context
+    schema = parent.twin.schema
+    regenerated = [
+        c
+        for c in context.columns
+        if c.removeprefix(PARENT) in schema.names and schema[c.removeprefix(PARENT)].kind in _UNLEARNT_CONTEXT
+    ]
+    context = context.drop(columns=regenerated)  # faked or rebuilt: nothing to learn from
+    for column in context.columns:
+        name = column.removeprefix(PARENT)
+        if name in schema.names and (categories := schema[name].categories) is not None:
+            known = context[column].isna() | context[column].isin(categories)
+            context[column] = context[column].astype(object).where(known, POOLED)
+    return context
 
 
 def _sibling_order(frame: pd.DataFrame, table: TableSchema, key: ForeignKey) -> np.ndarray:

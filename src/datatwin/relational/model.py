@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from datatwin._version import __version__
 from datatwin.errors import ArtifactError, ConfigError
@@ -55,6 +56,10 @@ class TableModel:
         For a sequence (rows drawn in order inside their parent, each given the previous one),
         the most siblings one parent had in the source; positions beyond it are drawn as the
         last learnt one. 0 for a table that is not a sequence.
+    reference
+        For a reference table (a short lookup list such as genres, languages or countries,
+        naming no one), its rows with their keys and children counts, written out as they
+        are; ``None`` for a table that is generated.
     """
 
     twin: Twin | None
@@ -66,6 +71,7 @@ class TableModel:
     mean_children: dict[str, float]
     empty_text: list[str]
     sequence_length: int = 0
+    reference: pd.DataFrame | None = None
 
     def facts(self) -> dict[str, Any]:
         """Everything but the twin, JSON-able."""
@@ -78,6 +84,7 @@ class TableModel:
             "mean_children": self.mean_children,
             "empty_text": self.empty_text,
             "sequence_length": self.sequence_length,
+            "reference": None if self.reference is None else _rows_document(self.reference),
         }
 
     @classmethod
@@ -93,6 +100,7 @@ class TableModel:
             mean_children={str(k): float(v) for k, v in facts["mean_children"].items()},
             empty_text=list(facts["empty_text"]),
             sequence_length=int(facts["sequence_length"]),
+            reference=None if facts["reference"] is None else _rows_frame(facts["reference"]),
         )
 
 
@@ -203,3 +211,14 @@ def database_lineage(database: Database, seed: int) -> dict[str, Any]:
         "datatwin_version": __version__,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+
+
+def _rows_document(frame: pd.DataFrame) -> dict[str, Any]:
+    """A small table as JSON: column names and rows of plain values (times as ISO text)."""
+    plain = lambda v: None if pd.isna(v) else v.isoformat() if isinstance(v, pd.Timestamp) else v  # noqa: E731
+    rows = [[plain(v.item() if isinstance(v, np.generic) else v) for v in row] for row in frame.itertuples(index=False)]
+    return {"columns": [str(c) for c in frame.columns], "rows": rows}
+
+
+def _rows_frame(document: dict[str, Any]) -> pd.DataFrame:
+    return pd.DataFrame(document["rows"], columns=document["columns"]).infer_objects()

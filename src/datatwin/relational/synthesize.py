@@ -2,6 +2,7 @@
 
 Tables are drawn parents first (:mod:`datatwin.relational.order`):
 
+- a reference table is written out as it is (its size does not scale);
 - a root table gets ``scale`` × its real rows; each child table's rows are drawn under its
   primary parent, each parent getting its learnt number of children (the counts rescaled so the
   table gets ``scale`` × its real size), with the parent's values as context; sequences are
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from datatwin.relational.database import Database
-from datatwin.relational.learn import CHILDREN, PARENT, POSITION, PREVIOUS, count_column
+from datatwin.relational.learn import CHILDREN, PARENT, POSITION, PREVIOUS, as_drawn, count_column
 from datatwin.relational.schema import ForeignKey, TableSchema
 
 if TYPE_CHECKING:
@@ -41,6 +42,9 @@ def sample_database(twin: DatabaseTwin, *, scale: float, seed: int) -> Database:
     drawn: dict[str, pd.DataFrame] = {}
     for name in plan.order:
         model, table = twin.tables[name], twin.schema.table(name)
+        if model.reference is not None:  # written out as it is, keys and all
+            drawn[name] = model.reference.copy()
+            continue
         if model.primary is None:
             rows = _with_counts(_sample_values(model, max(round(scale * model.real_rows), 0), None, rng), model, rng)
         else:
@@ -64,7 +68,8 @@ def _sample_children(
     key = model.primary
     assert key is not None
     counts = _rescaled(parents[count_column(key)].to_numpy(), round(scale * model.real_rows), rng)
-    context = _repeat_parents(parents, counts, twin.tables[key.parent].value_columns)
+    parent = twin.tables[key.parent]
+    context = as_drawn(_repeat_parents(parents, counts, parent.value_columns), parent)
     if model.sequence_length:
         rows = _sample_sequences(model, context, counts, rng)
     else:

@@ -54,12 +54,13 @@ def _figures(section: str, metrics: list) -> list[dict[str, str]]:
         if metric.value is None:
             continue
         details: dict[str, Any] = metric.details
+        table = f" in {metric.subject}" if metric.subject else ""  # a database report's table
         if metric.key == "column_shapes":
             for name, column in details["columns"].items():
-                add(f"Distribution of {name!r}", plots.distribution_plot(name, column))
+                add(f"Distribution of {name!r}{table}", plots.distribution_plot(name, column))
         elif metric.key == "pair_trends":
             add(
-                "Column associations (Pearson ρ for number pairs, Cramér's V otherwise)",
+                f"Column associations{table} (Pearson ρ for number pairs, Cramér's V otherwise)",
                 plots.association_heatmaps(details),
             )
         elif metric.key == "detection":

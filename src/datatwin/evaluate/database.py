@@ -1,0 +1,218 @@
+"""Evaluating a synthetic database against the real one, table by table and key by key.
+
+Per table: column shapes and pair trends of its value columns (keys left out). Per foreign
+key: referential integrity (the share of filled references that find their parent, which must
+be 1), the similarity of the children-per-parent distributions (1 − KS statistic of the counts,
+parents without children included) and the parent–child trends (pair trends between the
+child's columns and its parent's, over the rows joined through the key).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.stats import ks_2samp
+
+from datatwin.errors import DataError
+from datatwin.evaluate.fidelity import column_shapes_metric, pair_trends_metric
+from datatwin.evaluate.inputs import prepare
+from datatwin.evaluate.report import Report
+from datatwin.evaluate.result import MetricResult, Threshold, measured, skipped, thresholds_with
+from datatwin.evaluate.trends import pair_trend_details
+from datatwin.progress import Progress, report
+from datatwin.relational import Database, ForeignKey, read_database
+from datatwin.relational.keys import key_text
+from datatwin.relational.learn import value_columns
+
+_PARENT = "parent."
+
+
+def evaluate_database(
+    real: Database | str | Path,
+    synthetic: Database | str | Path,
+    *,
+    thresholds: dict[str, tuple[float, float]] | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Measure how faithful a synthetic database is and whether every key holds.
+
+    Parameters
+    ----------
+    real, synthetic
+        Databases, SQLAlchemy URLs or folders; the synthetic one must have the real one's
+        tables and columns. The real database's keys are used for both.
+    thresholds
+        Pass/warn limits to override, by metric key.
+    progress
+        Callback receiving the number of tables and keys measured.
+
+    Raises
+    ------
+    DataError
+        When the synthetic database lacks tables or columns of the real one.
+    """
+    limits = thresholds_with(thresholds)
+    real_db = real if isinstance(real, Database) else read_database(real)
+    synthetic_db = synthetic if isinstance(synthetic, Database) else read_database(synthetic)
+    _check_tables(real_db, synthetic_db)
+    schema = real_db.schema
+    metrics: list[MetricResult] = []
+    steps = len(schema.tables) + len(schema.foreign_keys)
+    for done, table in enumerate(schema.tables):
+        report(progress, "evaluating tables", done, steps)
+        metrics += _table_metrics(real_db, synthetic_db, table.name, limits)
+    for done, key in enumerate(schema.foreign_keys, start=len(schema.tables)):
+        report(progress, "evaluating keys", done, steps)
+        metrics.append(_integrity(synthetic_db, key, limits))
+        metrics.append(_children_per_parent(real_db, synthetic_db, key, limits))
+        metrics.append(_parent_child_trends(real_db, synthetic_db, key, limits))
+    report(progress, "evaluating keys", steps, steps)
+    context = {
+        "database": True,
+        "real": real_db.source,
+        "synthetic": synthetic_db.source,
+        "tables": {
+            t.name: {"real_rows": len(real_db.tables[t.name]), "synthetic_rows": len(synthetic_db.tables[t.name])}
+            for t in schema.tables
+        },
+        "foreign_keys": [k.describe() for k in schema.foreign_keys],
+    }
+    return Report(tuple(metrics), context)
+
+
+def _check_tables(real: Database, synthetic: Database) -> None:
+    problems = []
+    for table in real.schema.tables:
+        if table.name not in synthetic.tables:
+            problems.append(f"the synthetic database has no table {table.name!r}")
+        elif missing := [c for c in table.columns if c not in synthetic.tables[table.name].columns]:
+            problems.append(f"synthetic table {table.name!r} lacks column(s) {missing}")
+    if problems:
+        raise DataError(problems)
+
+
+def _table_metrics(real: Database, synthetic: Database, name: str, limits: dict[str, Threshold]) -> list[MetricResult]:
+    columns = value_columns(real.schema, real.schema.table(name), real.tables[name])
+    data = _prepared(real.tables[name][columns], synthetic.tables[name][columns]) if columns else None
+    if data is None or not data.columns:
+        why = f"table {name!r} has no value columns to compare (keys only, or no rows)"
+        return [
+            dataclasses.replace(skipped(key, "fidelity", title, why, limits), subject=name)
+            for key, title in (("column_shapes", "Column shapes"), ("pair_trends", "Column-pair trends"))
+        ]
+    return [
+        dataclasses.replace(column_shapes_metric(data, limits), subject=name),
+        dataclasses.replace(pair_trends_metric(data, limits), subject=name),
+    ]
+
+
+def _prepared(real: pd.DataFrame, synthetic: pd.DataFrame):
+    """The tables' evaluation data, or ``None`` when there are no rows to compare."""
+    real, synthetic = real.replace("", np.nan), synthetic.replace("", np.nan)
+    real = real.loc[:, real.notna().any()]
+    if len(real) == 0 or len(synthetic) == 0 or real.shape[1] == 0:
+        return None
+    return prepare(real, synthetic[list(real.columns)])
+
+
+def _integrity(synthetic: Database, key: ForeignKey, limits: dict[str, Threshold]) -> MetricResult:
+    child = synthetic.tables[key.table][list(key.columns)]
+    filled = child[child.notna().all(axis=1)]
+    parents = set(key_text(synthetic.tables[key.parent], key.parent_columns))
+    found = key_text(filled, key.columns).isin(parents)
+    share = float(found.mean()) if len(filled) else 1.0
+    return measured(
+        "referential_integrity",
+        "constraints",
+        "Referential integrity",
+        share,
+        1.0,
+        f"{int(found.sum()):,} of {len(filled):,} filled references of {key.describe()} find their parent.",
+        limits,
+        {"dangling": int((~found).sum()), "filled": len(filled)},
+        subject=key.describe(),
+    )
+
+
+def _children_counts(database: Database, key: ForeignKey) -> np.ndarray:
+    child = database.tables[key.table][list(key.columns)]
+    counts = key_text(child[child.notna().all(axis=1)], key.columns).value_counts()
+    parents = key_text(database.tables[key.parent], key.parent_columns)
+    return parents.map(counts).fillna(0).to_numpy(dtype=float)
+
+
+def _children_per_parent(
+    real: Database, synthetic: Database, key: ForeignKey, limits: dict[str, Threshold]
+) -> MetricResult:
+    title = "Children per parent"
+    real_counts, synthetic_counts = _children_counts(real, key), _children_counts(synthetic, key)
+    if len(real_counts) == 0 or len(synthetic_counts) == 0:
+        return dataclasses.replace(
+            skipped("children_per_parent", "fidelity", title, f"{key.parent!r} has no rows", limits),
+            subject=key.describe(),
+        )
+    similarity = 1.0 - float(ks_2samp(real_counts, synthetic_counts).statistic)
+    summary = (
+        f"{key.table} rows per {key.parent} row: mean {real_counts.mean():.2f} real vs "
+        f"{synthetic_counts.mean():.2f} synthetic, most {int(real_counts.max())} vs {int(synthetic_counts.max())}."
+    )
+    details = {
+        side: {"mean": round(float(c.mean()), 4), "max": int(c.max()), "zero_share": round(float((c == 0).mean()), 4)}
+        for side, c in (("real", real_counts), ("synthetic", synthetic_counts))
+    }
+    return measured(
+        "children_per_parent", "fidelity", title, similarity, 1.0, summary, limits, details, subject=key.describe()
+    )
+
+
+def _joined(database: Database, key: ForeignKey, child_columns: list[str], parent_columns: list[str]) -> pd.DataFrame:
+    """Child rows with their parent's value columns (``parent.<column>``)."""
+    child = database.tables[key.table]
+    parent = database.tables[key.parent]
+    lookup = pd.Series(np.arange(len(parent)), index=key_text(parent, key.parent_columns).to_numpy())
+    lookup = lookup[~lookup.index.duplicated()]
+    rows = key_text(child, key.columns).map(lookup)
+    found = rows.notna().to_numpy()
+    joined = child.loc[found, child_columns].reset_index(drop=True)
+    parents = parent[parent_columns].iloc[rows[found].astype(int).to_numpy()].reset_index(drop=True)
+    return pd.concat([joined, parents.set_axis([_PARENT + c for c in parent_columns], axis=1)], axis=1)
+
+
+def _parent_child_trends(
+    real: Database, synthetic: Database, key: ForeignKey, limits: dict[str, Threshold]
+) -> MetricResult:
+    title = "Parent–child trends"
+    child_columns = value_columns(real.schema, real.schema.table(key.table), real.tables[key.table])
+    parent_columns = value_columns(real.schema, real.schema.table(key.parent), real.tables[key.parent])
+    if key.is_self_reference:
+        parent_columns = []
+    data = None
+    if child_columns and parent_columns:
+        data = _prepared(
+            _joined(real, key, child_columns, parent_columns), _joined(synthetic, key, child_columns, parent_columns)
+        )
+    pairs = []
+    if data is not None:
+        crossing = lambda p: p.left.startswith(_PARENT) != p.right.startswith(_PARENT)  # noqa: E731
+        pairs = [p for p in pair_trend_details(data.real, data.synthetic, data.schema) if crossing(p)]
+    scores = [p.similarity for p in pairs if not np.isnan(p.similarity)]
+    if not scores:
+        why = f"no comparable column pairs across {key.describe()}"
+        return dataclasses.replace(
+            skipped("parent_child_trends", "fidelity", title, why, limits), subject=key.describe()
+        )
+    worst = sorted((p for p in pairs if not np.isnan(p.similarity)), key=lambda p: p.similarity)[:5]
+    return measured(
+        "parent_child_trends",
+        "fidelity",
+        title,
+        float(np.mean(scores)),
+        1.0,
+        f"Mean trend similarity of {len(scores)} child–parent column pairs through {key.describe()}.",
+        limits,
+        {"least_alike": [{"pair": [p.left, p.right], "similarity": round(p.similarity, 4)} for p in worst]},
+        subject=key.describe(),
+    )
