@@ -22,6 +22,7 @@ from datatwin.errors import (
     SourceError,
 )
 from datatwin.evaluate import Report, evaluate  # the function shadows the package name on purpose
+from datatwin.evaluate.database import evaluate_database
 from datatwin.lineage import Lineage
 from datatwin.relational import Database, DatabaseTwin, RelationalSchema, fit_database, load_database, read_database
 from datatwin.schema import ColumnKind, ColumnSpec, Schema, infer_schema
@@ -48,6 +49,7 @@ __all__ = [
     "Twin",
     "__version__",
     "evaluate",
+    "evaluate_database",
     "fit",
     "fit_database",
     "infer_schema",

@@ -1,17 +1,28 @@
-"""Database twins, first version: every key resolves, sizes follow the real ones, no person is copied."""
+"""Database twins: every key resolves, sizes follow the real ones, children fit their parents,
+sequences keep their order, and no real person is copied."""
 
 from __future__ import annotations
 
-import pytest
+import sqlite3
 
+import numpy as np
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+import datatwin
+from datatwin.errors import ArtifactError, ConfigError, DataError
 from datatwin.relational import check_database, fit_database, read_database
-from datatwin.relational.writer import write_database
 from tests.conftest import shared_path
+
+
+def sqlite_url(name: str) -> str:
+    return f"sqlite:///{shared_path(f'{name}/{name}.sqlite')}"
 
 
 @pytest.fixture(scope="module")
 def chinook():
-    return read_database(f"sqlite:///{shared_path('chinook/chinook.sqlite')}")
+    return read_database(sqlite_url("chinook"))
 
 
 @pytest.fixture(scope="module")
@@ -19,31 +30,153 @@ def chinook_twin(chinook):
     return fit_database(chinook, seed=0, max_time=3)
 
 
+def _people(frame: pd.DataFrame) -> dict[str, set]:
+    return {
+        "email": set(frame["Email"].dropna()),
+        "name": set(frame["FirstName"] + " " + frame["LastName"]),
+        "phone": set(frame["Phone"].dropna()),
+    }
+
+
 def test_chinook_twin_keeps_keys_sizes_and_no_real_people(chinook, chinook_twin, tmp_path):
     synthetic = chinook_twin.sample(seed=1)
     check_database(synthetic)  # every foreign key resolves, primary keys unique
     for name, real in chinook.tables.items():
         assert len(synthetic.tables[name]) == len(real), name
-    real, fake = chinook.tables["Customer"], synthetic.tables["Customer"]
-    assert not fake["Email"].isin(set(real["Email"])).any()
-    assert not (fake["FirstName"] + " " + fake["LastName"]).isin(set(real["FirstName"] + " " + real["LastName"])).any()
-    assert not fake["Phone"].dropna().isin(set(real["Phone"].dropna())).any()
+    for table in ("Customer", "Employee"):
+        real, fake = _people(chinook.tables[table]), _people(synthetic.tables[table])
+        for what in ("email", "name", "phone"):
+            assert not fake[what] & real[what], (table, what)
     target = f"sqlite:///{tmp_path / 'synthetic.db'}"
-    write_database(synthetic, target)
+    synthetic.save(target)
     assert read_database(target).schema == chinook.schema
 
 
-def test_scale_grows_every_table_and_children_follow_parents(chinook_twin):
+def test_reference_lists_are_kept_and_children_follow_them(chinook, chinook_twin):
+    assert {n for n, m in chinook_twin.tables.items() if m.reference is not None} == {"Genre", "MediaType", "Playlist"}
+    synthetic = chinook_twin.sample(seed=1)
+    assert synthetic.tables["Genre"].equals(chinook.tables["Genre"])
+    real_share = chinook.tables["Track"]["GenreId"].value_counts(normalize=True)
+    fake_share = synthetic.tables["Track"]["GenreId"].value_counts(normalize=True)
+    assert real_share.index[0] == fake_share.index[0]  # Rock leads in both
+    assert abs(real_share.iloc[0] - fake_share.iloc[0]) < 0.15
+
+
+def test_scale_grows_every_generated_table_and_is_seeded(chinook_twin):
     doubled = chinook_twin.sample(scale=2.0, seed=2)
     check_database(doubled)
     assert len(doubled.tables["Invoice"]) == 2 * 412 and len(doubled.tables["InvoiceLine"]) == 2 * 2240
+    assert len(doubled.tables["PlaylistTrack"]) == 2 * 8715  # link rows get distinct partners
+    assert len(doubled.tables["Genre"]) == 25  # a reference list keeps its size
     same = chinook_twin.sample(scale=2.0, seed=2)
-    assert all(same.tables[n].equals(t) for n, t in doubled.tables.items())  # seeded
+    assert all(same.tables[n].equals(t) for n, t in doubled.tables.items())
+    tenth = chinook_twin.sample(scale=0.1, seed=2)
+    check_database(tenth)
+    assert len(tenth.tables["InvoiceLine"]) == 224
+
+
+def test_saved_twin_samples_the_same_database(chinook_twin, tmp_path):
+    path = tmp_path / "chinook.twin"
+    chinook_twin.save(path)
+    loaded = datatwin.load_database(path)
+    first, again = chinook_twin.sample(seed=5), loaded.sample(seed=5)
+    assert all(first.tables[n].equals(t) for n, t in again.tables.items())
+    with pytest.raises(ArtifactError, match="database twin: load it with datatwin.load_database"):
+        datatwin.load(path)
+    with pytest.raises(ConfigError, match="scale must be a positive number"):
+        loaded.sample(scale=0)
+
+
+def test_database_report_integrity_and_children(chinook, chinook_twin):
+    report = datatwin.evaluate_database(chinook, chinook_twin.sample(seed=3))
+    integrity = [m for m in report.metrics if m.key == "referential_integrity"]
+    assert len(integrity) == len(chinook.schema.foreign_keys) and all(m.value == 1.0 for m in integrity)
+    key = "InvoiceLine(InvoiceId) → Invoice(InvoiceId)"
+    assert report.metric("children_per_parent", key).value > 0.8
+    assert report.metric("column_shapes", "InvoiceLine").value > 0.9
+    assert 0 < report.score < 1
+    assert "Children per parent" in report.to_html()
+
+
+def _orders_database(path) -> str:
+    """300 customers with 1–6 orders each, numbered 1, 2, … in order; big spenders order more."""
+    rng = np.random.default_rng(0)
+    customers = pd.DataFrame({"id": np.arange(1, 301), "segment": rng.choice(["retail", "business"], 300)})
+    counts = np.where(customers["segment"] == "business", rng.integers(3, 7, 300), rng.integers(1, 3, 300))
+    orders = pd.DataFrame({"customer_id": np.repeat(customers["id"], counts)})
+    orders["number"] = orders.groupby("customer_id").cumcount() + 1
+    orders["amount"] = np.round(rng.gamma(2, 20, len(orders)) * np.where(orders["number"] > 2, 3, 1), 2)
+    orders.insert(0, "id", np.arange(1, len(orders) + 1))
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE customer (id INTEGER PRIMARY KEY, segment TEXT NOT NULL)")
+        connection.execute(
+            "CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL REFERENCES customer(id), "
+            "number INTEGER NOT NULL, amount REAL NOT NULL)"
+        )
+        connection.executemany("INSERT INTO customer VALUES (?, ?)", customers.itertuples(index=False))
+        connection.executemany("INSERT INTO orders VALUES (?, ?, ?, ?)", orders.itertuples(index=False))
+    return f"sqlite:///{path}"
+
+
+def test_child_rows_follow_their_parent_and_each_other(tmp_path):
+    url = _orders_database(tmp_path / "orders.db")
+    twin = datatwin.fit_database(url, seed=0, max_time=10)
+    assert twin.tables["orders"].sequence_length == 6
+    synthetic = twin.sample(seed=1)
+    orders, customers = synthetic.tables["orders"], synthetic.tables["customer"]
+    in_order = orders.groupby("customer_id").cumcount() + 1
+    assert (orders["number"] == in_order).mean() > 0.9  # each order numbered after the one before
+    per_customer = orders.groupby("customer_id").size().reindex(customers["id"], fill_value=0)
+    segment = customers.set_index("id")["segment"]
+    assert per_customer[segment == "business"].mean() > per_customer[segment == "retail"].mean() + 1.5
+
+
+def test_sakila_store_staff_cycle_into_sqlite_with_constraints(tmp_path):
+    sakila = read_database(sqlite_url("sakila"))
+    synthetic = fit_database(sakila, seed=0, max_time=2).sample(seed=0)
+    check_database(synthetic)
+    assert {n: len(t) for n, t in synthetic.tables.items()} == {n: len(t) for n, t in sakila.tables.items()}
+    for table in ("customer", "staff", "actor"):
+        real = set(sakila.tables[table]["first_name"] + " " + sakila.tables[table]["last_name"])
+        fake = set(synthetic.tables[table]["first_name"] + " " + synthetic.tables[table]["last_name"])
+        assert not real & fake, table
+    assert not set(synthetic.tables["customer"]["email"]) & set(sakila.tables["customer"]["email"])
+    target = f"sqlite:///{tmp_path / 'sakila.db'}"
+    synthetic.save(target)  # NOT NULL, primary keys and foreign keys checked by SQLite
+    with sa.create_engine(target).connect() as connection:
+        assert connection.execute(sa.text("PRAGMA foreign_key_check")).fetchall() == []
+
+
+def test_northwind_relations_are_found_and_kept():
+    twin = fit_database(sqlite_url("northwind"), seed=0, max_time=2)
+    found = {k.describe() for k in twin.schema.foreign_keys if not k.declared}
+    assert "Order Details(OrderID) → Orders(OrderID)" in found and len(found) >= 11
+    synthetic = twin.sample(seed=0)
+    check_database(synthetic)
+    assert len(synthetic.tables["Order Details"]) == 2155
+    real = datatwin.read_database(sqlite_url("northwind")).tables["Customers"]
+    assert not set(synthetic.tables["Customers"]["CustomerID"]) & set(real["CustomerID"])  # natural keys anew
 
 
 def test_world_cycle_and_composite_key():
-    world = read_database(f"sqlite:///{shared_path('world/world.sqlite')}")
+    world = read_database(sqlite_url("world"))
     synthetic = fit_database(world, seed=0, max_time=3).sample(seed=0)
     check_database(synthetic)
     assert len(synthetic.tables["city"]) == 4079 and synthetic.tables["countrylanguage"]["language"].notna().all()
     assert not synthetic.tables["country"]["code"].isin(set(world.tables["country"]["code"])).all()
+
+
+def test_bad_sources_are_refused_with_every_problem(tmp_path):
+    path = tmp_path / "shop.db"
+    url = _orders_database(path)
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA foreign_keys = OFF")
+        connection.execute("INSERT INTO orders VALUES (9999, 777, 1, 10.0)")
+        connection.execute("CREATE TABLE note (text TEXT)")
+    with pytest.raises(DataError) as caught:
+        fit_database(url)
+    message = str(caught.value)
+    assert "orders(customer_id) → customer(id): 1 row(s) refer to missing parents, e.g. '777" in message
+    assert "table 'note' has no primary key" in message
+    with pytest.raises(ConfigError, match=r"Reference table\(s\) \['genres'\]"):
+        fit_database(read_database(sqlite_url("world")), reference_tables=["genres"])

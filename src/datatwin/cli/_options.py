@@ -13,3 +13,11 @@ SchemaFile = Annotated[
     typer.Option("--schema", help="Schema JSON (from `datatwin schema`) to use instead of inferring one."),
 ]
 DataPath = Annotated[Path, typer.Argument(help="CSV (any delimiter, .gz too) or Parquet file.", show_default=False)]
+SourceArgument = Annotated[
+    str,
+    typer.Argument(
+        help="A CSV or Parquet file; or a database: a URL (sqlite:///shop.db, postgresql://user@host/db) "
+        "or a folder of table files.",
+        show_default=False,
+    ),
+]

@@ -11,17 +11,25 @@ from rich.table import Table
 import datatwin
 from datatwin.cli._console import console, progress_bars, reported_errors
 from datatwin.cli._options import SchemaFile, Seed
+from datatwin.cli.database import is_database_source
 from datatwin.errors import ConfigError, SourceError
 from datatwin.evaluate import Report
+from datatwin.evaluate.database import evaluate_database
 
 _COLOURS = {"pass": "green", "warn": "yellow", "fail": "red", "skipped": "dim"}
 
-TablePath = Annotated[Path, typer.Option(help="CSV (any delimiter, .gz too) or Parquet file.", show_default=False)]
+TableOrDatabase = Annotated[
+    str,
+    typer.Option(
+        help="CSV (any delimiter, .gz too) or Parquet file; or a database URL or folder for a database report.",
+        show_default=False,
+    ),
+]
 
 
 def evaluate_command(
-    real: TablePath,
-    synthetic: TablePath,
+    real: TableOrDatabase,
+    synthetic: TableOrDatabase,
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML report to write.")],
     holdout: Annotated[
         Path | None, typer.Option(help="Real rows the generator never saw (needed for most privacy checks).")
@@ -39,14 +47,24 @@ def evaluate_command(
     twin: Annotated[Path | None, typer.Option(help="The twin that made SYNTHETIC, to show its lineage.")] = None,
     seed: Seed = 0,
 ) -> None:
-    """Measure how faithful, useful and private SYNTHETIC is compared with REAL."""
+    """Measure how faithful, useful and private SYNTHETIC is compared with REAL (tables or databases)."""
     with reported_errors():
         check_report_targets(output, json_output)
+        if is_database_source(real) or is_database_source(synthetic):
+            options = {"--holdout": holdout, "--target": target, "--sensitive": sensitive, "--schema": schema}
+            if given := [name for name, value in options.items() if value]:
+                raise ConfigError(f"{', '.join(given)} appl(ies) to one table, not to a database report.")
+            with progress_bars() as progress:
+                report = evaluate_database(
+                    real, synthetic, thresholds=parse_thresholds(threshold or []), progress=progress
+                )
+            write_report(report, output, json_output)
+            return
         lineage = datatwin.load(twin).lineage if twin is not None else None
         with progress_bars() as progress:
             report = datatwin.evaluate(
-                real,
-                synthetic,
+                Path(real),
+                Path(synthetic),
                 holdout,
                 target=target,
                 sensitive=sensitive,

@@ -10,7 +10,8 @@ import typer
 
 import datatwin
 from datatwin.cli._console import console, progress_bars, reported_errors
-from datatwin.cli._options import DataPath, SchemaFile, Seed
+from datatwin.cli._options import SchemaFile, Seed, SourceArgument
+from datatwin.cli.database import fit_database_source, is_database_source
 from datatwin.cli.evaluate import check_report_targets, write_report
 from datatwin.errors import DataError, SourceError
 from datatwin.holdout import split_holdout
@@ -20,7 +21,7 @@ from datatwin.twin import DEFAULT_SEED
 
 
 def fit_command(
-    data: DataPath,
+    data: SourceArgument,
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to save the twin.")],
     model: Annotated[str, typer.Option("--model", help="Model name, or 'auto'.")] = AUTO,
     seed: Seed = DEFAULT_SEED,
@@ -37,15 +38,35 @@ def fit_command(
     ] = None,
     holdout_share: Annotated[float, typer.Option("--holdout-share", help="Share of rows held out for --report.")] = 0.2,
     target: Annotated[str | None, typer.Option("--target", help="Column a model would predict, for --report.")] = None,
+    detect_keys: Annotated[
+        bool, typer.Option("--detect-keys/--no-detect-keys", help="Databases: add foreign keys found in the data.")
+    ] = True,
+    reference: Annotated[
+        list[str] | None,
+        typer.Option("--reference", help="Databases: a table to keep as it is, e.g. a list of genres (repeatable)."),
+    ] = None,
 ) -> None:
-    """Learn a twin of DATA and save it to OUTPUT."""
+    """Learn a twin of DATA (a table, or a whole database) and save it to OUTPUT."""
     with reported_errors():
         if not output.parent.is_dir():
             raise SourceError(f"Folder {str(output.parent)!r} for output {output.name!r} does not exist.")
+        if is_database_source(data):
+            refused = {"--model": model != AUTO, "--report": report is not None, "--target": target is not None}
+            fit_database_source(
+                data,
+                output,
+                seed=seed,
+                schema=schema,
+                max_time=max_time,
+                detect_keys=detect_keys,
+                reference=reference,
+                refused=refused,
+            )
+            return
         if report is not None:
             check_report_targets(report, None)
         started = time.perf_counter()
-        source = read_table(data)
+        source = read_table(Path(data))
         holdout = None
         if target is not None and target not in source.data.columns:
             raise DataError([f"--target column {target!r} is not in {source.name}: {list(source.data.columns)}"])

@@ -7,19 +7,26 @@ from typing import Annotated
 
 import typer
 
-import datatwin
 from datatwin.cli._console import console, progress_bars, reported_errors
 from datatwin.cli._options import Seed
+from datatwin.cli.database import sample_database_twin
 from datatwin.conditions import parse_where
 from datatwin.errors import ConfigError
 from datatwin.io import check_table_target, write_table
+from datatwin.relational import DatabaseTwin
+from datatwin.relational.model import load_twin
 from datatwin.twin import DEFAULT_SEED
 
 
 def sample_command(
     twin: Annotated[Path, typer.Argument(help="A twin saved by `datatwin fit`.", show_default=False)],
-    rows: Annotated[int, typer.Option("--rows", "-n", help="Number of rows to draw.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Output file, .csv or .parquet.")],
+    output: Annotated[
+        str,
+        typer.Option(
+            "--output", "-o", help="Output file (.csv or .parquet); for a database twin a database URL or folder."
+        ),
+    ],
+    rows: Annotated[int | None, typer.Option("--rows", "-n", help="Number of rows to draw (table twins).")] = None,
     seed: Seed = DEFAULT_SEED,
     where: Annotated[
         str | None,
@@ -31,13 +38,30 @@ def sample_command(
     ratio: Annotated[
         float | None, typer.Option("--ratio", help="Share each rare label is raised to (default: equal shares).")
     ] = None,
+    scale: Annotated[
+        float, typer.Option("--scale", min=0.001, help="Database twins: size of every table, times the real one.")
+    ] = 1.0,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Database twins: overwrite a target that already holds data.")
+    ] = False,
+    table_format: Annotated[
+        str, typer.Option("--format", help="Database twins written to a folder: csv or parquet files.")
+    ] = "csv",
 ) -> None:
-    """Draw ROWS synthetic rows from TWIN into OUTPUT."""
+    """Draw synthetic rows from TWIN into OUTPUT (a whole database for a database twin)."""
     with reported_errors():
-        if rows <= 0:
+        loaded = load_twin(twin)
+        if isinstance(loaded, DatabaseTwin):
+            options = {"-n": rows, "--where": where, "--rebalance": rebalance, "--ratio": ratio}
+            if given := [name for name, value in options.items() if value is not None]:
+                raise ConfigError(f"{', '.join(given)} appl(ies) to table twins; {twin} is a database twin.")
+            sample_database_twin(loaded, output, scale=scale, seed=seed, replace=replace, fmt=table_format)
+            return
+        if scale != 1.0 or replace:
+            raise ConfigError("--scale and --replace apply to database twins; use -n for the number of rows.")
+        if rows is None or rows <= 0:
             raise ConfigError(f"-n must be a positive number of rows; got {rows}.")
         check_table_target(output)
-        loaded = datatwin.load(twin)
         with progress_bars() as progress:
             conditions = parse_where(where) if where else None
             table = loaded.sample(

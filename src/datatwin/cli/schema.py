@@ -9,19 +9,27 @@ import typer
 from rich.table import Table
 
 from datatwin.cli._console import console, reported_errors
-from datatwin.cli._options import DataPath
+from datatwin.cli._options import SourceArgument
+from datatwin.cli.database import is_database_source, show_database_schema
 from datatwin.io import read_table
 from datatwin.io.writers import write_bytes
 from datatwin.schema import ColumnSpec, Schema, infer_schema
 
 
 def schema_command(
-    data: DataPath,
+    data: SourceArgument,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Save the schema as JSON here.")] = None,
+    detect_keys: Annotated[
+        bool, typer.Option("--detect-keys/--no-detect-keys", help="Databases: add foreign keys found in the data.")
+    ] = True,
 ) -> None:
-    """Infer the schema of DATA, print it, and save it as editable JSON with -o."""
+    """Infer the schema of DATA (a table, or a database's tables and keys), print it, and save it
+    as editable JSON with -o."""
     with reported_errors():
-        source = read_table(data)
+        if is_database_source(data):
+            show_database_schema(data, output, detect_keys)
+            return
+        source = read_table(Path(data))
         schema = infer_schema(source.data)
         console.print(schema_table(schema, title=f"{source.name}: {len(source.data):,} rows"))
         if output is not None:

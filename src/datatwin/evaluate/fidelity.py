@@ -178,7 +178,9 @@ def _distribution(data: EvaluationData, name: str) -> dict:
         r, s = as_float(real), as_float(synth)
         if len(r) == 0:
             return {}
-        edges = np.histogram_bin_edges(r, bins=_HISTOGRAM_BINS)
+        edges = np.unique(np.linspace(r.min(), r.max(), _HISTOGRAM_BINS + 1))  # a tiny range of times: fewer
+        if len(edges) < 2:  # one value
+            edges = np.array([r.min() - 0.5, r.min() + 0.5])
         density = lambda x: (np.histogram(np.clip(x, edges[0], edges[-1]), edges)[0] / max(len(x), 1)).round(5)  # noqa: E731
         return {
             "edges": edges.tolist(),

@@ -51,6 +51,8 @@ class Tokenizer:
             return cls("values", len(distinct), distinct.astype(np.float64), np.zeros((0, fine + 1)))
         atoms = distinct[counts >= len(data) / (2 * max_bins)].astype(np.float64)
         rest = np.sort(data[~np.isin(data, atoms)])
+        if len(rest) == 0:  # every value is frequent (few rows, many repeats): a token per value
+            return cls("values", len(distinct), distinct.astype(np.float64), np.zeros((0, fine + 1)))
         n_bins = max(1, min(max_bins - len(atoms), len(np.unique(rest)) // 2))
         edges = np.quantile(rest, np.linspace(0.0, 1.0, n_bins + 1))
         bin_of = np.clip(np.searchsorted(edges, rest, side="right") - 1, 0, n_bins - 1)

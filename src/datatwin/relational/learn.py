@@ -128,16 +128,17 @@ def _known(database: Database, names: list[str]) -> set[str]:
 
 def _reference_tables(database: Database) -> set[str]:
     """Root tables of at most :data:`REFERENCE_MAX_ROWS` rows that others refer to and that
-    have no personal-data column."""
+    have no personal-data column (emails, phones, first or last names, addresses)."""
     referenced = {k.parent for k in database.schema.foreign_keys if not k.is_self_reference}
     found = set()
     for table in database.schema.tables:
         frame = database.tables[table.name]
         if table.name not in referenced or database.schema.parents_of(table.name) or len(frame) > REFERENCE_MAX_ROWS:
             continue
-        values = value_columns(database.schema, table, frame)
-        kinds = {c.kind for c in infer_schema(frame[values].replace("", np.nan).dropna(axis=1, how="all")).columns}
-        if ColumnKind.PII not in kinds:
+        values = frame[value_columns(database.schema, table, frame)].replace("", np.nan).dropna(axis=1, how="all")
+        specs = infer_schema(values).columns if values.shape[1] and len(values) else ()
+        # a bare "name" in a short list names things (genres, playlists, media types), not people
+        if not any(c.kind is ColumnKind.PII and c.pii_type != "name" for c in specs):
             found.add(table.name)
     return found
 

@@ -178,10 +178,14 @@ class DatabaseTwin:
         ArtifactError
             When the file is missing, corrupt, tampered with or holds a table twin.
         """
-        document, arrays = read_artifact(path, key=signing_key(key))
-        where = f"Twin file {str(path)!r}"
-        if document.get("kind") != DATABASE_KIND:
-            raise ArtifactError(f"{where} holds a table twin, not a database twin: load it with datatwin.load.")
+        loaded = load_twin(path, key=key)
+        if not isinstance(loaded, DatabaseTwin):
+            raise ArtifactError(f"Twin file {str(path)!r} holds a table twin, not a database twin: use datatwin.load.")
+        return loaded
+
+    @classmethod
+    def from_document(cls, document: dict[str, Any], arrays: dict[str, np.ndarray], where: str) -> DatabaseTwin:
+        """The twin of a document written by :meth:`save`; ``where`` names it in errors."""
         try:
             schema = RelationalSchema.from_dict(document["relational_schema"])
             tables = {}
@@ -195,6 +199,15 @@ class DatabaseTwin:
             raise
         except (KeyError, TypeError, ValueError) as exc:
             raise ArtifactError(f"{where} has invalid content: {exc}") from None
+
+
+def load_twin(path: str | Path, *, key: bytes | None = None) -> Twin | DatabaseTwin:
+    """Load a saved twin of either kind: a table twin or a database twin."""
+    document, arrays = read_artifact(path, key=signing_key(key))
+    where = f"Twin file {str(path)!r}"
+    if document.get("kind") == DATABASE_KIND:
+        return DatabaseTwin.from_document(document, arrays, where)
+    return Twin.from_document(document, arrays, where)
 
 
 def load_database(path: str | Path, *, key: bytes | None = None) -> DatabaseTwin:

@@ -109,10 +109,8 @@ def _sample_values(model: TableModel, n: int, context: pd.DataFrame | None, rng:
         return pd.DataFrame(index=pd.RangeIndex(n))
     seed = int(rng.integers(0, 2**31))
     usable = [] if context is None else [c for c in context.columns if c in model.twin.schema.names]
-    if usable:
-        rows = model.twin.sample(n, seed=seed, context=context[usable])  # type: ignore[index]
-    else:
-        rows = model.twin.sample(n, seed=seed)
+    given = context[usable] if usable and context is not None else None
+    rows = model.twin.sample(n, seed=seed, context=given)
     counts = [c for c in rows.columns if c.startswith(CHILDREN)]
     rows[counts] = rows[counts].clip(lower=0).round().astype(np.int64)
     return rows.drop(columns=[c for c in rows.columns if c.startswith((PARENT, PREVIOUS)) or c == POSITION])

@@ -81,7 +81,8 @@ def _write_folder(database: Database, folder: Path, *, replace: bool, table_form
         raise SourceError(f"The target {str(folder)!r} is a file, not a folder.")
     if folder.is_dir() and any(folder.iterdir()) and not replace:
         raise SourceError(
-            f"The target folder {str(folder)!r} is not empty: choose an empty target, or pass --replace to overwrite it."
+            f"The target folder {str(folder)!r} is not empty: choose an empty target, "
+            "or pass --replace to overwrite it."
         )
     temporary = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent))
     try:

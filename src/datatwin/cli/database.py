@@ -1,0 +1,96 @@
+"""The database side of `fit`, `sample`, `schema` and `evaluate`: whole databases in and out."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from rich.table import Table
+
+import datatwin
+from datatwin.cli._console import console, progress_bars
+from datatwin.errors import ConfigError
+from datatwin.io.writers import write_bytes
+from datatwin.relational import Database, DatabaseTwin, detect_foreign_keys, is_database_url
+from datatwin.relational.database import safe_url
+
+
+def is_database_source(source: str) -> bool:
+    """Whether a command's source names a database (a URL or a folder) rather than one table."""
+    return is_database_url(source) or Path(source).is_dir()
+
+
+def where(source: str) -> str:
+    """A source as shown to people: URLs without their password."""
+    return safe_url(source) if is_database_url(source) else source
+
+
+def fit_database_source(
+    source: str,
+    output: Path,
+    *,
+    seed: int,
+    schema: Path | None,
+    max_time: float | None,
+    detect_keys: bool,
+    reference: list[str] | None,
+    refused: dict[str, bool],
+) -> None:
+    """`datatwin fit DATABASE -o TWIN`."""
+    if given := [option for option, used in refused.items() if used]:
+        raise ConfigError(f"{', '.join(given)} appl(ies) to one table, not to a database like {where(source)}.")
+    started = time.perf_counter()
+    with progress_bars() as progress:
+        twin = datatwin.fit_database(
+            source,
+            schema=schema,
+            detect_keys=detect_keys,
+            reference_tables=reference,
+            seed=seed,
+            max_time=max_time,
+            progress=progress,
+        )
+        twin.save(output)
+    detected = [k.describe() for k in twin.schema.foreign_keys if not k.declared]
+    if detected:
+        console.print(f"Foreign keys found in the data (check them with `datatwin schema`): {', '.join(detected)}")
+    rows = sum(m.real_rows for m in twin.tables.values())
+    console.print(
+        f"Fitted {len(twin.tables)} tables ({rows:,} rows) of {where(source)} "
+        f"in {time.perf_counter() - started:.1f} s → {output}"
+    )
+
+
+def sample_database_twin(twin: DatabaseTwin, output: str, *, scale: float, seed: int, replace: bool, fmt: str) -> None:
+    """`datatwin sample DB.twin -o TARGET [--scale F]`."""
+    with progress_bars():
+        database = twin.sample(scale=scale, seed=seed)
+    database.save(output, replace=replace, table_format=f".{fmt.lstrip('.')}")
+    rows = sum(len(t) for t in database.tables.values())
+    console.print(f"Wrote {len(database.tables)} tables ({rows:,} rows) → {where(output)}")
+
+
+def show_database_schema(source: str, output: Path | None, detect_keys: bool) -> None:
+    """`datatwin schema DATABASE [-o schema.json]`: tables, keys (declared and found)."""
+    database = datatwin.read_database(source)
+    if detect_keys:
+        database = database.with_schema(database.schema.with_foreign_keys(detect_foreign_keys(database)))
+    console.print(_schema_table(database))
+    if output is not None:
+        write_bytes(output, database.schema.to_json().encode("utf-8"))
+        console.print(f"Relational schema saved → {output} (correct it and pass it back with --schema)")
+
+
+def _schema_table(database: Database) -> Table:
+    table = Table(title=f"{database.source}: {len(database.tables)} tables", title_justify="left")
+    for header in ("table", "rows", "primary key", "foreign keys"):
+        table.add_column(header)
+    for spec in database.schema.tables:
+        keys = [
+            f"{', '.join(k.columns)} → {k.parent}{'' if k.declared else ' (found)'}"
+            for k in database.schema.parents_of(spec.name)
+        ]
+        table.add_row(
+            spec.name, f"{len(database.tables[spec.name]):,}", ", ".join(spec.primary_key) or "none", "; ".join(keys)
+        )
+    return table
