@@ -9,7 +9,8 @@ def test_all_is_pinned():
             "ArtifactError", "ColumnKind", "ColumnSpec", "ConfigError", "ConstraintError", "DataError",
             "DatatwinError", "Lineage", "NotFittedError", "Range", "Schema", "SchemaError", "SourceError",
             "Report", "Twin", "__version__", "evaluate", "fit", "infer_schema", "load", "parse_where",
-            "Database", "DatabaseTwin", "RelationalSchema", "fit_database", "load_database", "read_database", "evaluate_database",
+            "Database", "DatabaseTwin", "RelationalSchema", "fit_database", "load_database", "read_database",
+            "evaluate_database",
         ]
     )  # fmt: skip
     for name in datatwin.__all__:
