@@ -38,7 +38,9 @@ def _people(frame: pd.DataFrame) -> dict[str, set]:
     }
 
 
-def test_chinook_twin_keeps_keys_sizes_and_no_real_people(chinook, chinook_twin, tmp_path):
+def test_chinook_twin_keeps_keys_sizes_and_no_real_people(chinook, chinook_twin, tmp_path, postgres_url):
+    assert chinook_twin.tables["InvoiceLine"].primary.parent == "Invoice"  # lines belong to their invoice
+    assert chinook_twin.tables["InvoiceLine"].sequence_length == 14
     synthetic = chinook_twin.sample(seed=1)
     check_database(synthetic)  # every foreign key resolves, primary keys unique
     for name, real in chinook.tables.items():
@@ -50,6 +52,10 @@ def test_chinook_twin_keeps_keys_sizes_and_no_real_people(chinook, chinook_twin,
     target = f"sqlite:///{tmp_path / 'synthetic.db'}"
     synthetic.save(target)
     assert read_database(target).schema == chinook.schema
+    synthetic.save(postgres_url)  # the server checks every key, NOT NULL and primary key
+    copy = read_database(postgres_url)
+    assert {n: len(t) for n, t in copy.tables.items()} == {n: len(t) for n, t in chinook.tables.items()}
+    assert len(copy.schema.foreign_keys) == len(chinook.schema.foreign_keys)
 
 
 def test_reference_lists_are_kept_and_children_follow_them(chinook, chinook_twin):
@@ -131,7 +137,7 @@ def test_child_rows_follow_their_parent_and_each_other(tmp_path):
     assert per_customer[segment == "business"].mean() > per_customer[segment == "retail"].mean() + 1.5
 
 
-def test_sakila_store_staff_cycle_into_sqlite_with_constraints(tmp_path):
+def test_sakila_store_staff_cycle_into_sqlite_and_postgres(tmp_path, postgres_url):
     sakila = read_database(sqlite_url("sakila"))
     synthetic = fit_database(sakila, seed=0, max_time=2).sample(seed=0)
     check_database(synthetic)
@@ -145,12 +151,15 @@ def test_sakila_store_staff_cycle_into_sqlite_with_constraints(tmp_path):
     synthetic.save(target)  # NOT NULL, primary keys and foreign keys checked by SQLite
     with sa.create_engine(target).connect() as connection:
         assert connection.execute(sa.text("PRAGMA foreign_key_check")).fetchall() == []
+    synthetic.save(postgres_url)  # the store ↔ staff cycle loads, its keys checked by the server
+    assert len(read_database(postgres_url).schema.foreign_keys) == len(sakila.schema.foreign_keys)
 
 
 def test_northwind_relations_are_found_and_kept():
     twin = fit_database(sqlite_url("northwind"), seed=0, max_time=2)
     found = {k.describe() for k in twin.schema.foreign_keys if not k.declared}
     assert "Order Details(OrderID) → Orders(OrderID)" in found and len(found) >= 11
+    assert twin.tables["Order Details"].primary.parent == "Orders"
     synthetic = twin.sample(seed=0)
     check_database(synthetic)
     assert len(synthetic.tables["Order Details"]) == 2155
@@ -180,3 +189,30 @@ def test_bad_sources_are_refused_with_every_problem(tmp_path):
     assert "table 'note' has no primary key" in message
     with pytest.raises(ConfigError, match=r"Reference table\(s\) \['genres'\]"):
         fit_database(read_database(sqlite_url("world")), reference_tables=["genres"])
+
+
+def test_unique_columns_stay_unique(tmp_path):
+    rng = np.random.default_rng(1)
+    n = 400
+    members = pd.DataFrame(
+        {
+            "id": np.arange(1, n + 1),
+            "code": [f"M{i:06d}" for i in rng.choice(1_000_000, n, replace=False)],
+            "tier": rng.choice(["gold", "silver", "bronze"], n),
+            "seat": rng.permutation(n) % 450,
+        }
+    )
+    path = tmp_path / "club.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "CREATE TABLE member (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, tier TEXT, seat INTEGER UNIQUE)"
+        )
+        connection.executemany("INSERT INTO member VALUES (?, ?, ?, ?)", members.itertuples(index=False))
+    twin = fit_database(f"sqlite:///{path}", max_time=2)
+    assert set(twin.schema.table("member").unique) == {("code",), ("seat",)}
+    synthetic = twin.sample(seed=0)
+    member = synthetic.tables["member"]
+    assert len(member) == n and member["code"].is_unique and member["seat"].dropna().is_unique
+    assert member["code"].str.fullmatch(r"M\d{6}").all()  # new codes in the real ones' shape
+    assert len(set(member["code"]) & set(members["code"])) < 0.05 * n  # chance meetings only
+    synthetic.save(f"sqlite:///{tmp_path / 'out.db'}")  # SQLite enforces both UNIQUE constraints

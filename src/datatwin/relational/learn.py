@@ -36,7 +36,7 @@ from datatwin.relational.keys import key_text
 from datatwin.relational.model import DatabaseTwin, TableModel, database_lineage
 from datatwin.relational.order import GenerationPlan, generation_plan
 from datatwin.relational.schema import ForeignKey, RelationalSchema, TableSchema
-from datatwin.schema import ColumnKind, infer_schema
+from datatwin.schema import ColumnKind, ColumnSpec, Schema, infer_schema
 from datatwin.twin import MIN_ROWS, fit
 
 PARENT = "__parent__."
@@ -49,6 +49,8 @@ REFERENCE_MAX_ROWS = 200
 MAX_SEQUENCE_LENGTH = 200
 """Children per parent beyond which a table is drawn without its sibling order (one model call
 per position would be slow; parent context and children counts still apply)."""
+_KIND_SAMPLE = 1000
+"""Rows a column kind is judged on when only the kind matters."""
 _UNLEARNT_CONTEXT = (ColumnKind.PII, ColumnKind.ID, ColumnKind.TEXT)
 """Kinds a context column is not learnt from: they are regenerated, so they tell nothing."""
 
@@ -202,6 +204,7 @@ def _fit_table(
             TableSource(training, f"{database.source}#{table.name}", hash_frame(training)),
             model=model,
             seed=seed,
+            schema=_with_unique_keys(inferred, [c for c in training.columns], table),
             max_time=max_time,
             min_rows=1,
         )
@@ -216,6 +219,14 @@ def _fit_table(
         empty_text=[c for c in values if frame[c].isna().sum() == 0 and frame[c].eq("").any()],
         sequence_length=sequence_length,
     )
+
+
+def _with_unique_keys(inferred: Schema, columns: list[str], table: TableSchema) -> Schema:
+    """The inferred schema of the training columns, with every column the database declares
+    UNIQUE on its own generated as a key (new distinct values in the real ones' shape)."""
+    unique = {u[0] for u in table.unique if len(u) == 1}
+    specs = [ColumnSpec(s.name, ColumnKind.ID) if s.name in unique else s for s in inferred.columns]
+    return Schema(tuple(s for s in specs if s.name in columns))
 
 
 def _is_context(column: str) -> bool:
@@ -243,10 +254,12 @@ def _is_binary(values: pd.Series) -> bool:
 
 def _primary_key_of(database: Database, table: TableSchema, plan: GenerationPlan) -> ForeignKey | None:
     """The foreign key a table's rows are drawn under, among the non-deferred keys that every
-    row fills: the one whose parents have the most children each (invoice lines under their
-    invoice, not under their track), among parents numerous enough to learn that number from
-    (at least √n of them for n children: payments under customers, not under Sakila's two
-    staff members); the key to the largest parent when none is."""
+    row fills and whose parents are numerous enough to learn children counts from (at least √n
+    of them for n children: payments not under Sakila's two staff members): the one to the
+    deepest parent (order lines under their order, not under a product list), then to a parent
+    with a date or time (an event that its children belong to: invoice lines under their
+    invoice, not their track), then the one whose parents have the most children each. The key
+    to the largest parent when no parent is numerous enough."""
     frame = database.tables[table.name]
     candidates = [
         k
@@ -259,7 +272,30 @@ def _primary_key_of(database: Database, table: TableSchema, plan: GenerationPlan
     numerous = [k for k in candidates if sizes[k] >= np.sqrt(len(frame))]
     if not numerous:
         return max(candidates, key=lambda k: (sizes[k], k.describe()))
-    return max(numerous, key=lambda k: (len(frame) / max(sizes[k], 1), k.describe()))
+    depth = _depths(database.schema, plan)
+    return max(
+        numerous,
+        key=lambda k: (depth[k.parent], _has_time(database, k.parent), len(frame) / max(sizes[k], 1), k.describe()),
+    )
+
+
+def _has_time(database: Database, name: str) -> bool:
+    """Whether a table has a date or time value column (judged on its first rows)."""
+    frame = database.tables[name]
+    values = frame[value_columns(database.schema, database.schema.table(name), frame)].head(_KIND_SAMPLE)
+    values = values.replace("", np.nan).dropna(axis=1, how="all")
+    if not values.shape[1] or not len(values):
+        return False
+    return any(c.kind is ColumnKind.DATETIME for c in infer_schema(values).columns)
+
+
+def _depths(schema: RelationalSchema, plan: GenerationPlan) -> dict[str, int]:
+    """Each table's distance from the roots through the keys drawn in order (not the deferred)."""
+    depth: dict[str, int] = {}
+    for name in plan.order:
+        parents = [k.parent for k in schema.parents_of(name) if k not in plan.deferred]
+        depth[name] = 1 + max((depth[p] for p in parents), default=-1)
+    return depth
 
 
 def _children_per_row(database: Database, key: ForeignKey) -> pd.Series:
