@@ -163,7 +163,7 @@ def main() -> None:
         results.append(queue.get())
         process.join()
         print(json.dumps(results[-1]), flush=True)
-    header = list(results[0])
+    header = list(dict.fromkeys(h for row in results for h in row))
     print(" | ".join(header))
     for row in results:
         print(" | ".join(str(row.get(h, "")) for h in header))

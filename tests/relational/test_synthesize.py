@@ -105,7 +105,8 @@ def test_database_report_integrity_and_children(chinook, chinook_twin):
 
 
 def _orders_database(path) -> str:
-    """300 customers with 1–6 orders each, numbered 1, 2, … in order; big spenders order more."""
+    """300 customers with 1–6 orders each, numbered 1, 2, … in order (business customers order
+    more, and bigger), and 1–3 items per order, shipped on pallets for business customers."""
     rng = np.random.default_rng(0)
     customers = pd.DataFrame({"id": np.arange(1, 301), "segment": rng.choice(["retail", "business"], 300)})
     counts = np.where(customers["segment"] == "business", rng.integers(3, 7, 300), rng.integers(1, 3, 300))
@@ -113,6 +114,12 @@ def _orders_database(path) -> str:
     orders["number"] = orders.groupby("customer_id").cumcount() + 1
     orders["amount"] = np.round(rng.gamma(2, 20, len(orders)) * np.where(orders["number"] > 2, 3, 1), 2)
     orders.insert(0, "id", np.arange(1, len(orders) + 1))
+    segment = customers.set_index("id")["segment"].reindex(orders["customer_id"]).to_numpy()
+    per_order = rng.integers(1, 4, len(orders))
+    items = pd.DataFrame({"order_id": np.repeat(orders["id"], per_order)})
+    big = np.repeat(segment == "business", per_order) ^ (rng.random(len(items)) < 0.05)
+    items["size"] = np.where(big, "pallet", "parcel")  # follows the order's customer, two levels up
+    items.insert(0, "id", np.arange(1, len(items) + 1))
     with sqlite3.connect(path) as connection:
         connection.execute("CREATE TABLE customer (id INTEGER PRIMARY KEY, segment TEXT NOT NULL)")
         connection.execute(
@@ -121,6 +128,10 @@ def _orders_database(path) -> str:
         )
         connection.executemany("INSERT INTO customer VALUES (?, ?)", customers.itertuples(index=False))
         connection.executemany("INSERT INTO orders VALUES (?, ?, ?, ?)", orders.itertuples(index=False))
+        connection.execute(
+            "CREATE TABLE item (id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL REFERENCES orders(id), size TEXT)"
+        )
+        connection.executemany("INSERT INTO item VALUES (?, ?, ?)", items.itertuples(index=False))
     return f"sqlite:///{path}"
 
 
@@ -135,6 +146,9 @@ def test_child_rows_follow_their_parent_and_each_other(tmp_path):
     per_customer = orders.groupby("customer_id").size().reindex(customers["id"], fill_value=0)
     segment = customers.set_index("id")["segment"]
     assert per_customer[segment == "business"].mean() > per_customer[segment == "retail"].mean() + 1.5
+    items = synthetic.tables["item"]
+    owner = orders.set_index("id")["customer_id"].reindex(items["order_id"]).map(segment).to_numpy()
+    assert (items["size"].to_numpy() == np.where(owner == "business", "pallet", "parcel")).mean() > 0.85
 
 
 def test_sakila_store_staff_cycle_into_sqlite_and_postgres(tmp_path, postgres_url):

@@ -4,6 +4,8 @@ For each table:
 
 - its *value* columns (not keys) get a single-table twin; a child table's twin also sees its
   primary parent's value columns (``__parent__.<column>``), so child rows fit their parent;
+- a grandchild's twin also sees the values its parent was drawn with (``__grandparent__.<column>``:
+  an order line knows its order's customer segment);
 - a child table whose parents have several children each is a *sequence*: its twin also sees
   the row's position among its siblings (``__position__``, in primary-key order) and the previous
   sibling's values (``__previous__.<column>``), so invoice lines or payments follow each other
@@ -40,6 +42,7 @@ from datatwin.schema import ColumnKind, ColumnSpec, Schema, infer_schema
 from datatwin.twin import MIN_ROWS, fit
 
 PARENT = "__parent__."
+GRANDPARENT = "__grandparent__."
 PREVIOUS = "__previous__."
 POSITION = "__position__"
 CHILDREN = "__children__."
@@ -105,6 +108,7 @@ def fit_database(
     plan = generation_plan(database.schema)
     references = _reference_tables(database) if reference_tables is None else _known(database, reference_tables)
     models: dict[str, TableModel] = {}
+    contexts: dict[str, pd.DataFrame] = {}  # per table, the parent context its twin was given
     seeds = {t.name: seed + index for index, t in enumerate(database.schema.tables)}
     for done, name in enumerate(plan.order):  # parents first: children see them as drawn
         report(progress, "learning tables", done, len(plan.order))
@@ -112,7 +116,7 @@ def fit_database(
         if name in references:
             models[name] = _reference_table(database, table, plan)
         else:
-            models[name] = _fit_table(database, table, plan, models, seed=seeds[name], max_time=max_time)
+            models[name] = _fit_table(database, table, plan, models, contexts, seed=seeds[name], max_time=max_time)
     models = {t.name: models[t.name] for t in database.schema.tables}
     report(progress, "learning tables", len(database.schema.tables), len(database.schema.tables))
     return DatabaseTwin(database.schema, models, database_lineage(database, seed))
@@ -170,6 +174,7 @@ def _fit_table(
     table: TableSchema,
     plan: GenerationPlan,
     fitted: dict[str, TableModel],
+    contexts: dict[str, pd.DataFrame],
     *,
     seed: int,
     max_time: float | None,
@@ -184,8 +189,10 @@ def _fit_table(
     primary = _primary_key_of(database, table, plan)
     sequence_length = 0
     if primary is not None:
-        context = _parent_context(database, primary)
-        training = pd.concat([training, as_drawn(context, fitted[primary.parent])], axis=1)
+        rows = _parent_rows(database, primary)
+        context = as_drawn(_parent_context(database, primary, rows), fitted[primary.parent])
+        contexts[table.name] = context
+        training = pd.concat([training, context, grandparent_context(contexts.get(primary.parent), rows)], axis=1)
         order = _sibling_order(frame, table, primary)
         if values and 0 < int(order.max(initial=0)) < MAX_SEQUENCE_LENGTH:
             sequence_length = int(order.max()) + 1
@@ -230,7 +237,7 @@ def _with_unique_keys(inferred: Schema, columns: list[str], table: TableSchema) 
 
 
 def _is_context(column: str) -> bool:
-    return column.startswith((PARENT, PREVIOUS)) or column == POSITION
+    return column.startswith((PARENT, GRANDPARENT, PREVIOUS)) or column == POSITION
 
 
 def value_columns(schema: RelationalSchema, table: TableSchema, frame: pd.DataFrame) -> list[str]:
@@ -306,13 +313,28 @@ def _children_per_row(database: Database, key: ForeignKey) -> pd.Series:
     return key_text(parent, key.parent_columns).map(counts).fillna(0).astype(np.int64)
 
 
-def _parent_context(database: Database, key: ForeignKey) -> pd.DataFrame:
+def _parent_rows(database: Database, key: ForeignKey) -> np.ndarray:
+    """For each child row, the row number of its parent through ``key`` (every row has one)."""
+    parent = database.tables[key.parent]
+    lookup = dict(zip(key_text(parent, key.parent_columns), range(len(parent)), strict=True))
+    return key_text(database.tables[key.table], key.columns).map(lookup).to_numpy(dtype=np.int64)
+
+
+def _parent_context(database: Database, key: ForeignKey, rows: np.ndarray) -> pd.DataFrame:
     parent = database.tables[key.parent]
     values = value_columns(database.schema, database.schema.table(key.parent), parent)
-    lookup = dict(zip(key_text(parent, key.parent_columns), range(len(parent)), strict=True))
-    rows = key_text(database.tables[key.table], key.columns).map(lookup).to_numpy()
     context = parent[values].iloc[rows].replace("", np.nan).reset_index(drop=True)
     return context.set_axis([PARENT + c for c in values], axis=1)
+
+
+def grandparent_context(parent_context: pd.DataFrame | None, rows: np.ndarray) -> pd.DataFrame:
+    """The context the parents were drawn in (their own parent's values), repeated for each
+    child (``rows``: the parent row of every child) as ``__grandparent__.<column>``."""
+    if parent_context is None:
+        return pd.DataFrame(index=pd.RangeIndex(len(rows)))
+    columns = [c for c in parent_context.columns if c.startswith(PARENT)]
+    grand = parent_context[columns].iloc[rows].reset_index(drop=True)
+    return grand.set_axis([GRANDPARENT + c.removeprefix(PARENT) for c in columns], axis=1)
 
 
 def as_drawn(context: pd.DataFrame, parent: TableModel) -> pd.DataFrame:

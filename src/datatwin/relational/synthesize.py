@@ -5,7 +5,8 @@ Tables are drawn parents first (:mod:`datatwin.relational.order`):
 - a reference table is written out as it is (its size does not scale);
 - a root table gets ``scale`` × its real rows; each child table's rows are drawn under its
   primary parent, each parent getting its learnt number of children (the counts rescaled so the
-  table gets ``scale`` × its real size), with the parent's values as context; sequences are
+  table gets ``scale`` × its real size), with the parent's values (and the grandparent's the
+  parent was drawn with) as context; sequences are
   drawn position by position, each row given the previous sibling it follows;
 - other foreign keys are drawn in proportion to the parents' learnt child counts; in a table
   whose composite key is made of foreign keys (many-to-many links) a parent's rows refer to
@@ -25,7 +26,16 @@ import numpy as np
 import pandas as pd
 
 from datatwin.relational.database import Database
-from datatwin.relational.learn import CHILDREN, PARENT, POSITION, PREVIOUS, as_drawn, count_column
+from datatwin.relational.learn import (
+    CHILDREN,
+    GRANDPARENT,
+    PARENT,
+    POSITION,
+    PREVIOUS,
+    as_drawn,
+    count_column,
+    grandparent_context,
+)
 from datatwin.relational.schema import ForeignKey, TableSchema
 
 if TYPE_CHECKING:
@@ -70,11 +80,14 @@ def _sample_children(
     counts = _rescaled(parents[count_column(key)].to_numpy(), round(scale * model.real_rows), rng)
     parent = twin.tables[key.parent]
     context = as_drawn(_repeat_parents(parents, counts, parent.value_columns), parent)
+    rows_of_parent = np.repeat(np.arange(len(parents)), counts)
+    given = pd.concat([context, grandparent_context(parents, rows_of_parent)], axis=1)
     if model.sequence_length:
-        rows = _sample_sequences(model, context, counts, rng)
+        rows = _sample_sequences(model, given, counts, rng)
     else:
-        rows = _sample_values(model, int(counts.sum()), context, rng)
+        rows = _sample_values(model, int(counts.sum()), given, rng)
     rows = _with_counts(rows, model, rng)
+    rows[list(context.columns)] = context.to_numpy()  # kept (not written) for the grandchildren
     for column, parent_column in zip(key.columns, key.parent_columns, strict=True):
         rows[column] = parents[parent_column].repeat(counts).to_numpy()
     return rows
@@ -113,7 +126,8 @@ def _sample_values(model: TableModel, n: int, context: pd.DataFrame | None, rng:
     rows = model.twin.sample(n, seed=seed, context=given)
     counts = [c for c in rows.columns if c.startswith(CHILDREN)]
     rows[counts] = rows[counts].clip(lower=0).round().astype(np.int64)
-    return rows.drop(columns=[c for c in rows.columns if c.startswith((PARENT, PREVIOUS)) or c == POSITION])
+    drawn_given = [c for c in rows.columns if c.startswith((PARENT, GRANDPARENT, PREVIOUS)) or c == POSITION]
+    return rows.drop(columns=drawn_given)
 
 
 def _rescaled(counts: np.ndarray, total: int, rng: np.random.Generator) -> np.ndarray:
