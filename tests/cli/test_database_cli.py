@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
+import datatwin
 from datatwin.cli import app
 from datatwin.relational import check_database, read_database
 from tests.conftest import shared_path
@@ -117,3 +118,19 @@ def test_database_twin_options_are_checked(world_twin, tmp_path):
     result = invoke("sample", world_twin, "-o", tmp_path / "out", "-n", "10")
     assert result.exit_code == 1 and "-n appl(ies) to table twins" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_fit_from_postgres_and_from_a_folder(tmp_path, postgres_url):
+    datatwin.read_database(world()).save(postgres_url)  # the real World, served by PostgreSQL
+    twin = tmp_path / "pg.twin"
+    result = invoke("fit", postgres_url, "-o", twin, "--max-time", "1")
+    assert result.exit_code == 0, result.output
+    assert "postgres@" in result.output and "Fitted 3 tables" in result.output
+    folder = tmp_path / "synthetic"
+    assert invoke("sample", twin, "-o", folder).exit_code == 0
+    check_database(read_database(folder))
+    again = tmp_path / "folder.twin"
+    result = invoke("fit", folder, "-o", again, "--max-time", "1")  # a folder of CSV files and schema.json
+    assert result.exit_code == 0, result.output
+    assert invoke("sample", again, "-o", f"sqlite:///{tmp_path / 'from-folder.db'}").exit_code == 0
+    check_database(read_database(f"sqlite:///{tmp_path / 'from-folder.db'}"))

@@ -169,7 +169,7 @@ def test_sakila_store_staff_cycle_into_sqlite_and_postgres(tmp_path, postgres_ur
     assert len(read_database(postgres_url).schema.foreign_keys) == len(sakila.schema.foreign_keys)
 
 
-def test_northwind_relations_are_found_and_kept():
+def test_northwind_relations_are_found_and_kept(tmp_path):
     twin = fit_database(sqlite_url("northwind"), seed=0, max_time=2)
     found = {k.describe() for k in twin.schema.foreign_keys if not k.declared}
     assert "Order Details(OrderID) → Orders(OrderID)" in found and len(found) >= 11
@@ -179,6 +179,9 @@ def test_northwind_relations_are_found_and_kept():
     assert len(synthetic.tables["Order Details"]) == 2155
     real = datatwin.read_database(sqlite_url("northwind")).tables["Customers"]
     assert not set(synthetic.tables["Customers"]["CustomerID"]) & set(real["CustomerID"])  # natural keys anew
+    target = f"sqlite:///{tmp_path / 'northwind.db'}"
+    synthetic.save(target)  # "Order Details", with a space, and the found keys declared this time
+    assert len(read_database(target).schema.foreign_keys) == len(twin.schema.foreign_keys)
 
 
 def test_world_cycle_and_composite_key():

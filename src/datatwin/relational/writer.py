@@ -86,8 +86,12 @@ def _write_folder(database: Database, folder: Path, *, replace: bool, table_form
         )
     temporary = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent))
     try:
+        types = _column_types(database)
         for table in database.schema.tables:
             rows = database.tables[table.name].reindex(columns=list(table.columns))
+            for column in rows.columns:  # whole numbers with gaps stay whole: key 1228, not 1228.0
+                if isinstance(types[table.name, column], sa.BigInteger) and rows[column].dtype.kind == "f":
+                    rows[column] = rows[column].astype("Int64")
             path = temporary / f"{table.name}{table_format}"
             rows.to_csv(path, index=False) if table_format == ".csv" else rows.to_parquet(path, index=False)
         (temporary / "schema.json").write_text(database.schema.to_json(), encoding="utf-8")
