@@ -62,6 +62,7 @@ def sample_database(twin: DatabaseTwin, *, scale: float, seed: int) -> Database:
         rows = _with_primary_key(rows, table, model, rng)
         for column in model.empty_text:  # learnt as missing, but the source never had NULLs there
             rows[column] = rows[column].astype(object).where(rows[column].notna(), "")
+        _fill_not_null(rows, table)
         for key in twin.schema.parents_of(name):
             if key != model.primary and key not in plan.deferred:
                 _draw_references(rows, key, drawn[key.parent], model, rng, distinct_within=_link_partner(table, model))
@@ -177,6 +178,20 @@ def _new_codes(n: int, length: int, rng: np.random.Generator) -> list[str]:
     while len(codes) < n:
         codes.update("".join(row) for row in rng.choice(letters, size=(n - len(codes), length)))
     return sorted(codes)[:n] if len(codes) > n else list(codes)
+
+
+def _fill_not_null(rows: pd.DataFrame, table: TableSchema) -> None:
+    """NOT NULL value columns drawn missing (a CSV source cannot tell '' from a missing cell):
+    texts become '', numbers and times the column's median."""
+    for column in table.not_null:
+        if column not in rows.columns or not (missing := rows[column].isna()).any():
+            continue
+        values = rows[column]
+        if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_datetime64_any_dtype(values.dtype):
+            present = values.dropna()
+            rows[column] = values.fillna(present.median() if len(present) else 0)
+        else:
+            rows[column] = values.astype(object).where(~missing, "")
 
 
 def _link_partner(table: TableSchema, model: TableModel) -> list[str] | None:
