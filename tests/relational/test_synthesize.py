@@ -101,6 +101,10 @@ def test_database_report_integrity_and_children(chinook, chinook_twin):
     assert report.metric("children_per_parent", key).value > 0.8
     assert report.metric("column_shapes", "InvoiceLine").value > 0.9
     assert 0 < report.score < 1
+    for table in ("Customer", "Employee"):  # emails, phones, addresses and full names: none real
+        assert report.metric("copied_identifiers", table).value == 0.0
+    assert report.metric("copied_identifiers", "Genre").status.value == "skipped"  # a kept list of genres
+    assert report.privacy.value == "pass"
     assert "Children per parent" in report.to_html()
 
 
@@ -233,3 +237,10 @@ def test_unique_columns_stay_unique(tmp_path):
     assert member["code"].str.fullmatch(r"M\d{6}").all()  # new codes in the real ones' shape
     assert len(set(member["code"]) & set(members["code"])) < 0.05 * n  # chance meetings only
     synthetic.save(f"sqlite:///{tmp_path / 'out.db'}")  # SQLite enforces both UNIQUE constraints
+
+
+def test_a_copied_database_fails_the_privacy_check(chinook):
+    report = datatwin.evaluate_database(chinook, chinook)
+    assert report.metric("copied_identifiers", "Customer").value == 1.0
+    assert report.metric("copied_identifiers", "Customer").status.value == "fail"
+    assert report.privacy.value == "fail"

@@ -1,6 +1,8 @@
 """Evaluating a synthetic database against the real one, table by table and key by key.
 
-Per table: column shapes and pair trends of its value columns (keys left out). Per foreign
+Per table: column shapes and pair trends of its value columns (keys left out), and the share of
+its identifying texts (names, emails, phones, addresses, text keys) copied from the real table,
+which should be 0 up to chance meetings of common names. Per foreign
 key: referential integrity (the share of filled references that find their parent, which must
 be 1), the similarity of the children-per-parent distributions (1 − KS statistic of the counts,
 parents without children included) and the parent–child trends (pair trends between the
@@ -26,8 +28,10 @@ from datatwin.progress import Progress, report
 from datatwin.relational import Database, ForeignKey, read_database
 from datatwin.relational.keys import key_text
 from datatwin.relational.learn import value_columns
+from datatwin.schema import ColumnKind, infer_schema
 
 _PARENT = "parent."
+_FULL_NAME = "full name"
 
 
 def evaluate_database(
@@ -100,13 +104,87 @@ def _table_metrics(real: Database, synthetic: Database, name: str, limits: dict[
     if data is None or not data.columns:
         why = f"table {name!r} has no value columns to compare (keys only, or no rows)"
         return [
-            dataclasses.replace(skipped(key, "fidelity", title, why, limits), subject=name)
-            for key, title in (("column_shapes", "Column shapes"), ("pair_trends", "Column-pair trends"))
+            *(
+                dataclasses.replace(skipped(key, "fidelity", title, why, limits), subject=name)
+                for key, title in (("column_shapes", "Column shapes"), ("pair_trends", "Column-pair trends"))
+            ),
+            _copied_identifiers(real, synthetic, name, limits),
         ]
     return [
         dataclasses.replace(column_shapes_metric(data, limits), subject=name),
         dataclasses.replace(pair_trends_metric(data, limits), subject=name),
+        _copied_identifiers(real, synthetic, name, limits),
     ]
+
+
+def _copied_identifiers(real: Database, synthetic: Database, name: str, limits: dict[str, Threshold]) -> MetricResult:
+    """Share of the synthetic table's distinct identifying texts found in the real table: personal
+    data (full names as first + last name: a first name alone is no one) and text primary keys."""
+    title = "Copied identifiers"
+    columns, full_name, personal = _identifying_columns(real, name)
+    why = None
+    if not columns and full_name is None:
+        why = f"table {name!r} has no identifying text columns"
+    elif not personal and _same_rows(real.tables[name], synthetic.tables[name]):
+        why = f"table {name!r} is the real one: a reference list without personal data, kept as it is"
+    if why is not None:
+        return dataclasses.replace(skipped("copied_identifiers", "privacy", title, why, limits), subject=name)
+    real_values = _identifiers(real.tables[name], columns, full_name)
+    fake_values = _identifiers(synthetic.tables[name], columns, full_name)
+    per_column = {}
+    for column, values in real_values.items():
+        copied = fake_values[column] & values
+        per_column[column] = {
+            "copied": len(copied),
+            "distinct": len(fake_values[column]),
+            "examples": sorted(copied)[:3],
+        }
+    copied_total = sum(c["copied"] for c in per_column.values())
+    share = copied_total / max(sum(c["distinct"] for c in per_column.values()), 1)
+    return measured(
+        "copied_identifiers",
+        "privacy",
+        title,
+        share,
+        0.0,
+        f"{copied_total} of the synthetic {', '.join(per_column)} values are real ones.",
+        limits,
+        {"columns": per_column},
+        subject=name,
+    )
+
+
+def _identifying_columns(database: Database, name: str) -> tuple[list[str], tuple[str, str] | None, bool]:
+    """A table's identifying text columns (personal data but first and last names, and a text
+    primary key), its (first name, last name) pair if any, and whether it holds personal data
+    beyond a bare "name" (which in a short list names things: genres, playlists)."""
+    frame = database.tables[name].replace("", np.nan).dropna(axis=1, how="all")
+    specs = infer_schema(frame).columns if frame.shape[1] and len(frame) else ()
+    pii = {s.name: s.pii_type for s in specs if s.kind is ColumnKind.PII}
+    columns = [c for c, kind in pii.items() if kind not in ("first_name", "last_name")]
+    key = database.schema.table(name).primary_key
+    if len(key) == 1 and key[0] in frame and not pd.api.types.is_numeric_dtype(frame[key[0]]):
+        columns.append(key[0])
+    first = [c for c, kind in pii.items() if kind == "first_name"]
+    last = [c for c, kind in pii.items() if kind == "last_name"]
+    full_name = (first[0], last[0]) if first and last else None
+    return columns, full_name, any(kind != "name" for kind in pii.values())
+
+
+def _identifiers(frame: pd.DataFrame, columns: list[str], full_name: tuple[str, str] | None) -> dict[str, set[str]]:
+    """Distinct texts per identifying column, and of full names (``"first last"``)."""
+    values = {c: set(frame[c].replace("", np.nan).dropna().astype(str)) for c in columns}
+    if full_name is not None:
+        names = frame[full_name[0]].astype(str) + " " + frame[full_name[1]].astype(str)
+        values[_FULL_NAME] = set(names[frame[list(full_name)].notna().all(axis=1)])
+    return values
+
+
+def _same_rows(real: pd.DataFrame, synthetic: pd.DataFrame) -> bool:
+    """Whether two tables hold the same rows in the same order (a reference list written out)."""
+    if real.shape != synthetic.shape or list(real.columns) != list(synthetic.columns):
+        return False
+    return real.astype(str).reset_index(drop=True).equals(synthetic.astype(str).reset_index(drop=True))
 
 
 def _prepared(real: pd.DataFrame, synthetic: pd.DataFrame):

@@ -85,6 +85,7 @@ DEFAULT_THRESHOLDS: dict[str, Threshold] = {
     "fairness": Threshold(0.05, 0.10, "lower"),
     "constraints": Threshold(0.0, 0.01, "lower"),
     "referential_integrity": Threshold(1.0, 0.999, "higher"),
+    "copied_identifiers": Threshold(0.01, 0.05, "lower"),
     "children_per_parent": Threshold(0.90, 0.80, "higher"),
     "parent_child_trends": Threshold(0.90, 0.80, "higher"),
 }
