@@ -91,7 +91,39 @@ def _sample_children(
     rows[list(context.columns)] = context.to_numpy()  # kept (not written) for the grandchildren
     for column, parent_column in zip(key.columns, key.parent_columns, strict=True):
         rows[column] = parents[parent_column].repeat(counts).to_numpy()
+    _redraw_repeated_keys(rows, twin.schema.table(key.table), model, given, counts, rng)
     return rows
+
+
+def _redraw_repeated_keys(
+    rows: pd.DataFrame,
+    table: TableSchema,
+    model: TableModel,
+    given: pd.DataFrame,
+    counts: np.ndarray,
+    rng: np.random.Generator,
+) -> None:
+    """Rows repeating a composite primary key made partly of drawn values (a country's languages)
+    drawn again in their context (and, in a sequence, after the sibling before them), a few
+    rounds, so that fewer are dropped."""
+    drawn = [c for c in table.primary_key if c in model.value_columns]
+    if len(table.primary_key) < 2 or not drawn:
+        return
+    positions = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
+    for _ in range(_REDRAW_ROUNDS):
+        repeated = np.flatnonzero(rows.duplicated(subset=list(table.primary_key)).to_numpy())
+        if not len(repeated):
+            return
+        context = given.iloc[repeated].reset_index(drop=True)
+        if model.sequence_length:
+            context[POSITION] = np.minimum(positions[repeated], model.sequence_length - 1)
+            first = positions[repeated] == 0
+            for column in model.value_columns:
+                before = rows[column].to_numpy(dtype=object)[np.maximum(repeated - 1, 0)]
+                context[PREVIOUS + column] = np.where(first, None, before)
+        again = _sample_values(model, len(repeated), context, rng)
+        for column in model.value_columns:
+            rows.loc[rows.index[repeated], column] = again[column].to_numpy()
 
 
 def _sample_sequences(
