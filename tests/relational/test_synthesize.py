@@ -183,6 +183,13 @@ def test_northwind_relations_are_found_and_kept(tmp_path):
     assert len(synthetic.tables["Order Details"]) == 2155
     real = datatwin.read_database(sqlite_url("northwind")).tables["Customers"]
     assert not set(synthetic.tables["Customers"]["CustomerID"]) & set(real["CustomerID"])  # natural keys anew
+    twin.save(tmp_path / "northwind.twin")  # its empty reference table (CustomerDemographics) too
+    assert (
+        datatwin.load_database(tmp_path / "northwind.twin")
+        .sample(seed=0)
+        .tables["Orders"]
+        .equals(synthetic.tables["Orders"])
+    )
     target = f"sqlite:///{tmp_path / 'northwind.db'}"
     synthetic.save(target)  # "Order Details", with a space, and the found keys declared this time
     assert len(read_database(target).schema.foreign_keys) == len(twin.schema.foreign_keys)

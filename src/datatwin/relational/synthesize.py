@@ -166,8 +166,9 @@ def _sample_values(model: TableModel, n: int, context: pd.DataFrame | None, rng:
 def _rescaled(counts: np.ndarray, total: int, rng: np.random.Generator) -> np.ndarray:
     """Counts scaled to sum to ``total`` (the table's real size times the scale), keeping their
     shape: each count scaled, the remainders given out at random in proportion."""
+    counts = np.asarray(counts, dtype=np.float64)  # a reference table read back from JSON holds objects
     if len(counts) == 0:
-        return counts
+        return counts.astype(np.int64)
     if counts.sum() == 0:
         return rng.multinomial(total, np.full(len(counts), 1 / len(counts)))
     scaled = counts * total / counts.sum()
@@ -209,7 +210,8 @@ def _new_codes(n: int, length: int, rng: np.random.Generator) -> list[str]:
     letters = np.array(list(string.ascii_uppercase))
     while len(codes) < n:
         codes.update("".join(row) for row in rng.choice(letters, size=(n - len(codes), length)))
-    return sorted(codes)[:n] if len(codes) > n else list(codes)
+    ordered = sorted(codes)  # a set's order changes from process to process
+    return [ordered[i] for i in rng.permutation(len(ordered))[:n]]
 
 
 def _fill_not_null(rows: pd.DataFrame, table: TableSchema) -> None:
