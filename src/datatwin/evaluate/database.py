@@ -26,8 +26,8 @@ from datatwin.evaluate.result import MetricResult, Threshold, measured, skipped,
 from datatwin.evaluate.trends import pair_trend_details
 from datatwin.progress import Progress, report
 from datatwin.relational import Database, ForeignKey, read_database
+from datatwin.relational.columns import value_columns
 from datatwin.relational.keys import key_text
-from datatwin.relational.learn import value_columns
 from datatwin.schema import ColumnKind, infer_schema
 
 _PARENT = "parent."

@@ -52,6 +52,9 @@ class ArgnConfig:
     max_epochs, patience
         Training stops after ``max_epochs`` or when validation loss has not improved for
         ``patience`` epochs; the best epoch's weights are kept.
+    lr_decay
+        Factor the learning rate is multiplied by after every two epochs without improvement
+        (1: constant learning rate).
     max_time
         Training time budget in seconds (``None``: no budget).
     validation_share
@@ -73,6 +76,7 @@ class ArgnConfig:
     weight_decay: float = 1e-4
     max_epochs: int = 100
     patience: int = 4
+    lr_decay: float = 0.5
     max_time: float | None = None
     validation_share: float = 0.1
     temperature: float = 1.0
@@ -83,7 +87,13 @@ class ArgnConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ConfigError(f"argn option {name!r} must be a positive integer; got {value!r}.")
-        for name, low, high in (("dropout", 0.0, 0.9), ("validation_share", 0.0, 0.5), ("weight_decay", 0.0, 1.0)):
+        ranges = (
+            ("dropout", 0.0, 0.9),
+            ("validation_share", 0.0, 0.5),
+            ("weight_decay", 0.0, 1.0),
+            ("lr_decay", 0.01, 1.0),
+        )
+        for name, low, high in ranges:
             value = getattr(self, name)
             if not isinstance(value, int | float) or not low <= value <= high:
                 raise ConfigError(f"argn option {name!r} must be a number in [{low}, {high}]; got {value!r}.")
@@ -172,6 +182,9 @@ class AnyOrderAR:
                 best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
             else:
                 stale += 1
+                if cfg.lr_decay < 1 and stale % 2 == 0:
+                    for group in optimiser.param_groups:
+                        group["lr"] *= cfg.lr_decay
             if stale >= cfg.patience or (cfg.max_time and time.perf_counter() - started > cfg.max_time):
                 break
         report(progress, "training", cfg.max_epochs, cfg.max_epochs)

@@ -27,35 +27,37 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from datatwin.errors import ConfigError
 from datatwin.io import TableSource
 from datatwin.lineage import hash_frame
 from datatwin.progress import Progress, report
 from datatwin.relational.checks import check_database
+from datatwin.relational.columns import CHILDREN, children_per_row, count_column, value_columns
+from datatwin.relational.context import (
+    UNLEARNT_CONTEXT,
+    as_drawn,
+    grandparent_context,
+    is_context,
+    parent_context,
+    parent_rows,
+    previous_context,
+    sibling_order,
+)
 from datatwin.relational.database import Database, read_database
 from datatwin.relational.detect import detect_foreign_keys
-from datatwin.relational.keys import key_text
 from datatwin.relational.model import DatabaseTwin, TableModel, database_lineage
 from datatwin.relational.order import GenerationPlan, generation_plan
+from datatwin.relational.reference import find_reference_tables, known_references, reference_table_model
 from datatwin.relational.schema import ForeignKey, RelationalSchema, TableSchema
 from datatwin.schema import ColumnKind, ColumnSpec, Schema, infer_schema
 from datatwin.twin import MIN_ROWS, fit
 
-PARENT = "__parent__."
-GRANDPARENT = "__grandparent__."
-PREVIOUS = "__previous__."
-POSITION = "__position__"
-CHILDREN = "__children__."
-POOLED = "<pooled>"
-REFERENCE_MAX_ROWS = 200
-"""Largest table taken as a reference list when the user names none."""
 MAX_SEQUENCE_LENGTH = 200
 """Children per parent beyond which a table is drawn without its sibling order (one model call
 per position would be slow; parent context and children counts still apply)."""
+
+
 _KIND_SAMPLE = 1000
 """Rows a column kind is judged on when only the kind matters."""
-_UNLEARNT_CONTEXT = (ColumnKind.PII, ColumnKind.ID, ColumnKind.TEXT)
-"""Kinds a context column is not learnt from: they are regenerated, so they tell nothing."""
 
 
 def fit_database(
@@ -106,7 +108,10 @@ def fit_database(
         database = database.with_schema(database.schema.with_foreign_keys(detect_foreign_keys(database)))
     check_database(database)
     plan = generation_plan(database.schema)
-    references = _reference_tables(database) if reference_tables is None else _known(database, reference_tables)
+    if reference_tables is None:
+        references = find_reference_tables(database)
+    else:
+        references = known_references(database, reference_tables)
     models: dict[str, TableModel] = {}
     contexts: dict[str, pd.DataFrame] = {}  # per table, the parent context its twin was given
     seeds = {t.name: seed + index for index, t in enumerate(database.schema.tables)}
@@ -114,7 +119,7 @@ def fit_database(
         report(progress, "learning tables", done, len(plan.order))
         table = database.schema.table(name)
         if name in references:
-            models[name] = _reference_table(database, table, plan)
+            models[name] = reference_table_model(database, table, plan)
         else:
             models[name] = _fit_table(database, table, plan, models, contexts, seed=seeds[name], max_time=max_time)
     models = {t.name: models[t.name] for t in database.schema.tables}
@@ -124,49 +129,6 @@ def fit_database(
 
 def _schema_file(path: str | Path) -> RelationalSchema:
     return RelationalSchema.from_json(path)
-
-
-def _known(database: Database, names: list[str]) -> set[str]:
-    if unknown := [n for n in names if n not in database.tables]:
-        raise ConfigError(f"Reference table(s) {unknown} are not in {database.source}: {list(database.tables)}.")
-    return set(names)
-
-
-def _reference_tables(database: Database) -> set[str]:
-    """Root tables of at most :data:`REFERENCE_MAX_ROWS` rows that others refer to and that
-    have no personal-data column (emails, phones, first or last names, addresses)."""
-    referenced = {k.parent for k in database.schema.foreign_keys if not k.is_self_reference}
-    found = set()
-    for table in database.schema.tables:
-        frame = database.tables[table.name]
-        if table.name not in referenced or database.schema.parents_of(table.name) or len(frame) > REFERENCE_MAX_ROWS:
-            continue
-        values = frame[value_columns(database.schema, table, frame)].replace("", np.nan).dropna(axis=1, how="all")
-        specs = infer_schema(values).columns if values.shape[1] and len(values) else ()
-        # a bare "name" in a short list names things (genres, playlists, media types), not people
-        if not any(c.kind is ColumnKind.PII and c.pii_type != "name" for c in specs):
-            found.add(table.name)
-    return found
-
-
-def _reference_table(database: Database, table: TableSchema, plan: GenerationPlan) -> TableModel:
-    """A reference table: its rows kept (pictures left out), with their children counts."""
-    frame = database.tables[table.name]
-    rows = frame[list(table.columns)].reset_index(drop=True)
-    rows = rows[[c for c in rows.columns if not _is_binary(rows[c])]]
-    for key in [k for k in database.schema.foreign_keys if k.parent == table.name and k not in plan.deferred]:
-        rows[count_column(key)] = _children_per_row(database, key).to_numpy()
-    return TableModel(
-        twin=None,
-        value_columns=value_columns(database.schema, table, frame),
-        primary=None,
-        real_rows=len(frame),
-        text_key_length=None,
-        null_shares={c: float(frame[c].isna().mean()) for c in table.columns},
-        mean_children={},
-        empty_text=[],
-        reference=rows,
-    )
 
 
 def _fit_table(
@@ -184,28 +146,28 @@ def _fit_table(
     # database text cells may be '' next to numbers (Sakila's postal_code): learnt as missing
     training = frame[values].replace("", np.nan).reset_index(drop=True)
     for key in [k for k in database.schema.foreign_keys if k.parent == table.name and k not in plan.deferred]:
-        training[count_column(key)] = _children_per_row(database, key).to_numpy()
+        training[count_column(key)] = children_per_row(database, key).to_numpy()
     counts = {c: float(training[c].mean()) for c in training.columns if c.startswith(CHILDREN)}
     primary = _primary_key_of(database, table, plan)
     sequence_length = 0
     if primary is not None:
-        rows = _parent_rows(database, primary)
-        context = as_drawn(_parent_context(database, primary, rows), fitted[primary.parent])
+        rows = parent_rows(database, primary)
+        context = as_drawn(parent_context(database, primary, rows), fitted[primary.parent])
         contexts[table.name] = context
         training = pd.concat([training, context, grandparent_context(contexts.get(primary.parent), rows)], axis=1)
-        order = _sibling_order(frame, table, primary)
+        order = sibling_order(frame, table, primary)
         if values and 0 < int(order.max(initial=0)) < MAX_SEQUENCE_LENGTH:
             sequence_length = int(order.max()) + 1
-            training = pd.concat([training, _previous_context(frame[values], order, frame, primary)], axis=1)
+            training = pd.concat([training, previous_context(frame[values], order, frame, primary)], axis=1)
     twin = None
     tiny = len(training) < MIN_ROWS  # a lookup table: learnt without context, every label pooled
-    empty = [c for c in training.columns if _is_context(c) and (tiny or training[c].isna().all())]
+    empty = [c for c in training.columns if is_context(c) and (tiny or training[c].isna().all())]
     training = training.drop(columns=empty)
     if training.shape[1] and len(training):
         inferred = infer_schema(training)
-        unlearnt = [c.name for c in inferred.columns if c.kind in _UNLEARNT_CONTEXT and _is_context(c.name)]
+        unlearnt = [c.name for c in inferred.columns if c.kind in UNLEARNT_CONTEXT and is_context(c.name)]
         training = training.drop(columns=unlearnt)
-        conditioned = any(_is_context(c) for c in training.columns)
+        conditioned = any(is_context(c) for c in training.columns)
         model = "copula" if tiny else ("argn" if conditioned else "auto")
         twin = fit(
             TableSource(training, f"{database.source}#{table.name}", hash_frame(training)),
@@ -234,29 +196,6 @@ def _with_unique_keys(inferred: Schema, columns: list[str], table: TableSchema) 
     unique = {u[0] for u in table.unique if len(u) == 1}
     specs = [ColumnSpec(s.name, ColumnKind.ID) if s.name in unique else s for s in inferred.columns]
     return Schema(tuple(s for s in specs if s.name in columns))
-
-
-def _is_context(column: str) -> bool:
-    return column.startswith((PARENT, GRANDPARENT, PREVIOUS)) or column == POSITION
-
-
-def value_columns(schema: RelationalSchema, table: TableSchema, frame: pd.DataFrame) -> list[str]:
-    """The columns a table twin generates: neither the table's own single-column key nor a
-    foreign key, not binary (pictures) and not always empty."""
-    own_key = set(table.primary_key) if len(table.primary_key) == 1 else set()  # composite parts are values
-    keys = own_key | {c for k in schema.parents_of(table.name) for c in k.columns}
-    filled = lambda c: frame[c].replace("", np.nan).notna().any()  # noqa: E731
-    return [c for c in table.columns if c not in keys and not _is_binary(frame[c]) and filled(c)]
-
-
-def count_column(key: ForeignKey) -> str:
-    """The twin column holding each parent row's number of children through ``key``."""
-    return f"{CHILDREN}{key.table}.{'.'.join(key.columns)}"
-
-
-def _is_binary(values: pd.Series) -> bool:
-    present = values.dropna()
-    return bool(len(present)) and bool(present.map(lambda v: isinstance(v, bytes | bytearray | memoryview)).any())
 
 
 def _primary_key_of(database: Database, table: TableSchema, plan: GenerationPlan) -> ForeignKey | None:
@@ -303,87 +242,6 @@ def _depths(schema: RelationalSchema, plan: GenerationPlan) -> dict[str, int]:
         parents = [k.parent for k in schema.parents_of(name) if k not in plan.deferred]
         depth[name] = 1 + max((depth[p] for p in parents), default=-1)
     return depth
-
-
-def _children_per_row(database: Database, key: ForeignKey) -> pd.Series:
-    parent = database.tables[key.parent]
-    child = database.tables[key.table]
-    child = child[child[list(key.columns)].notna().all(axis=1)]
-    counts = key_text(child, key.columns).value_counts()
-    return key_text(parent, key.parent_columns).map(counts).fillna(0).astype(np.int64)
-
-
-def _parent_rows(database: Database, key: ForeignKey) -> np.ndarray:
-    """For each child row, the row number of its parent through ``key`` (every row has one)."""
-    parent = database.tables[key.parent]
-    lookup = dict(zip(key_text(parent, key.parent_columns), range(len(parent)), strict=True))
-    return key_text(database.tables[key.table], key.columns).map(lookup).to_numpy(dtype=np.int64)
-
-
-def _parent_context(database: Database, key: ForeignKey, rows: np.ndarray) -> pd.DataFrame:
-    parent = database.tables[key.parent]
-    values = value_columns(database.schema, database.schema.table(key.parent), parent)
-    context = parent[values].iloc[rows].replace("", np.nan).reset_index(drop=True)
-    return context.set_axis([PARENT + c for c in values], axis=1)
-
-
-def grandparent_context(parent_context: pd.DataFrame | None, rows: np.ndarray) -> pd.DataFrame:
-    """The context the parents were drawn in (their own parent's values), repeated for each
-    child (``rows``: the parent row of every child) as ``__grandparent__.<column>``."""
-    if parent_context is None:
-        return pd.DataFrame(index=pd.RangeIndex(len(rows)))
-    columns = [c for c in parent_context.columns if c.startswith(PARENT)]
-    grand = parent_context[columns].iloc[rows].reset_index(drop=True)
-    return grand.set_axis([GRANDPARENT + c.removeprefix(PARENT) for c in columns], axis=1)
-
-
-def as_drawn(context: pd.DataFrame, parent: TableModel) -> pd.DataFrame:
-    """Parent context as the parent's twin writes it: labels it pools (too rare to write back)
-    become :data:`POOLED`, in training as in sampling, where the parent's regenerated labels
-    would otherwise look like labels never seen. Columns the parent fakes or rebuilds (names,
-    free text) are left out."""
-    if parent.twin is None:
-        return context
-    schema = parent.twin.schema
-    regenerated = [
-        c
-        for c in context.columns
-        if c.removeprefix(PARENT) in schema.names and schema[c.removeprefix(PARENT)].kind in _UNLEARNT_CONTEXT
-    ]
-    context = context.drop(columns=regenerated)  # faked or rebuilt: nothing to learn from
-    for column in context.columns:
-        name = column.removeprefix(PARENT)
-        if name in schema.names and (categories := schema[name].categories) is not None:
-            known = context[column].isna() | context[column].isin(categories)
-            context[column] = context[column].astype(object).where(known, POOLED)
-    return context
-
-
-def _sibling_order(frame: pd.DataFrame, table: TableSchema, key: ForeignKey) -> np.ndarray:
-    """Each row's position among the rows of the same parent: in primary-key order for a
-    single-column key, else in the source's row order."""
-    groups = key_text(frame, key.columns).reset_index(drop=True)
-    if len(table.primary_key) == 1:
-        by_key = frame[table.primary_key[0]].reset_index(drop=True)
-        ranked = pd.DataFrame({"g": groups, "k": by_key}).sort_values(["g", "k"], kind="stable")
-        positions = ranked.groupby("g", sort=False).cumcount()
-        return positions.reindex(groups.index).to_numpy(dtype=np.int64)
-    return groups.groupby(groups, sort=False).cumcount().to_numpy(dtype=np.int64)
-
-
-def _previous_context(values: pd.DataFrame, order: np.ndarray, frame: pd.DataFrame, key: ForeignKey) -> pd.DataFrame:
-    """The previous sibling's values for every row (missing for a parent's first child), and the
-    row's position."""
-    groups, _ = pd.factorize(key_text(frame, key.columns))
-    rows = np.lexsort((order, groups))  # rows grouped by parent, in sibling order
-    previous = np.full(len(frame), -1, dtype=np.int64)
-    following = rows[1:][order[rows[1:]] > 0]
-    previous[following] = rows[np.flatnonzero(order[rows[1:]] > 0)]
-    shifted = values.replace("", np.nan).reset_index(drop=True).iloc[np.maximum(previous, 0)].reset_index(drop=True)
-    shifted = shifted.where(np.broadcast_to((previous >= 0)[:, None], shifted.shape))
-    context = shifted.set_axis([PREVIOUS + c for c in values.columns], axis=1)
-    context[POSITION] = order
-    return context
 
 
 def _text_key_length(frame: pd.DataFrame, table: TableSchema) -> int | None:

@@ -25,17 +25,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from datatwin.relational.columns import CHILDREN, GRANDPARENT, PARENT, POSITION, PREVIOUS, count_column
+from datatwin.relational.context import as_drawn, grandparent_context
 from datatwin.relational.database import Database
-from datatwin.relational.learn import (
-    CHILDREN,
-    GRANDPARENT,
-    PARENT,
-    POSITION,
-    PREVIOUS,
-    as_drawn,
-    count_column,
-    grandparent_context,
-)
 from datatwin.relational.schema import ForeignKey, TableSchema
 
 if TYPE_CHECKING:
