@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import datatwin
+from datatwin import models
 from datatwin.conditions import Range, parse_where
 from datatwin.errors import ConfigError
 from datatwin.evaluate import column_shapes, detection_auc
@@ -153,3 +154,9 @@ def test_context_mistakes_are_named(twin, adult):
     copula = datatwin.fit(adult.iloc[:500], model="copula", seed=0)
     with pytest.raises(ConfigError, match="cannot sample in a context"):
         copula.sample(10, context=context)
+
+
+@pytest.mark.parametrize("value", [0, 1.5, "half"])
+def test_learning_rate_decay_is_checked(value):
+    with pytest.raises(ConfigError, match=r"argn option 'lr_decay' must be a number in \[0.01, 1.0\]"):
+        models.create("argn", {"lr_decay": value})
