@@ -26,9 +26,10 @@ from datatwin.evaluate.result import MetricResult, Threshold, measured, skipped,
 from datatwin.evaluate.trends import pair_trend_details
 from datatwin.progress import Progress, report
 from datatwin.relational import Database, ForeignKey, read_database
-from datatwin.relational.columns import value_columns
-from datatwin.relational.keys import key_text
-from datatwin.schema import ColumnKind, infer_schema
+from datatwin.relational.checks import dangling_references
+from datatwin.relational.columns import children_per_row, filled_column_specs, value_columns
+from datatwin.relational.context import parent_rows
+from datatwin.schema import ColumnKind
 
 _PARENT = "parent."
 _FULL_NAME = "full name"
@@ -158,12 +159,11 @@ def _identifying_columns(database: Database, name: str) -> tuple[list[str], tupl
     """A table's identifying text columns (personal data but first and last names, and a text
     primary key), its (first name, last name) pair if any, and whether it holds personal data
     beyond a bare "name" (which in a short list names things: genres, playlists)."""
-    frame = database.tables[name].replace("", np.nan).dropna(axis=1, how="all")
-    specs = infer_schema(frame).columns if frame.shape[1] and len(frame) else ()
-    pii = {s.name: s.pii_type for s in specs if s.kind is ColumnKind.PII}
+    frame = database.tables[name]
+    pii = {s.name: s.pii_type for s in filled_column_specs(frame) if s.kind is ColumnKind.PII}
     columns = [c for c, kind in pii.items() if kind not in ("first_name", "last_name")]
     key = database.schema.table(name).primary_key
-    if len(key) == 1 and key[0] in frame and not pd.api.types.is_numeric_dtype(frame[key[0]]):
+    if len(key) == 1 and frame[key[0]].notna().any() and not pd.api.types.is_numeric_dtype(frame[key[0]]):
         columns.append(key[0])
     first = [c for c, kind in pii.items() if kind == "first_name"]
     last = [c for c, kind in pii.items() if kind == "last_name"]
@@ -197,10 +197,8 @@ def _prepared(real: pd.DataFrame, synthetic: pd.DataFrame):
 
 
 def _integrity(synthetic: Database, key: ForeignKey, limits: dict[str, Threshold]) -> MetricResult:
-    child = synthetic.tables[key.table][list(key.columns)]
-    filled = child[child.notna().all(axis=1)]
-    parents = set(key_text(synthetic.tables[key.parent], key.parent_columns))
-    found = key_text(filled, key.columns).isin(parents)
+    filled, dangling = dangling_references(synthetic, key)
+    found = ~dangling
     share = float(found.mean()) if len(filled) else 1.0
     return measured(
         "referential_integrity",
@@ -215,18 +213,11 @@ def _integrity(synthetic: Database, key: ForeignKey, limits: dict[str, Threshold
     )
 
 
-def _children_counts(database: Database, key: ForeignKey) -> np.ndarray:
-    child = database.tables[key.table][list(key.columns)]
-    counts = key_text(child[child.notna().all(axis=1)], key.columns).value_counts()
-    parents = key_text(database.tables[key.parent], key.parent_columns)
-    return parents.map(counts).fillna(0).to_numpy(dtype=float)
-
-
 def _children_per_parent(
     real: Database, synthetic: Database, key: ForeignKey, limits: dict[str, Threshold]
 ) -> MetricResult:
     title = "Children per parent"
-    real_counts, synthetic_counts = _children_counts(real, key), _children_counts(synthetic, key)
+    real_counts, synthetic_counts = (children_per_row(d, key).to_numpy(dtype=float) for d in (real, synthetic))
     if len(real_counts) == 0 or len(synthetic_counts) == 0:
         return dataclasses.replace(
             skipped("children_per_parent", "fidelity", title, f"{key.parent!r} has no rows", limits),
@@ -248,14 +239,10 @@ def _children_per_parent(
 
 def _joined(database: Database, key: ForeignKey, child_columns: list[str], parent_columns: list[str]) -> pd.DataFrame:
     """Child rows with their parent's value columns (``parent.<column>``)."""
-    child = database.tables[key.table]
-    parent = database.tables[key.parent]
-    lookup = pd.Series(np.arange(len(parent)), index=key_text(parent, key.parent_columns).to_numpy())
-    lookup = lookup[~lookup.index.duplicated()]
-    rows = key_text(child, key.columns).map(lookup)
-    found = rows.notna().to_numpy()
-    joined = child.loc[found, child_columns].reset_index(drop=True)
-    parents = parent[parent_columns].iloc[rows[found].astype(int).to_numpy()].reset_index(drop=True)
+    rows = parent_rows(database, key)
+    found = rows >= 0
+    joined = database.tables[key.table].loc[found, child_columns].reset_index(drop=True)
+    parents = database.tables[key.parent][parent_columns].iloc[rows[found]].reset_index(drop=True)
     return pd.concat([joined, parents.set_axis([_PARENT + c for c in parent_columns], axis=1)], axis=1)
 
 

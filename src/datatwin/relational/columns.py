@@ -7,7 +7,9 @@ import pandas as pd
 
 from datatwin.relational.database import Database
 from datatwin.relational.keys import key_text
+from datatwin.relational.order import GenerationPlan
 from datatwin.relational.schema import ForeignKey, RelationalSchema, TableSchema
+from datatwin.schema import ColumnSpec, infer_schema
 
 # Names of the columns a table twin learns besides the table's own (see datatwin.relational.learn)
 PARENT = "__parent__."  # the primary parent's value columns
@@ -45,3 +47,17 @@ def children_per_row(database: Database, key: ForeignKey) -> pd.Series:
     child = child[child[list(key.columns)].notna().all(axis=1)]
     counts = key_text(child, key.columns).value_counts()
     return key_text(parent, key.parent_columns).map(counts).fillna(0).astype(np.int64)
+
+
+def children_counts(database: Database, name: str, plan: GenerationPlan) -> dict[str, np.ndarray]:
+    """Per count column, each row's number of children through the keys to table ``name`` that
+    are drawn in order (the deferred ones are filled afterwards, without counts)."""
+    keys = [k for k in database.schema.foreign_keys if k.parent == name and k not in plan.deferred]
+    return {count_column(k): children_per_row(database, k).to_numpy() for k in keys}
+
+
+def filled_column_specs(frame: pd.DataFrame) -> tuple[ColumnSpec, ...]:
+    """The inferred specs of a frame's columns that hold something ('' counting as missing);
+    none for a frame without rows or such columns."""
+    filled = frame.replace("", np.nan).dropna(axis=1, how="all")
+    return infer_schema(filled).columns if filled.shape[1] and len(filled) else ()

@@ -23,16 +23,25 @@ def is_context(column: str) -> bool:
 
 
 def parent_rows(database: Database, key: ForeignKey) -> np.ndarray:
-    """For each child row, the row number of its parent through ``key`` (every row has one)."""
-    parent = database.tables[key.parent]
-    lookup = dict(zip(key_text(parent, key.parent_columns), range(len(parent)), strict=True))
-    return key_text(database.tables[key.table], key.columns).map(lookup).to_numpy(dtype=np.int64)
+    """For each child row, the row number of its parent through ``key`` (the first parent with
+    that key), or -1 when it has none."""
+    parent_keys = key_text(database.tables[key.parent], key.parent_columns)
+    lookup = pd.Series(np.arange(len(parent_keys)), index=parent_keys.to_numpy())
+    lookup = lookup[~lookup.index.duplicated()]
+    rows = key_text(database.tables[key.table], key.columns).map(lookup)
+    return rows.fillna(-1).to_numpy(dtype=np.int64)
 
 
 def parent_context(database: Database, key: ForeignKey, rows: np.ndarray) -> pd.DataFrame:
+    """Each child row's parent values through ``key`` (``rows``: the parent row of every child)."""
     parent = database.tables[key.parent]
-    values = value_columns(database.schema, database.schema.table(key.parent), parent)
-    context = parent[values].iloc[rows].replace("", np.nan).reset_index(drop=True)
+    return parent_values(parent, value_columns(database.schema, database.schema.table(key.parent), parent), rows)
+
+
+def parent_values(parents: pd.DataFrame, values: list[str], rows: np.ndarray) -> pd.DataFrame:
+    """The ``values`` columns of parent row ``rows[i]`` for each child ``i``, as
+    ``__parent__.<column>`` ('' read as missing, as the twins learn it)."""
+    context = parents[values].iloc[rows].replace("", np.nan).reset_index(drop=True)
     return context.set_axis([PARENT + c for c in values], axis=1)
 
 

@@ -31,7 +31,7 @@ from datatwin.io import TableSource
 from datatwin.lineage import hash_frame
 from datatwin.progress import Progress, report
 from datatwin.relational.checks import check_database
-from datatwin.relational.columns import CHILDREN, children_per_row, count_column, value_columns
+from datatwin.relational.columns import children_counts, filled_column_specs, value_columns
 from datatwin.relational.context import (
     UNLEARNT_CONTEXT,
     as_drawn,
@@ -145,9 +145,9 @@ def _fit_table(
     values = value_columns(database.schema, table, frame)
     # database text cells may be '' next to numbers (Sakila's postal_code): learnt as missing
     training = frame[values].replace("", np.nan).reset_index(drop=True)
-    for key in [k for k in database.schema.foreign_keys if k.parent == table.name and k not in plan.deferred]:
-        training[count_column(key)] = children_per_row(database, key).to_numpy()
-    counts = {c: float(training[c].mean()) for c in training.columns if c.startswith(CHILDREN)}
+    children = children_counts(database, table.name, plan)
+    training = training.assign(**children)
+    counts = {column: float(values.mean()) for column, values in children.items()}
     primary = _primary_key_of(database, table, plan)
     sequence_length = 0
     if primary is not None:
@@ -229,10 +229,7 @@ def _has_time(database: Database, name: str) -> bool:
     """Whether a table has a date or time value column (judged on its first rows)."""
     frame = database.tables[name]
     values = frame[value_columns(database.schema, database.schema.table(name), frame)].head(_KIND_SAMPLE)
-    values = values.replace("", np.nan).dropna(axis=1, how="all")
-    if not values.shape[1] or not len(values):
-        return False
-    return any(c.kind is ColumnKind.DATETIME for c in infer_schema(values).columns)
+    return any(c.kind is ColumnKind.DATETIME for c in filled_column_specs(values))
 
 
 def _depths(schema: RelationalSchema, plan: GenerationPlan) -> dict[str, int]:

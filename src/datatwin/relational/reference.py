@@ -3,15 +3,13 @@ languages, countries), written out as they are."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from datatwin.errors import ConfigError
-from datatwin.relational.columns import children_per_row, count_column, is_binary, value_columns
+from datatwin.relational.columns import children_counts, filled_column_specs, is_binary, value_columns
 from datatwin.relational.database import Database
 from datatwin.relational.model import TableModel
 from datatwin.relational.order import GenerationPlan
 from datatwin.relational.schema import TableSchema
-from datatwin.schema import ColumnKind, infer_schema
+from datatwin.schema import ColumnKind
 
 REFERENCE_MAX_ROWS = 200
 """Largest table taken as a reference list when the user names none."""
@@ -33,8 +31,7 @@ def find_reference_tables(database: Database) -> set[str]:
         frame = database.tables[table.name]
         if table.name not in referenced or database.schema.parents_of(table.name) or len(frame) > REFERENCE_MAX_ROWS:
             continue
-        values = frame[value_columns(database.schema, table, frame)].replace("", np.nan).dropna(axis=1, how="all")
-        specs = infer_schema(values).columns if values.shape[1] and len(values) else ()
+        specs = filled_column_specs(frame[value_columns(database.schema, table, frame)])
         # a bare "name" in a short list names things (genres, playlists, media types), not people
         if not any(c.kind is ColumnKind.PII and c.pii_type != "name" for c in specs):
             found.add(table.name)
@@ -45,9 +42,9 @@ def reference_table_model(database: Database, table: TableSchema, plan: Generati
     """A reference table: its rows kept (pictures left out), with their children counts."""
     frame = database.tables[table.name]
     rows = frame[list(table.columns)].reset_index(drop=True)
-    rows = rows[[c for c in rows.columns if not is_binary(rows[c])]]
-    for key in [k for k in database.schema.foreign_keys if k.parent == table.name and k not in plan.deferred]:
-        rows[count_column(key)] = children_per_row(database, key).to_numpy()
+    rows = rows[[c for c in rows.columns if not is_binary(rows[c])]].assign(
+        **children_counts(database, table.name, plan)
+    )
     return TableModel(
         twin=None,
         value_columns=value_columns(database.schema, table, frame),

@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from datatwin.relational.columns import CHILDREN, GRANDPARENT, PARENT, POSITION, PREVIOUS, count_column
-from datatwin.relational.context import as_drawn, grandparent_context
+from datatwin.relational.columns import CHILDREN, POSITION, PREVIOUS, count_column
+from datatwin.relational.context import as_drawn, grandparent_context, is_context, parent_values
 from datatwin.relational.database import Database
 from datatwin.relational.schema import ForeignKey, TableSchema
 
@@ -72,8 +72,8 @@ def _sample_children(
     assert key is not None
     counts = _rescaled(parents[count_column(key)].to_numpy(), round(scale * model.real_rows), rng)
     parent = twin.tables[key.parent]
-    context = as_drawn(_repeat_parents(parents, counts, parent.value_columns), parent)
     rows_of_parent = np.repeat(np.arange(len(parents)), counts)
+    context = as_drawn(parent_values(parents, parent.value_columns, rows_of_parent), parent)
     given = pd.concat([context, grandparent_context(parents, rows_of_parent)], axis=1)
     if model.sequence_length:
         rows = _sample_sequences(model, given, counts, rng)
@@ -101,7 +101,7 @@ def _redraw_repeated_keys(
     drawn = [c for c in table.primary_key if c in model.value_columns]
     if len(table.primary_key) < 2 or not drawn:
         return
-    positions = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
+    positions = _positions(counts)
     for _ in range(_REDRAW_ROUNDS):
         repeated = np.flatnonzero(rows.duplicated(subset=list(table.primary_key)).to_numpy())
         if not len(repeated):
@@ -124,7 +124,7 @@ def _sample_sequences(
     """Children drawn position by position, each given the sibling before it (parents' children
     lie in consecutive rows, so the sibling before row ``i`` is row ``i − 1``)."""
     total = int(counts.sum())
-    positions = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    positions = _positions(counts)
     columns: dict[str, np.ndarray] = {}
     for position in range(int(counts.max(initial=0))):
         at = np.flatnonzero(positions == position)
@@ -137,9 +137,9 @@ def _sample_sequences(
     return pd.DataFrame(columns, index=pd.RangeIndex(total)).infer_objects()
 
 
-def _repeat_parents(parents: pd.DataFrame, counts: np.ndarray, values: list[str]) -> pd.DataFrame:
-    context = parents[values].loc[parents.index.repeat(counts)].replace("", np.nan).reset_index(drop=True)
-    return context.set_axis([PARENT + c for c in values], axis=1)
+def _positions(counts: np.ndarray) -> np.ndarray:
+    """Each child's place among its siblings, for children laid out parent by parent."""
+    return np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
 def _sample_values(model: TableModel, n: int, context: pd.DataFrame | None, rng: np.random.Generator) -> pd.DataFrame:
@@ -151,8 +151,7 @@ def _sample_values(model: TableModel, n: int, context: pd.DataFrame | None, rng:
     rows = model.twin.sample(n, seed=seed, context=given)
     counts = [c for c in rows.columns if c.startswith(CHILDREN)]
     rows[counts] = rows[counts].clip(lower=0).round().astype(np.int64)
-    drawn_given = [c for c in rows.columns if c.startswith((PARENT, GRANDPARENT, PREVIOUS)) or c == POSITION]
-    return rows.drop(columns=drawn_given)
+    return rows.drop(columns=[c for c in rows.columns if is_context(c)])
 
 
 def _rescaled(counts: np.ndarray, total: int, rng: np.random.Generator) -> np.ndarray:
