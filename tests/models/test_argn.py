@@ -99,14 +99,20 @@ def test_time_budget_is_respected(adult):
 @pytest.fixture(scope="module")
 def bills():
     """Credit-card months: the bill carries over unchanged in ~30% of rows, the payment settles
-    the previous bill exactly in ~20%, otherwise they wander."""
+    the previous bill exactly in ~20%, September's bill is within 3% of August's in ~40%,
+    otherwise they wander."""
     rng = np.random.default_rng(5)
     n = 4000
     july = np.round(rng.lognormal(9, 1.2, n))
     august = np.where(rng.random(n) < 0.3, july, np.round(july * rng.lognormal(0, 0.3, n)))
     payment = np.where(rng.random(n) < 0.2, july, np.round(rng.lognormal(7, 1.0, n)))
+    drift = np.where(rng.random(n) < 0.4, rng.uniform(0.97, 1.03, n), rng.lognormal(0, 0.6, n))
     return pd.DataFrame({"limit": rng.choice([1e4, 5e4, 1e5], n), "bill_jul": july, "bill_aug": august,
-                         "paid_aug": payment})  # fmt: skip
+                         "paid_aug": payment, "bill_sep": np.round(august * drift)})  # fmt: skip
+
+
+def _near_share(rows: pd.DataFrame) -> float:
+    return float(((rows["bill_sep"] / rows["bill_aug"] - 1).abs() <= 0.03).mean())
 
 
 @pytest.mark.parametrize("links", [True, False])
@@ -117,8 +123,10 @@ def test_equality_between_columns_is_kept(bills, links):
     settled = (rows["paid_aug"] == rows["bill_jul"]).mean()
     if links:
         assert abs(carried - 0.3) < 0.05 and abs(settled - 0.2) < 0.05
-    else:  # bins alone cannot say "equal": what the links are for
+        assert abs(_near_share(rows) - _near_share(bills)) < 0.05, (_near_share(rows), _near_share(bills))
+    else:  # bins alone cannot say "equal", nor "within 3%": what the links are for
         assert carried < 0.1 and settled < 0.1
+        assert _near_share(rows) < _near_share(bills) - 0.1, (_near_share(rows), _near_share(bills))
 
 
 def test_equality_links_survive_save_and_load(bills, tmp_path):

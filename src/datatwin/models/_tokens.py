@@ -5,11 +5,16 @@ token per value (exact). Otherwise each frequent value (a point mass such as 0) 
 token and the remaining values are cut into equal-mass quantile bins; inside a bin, a value is
 drawn from the bin's own empirical quantile function (``fine`` equal-mass segments, uniform
 inside each), so the marginal is kept to roughly ``bins × fine`` levels without storing values.
+
+People round: payments of 1,500 or 2,000, credit limits in tens of thousands. Each bin also keeps
+its values' *rounding units* (the share that are multiples of 1000, of 100, of 10, …), and a
+value drawn inside the bin is rounded to a unit drawn from those shares — rounding habits are
+kept without storing any value.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -17,6 +22,9 @@ import numpy as np
 from datatwin.encoded import EncodedColumn
 
 Interval = tuple[float, float]
+
+UNIT_EXPONENTS = np.arange(-6, 10)
+"""Rounding units ``10**e`` a value can be a multiple of (the last one that fits is its unit)."""
 
 
 @dataclass
@@ -33,12 +41,16 @@ class Tokenizer:
         Token values: the distinct values (``"values"``) or the point masses (``"binned"``).
     knots
         ``(bins, fine + 1)`` within-bin quantiles of a binned column.
+    units
+        ``(bins, len(UNIT_EXPONENTS))`` share of each bin's values whose coarsest rounding unit
+        is ``10**e`` (empty: values are not rounded, as in twins saved before units existed).
     """
 
     kind: str
     cardinality: int
     values: np.ndarray
     knots: np.ndarray
+    units: np.ndarray = field(default_factory=lambda: np.zeros((0, len(UNIT_EXPONENTS))))
 
     @classmethod
     def fit(cls, column: EncodedColumn, data: np.ndarray, *, max_bins: int, fine: int) -> Tokenizer:
@@ -63,7 +75,10 @@ class Tokenizer:
                 for b in range(n_bins)
             ]
         )
-        return cls("binned", len(atoms) + n_bins, atoms, knots)
+        units = np.zeros((n_bins, len(UNIT_EXPONENTS)))
+        np.add.at(units, (bin_of, _unit_index(rest)), 1.0)
+        units /= np.maximum(units.sum(axis=1, keepdims=True), 1.0)
+        return cls("binned", len(atoms) + n_bins, atoms, knots, units)
 
     def tokens(self, data: np.ndarray) -> np.ndarray:
         """Token of each value."""
@@ -92,7 +107,33 @@ class Tokenizer:
         if interval is not None:
             lo_u, hi_u = self._bin_cdf(bins, interval[0]), self._bin_cdf(bins, interval[1])
             u = lo_u + u * (hi_u - lo_u)
-        out[~atom] = self._bin_quantile(bins, u)
+        drawn = self._bin_quantile(bins, u)
+        out[~atom] = self._rounded(bins, drawn, rng, interval) if len(self.units) else drawn
+        return out
+
+    def _rounded(
+        self, bins: np.ndarray, drawn: np.ndarray, rng: np.random.Generator, interval: Interval | None
+    ) -> np.ndarray:
+        """``drawn`` rounded to a unit drawn from its bin's rounding shares; where that rounding
+        would leave the bin's range (or the condition's interval), the next finer unit is tried."""
+        cumulative = self.units[bins].cumsum(axis=1)
+        u = rng.random(len(bins))[:, None] * cumulative[:, -1:]
+        unit_index = np.minimum((cumulative <= u).sum(axis=1), len(UNIT_EXPONENTS) - 1)
+        unit_index[cumulative[:, -1] == 0] = -1  # a bin without rounding shares: left as drawn
+        low, high = self.knots[bins, 0], self.knots[bins, -1]
+        if interval is not None:
+            low, high = np.maximum(low, interval[0]), np.minimum(high, interval[1])
+        out = drawn.copy()
+        pending = unit_index >= 0
+        while pending.any():
+            unit = 10.0 ** UNIT_EXPONENTS[unit_index[pending]].astype(np.float64)
+            rounded = _multiple_of_unit_only(drawn[pending], unit)
+            fits = (rounded >= low[pending]) & (rounded <= high[pending])
+            rows = np.flatnonzero(pending)
+            out[rows[fits]] = rounded[fits]
+            unit_index[rows] -= 1
+            pending[rows[fits]] = False
+            pending &= unit_index >= 0
         return out
 
     def _bin_quantile(self, bins: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -130,9 +171,30 @@ class Tokenizer:
 
     def to_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """JSON-able config and arrays."""
-        return {"kind": self.kind, "cardinality": self.cardinality}, {"values": self.values, "knots": self.knots}
+        arrays = {"values": self.values, "knots": self.knots, "units": self.units}
+        return {"kind": self.kind, "cardinality": self.cardinality}, arrays
 
     @classmethod
     def from_state(cls, config: dict[str, Any], arrays: dict[str, np.ndarray]) -> Tokenizer:
-        """Inverse of :meth:`to_state`."""
-        return cls(str(config["kind"]), int(config["cardinality"]), arrays["values"], arrays["knots"])
+        """Inverse of :meth:`to_state` (``units`` may be missing: twins saved before them)."""
+        units = arrays.get("units", np.zeros((0, len(UNIT_EXPONENTS))))
+        return cls(str(config["kind"]), int(config["cardinality"]), arrays["values"], arrays["knots"], units)
+
+
+def _multiple_of_unit_only(values: np.ndarray, unit: np.ndarray) -> np.ndarray:
+    """The nearest multiple of ``unit`` that is not a multiple of ``10 * unit`` (whose coarsest
+    unit is ``unit``, as counted by :func:`_unit_index`)."""
+    rounded = np.round(values / unit) * unit
+    coarser = np.round(rounded / (10 * unit)) * (10 * unit) == rounded
+    step = np.where(values >= rounded, unit, -unit)
+    return np.where(coarser, rounded + step, rounded)
+
+
+def _unit_index(values: np.ndarray) -> np.ndarray:
+    """Index in :data:`UNIT_EXPONENTS` of each value's coarsest rounding unit (0 counts as
+    unrounded: it is a point mass or a bin edge, not a habit)."""
+    scaled = np.abs(values)[:, None] / 10.0 ** UNIT_EXPONENTS[None, :].astype(np.float64)
+    nearest = np.round(scaled)
+    multiple = (nearest >= 1) & (np.abs(scaled - nearest) <= 1e-6 * nearest)
+    coarsest = len(UNIT_EXPONENTS) - 1 - np.argmax(multiple[:, ::-1], axis=1)
+    return np.where(multiple.any(axis=1), coarsest, 0)

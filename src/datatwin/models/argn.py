@@ -62,8 +62,9 @@ class ArgnConfig:
     temperature
         Sampling temperature (1 reproduces the learnt distribution).
     equality_links
-        Learn, as tokens of their own, when a binned number equals an earlier column's value
-        (see :mod:`datatwin.models._links`): bins alone cannot express equality.
+        Learn, as tokens of their own, when a binned number equals an earlier column's value or
+        lies within a few percent of it (see :mod:`datatwin.models._links`): bins alone cannot
+        express either.
     """
 
     max_bins: int = 50
@@ -138,7 +139,7 @@ class AnyOrderAR:
             self.net_ = None
             return self
         values = [data.column(c.name) for c in self.columns_]
-        self.links_ = ColumnLinks.fit(self.tokenizers_, values) if cfg.equality_links else ColumnLinks()
+        self.links_ = ColumnLinks.fit(self.tokenizers_, values, fine=cfg.fine) if cfg.equality_links else ColumnLinks()
         own = [t.tokens(x) for t, x in zip(self.tokenizers_, values, strict=True)]
         tokens = torch.from_numpy(np.stack(own + self.links_.tokens(values), 1))
         with torch.random.fork_rng(devices=[]):
@@ -238,7 +239,7 @@ class AnyOrderAR:
         }
         values = [t.values_of(tokens[:, j], rng, intervals.get(j)) for j, t in enumerate(self.tokenizers_)]
         own = len(self.columns_)
-        self.links_.apply(values, tokens[:, own:], intervals, keep=set(fixed))
+        self.links_.apply(values, tokens[:, own:], intervals, keep=set(fixed), rng=rng)
         for j in fixed:  # context columns keep their exact values
             values[j] = np.asarray(context[self.columns_[j].name], dtype=values[j].dtype)
         data = {c.name: v for c, v in zip(self.columns_, values, strict=True)}
@@ -296,12 +297,12 @@ class AnyOrderAR:
         assert self.columns_ is not None
         config = {
             "options": self.options(),
-            "links": self.links_.to_state(),
+            "links": self.links_.to_state()[0],
             "columns": [c.to_dict() for c in self.columns_],
             "tokenizers": [t.to_state()[0] for t in self.tokenizers_],
             "history": self.history_,
         }
-        arrays = {}
+        arrays = {f"links/{k}": v for k, v in self.links_.to_state()[1].items()}
         for j, tokenizer in enumerate(self.tokenizers_):
             arrays.update({f"tokens/{j}/{k}": v for k, v in tokenizer.to_state()[1].items()})
         if self.net_ is not None:
@@ -315,19 +316,16 @@ class AnyOrderAR:
         model = cls(**{"equality_links": False, **config["options"]})  # twins saved before links existed
         model.columns_ = tuple(EncodedColumn.from_dict(c) for c in config["columns"])
         model.history_ = list(config.get("history", []))
-        model.links_ = ColumnLinks.from_state(config.get("links", {}))
+        model.links_ = ColumnLinks.from_state(config.get("links", {}), _under(arrays, "links/"))
         model.tokenizers_ = [
-            Tokenizer.from_state(t, {k: arrays[f"tokens/{j}/{k}"] for k in ("values", "knots")})
-            for j, t in enumerate(config["tokenizers"])
+            Tokenizer.from_state(t, _under(arrays, f"tokens/{j}/")) for j, t in enumerate(config["tokenizers"])
         ]
         if model.columns_:
             cfg = model.config
             cards = model._cardinalities()
             unseen = torch.from_numpy(np.array(arrays["net/padding"]))
             net = FusedHeads(cards, unseen, embedding_dim=cfg.embedding_dim, hidden=cfg.hidden, dropout=cfg.dropout)
-            net.load_state_dict(
-                {k[4:]: torch.from_numpy(np.array(v)) for k, v in arrays.items() if k.startswith("net/")}
-            )
+            net.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in _under(arrays, "net/").items()})
             model.net_ = net.eval()
         return model
 
@@ -340,6 +338,11 @@ class AnyOrderAR:
             "batch_size": (256, 512, 1024),
             "max_bins": (50, 100, 200),
         }
+
+
+def _under(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    """The arrays whose names start with ``prefix``, by the rest of their names."""
+    return {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
 
 
 def _validation_loss(net: FusedHeads, val: torch.Tensor, orders: torch.Tensor) -> float:

@@ -1,0 +1,69 @@
+"""Tokens of continuous columns: bins, values drawn inside them, and the rounding habits kept."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from datatwin.encoded import EncodedColumn
+from datatwin.models._tokens import Tokenizer
+
+
+def _payments(n: int = 20_000) -> np.ndarray:
+    """Card payments: half rounded to the thousand or hundred, the rest to the unit or cent."""
+    rng = np.random.default_rng(3)
+    amount = rng.lognormal(8, 1.1, n)
+    habit = rng.choice(["thousand", "hundred", "unit", "cent"], n, p=[0.3, 0.25, 0.3, 0.15])
+    return np.select(
+        [habit == "thousand", habit == "hundred", habit == "unit"],
+        [np.round(amount, -3) + 1000, np.round(amount, -2), np.round(amount)],
+        np.round(amount, 2),
+    )
+
+
+def _share_multiple(values: np.ndarray, unit: float) -> float:
+    scaled = values / unit
+    return float(np.mean(np.abs(scaled - np.round(scaled)) < 1e-6))
+
+
+@pytest.fixture(scope="module")
+def payments():
+    return _payments()
+
+
+@pytest.fixture(scope="module")
+def tokenizer(payments):
+    return Tokenizer.fit(EncodedColumn("paid", "continuous"), payments, max_bins=50, fine=16)
+
+
+@pytest.mark.parametrize("unit", [1000.0, 100.0, 10.0, 1.0, 0.01])
+def test_rounding_habits_are_kept(payments, tokenizer, unit):
+    drawn = tokenizer.values_of(tokenizer.tokens(payments), np.random.default_rng(0))
+    assert abs(_share_multiple(drawn, unit) - _share_multiple(payments, unit)) < 0.02
+
+
+def test_rounding_keeps_the_distribution(payments, tokenizer):
+    drawn = tokenizer.values_of(tokenizer.tokens(payments), np.random.default_rng(1))
+    probs = [0.05, 0.25, 0.5, 0.75, 0.95]
+    assert np.allclose(np.quantile(drawn, probs), np.quantile(payments, probs), rtol=0.03)
+    assert drawn.min() >= payments.min() and drawn.max() <= payments.max()
+
+
+def test_rounding_respects_a_condition(tokenizer):
+    tokens = np.full(5000, tokenizer.cardinality - 3)  # one bin, conditioned to a slice of it
+    low, high = tokenizer.knots[-3, 0], tokenizer.knots[-3, 0] + 0.3 * np.ptp(tokenizer.knots[-3])
+    drawn = tokenizer.values_of(tokens, np.random.default_rng(2), (low, high))
+    assert drawn.min() >= low and drawn.max() <= high
+    assert _share_multiple(drawn, 100.0) > 0.3
+
+
+def test_saved_state_keeps_units_and_old_states_load(tokenizer):
+    config, arrays = tokenizer.to_state()
+    again = Tokenizer.from_state(config, arrays)
+    tokens = tokenizer.tokens(np.array([1234.0, 5000.0, 777.77] * 100))
+    np.testing.assert_array_equal(
+        tokenizer.values_of(tokens, np.random.default_rng(4)), again.values_of(tokens, np.random.default_rng(4))
+    )
+    old = Tokenizer.from_state(config, {"values": arrays["values"], "knots": arrays["knots"]})
+    assert old.units.shape[0] == 0
+    assert np.isfinite(old.values_of(tokens, np.random.default_rng(4))).all()
