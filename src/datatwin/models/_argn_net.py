@@ -4,6 +4,10 @@ For target column ``j`` the input is every column's embedding (plus a constant 1
 present) multiplied by a 0/1 mask "column ``k`` comes before ``j``". All heads are computed by
 a few batched matrix products instead of one tiny layer per column, which is what makes the
 model fast on a CPU.
+
+The first ``n_inputs`` columns are the table's own, drawn in any order; the columns after them
+are *refinements* (the links between numbers): they are drawn last, given every own column,
+and are never inputs themselves, so they add heads but do not widen every head's input.
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ class FusedHeads(nn.Module):
         Number of tokens of each column.
     unseen
         ``(p, max cardinality)`` booleans: tokens never seen in training, never generated.
+    n_inputs
+        How many of the columns (the first ones) are inputs of the heads; the rest are
+        refinements (default: every column is an input).
     embedding_dim, hidden
         Width of the embeddings and of each head's hidden layers.
     dropout
@@ -29,18 +36,26 @@ class FusedHeads(nn.Module):
     """
 
     def __init__(
-        self, cardinalities: list[int], unseen: torch.Tensor, *, embedding_dim: int, hidden: int, dropout: float
+        self,
+        cardinalities: list[int],
+        unseen: torch.Tensor,
+        *,
+        n_inputs: int | None = None,
+        embedding_dim: int,
+        hidden: int,
+        dropout: float,
     ) -> None:
         super().__init__()
         p, k_max = len(cardinalities), max(cardinalities)
+        n_inputs = p if n_inputs is None else n_inputs
         width = embedding_dim + 1
-        self.p, self.width, self.cardinalities = p, width, list(cardinalities)
+        self.p, self.n_inputs, self.width, self.cardinalities = p, n_inputs, width, list(cardinalities)
         self.register_buffer("offsets", torch.tensor([0, *cardinalities[:-1]]).cumsum(0))
         beyond = torch.arange(k_max)[None, :] >= torch.tensor(cardinalities)[:, None]
         self.register_buffer("padding", unseen | beyond)
-        self.embedding = nn.Embedding(sum(cardinalities), embedding_dim)
+        self.embedding = nn.Embedding(sum(cardinalities[:n_inputs]), embedding_dim)
         self.dropout = nn.Dropout(dropout)
-        self.w1 = nn.Parameter(torch.randn(p, p * width, hidden) / (p * width) ** 0.5)
+        self.w1 = nn.Parameter(torch.randn(p, n_inputs * width, hidden) / (n_inputs * width) ** 0.5)
         self.b1 = nn.Parameter(torch.zeros(p, hidden))
         self.w2 = nn.Parameter(torch.randn(p, hidden, hidden) / hidden**0.5)
         self.b2 = nn.Parameter(torch.zeros(p, hidden))
@@ -49,16 +64,18 @@ class FusedHeads(nn.Module):
         nn.init.normal_(self.embedding.weight, std=1.0)
 
     def embed(self, tokens: torch.Tensor) -> torch.Tensor:
-        """``(B, p, width)`` embeddings with the presence constant appended."""
-        e = self.dropout(self.embedding(tokens + self.offsets))
+        """``(B, n_inputs, width)`` embeddings of the input columns with the presence constant appended."""
+        inputs = tokens[:, : self.n_inputs] + self.offsets[: self.n_inputs]
+        e = self.dropout(self.embedding(inputs))
         return torch.cat([e, torch.ones_like(e[..., :1])], dim=-1)
 
     def forward(self, tokens: torch.Tensor, before: torch.Tensor) -> torch.Tensor:
         """Logits ``(B, p, k_max)`` of every column given the columns before it.
 
-        ``before[b, j, k]`` is 1 when column ``k`` precedes column ``j`` in row ``b``'s order.
+        ``before[b, j, k]`` is 1 when input column ``k`` precedes column ``j`` in row ``b``'s
+        order (shape ``(B, p, n_inputs)``, see :func:`random_orders`).
         """
-        e = self.embed(tokens)  # (B, p, w)
+        e = self.embed(tokens)  # (B, k, w)
         masked = before.unsqueeze(-1) * e.unsqueeze(1)  # (B, j, k, w)
         flat = masked.reshape(masked.shape[0], self.p, -1).transpose(0, 1)  # (j, B, k*w)
         z = torch.baddbmm(self.b1.unsqueeze(1), flat, self.w1).transpose(0, 1)  # (B, j, h)
@@ -71,15 +88,15 @@ class FusedHeads(nn.Module):
         return logits.masked_fill(self.padding, float("-inf"))
 
     def first_layer_tables(self) -> torch.Tensor:
-        """``(p, total tokens, hidden)``: what each token (indexed with the column offsets) adds
-        to each head's first layer. Sampling then sums table rows instead of multiplying
-        embeddings: the first layer costs one gather per head, not a matrix product."""
-        w1 = self.w1.detach().view(self.p, self.p, self.width, -1)  # (j, k, w, h)
+        """``(p, input tokens, hidden)``: what each input token (indexed with the column
+        offsets) adds to each head's first layer. Sampling then sums table rows instead of
+        multiplying embeddings: the first layer costs one gather per head, not a matrix product."""
+        w1 = self.w1.detach().view(self.p, self.n_inputs, self.width, -1)  # (j, k, w, h)
         e = self.embedding.weight.detach()
         e = torch.cat([e, torch.ones_like(e[:, :1])], dim=1)
+        inputs = zip(self.offsets.tolist()[: self.n_inputs], self.cardinalities[: self.n_inputs], strict=True)
         blocks = [
-            torch.einsum("tw,jwh->jth", e[start : start + card], w1[:, k])
-            for k, (start, card) in enumerate(zip(self.offsets.tolist(), self.cardinalities, strict=True))
+            torch.einsum("tw,jwh->jth", e[start : start + card], w1[:, k]) for k, (start, card) in enumerate(inputs)
         ]
         return torch.cat(blocks, dim=1).contiguous()
 
@@ -93,7 +110,10 @@ class FusedHeads(nn.Module):
         return torch.addmm(bias, a, self.w_out[j, :, :k])
 
 
-def random_orders(batch: int, p: int, generator: torch.Generator) -> torch.Tensor:
-    """``(B, p, p)`` masks of one random column order per row: 1 where ``k`` precedes ``j``."""
-    ranks = torch.rand(batch, p, generator=generator).argsort(dim=1).argsort(dim=1)
-    return (ranks.unsqueeze(1) < ranks.unsqueeze(2)).float()
+def random_orders(batch: int, net: FusedHeads, generator: torch.Generator) -> torch.Tensor:
+    """``(B, p, n_inputs)`` masks of one random order of the input columns per row, 1 where
+    ``k`` precedes ``j``. A refinement column sees the inputs before a random place of its own
+    in that order: it learns from any subset (as the inputs do), and is drawn given them all."""
+    ranks = torch.rand(batch, net.n_inputs, generator=generator).argsort(dim=1).argsort(dim=1)
+    places = torch.randint(0, net.n_inputs + 1, (batch, net.p - net.n_inputs), generator=generator)
+    return (ranks.unsqueeze(1) < torch.cat([ranks, places], dim=1).unsqueeze(2)).float()

@@ -31,6 +31,7 @@ NEAR = 0.05
 """Largest relative difference ``|column / source − 1|`` that counts as near."""
 NEAR_BINS = 6
 MIN_ROWS_PER_NEAR_BIN = 20
+_REDRAWS = 4
 _UNRELATED, _EQUAL = 0, 1
 
 
@@ -91,29 +92,43 @@ class ColumnLinks:
     def apply(
         self,
         values: list[np.ndarray],
-        flags: np.ndarray,
+        tokens: np.ndarray,
+        tokenizers: list[Tokenizer],
         intervals: dict[int, Interval],
         keep: set[int],
         rng: np.random.Generator,
     ) -> None:
-        """Rewrite each linked column where its drawn token says equal (a copy of the source)
-        or near (the source scaled by a drawn relative difference); ``values`` holds one array
-        per column and is rewritten in place. A column with a condition keeps it: a value that
-        would break it is not written; columns in ``keep`` (given as context) are never rewritten."""
+        """Write the linked columns' values (``values``: one array per column, rewritten in place;
+        ``tokens``: the drawn tokens, the table's own columns then the links').
+
+        Where a link says equal, the source's value is copied; where it says near, the source's
+        value is scaled by a relative difference drawn from that bin and rounded the way the
+        column's values are. Where it says unrelated but the column's own draw landed near the
+        source anyway, the column is drawn again inside its bin (a few times at most): real
+        unrelated rows are never near. A column with a condition keeps it (a value that would
+        break it is not written); columns in ``keep`` (given as context) are never rewritten.
+        """
+        own = len(tokenizers)
         for k, ((column, source), knots) in enumerate(zip(self.equal, self.near, strict=True)):  # chains resolve
-            token, derived = flags[:, k], values[source].astype(np.float64)
-            near = token >= 2
+            if column in keep:
+                continue
+            link, derived = tokens[:, own + k], values[source].astype(np.float64)
+            interval = intervals.get(column)
+            for _ in range(_REDRAWS):
+                clash = (link == _UNRELATED) & (_relative(values[column], derived) <= NEAR)
+                if not clash.any():
+                    break
+                values[column][clash] = tokenizers[column].values_of(tokens[clash, column], rng, interval)
+            near = link >= 2
             if near.any():
-                bins = token[near] - 2
+                bins = link[near] - 2
                 u = rng.random(int(near.sum())) * (knots.shape[1] - 1)
                 segment = np.minimum(u.astype(np.int64), knots.shape[1] - 2)
                 left, right = knots[bins, segment], knots[bins, segment + 1]
-                derived = derived.copy()
-                derived[near] *= 1.0 + left + (u - segment) * (right - left)
-            if column in keep:
-                continue
-            lo, hi = intervals.get(column, (-np.inf, np.inf))
-            rewrite = (token != _UNRELATED) & (derived >= lo) & (derived <= hi)
+                scaled = derived[near] * (1.0 + left + (u - segment) * (right - left))
+                derived[near] = tokenizers[column].rounded_like_data(scaled, rng)
+            lo, hi = interval if interval is not None else (-np.inf, np.inf)
+            rewrite = (link != _UNRELATED) & (derived >= lo) & (derived <= hi)
             values[column] = np.where(rewrite, derived.astype(values[column].dtype), values[column])
 
     def to_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:

@@ -111,6 +111,17 @@ class Tokenizer:
         out[~atom] = self._rounded(bins, drawn, rng, interval) if len(self.units) else drawn
         return out
 
+    def rounded_like_data(self, values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Values made elsewhere (copied and scaled from a linked column) rounded the way this
+        column's values are in the bins they fall in."""
+        if self.kind != "binned" or not len(self.units):
+            return values
+        tokens = self.tokens(values)
+        inside = tokens >= len(self.values)
+        out = values.astype(np.float64)
+        out[inside] = self._rounded(tokens[inside] - len(self.values), out[inside], rng, None)
+        return out
+
     def _rounded(
         self, bins: np.ndarray, drawn: np.ndarray, rng: np.random.Generator, interval: Interval | None
     ) -> np.ndarray:

@@ -155,14 +155,21 @@ class AnyOrderAR:
         cfg = self.config
         cards = self._cardinalities()
         counts = torch.stack([torch.bincount(tokens[:, j], minlength=max(cards)) for j in range(len(cards))])
-        net = FusedHeads(cards, counts == 0, embedding_dim=cfg.embedding_dim, hidden=cfg.hidden, dropout=cfg.dropout)
+        net = FusedHeads(
+            cards,
+            counts == 0,
+            n_inputs=len(self.tokenizers_),  # the links refine the table's own columns, drawn last
+            embedding_dim=cfg.embedding_dim,
+            hidden=cfg.hidden,
+            dropout=cfg.dropout,
+        )
         _init_output_bias(net, counts, cards)
         order = torch.randperm(len(tokens), generator=generator)
         n_val = int(len(tokens) * cfg.validation_share) if len(tokens) >= 50 else 0
         val, train = tokens[order[:n_val]], tokens[order[n_val:]]
         optimiser = torch.optim.AdamW(net.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
         batch = min(cfg.batch_size, max(16, len(train) // 4))
-        val_orders = random_orders(n_val, net.p, generator)  # fixed, so epochs compare like with like
+        val_orders = random_orders(n_val, net, generator)  # fixed, so epochs compare like with like
         started, best, best_state, stale = time.perf_counter(), math.inf, None, 0
         for epoch in range(cfg.max_epochs):
             net.train()
@@ -170,7 +177,7 @@ class AnyOrderAR:
             train_loss = 0.0
             for start in range(0, len(shuffled), batch):
                 rows = shuffled[start : start + batch]
-                loss = _nll(net, rows, random_orders(len(rows), net.p, generator))
+                loss = _nll(net, rows, random_orders(len(rows), net, generator))
                 optimiser.zero_grad(set_to_none=True)
                 loss.backward()
                 optimiser.step()
@@ -223,12 +230,14 @@ class AnyOrderAR:
         rng = np.random.default_rng(seed)
         generator = torch.Generator().manual_seed(int(rng.integers(0, 2**62)))
         taken, n_columns = set(weights) | set(fixed), len(self._cardinalities())
-        free = np.array([j for j in range(n_columns) if j not in taken], dtype=np.int64)
+        n_inputs = self.net_.n_inputs if self.net_ is not None else n_columns
+        free = np.array([j for j in range(n_inputs) if j not in taken], dtype=np.int64)
+        refinements = list(range(n_inputs, n_columns))
         groups = np.array_split(rng.permutation(n), min(_ORDER_GROUPS, n))
         tables = self.net_.first_layer_tables() if self.net_ is not None else torch.zeros(0)
         tokens = np.zeros((n, n_columns), dtype=np.int64)
         for group in groups:  # one random order of the free columns per group: an ensemble of orders
-            order = sorted(fixed) + sorted(weights) + rng.permutation(free).tolist()
+            order = sorted(fixed) + sorted(weights) + rng.permutation(free).tolist() + refinements
             for part in np.array_split(group, -(-len(group) // _SAMPLE_CHUNK)):
                 given = {j: t[part] for j, t in fixed.items()}
                 tokens[part] = self._sample_tokens(len(part), order, weights, tables, generator, given)
@@ -238,8 +247,7 @@ class AnyOrderAR:
             if c.kind == "continuous" and c.name in conditions
         }
         values = [t.values_of(tokens[:, j], rng, intervals.get(j)) for j, t in enumerate(self.tokenizers_)]
-        own = len(self.columns_)
-        self.links_.apply(values, tokens[:, own:], intervals, keep=set(fixed), rng=rng)
+        self.links_.apply(values, tokens, self.tokenizers_, intervals, keep=set(fixed), rng=rng)
         for j in fixed:  # context columns keep their exact values
             values[j] = np.asarray(context[self.columns_[j].name], dtype=values[j].dtype)
         data = {c.name: v for c, v in zip(self.columns_, values, strict=True)}
@@ -258,16 +266,17 @@ class AnyOrderAR:
         if net is None:
             return np.zeros((n, 0), dtype=np.int64)
         tokens = torch.zeros(n, net.p, dtype=torch.long)
-        drawn = torch.zeros(n, net.p, dtype=torch.long)  # offset tokens, in drawing order
-        offsets = net.offsets.tolist()
+        drawn = torch.zeros(n, net.n_inputs, dtype=torch.long)  # offset input tokens, in drawing order
+        offsets, n_drawn = net.offsets.tolist(), 0
         with torch.no_grad():
-            for step, j in enumerate(order):
+            for j in order:  # inputs in the given order, then the refinements
                 if j in given:
                     tokens[:, j] = torch.from_numpy(given[j])
-                    drawn[:, step] = tokens[:, j] + offsets[j]
+                    drawn[:, n_drawn] = tokens[:, j] + offsets[j]
+                    n_drawn += 1
                     continue
-                if step:  # the first layer: table rows of the columns drawn so far, summed
-                    first_layer = F.embedding_bag(drawn[:, :step], tables[j], mode="sum")
+                if n_drawn:  # the first layer: table rows of the inputs drawn so far, summed
+                    first_layer = F.embedding_bag(drawn[:, :n_drawn], tables[j], mode="sum")
                 else:
                     first_layer = torch.zeros(n, tables.shape[-1])
                 logits = net.head_logits(j, first_layer) / self.config.temperature
@@ -276,7 +285,9 @@ class AnyOrderAR:
                 cdf = torch.softmax(logits, dim=1).cumsum(dim=1)
                 u = torch.rand(n, 1, generator=generator) * cdf[:, -1:]
                 tokens[:, j] = torch.searchsorted(cdf, u, right=True).squeeze(1).clamp_(max=logits.shape[1] - 1)
-                drawn[:, step] = tokens[:, j] + offsets[j]
+                if j < net.n_inputs:
+                    drawn[:, n_drawn] = tokens[:, j] + offsets[j]
+                    n_drawn += 1
         return tokens.numpy()
 
     def _context_tokens(self, context: dict[str, np.ndarray], n: int, conditions: Conditions) -> dict[int, np.ndarray]:
@@ -324,7 +335,15 @@ class AnyOrderAR:
             cfg = model.config
             cards = model._cardinalities()
             unseen = torch.from_numpy(np.array(arrays["net/padding"]))
-            net = FusedHeads(cards, unseen, embedding_dim=cfg.embedding_dim, hidden=cfg.hidden, dropout=cfg.dropout)
+            n_inputs = np.shape(arrays["net/w1"])[1] // (cfg.embedding_dim + 1)  # before refinements: every column
+            net = FusedHeads(
+                cards,
+                unseen,
+                n_inputs=n_inputs,
+                embedding_dim=cfg.embedding_dim,
+                hidden=cfg.hidden,
+                dropout=cfg.dropout,
+            )
             net.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in _under(arrays, "net/").items()})
             model.net_ = net.eval()
         return model
