@@ -137,6 +137,43 @@ def test_equality_links_survive_save_and_load(bills, tmp_path):
     assert (again.sample(2000, seed=3).eval("bill_aug == bill_jul")).mean() > 0.15
 
 
+@pytest.fixture(scope="module")
+def bills_twin(bills):
+    return datatwin.fit(bills, model="argn", model_options={"max_epochs": 15}, seed=0)
+
+
+def test_links_are_drawn_last_and_never_inputs(bills_twin):
+    model = bills_twin.model
+    links = len(model.links_.equal)
+    assert links >= 2 and model.net_.n_inputs == len(model.columns_) == model.net_.p - links
+    assert model.net_.w1.shape[1] == model.net_.n_inputs * model.net_.width
+
+
+def test_a_condition_on_a_linked_column_holds(bills_twin):
+    rows = bills_twin.sample(3000, seed=4, conditions={"paid_aug": Range(2000, 20_000)})
+    assert rows["paid_aug"].between(2000, 20_000).all()
+    settled = rows["paid_aug"] == rows["bill_jul"]
+    assert settled.mean() > 0.1  # the payment still settles July's bill when that bill fits
+    assert rows.loc[settled, "bill_jul"].between(2000, 20_000).all()
+
+
+def test_twins_whose_links_were_inputs_still_load(bills_twin, bills):
+    """Twins saved before links became refinements had every link among the heads' inputs."""
+    from datatwin.models._argn_net import FusedHeads
+
+    model = bills_twin.model
+    cards = model._cardinalities()
+    old = FusedHeads(cards, model.net_.padding, embedding_dim=16, hidden=64, dropout=0.3)
+    assert old.n_inputs == old.p  # the old layout
+    config, arrays = model.to_state()
+    arrays = {k: v for k, v in arrays.items() if not k.startswith("net/")}
+    arrays |= {f"net/{k}": v.detach().numpy() for k, v in old.state_dict().items()}
+    again = type(model).from_state((config, arrays))
+    assert again.net_.n_inputs == again.net_.p
+    rows = again.sample(500, seed=1)
+    assert rows.n_rows == 500 and all(np.isfinite(v).all() for v in rows.data.values())
+
+
 def test_sampling_in_a_row_by_row_context(twin, adult):
     context = adult[["education", "sex", "age"]].iloc[:3000].reset_index(drop=True)
     rows = twin.sample(3000, seed=5, context=context)

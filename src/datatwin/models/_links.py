@@ -10,10 +10,16 @@ difference the column lies; the sampled row then copies the source's value, or s
 relative difference drawn from that bin's own quantiles. Sources come before their columns, so
 chains (bill 3 ≈ bill 2 ≈ bill 1) resolve in column order.
 
+The model draws the link tokens last, given every column of the row (see
+:mod:`datatwin.models._argn_net`); a row whose link says "unrelated" but whose own draw landed
+near its source is drawn again inside its bin (real unrelated rows are never near).
+
 Measured on credit default (two-sample AUC, same split): 0.676 without links, 0.658 with equality
 alone; equal-bill rows 3.7% → 7.3% (real 8.9%), payment = previous bill 8.4% → 20.7% (real
-21.5%). Binned absolute differences ``column − source`` as tokens of their own were tried and
-measured worse (0.671), as were within-bin segments as tokens (0.766).
+21.5%). Near links (with rounding habits kept inside bins) took it to 0.594 — bills within 5% of
+the previous month's: 21% → 35–44% (real 35%) — and drawing links last to 0.585. Binned absolute
+differences ``column − source`` as tokens of their own were tried and measured worse (0.671), as
+were within-bin segments as tokens (0.766).
 """
 
 from __future__ import annotations

@@ -8,6 +8,10 @@ and joints than any single order, measured on Adult: shapes 0.982 → 0.989, two
 0.59 → 0.55). Conditions are met exactly by drawing the conditioned columns first from their
 allowed tokens — no rejection sampling, however rare the condition. Training stops early when the
 validation likelihood stops improving, or when the time budget is spent.
+
+Numbers that equal, or nearly equal, an earlier column (a bill carried over, a payment that
+settles it) are learnt as links (:mod:`datatwin.models._links`): extra heads drawn after every
+column of the table, which refine the linked column's value but are never inputs themselves.
 """
 
 from __future__ import annotations
