@@ -107,7 +107,7 @@ class Tokenizer:
         if interval is not None:
             lo_u, hi_u = self._bin_cdf(bins, interval[0]), self._bin_cdf(bins, interval[1])
             u = lo_u + u * (hi_u - lo_u)
-        drawn = self._bin_quantile(bins, u)
+        drawn = knot_quantile(self.knots, bins, u)
         out[~atom] = self._rounded(bins, drawn, rng, interval) if len(self.units) else drawn
         return out
 
@@ -147,13 +147,6 @@ class Tokenizer:
             pending &= unit_index >= 0
         return out
 
-    def _bin_quantile(self, bins: np.ndarray, u: np.ndarray) -> np.ndarray:
-        fine = self.knots.shape[1] - 1
-        position = np.clip(u * fine, 0, fine - 1e-9)
-        segment = position.astype(np.int64)
-        left, right = self.knots[bins, segment], self.knots[bins, segment + 1]
-        return left + (position - segment) * (right - left)
-
     def _bin_cdf(self, bins: np.ndarray, value: float) -> np.ndarray:
         """Within-bin CDF at ``value``, for each row's bin."""
         probs = np.linspace(0.0, 1.0, self.knots.shape[1])
@@ -190,6 +183,16 @@ class Tokenizer:
         """Inverse of :meth:`to_state` (``units`` may be missing: twins saved before them)."""
         units = arrays.get("units", np.zeros((0, len(UNIT_EXPONENTS))))
         return cls(str(config["kind"]), int(config["cardinality"]), arrays["values"], arrays["knots"], units)
+
+
+def knot_quantile(knots: np.ndarray, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """The ``u``-quantile of each row's piecewise-linear quantile function ``knots[rows]``
+    (``knots``: ``(functions, fine + 1)`` values at equally spaced probabilities)."""
+    fine = knots.shape[1] - 1
+    position = np.clip(u * fine, 0, fine - 1e-9)
+    segment = position.astype(np.int64)
+    left, right = knots[rows, segment], knots[rows, segment + 1]
+    return left + (position - segment) * (right - left)
 
 
 def _multiple_of_unit_only(values: np.ndarray, unit: np.ndarray) -> np.ndarray:

@@ -310,14 +310,15 @@ class AnyOrderAR:
         """Config, tokenizers and network weights."""
         check_sample_request(self.name, self.columns_ is not None, 1, None, conditional=True)
         assert self.columns_ is not None
+        links_config, links_arrays = self.links_.to_state()
         config = {
             "options": self.options(),
-            "links": self.links_.to_state()[0],
+            "links": links_config,
             "columns": [c.to_dict() for c in self.columns_],
             "tokenizers": [t.to_state()[0] for t in self.tokenizers_],
             "history": self.history_,
         }
-        arrays = {f"links/{k}": v for k, v in self.links_.to_state()[1].items()}
+        arrays = {f"links/{k}": v for k, v in links_arrays.items()}
         for j, tokenizer in enumerate(self.tokenizers_):
             arrays.update({f"tokens/{j}/{k}": v for k, v in tokenizer.to_state()[1].items()})
         if self.net_ is not None:
