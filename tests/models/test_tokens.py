@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from datatwin.encoded import EncodedColumn
-from datatwin.models._tokens import Tokenizer
+from datatwin.models._tokens import StackedCdf, Tokenizer
 
 
 def _payments(n: int = 20_000) -> np.ndarray:
@@ -67,3 +67,27 @@ def test_saved_state_keeps_units_and_old_states_load(tokenizer):
     old = Tokenizer.from_state(config, {"values": arrays["values"], "knots": arrays["knots"]})
     assert old.units.shape[0] == 0
     assert np.isfinite(old.values_of(tokens, np.random.default_rng(4))).all()
+
+
+def test_tokens_of_point_masses_and_bins(tokenizer, payments):
+    """Values equal to a point mass get its token; the others the bin whose range holds them."""
+    tokens = tokenizer.tokens(payments)
+    atoms = len(tokenizer.values)
+    is_atom = np.isin(payments, tokenizer.values)
+    assert np.array_equal(tokenizer.values[tokens[is_atom]], payments[is_atom])
+    bins = tokens[~is_atom] - atoms
+    lows, highs = tokenizer.knots[bins, 0], tokenizer.knots[bins, -1]
+    assert np.all(payments[~is_atom] >= lows) and np.all(payments[~is_atom] <= highs)
+
+
+def test_stacked_cdf_draws_each_row_from_its_own_shares():
+    weights = np.array([[3.0, 1.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 1.0, 1.0]])
+    cdf = StackedCdf(weights)
+    rng = np.random.default_rng(0)
+    rows = rng.integers(0, 3, 60_000)
+    drawn = cdf.draw(rows, rng.random(len(rows)))
+    shares = [np.bincount(drawn[rows == r], minlength=4) / np.sum(rows == r) for r in range(3)]
+    np.testing.assert_allclose(shares[0], [0.75, 0.25, 0, 0], atol=0.015)
+    np.testing.assert_array_equal(shares[1], [1, 0, 0, 0])  # no weight: category 0, marked empty
+    np.testing.assert_allclose(shares[2], [0, 0, 0.5, 0.5], atol=0.015)
+    assert cdf.empty.tolist() == [False, True, False]

@@ -88,9 +88,11 @@ class FusedHeads(nn.Module):
         return logits.masked_fill(self.padding, float("-inf"))
 
     def first_layer_tables(self) -> torch.Tensor:
-        """``(p, input tokens, hidden)``: what each input token (indexed with the column
-        offsets) adds to each head's first layer. Sampling then sums table rows instead of
-        multiplying embeddings: the first layer costs one gather per head, not a matrix product."""
+        """``(p * (T + 1), hidden)``, where ``T`` is the number of input tokens: row
+        ``j * (T + 1) + t`` is what input token ``t`` (indexed with the column offsets) adds to
+        head ``j``'s first layer, and row ``j * (T + 1) + T`` is that layer's bias. Sampling
+        then sums table rows instead of multiplying embeddings: a head's first layer costs one
+        gather, not a matrix product."""
         w1 = self.w1.detach().view(self.p, self.n_inputs, self.width, -1)  # (j, k, w, h)
         e = self.embedding.weight.detach()
         e = torch.cat([e, torch.ones_like(e[:, :1])], dim=1)
@@ -98,16 +100,19 @@ class FusedHeads(nn.Module):
         blocks = [
             torch.einsum("tw,jwh->jth", e[start : start + card], w1[:, k]) for k, (start, card) in enumerate(inputs)
         ]
-        return torch.cat(blocks, dim=1).contiguous()
+        tables = torch.cat([*blocks, self.b1.detach().unsqueeze(1)], dim=1)
+        return tables.reshape(-1, tables.shape[-1]).contiguous()
 
-    def head_logits(self, j: int, first_layer: torch.Tensor) -> torch.Tensor:
-        """Logits ``(B, cardinality_j)`` of column ``j`` from its first-layer sum (bias excluded):
-        the sampling path, one head at a time and only over the column's own tokens."""
-        k = self.cardinalities[j]
-        a = F.gelu(first_layer + self.b1[j])
-        a = a + F.gelu(a @ self.w2[j] + self.b2[j])
-        bias = self.b_out[j, :k].masked_fill(self.padding[j, :k], float("-inf"))
-        return torch.addmm(bias, a, self.w_out[j, :, :k])
+    def grouped_logits(self, heads: torch.Tensor, first_layer: torch.Tensor) -> torch.Tensor:
+        """Logits ``(G, m, k)`` of ``G`` groups of ``m`` rows, group ``g`` through head
+        ``heads[g]``, from the rows' first-layer sums ``(G * m, hidden)`` (bias included): the
+        sampling path. ``k`` is the largest cardinality among the heads; a head's tokens beyond
+        its own (and tokens never seen in training) get ``-inf``."""
+        k = max(self.cardinalities[j] for j in heads.tolist())
+        a = F.gelu(first_layer).view(len(heads), -1, first_layer.shape[-1])
+        a = a + F.gelu(torch.baddbmm(self.b2[heads].unsqueeze(1), a, self.w2[heads]))
+        bias = self.b_out[heads, :k].masked_fill(self.padding[heads, :k], float("-inf"))
+        return torch.baddbmm(bias.unsqueeze(1), a, self.w_out[heads, :, :k])
 
 
 def random_orders(batch: int, net: FusedHeads, generator: torch.Generator) -> torch.Tensor:

@@ -68,7 +68,7 @@ class ColumnLinks:
                 continue
             in_bins = ~np.isin(values[column], tokenizer.values)
             equal = [np.mean(in_bins & (values[column] == values[s])) for s in sources]
-            near = [np.mean(in_bins & (_relative(values[column], values[s]) <= NEAR)) for s in sources]
+            near = [np.mean(in_bins & _is_near(values[column], values[s])) for s in sources]
             best = int(np.argmax(near))
             if near[best] >= MIN_NEAR_SHARE or max(equal) >= MIN_EQUAL_SHARE:
                 source = sources[best] if near[best] >= MIN_NEAR_SHARE else sources[int(np.argmax(equal))]
@@ -120,11 +120,12 @@ class ColumnLinks:
                 continue
             link, derived = tokens[:, own + k], values[source].astype(np.float64)
             interval = intervals.get(column)
+            pending = np.flatnonzero(link == _UNRELATED)
             for _ in range(_REDRAWS):
-                clash = (link == _UNRELATED) & (_relative(values[column], derived) <= NEAR)
-                if not clash.any():
+                pending = pending[_is_near(values[column][pending], derived[pending])]
+                if not len(pending):
                     break
-                values[column][clash] = tokenizers[column].values_of(tokens[clash, column], rng, interval)
+                values[column][pending] = tokenizers[column].values_of(tokens[pending, column], rng, interval)
             near = link >= 2
             if near.any():
                 difference = knot_quantile(knots, link[near] - 2, rng.random(int(near.sum())))
@@ -154,8 +155,9 @@ def _signed_relative(x: np.ndarray, source: np.ndarray) -> np.ndarray:
     return np.where(source == 0, np.inf, out)
 
 
-def _relative(x: np.ndarray, source: np.ndarray) -> np.ndarray:
-    return np.abs(_signed_relative(x, source))
+def _is_near(x: np.ndarray, source: np.ndarray) -> np.ndarray:
+    """``|x / source − 1| <= NEAR`` (never where the source is 0), without dividing."""
+    return (np.abs(x - source) <= NEAR * np.abs(source)) & (source != 0)
 
 
 def _near_knots(x: np.ndarray, source: np.ndarray, fine: int) -> np.ndarray:

@@ -15,6 +15,7 @@ kept without storing any value.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -86,12 +87,14 @@ class Tokenizer:
             return data.astype(np.int64)
         if self.kind == "values":
             return np.clip(np.searchsorted(self.values, data), 0, self.cardinality - 1).astype(np.int64)
-        out = np.empty(len(data), dtype=np.int64)
-        atom = np.isin(data, self.values)
-        out[atom] = np.searchsorted(self.values, data[atom])
+        atom_index = np.searchsorted(self.values, data)
+        if len(self.values):
+            atom = self.values[np.minimum(atom_index, len(self.values) - 1)] == data
+        else:
+            atom = np.zeros(len(data), dtype=bool)
         lows = self.knots[:, 0]
-        out[~atom] = len(self.values) + np.clip(np.searchsorted(lows, data[~atom], side="right") - 1, 0, len(lows) - 1)
-        return out
+        bin_index = np.clip(np.searchsorted(lows, data, side="right") - 1, 0, len(lows) - 1)
+        return np.where(atom, atom_index, len(self.values) + bin_index).astype(np.int64)
 
     def values_of(self, tokens: np.ndarray, rng: np.random.Generator, interval: Interval | None = None) -> np.ndarray:
         """A value for each token (drawn inside its bin, within ``interval`` when given)."""
@@ -127,10 +130,8 @@ class Tokenizer:
     ) -> np.ndarray:
         """``drawn`` rounded to a unit drawn from its bin's rounding shares; where that rounding
         would leave the bin's range (or the condition's interval), the next finer unit is tried."""
-        cumulative = self.units[bins].cumsum(axis=1)
-        u = rng.random(len(bins))[:, None] * cumulative[:, -1:]
-        unit_index = np.minimum((cumulative <= u).sum(axis=1), len(UNIT_EXPONENTS) - 1)
-        unit_index[cumulative[:, -1] == 0] = -1  # a bin without rounding shares: left as drawn
+        unit_index = self._unit_cdf.draw(bins, rng.random(len(bins)))
+        unit_index[self._unit_cdf.empty[bins]] = -1  # a bin without rounding shares: left as drawn
         low, high = self.knots[bins, 0], self.knots[bins, -1]
         if interval is not None:
             low, high = np.maximum(low, interval[0]), np.minimum(high, interval[1])
@@ -146,6 +147,10 @@ class Tokenizer:
             pending[rows[fits]] = False
             pending &= unit_index >= 0
         return out
+
+    @cached_property
+    def _unit_cdf(self) -> StackedCdf:
+        return StackedCdf(self.units)
 
     def _bin_cdf(self, bins: np.ndarray, value: float) -> np.ndarray:
         """Within-bin CDF at ``value``, for each row's bin."""
@@ -183,6 +188,25 @@ class Tokenizer:
         """Inverse of :meth:`to_state` (``units`` may be missing: twins saved before them)."""
         units = arrays.get("units", np.zeros((0, len(UNIT_EXPONENTS))))
         return cls(str(config["kind"]), int(config["cardinality"]), arrays["values"], arrays["knots"], units)
+
+
+class StackedCdf:
+    """Categorical distributions, one per row of ``(rows, categories)`` weights, drawn from by
+    one binary search over all rows' cumulative shares stacked end to end (row ``r`` spans
+    ``[r, r + 1]``); a row without weight (marked in ``empty``) draws category 0."""
+
+    def __init__(self, weights: np.ndarray) -> None:
+        totals = weights.sum(axis=1, keepdims=True)
+        shares = np.divide(weights, totals, out=np.zeros_like(weights, dtype=np.float64), where=totals > 0)
+        self.empty = totals[:, 0] <= 0
+        shares[self.empty, 0] = 1.0
+        self.categories = weights.shape[1]
+        self.stacked = (np.minimum(shares.cumsum(axis=1), 1.0) + np.arange(len(weights))[:, None]).ravel()
+
+    def draw(self, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """A category for each ``rows`` entry, with ``u`` uniform in [0, 1)."""
+        found = np.searchsorted(self.stacked, rows + u, side="right") - rows * self.categories
+        return np.minimum(found, self.categories - 1)
 
 
 def knot_quantile(knots: np.ndarray, rows: np.ndarray, u: np.ndarray) -> np.ndarray:

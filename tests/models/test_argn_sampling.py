@@ -1,0 +1,93 @@
+"""The sampling path of the autoregressive network: same logits as training, orders, conditions."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from datatwin.models._argn_net import FusedHeads
+from datatwin.models._argn_sampling import CHUNK_ROWS, TokenSampler
+
+CARDS = [5, 3, 5, 7, 3, 4]  # five input columns, then one refinement
+
+
+def _net() -> FusedHeads:
+    torch.manual_seed(0)
+    unseen = torch.zeros(len(CARDS), max(CARDS), dtype=torch.bool)
+    unseen[0, 4] = True  # token 4 of column 0 never seen in training
+    net = FusedHeads(CARDS, unseen, n_inputs=5, embedding_dim=4, hidden=8, dropout=0.0)
+    with torch.no_grad():
+        for parameter in net.parameters():
+            parameter.normal_(0.0, 0.5)
+    return net.eval()
+
+
+def test_sampling_logits_equal_the_training_logits():
+    """The fused first-layer tables and grouped heads compute what the training forward does."""
+    net = _net()
+    generator = torch.Generator().manual_seed(1)
+    tokens = torch.stack([torch.randint(0, c, (64,), generator=generator) for c in CARDS], dim=1)
+    before = (torch.rand(64, net.p, net.n_inputs, generator=generator) < 0.5).float()
+    with torch.no_grad():
+        expected = net(tokens, before)
+        tables, rows_per_head = net.first_layer_tables(), net.first_layer_tables().shape[0] // net.p
+        for j in range(net.p):
+            for b in range(4):
+                inputs = [k for k in range(net.n_inputs) if before[b, j, k]]
+                drawn = torch.tensor([[rows_per_head - 1] + [int(tokens[b, k] + net.offsets[k]) for k in inputs]])
+                first_layer = F.embedding_bag(drawn + j * rows_per_head, tables, mode="sum")
+                logits = net.grouped_logits(torch.tensor([j]), first_layer)[0, 0]
+                want = expected[b, j, : CARDS[j]]
+                assert torch.equal(torch.isinf(logits), torch.isinf(want))
+                torch.testing.assert_close(
+                    logits[torch.isfinite(want)], want[torch.isfinite(want)], atol=1e-5, rtol=1e-5
+                )
+
+
+def test_orders_are_permutations_with_equal_cardinalities_at_each_step():
+    sampler = TokenSampler(_net(), temperature=1.0, weights={})
+    rng = np.random.default_rng(0)
+    free = np.arange(5)
+    firsts = []
+    for _ in range(3000):
+        orders = sampler._orders(free, 8, rng)
+        assert all(sorted(order) == list(range(5)) for order in orders.tolist())
+        cards = np.array(CARDS)[orders]
+        assert (cards == cards[:1]).all()  # a step's heads all have as many tokens
+        firsts.append(orders[3, 0])
+    # each group's order is uniformly random: any column comes first about a fifth of the time
+    np.testing.assert_allclose(np.bincount(firsts, minlength=5) / len(firsts), 0.2, atol=0.03)
+
+
+def test_given_and_conditioned_columns_are_respected_across_chunks():
+    net = _net()
+    weights = {0: np.array([-np.inf, 0.0, 0.0, -np.inf, 0.0])}  # token 4 allowed but never seen
+    sampler = TokenSampler(net, temperature=1.0, weights=weights)
+    n = CHUNK_ROWS + 904  # a full chunk and a part one, whose rows are padded to equal groups
+    given = {1: np.random.default_rng(2).integers(0, 3, n)}
+
+    def draw() -> np.ndarray:
+        return sampler.draw(
+            n, [1, 0], np.array([2, 3, 4]), given, np.random.default_rng(3), torch.Generator().manual_seed(4)
+        )
+
+    tokens = draw()
+    assert tokens.shape == (n, 6)
+    assert np.array_equal(tokens[:, 1], given[1])
+    assert set(np.unique(tokens[:, 0])) == {1, 2}  # allowed and seen
+    assert all(tokens[:, j].max() < c and tokens[:, j].min() >= 0 for j, c in enumerate(CARDS))
+    assert np.array_equal(tokens, draw())  # seeded
+
+
+def test_a_column_drawn_first_follows_its_learnt_marginal():
+    net = _net()
+    sampler = TokenSampler(net, temperature=1.0, weights={3: np.zeros(7)})  # conditioned: drawn first
+    tokens = sampler.draw(
+        20_000, [3], np.array([0, 1, 2, 4]), {}, np.random.default_rng(5), torch.Generator().manual_seed(6)
+    )
+    with torch.no_grad():
+        bias_only = torch.full((1, 1), sampler.bias_token) + 3 * sampler.rows_per_head
+        first_layer = F.embedding_bag(bias_only, sampler.tables, mode="sum")
+        expected = torch.softmax(net.grouped_logits(torch.tensor([3]), first_layer)[0, 0], 0).numpy()
+    np.testing.assert_allclose(np.bincount(tokens[:, 3], minlength=7) / len(tokens), expected, atol=0.012)
