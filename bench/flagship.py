@@ -102,6 +102,8 @@ def arf_runner(train: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, float, flo
     """Adversarial random forests (Watson et al. 2023) with the authors' ``arfpy`` defaults."""
     from arfpy import arf  # bench extra only
 
+    if not hasattr(np, "in1d"):  # arfpy 0.1.1 calls np.in1d, which numpy 2.4 removed
+        np.in1d = np.isin
     frame, restore = _forest_ready(train)
     np.random.seed(seed)  # arfpy draws from numpy's global generator
 
@@ -113,39 +115,12 @@ def arf_runner(train: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, float, flo
     return timed(fit, lambda model: restore(model.forge(n=len(train))))
 
 
-def forest_flow_runner(train: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, float, float]:
-    """Forest-Flow (Jolicoeur-Martineau et al. 2024, ``ForestDiffusion``): XGBoost flow matching.
-    Its defaults (50 noise levels, 100 noise draws per row) would take hours on 2 cores, so
-    this runs 20 levels and 10 draws per row."""
-    from ForestDiffusion import ForestDiffusionModel  # bench extra only
-
-    frame, restore = _forest_ready(train)
-    categorical = [i for i, c in enumerate(frame.columns) if frame[c].dtype == object]
-    codes = {c: pd.Categorical(frame[c]) for c in frame.columns[categorical]}
-    numbers = frame.assign(**{c: v.codes for c, v in codes.items()}).to_numpy(dtype=float)
-    integer = [i for i, c in enumerate(frame.columns) if i not in categorical and (frame[c] % 1 == 0).all()]
-
-    def fit() -> object:
-        return ForestDiffusionModel(
-            numbers, n_t=20, duplicate_K=10, diffusion_type="flow", cat_indexes=categorical,
-            int_indexes=integer, n_jobs=2, seed=seed,
-        )  # fmt: skip
-
-    def sample(model: object) -> pd.DataFrame:
-        rows = pd.DataFrame(model.generate(batch_size=len(train)), columns=frame.columns)
-        for c, categories in codes.items():
-            rows[c] = categories.categories[rows[c].round().astype(int).clip(0, len(categories.categories) - 1)]
-        return restore(rows)
-
-    return timed(fit, sample)
-
-
 _MISSING = "(missing)"
 
 
 def _forest_ready(train: pd.DataFrame) -> tuple[pd.DataFrame, Callable[[pd.DataFrame], pd.DataFrame]]:
-    """Training rows for the tree-based peers (text as ``object`` with missing labelled), and
-    the function that turns their rows back: labels unmarked, whole-number columns rounded."""
+    """Training rows for the forest peer (text as ``object`` with missing labelled), and the
+    function that turns its rows back: labels unmarked, whole-number columns rounded."""
     frame = _typed(train)
     text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
     frame[text] = frame[text].astype(object).fillna(_MISSING)
@@ -168,7 +143,6 @@ RUNNERS: dict[str, Runner] = {
     "sdv_tvae": sdv_runner("sdv_tvae"),
     "mostly_argn": mostly_runner,
     "arf": arf_runner,
-    "forest_flow": forest_flow_runner,
 }
 
 
