@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from datatwin.encoded import EncodedColumn
-from datatwin.models._tokens import StackedCdf, Tokenizer
+from datatwin.models._tokens import StackedCdf, Tokenizer, knot_cdf, knot_quantile
 
 
 def _payments(n: int = 20_000) -> np.ndarray:
@@ -91,3 +91,38 @@ def test_stacked_cdf_draws_each_row_from_its_own_shares():
     np.testing.assert_array_equal(shares[1], [1, 0, 0, 0])  # no weight: category 0, marked empty
     np.testing.assert_allclose(shares[2], [0, 0, 0.5, 0.5], atol=0.015)
     assert cdf.empty.tolist() == [False, True, False]
+
+
+def test_knot_cdf_inverts_knot_quantile(tokenizer):
+    rng = np.random.default_rng(4)
+    rows = rng.integers(0, len(tokenizer.knots), 5000)
+    values = knot_quantile(tokenizer.knots, rows, rng.random(5000))
+    # round numbers repeat, so some segments are flat: go back to the value, not to u
+    np.testing.assert_allclose(knot_quantile(tokenizer.knots, rows, knot_cdf(tokenizer.knots, rows, values)), values)
+    lows, highs = tokenizer.knots[rows, 0], tokenizer.knots[rows, -1]
+    assert np.all(knot_cdf(tokenizer.knots, rows, lows - 1) == 0)
+    assert np.all(knot_cdf(tokenizer.knots, rows, highs + 1) == 1)
+
+
+def test_values_avoiding_a_band_stay_in_their_bin_outside_it():
+    """A redraw for an "unrelated" row: the bin's own distribution with the near band cut out."""
+    amounts = np.random.default_rng(6).lognormal(8, 1.0, 20_000)  # hardly rounded: few values move back
+    column = Tokenizer.fit(EncodedColumn("amount", "continuous"), amounts, max_bins=50, fine=16)
+    rng = np.random.default_rng(5)
+    tokens = column.tokens(amounts)
+    bins = tokens - len(column.values)
+    low, high = column.knots[bins, 0], column.knots[bins, -1]
+    centre, band = low + 0.5 * (high - low), 0.2 * (high - low)  # cut out the middle two fifths
+    drawn = column.values_avoiding(tokens, centre - band, centre + band, rng)
+    assert np.all((drawn >= low) & (drawn <= high))
+    assert np.mean(np.abs(drawn - centre) < band) < 0.001  # rounded back into the band: 2 of 20,000
+    below = np.mean(drawn < centre)  # both sides keep their own mass
+    expected = np.mean(
+        knot_cdf(column.knots, bins, centre - band)
+        / (1 - knot_cdf(column.knots, bins, centre + band) + knot_cdf(column.knots, bins, centre - band))
+    )
+    assert abs(below - expected) < 0.02
+    limited = column.values_avoiding(tokens, centre - band, centre + band, rng, interval=(0.0, 3000.0))
+    assert np.all(limited[low < 3000] <= 3000.0)
+    whole = column.values_avoiding(tokens, low - 1, high + 1, rng)  # nothing of the bin left: drawn as usual
+    assert np.all((whole >= low) & (whole <= high))

@@ -114,6 +114,37 @@ class Tokenizer:
         out[~atom] = self._rounded(bins, drawn, rng, interval) if len(self.units) else drawn
         return out
 
+    def values_avoiding(
+        self,
+        tokens: np.ndarray,
+        band_low: np.ndarray,
+        band_high: np.ndarray,
+        rng: np.random.Generator,
+        interval: Interval | None = None,
+    ) -> np.ndarray:
+        """A value for each token drawn inside its bin but outside the row's band
+        ``[band_low, band_high]`` (and within ``interval`` when given): the bin's own
+        distribution with the band cut out. Where nothing of the bin is left (it lies inside the
+        band) or the token is a point mass, the value is drawn as :meth:`values_of` would."""
+        out = self.values_of(tokens, rng, interval)
+        if self.kind != "binned":
+            return out
+        rows = np.flatnonzero(tokens >= len(self.values))
+        bins = tokens[rows] - len(self.values)
+        low, high = (
+            (0.0, 1.0) if interval is None else (self._bin_cdf(bins, interval[0]), self._bin_cdf(bins, interval[1]))
+        )
+        band_start, band_end = knot_cdf(self.knots, bins, band_low[rows]), knot_cdf(self.knots, bins, band_high[rows])
+        below_end = np.maximum(low, np.minimum(band_start, high))  # allowed: [low, below_end] and [above_start, high]
+        above_start = np.minimum(high, np.maximum(band_end, low))
+        below, above = below_end - low, high - above_start
+        w = rng.random(len(rows)) * (below + above)
+        u = np.where(w < below, low + w, above_start + (w - below))
+        room = below + above > 0
+        drawn = knot_quantile(self.knots, bins[room], u[room])
+        out[rows[room]] = self._rounded(bins[room], drawn, rng, interval) if len(self.units) else drawn
+        return out
+
     def rounded_like_data(self, values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Values made elsewhere (copied and scaled from a linked column) rounded the way this
         column's values are in the bins they fall in."""
@@ -217,6 +248,18 @@ def knot_quantile(knots: np.ndarray, rows: np.ndarray, u: np.ndarray) -> np.ndar
     segment = position.astype(np.int64)
     left, right = knots[rows, segment], knots[rows, segment + 1]
     return left + (position - segment) * (right - left)
+
+
+def knot_cdf(knots: np.ndarray, rows: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Inverse of :func:`knot_quantile`: the probability at which each row's quantile function
+    reaches ``x`` (0 below the row's range, 1 above it)."""
+    k = knots[rows]
+    fine = k.shape[1] - 1
+    segment = np.clip((k <= x[:, None]).sum(axis=1) - 1, 0, fine - 1)
+    left, right = k[np.arange(len(k)), segment], k[np.arange(len(k)), segment + 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        within = np.where(right > left, (x - left) / (right - left), (x >= right).astype(np.float64))
+    return np.clip((segment + np.clip(within, 0.0, 1.0)) / fine, 0.0, 1.0)
 
 
 def _multiple_of_unit_only(values: np.ndarray, unit: np.ndarray) -> np.ndarray:
