@@ -110,9 +110,17 @@ def arf_runner(train: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, float, flo
     def fit() -> object:
         model = arf.arf(x=frame, verbose=False)
         model.forde()
+        model.factor_cols = _ByPositionOrLabel(model.factor_cols)  # arfpy reads it both ways
         return model
 
     return timed(fit, lambda model: restore(model.forge(n=len(train))))
+
+
+class _ByPositionOrLabel(pd.Series):
+    """A Series that an integer indexes by position, as pandas < 3 did for arfpy's ``forge``."""
+
+    def __getitem__(self, key: object) -> object:
+        return self.iloc[key] if isinstance(key, int) else super().__getitem__(key)
 
 
 _MISSING = "(missing)"
