@@ -128,16 +128,20 @@ _MISSING = "(missing)"
 
 def _forest_ready(train: pd.DataFrame) -> tuple[pd.DataFrame, Callable[[pd.DataFrame], pd.DataFrame]]:
     """Training rows for the forest peer (text as ``object`` with missing labelled), and the
-    function that turns its rows back: labels unmarked, whole-number columns rounded."""
+    function that turns its rows back: labels unmarked, numbers clipped to the training range,
+    whole-number columns rounded."""
     frame = _typed(train)
     text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
     frame[text] = frame[text].astype(object).fillna(_MISSING)
-    whole = [c for c in frame.columns if c not in text and (frame[c].dropna() % 1 == 0).all()]
+    numbers = [c for c in frame.columns if c not in text]
+    whole = [c for c in numbers if (frame[c].dropna() % 1 == 0).all()]
 
     def restore(rows: pd.DataFrame) -> pd.DataFrame:
         rows = rows[list(frame.columns)].copy()
         rows[text] = rows[text].astype(object).where(rows[text].astype(object) != _MISSING, None)
-        rows[whole] = rows[whole].astype(float).round()
+        # clipped to the training range, as SDV's synthesizers do by default
+        rows[numbers] = rows[numbers].astype(float).clip(frame[numbers].min(), frame[numbers].max(), axis=1)
+        rows[whole] = rows[whole].round().astype("Int64")
         return rows
 
     return frame, restore
