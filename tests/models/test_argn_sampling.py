@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 from torch.nn import functional as F
 
@@ -91,3 +92,10 @@ def test_a_column_drawn_first_follows_its_learnt_marginal():
         first_layer = F.embedding_bag(bias_only, sampler.tables, mode="sum")
         expected = torch.softmax(net.grouped_logits(torch.tensor([3]), first_layer)[0, 0], 0).numpy()
     np.testing.assert_allclose(np.bincount(tokens[:, 3], minlength=7) / len(tokens), expected, atol=0.012)
+
+
+@pytest.mark.parametrize("n", [1, 3, 9])
+def test_fewer_rows_than_orders(n):
+    sampler = TokenSampler(_net(), temperature=1.0, weights={})
+    tokens = sampler.draw(n, [], np.arange(5), {}, np.random.default_rng(0), torch.Generator().manual_seed(0))
+    assert tokens.shape == (n, 6) and all(tokens[:, j].max() < c for j, c in enumerate(CARDS))
