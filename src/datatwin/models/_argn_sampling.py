@@ -124,9 +124,9 @@ class TokenSampler:
         if weights is not None:
             logits = logits + weights[: logits.shape[-1]]
         if logits.shape[-1] < SHORT_ROWS:  # torch's softmax is slow on short rows; the draw needs no normalising
-            weights = (logits - logits.amax(dim=-1, keepdim=True)).exp_()
+            mass = (logits - logits.amax(dim=-1, keepdim=True)).exp_()
         else:
-            weights = torch.softmax(logits, dim=-1)
-        cdf = weights.cumsum(dim=-1).view(len(head_of_row), -1)
+            mass = torch.softmax(logits, dim=-1)
+        cdf = mass.cumsum(dim=-1).view(len(head_of_row), -1)
         u = torch.rand(len(cdf), 1, generator=generator) * cdf[:, -1:]
         return torch.searchsorted(cdf, u, right=True).squeeze(1).clamp_(max=cdf.shape[1] - 1)

@@ -126,9 +126,8 @@ class Tokenizer:
         ``[band_low, band_high]`` (and within ``interval`` when given): the bin's own
         distribution with the band cut out. Where nothing of the bin is left (it lies inside the
         band) or the token is a point mass, the value is drawn as :meth:`values_of` would."""
-        out = self.values_of(tokens, rng, interval)
         if self.kind != "binned":
-            return out
+            return self.values_of(tokens, rng, interval)
         rows = np.flatnonzero(tokens >= len(self.values))
         bins = tokens[rows] - len(self.values)
         low, high = (
@@ -142,7 +141,11 @@ class Tokenizer:
         u = np.where(w < below, low + w, above_start + (w - below))
         room = below + above > 0
         drawn = knot_quantile(self.knots, bins[room], u[room])
+        out = np.empty(len(tokens), dtype=np.float64)
         out[rows[room]] = self._rounded(bins[room], drawn, rng, interval) if len(self.units) else drawn
+        usual = np.ones(len(tokens), dtype=bool)
+        usual[rows[room]] = False
+        out[usual] = self.values_of(tokens[usual], rng, interval)
         return out
 
     def rounded_like_data(self, values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -185,8 +188,7 @@ class Tokenizer:
 
     def _bin_cdf(self, bins: np.ndarray, value: float) -> np.ndarray:
         """Within-bin CDF at ``value``, for each row's bin."""
-        probs = np.linspace(0.0, 1.0, self.knots.shape[1])
-        return np.array([np.interp(value, knots, probs) for knots in self.knots])[bins]
+        return knot_cdf(self.knots, bins, np.full(len(bins), float(value)))
 
     def log_weights(self, condition: Any) -> np.ndarray:
         """Log-probability weights over tokens allowed by a condition (−inf where not allowed).
@@ -202,8 +204,8 @@ class Tokenizer:
         if self.kind == "values":
             return np.where((self.values >= low) & (self.values <= high), 0.0, -np.inf)
         atoms = np.where((self.values >= low) & (self.values <= high), 0.0, -np.inf)
-        probs = np.linspace(0.0, 1.0, self.knots.shape[1])
-        share = np.array([np.interp(high, k, probs) - np.interp(low, k, probs) for k in self.knots])
+        every_bin = np.arange(len(self.knots))
+        share = self._bin_cdf(every_bin, high) - self._bin_cdf(every_bin, low)
         inside = (self.knots[:, 0] >= low) & (self.knots[:, -1] <= high)  # covers point-like bins
         share = np.where(inside, 1.0, share)
         with np.errstate(divide="ignore"):
