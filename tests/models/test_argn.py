@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 import datatwin
 from datatwin import models
@@ -145,8 +146,10 @@ def bills_twin(bills):
 def test_links_are_drawn_last_and_never_inputs(bills_twin):
     model = bills_twin.model
     links = len(model.links_.equal)
-    assert links >= 2 and model.net_.n_inputs == len(model.columns_) == model.net_.p - links
-    assert model.net_.w1.shape[1] == model.net_.n_inputs * model.net_.width
+    net = model.net_
+    assert links >= 2 and net.n_inputs == len(model.columns_) == net.p - links
+    assert net.heads.w1.shape[:2] == (net.n_inputs, net.n_inputs * net.width)
+    assert net.refinements.w1.shape[:2] == (links, net.n_inputs * net.width)
 
 
 def test_a_condition_on_a_linked_column_holds(bills_twin):
@@ -157,21 +160,45 @@ def test_a_condition_on_a_linked_column_holds(bills_twin):
     assert rows.loc[settled, "bill_jul"].between(2000, 20_000).all()
 
 
-def test_twins_whose_links_were_inputs_still_load(bills_twin, bills):
+def _legacy_arrays(model, weights: dict[str, torch.Tensor]) -> dict[str, np.ndarray]:
+    """The model's arrays with the network saved the old way: one stack of heads (``w1``, …)."""
+    _config, arrays = model.to_state()
+    arrays = {k: v for k, v in arrays.items() if not k.startswith("net/")}
+    return arrays | {f"net/{k}": v.detach().numpy() for k, v in weights.items()}
+
+
+def test_twins_whose_links_were_inputs_still_load(bills_twin):
     """Twins saved before links became refinements had every link among the heads' inputs."""
     from datatwin.models._argn_net import FusedHeads
 
     model = bills_twin.model
-    cards = model._cardinalities()
-    old = FusedHeads(cards, model.net_.padding, embedding_dim=16, hidden=64, dropout=0.3)
-    assert old.n_inputs == old.p  # the old layout
-    config, arrays = model.to_state()
-    arrays = {k: v for k, v in arrays.items() if not k.startswith("net/")}
-    arrays |= {f"net/{k}": v.detach().numpy() for k, v in old.state_dict().items()}
-    again = type(model).from_state((config, arrays))
+    old = FusedHeads(model._cardinalities(), model.net_.padding, embedding_dim=16, hidden=64, dropout=0.3)
+    assert old.n_inputs == old.p and old.refinements is None  # the old layout
+    weights = {k.removeprefix("heads."): v for k, v in old.state_dict().items()}
+    again = type(model).from_state((model.to_state()[0], _legacy_arrays(model, weights)))
     assert again.net_.n_inputs == again.net_.p
     rows = again.sample(500, seed=1)
     assert rows.n_rows == 500 and all(np.isfinite(v).all() for v in rows.data.values())
+
+
+def test_twins_whose_links_shared_the_stack_of_heads_sample_the_same(bills_twin):
+    """Twins saved before the links had heads of their own kept them in the input columns'
+    stack (a row each, logits as wide as the widest column); they load into the new layout
+    and draw the same rows."""
+    model = bills_twin.model
+    state = model.net_.state_dict()
+    k_max = model.net_.padding.shape[1]
+    stacked = {}
+    for name in ("w1", "b1", "w2", "b2", "w_out", "b_out"):
+        parts = [state[f"heads.{name}"], state[f"refinements.{name}"]]
+        if name in ("w_out", "b_out"):
+            parts = [torch.nn.functional.pad(part, (0, k_max - part.shape[-1])) for part in parts]
+        stacked[name] = torch.cat(parts)
+    weights = {k: v for k, v in state.items() if not k.startswith(("heads.", "refinements."))} | stacked
+    again = type(model).from_state((model.to_state()[0], _legacy_arrays(model, weights)))
+    assert again.net_.refinements.w1.shape == model.net_.refinements.w1.shape
+    for name, values in model.sample(800, seed=3).data.items():
+        np.testing.assert_array_equal(again.sample(800, seed=3).data[name], values)
 
 
 def test_sampling_in_a_row_by_row_context(twin, adult):

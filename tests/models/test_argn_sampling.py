@@ -17,7 +17,7 @@ def _net() -> FusedHeads:
     torch.manual_seed(0)
     unseen = torch.zeros(len(CARDS), max(CARDS), dtype=torch.bool)
     unseen[0, 4] = True  # token 4 of column 0 never seen in training
-    net = FusedHeads(CARDS, unseen, n_inputs=5, embedding_dim=4, hidden=8, dropout=0.0)
+    net = FusedHeads(CARDS, unseen, n_inputs=5, embedding_dim=4, hidden=8, dropout=0.0, refinement_hidden=6)
     with torch.no_grad():
         for parameter in net.parameters():
             parameter.normal_(0.0, 0.5)
@@ -30,20 +30,40 @@ def test_sampling_logits_equal_the_training_logits():
     generator = torch.Generator().manual_seed(1)
     tokens = torch.stack([torch.randint(0, c, (64,), generator=generator) for c in CARDS], dim=1)
     before = (torch.rand(64, net.p, net.n_inputs, generator=generator) < 0.5).float()
+    before[:, net.n_inputs :] = 1.0  # refinements are drawn given every input
     with torch.no_grad():
         expected = net(tokens, before)
-        tables, rows_per_head = net.first_layer_tables(), net.first_layer_tables().shape[0] // net.p
-        for j in range(net.p):
-            for b in range(4):
+        tables, rows_per_head = net.first_layer_tables(), net.first_layer_tables().shape[0] // net.n_inputs
+        refinement_tables = net.first_layer_tables(net.refinements)
+        for b in range(4):
+            for j in range(net.p):
                 inputs = [k for k in range(net.n_inputs) if before[b, j, k]]
                 drawn = torch.tensor([[rows_per_head - 1] + [int(tokens[b, k] + net.offsets[k]) for k in inputs]])
-                first_layer = F.embedding_bag(drawn + j * rows_per_head, tables, mode="sum")
-                logits = net.grouped_logits(torch.tensor([j]), first_layer)[0, 0]
+                if j < net.n_inputs:
+                    first_layer = F.embedding_bag(drawn + j * rows_per_head, tables, mode="sum")
+                    logits = net.grouped_logits(torch.tensor([j]), first_layer)[0, 0]
+                else:
+                    first_layer = F.embedding_bag(drawn, refinement_tables, mode="sum")
+                    logits = net.refinement_logits(first_layer)[j - net.n_inputs, 0]
                 want = expected[b, j, : CARDS[j]]
                 assert torch.equal(torch.isinf(logits), torch.isinf(want))
                 torch.testing.assert_close(
                     logits[torch.isfinite(want)], want[torch.isfinite(want)], atol=1e-5, rtol=1e-5
                 )
+
+
+def test_refinements_are_drawn_from_their_heads_given_every_input():
+    """The batched refinement step draws each refinement from its own head's distribution."""
+    net = _net()
+    sampler = TokenSampler(net, temperature=1.0, weights={})
+    n = 20_000
+    tokens = torch.stack([torch.full((n,), t) for t in (1, 2, 0, 3, 1)], dim=1)
+    drawn = torch.cat([torch.full((n, 1), sampler.bias_token), tokens + net.offsets[:5]], dim=1)
+    refined = sampler._draw_refinements(drawn, torch.Generator().manual_seed(7)).numpy()
+    with torch.no_grad():
+        before = torch.ones(1, net.p, net.n_inputs)
+        expected = torch.softmax(net(tokens[:1], before)[0, 5, : CARDS[5]], 0).numpy()
+    np.testing.assert_allclose(np.bincount(refined[:, 0], minlength=CARDS[5]) / n, expected, atol=0.012)
 
 
 def test_orders_are_permutations_with_equal_cardinalities_at_each_step():

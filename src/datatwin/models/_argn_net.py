@@ -6,8 +6,10 @@ a few batched matrix products instead of one tiny layer per column, which is wha
 model fast on a CPU.
 
 The first ``n_inputs`` columns are the table's own, drawn in any order; the columns after them
-are *refinements* (the links between numbers): they are drawn last, given every own column,
-and are never inputs themselves, so they add heads but do not widen every head's input.
+are *refinements* (the links between numbers, :class:`RefinementHeads`): they are drawn last,
+given every own column, and are never inputs themselves, so they add heads but do not widen
+every head's input. Being independent of each other given the own columns, they are drawn
+together, in one batched step, and their heads may be narrower than the own columns' heads.
 """
 
 from __future__ import annotations
@@ -17,8 +19,53 @@ from torch import nn
 from torch.nn import functional as F
 
 
+class HeadStack(nn.Module):
+    """``heads`` two-layer MLP heads with a residual second layer, as stacked weights.
+
+    Parameters
+    ----------
+    heads
+        Number of heads.
+    input_width
+        Width of each head's (flattened, masked) input.
+    hidden
+        Width of the hidden layers.
+    k_max
+        Logits per head (the largest cardinality among the heads' columns).
+    """
+
+    def __init__(self, heads: int, input_width: int, hidden: int, k_max: int) -> None:
+        super().__init__()
+        self.w1 = nn.Parameter(torch.randn(heads, input_width, hidden) / input_width**0.5)
+        self.b1 = nn.Parameter(torch.zeros(heads, hidden))
+        self.w2 = nn.Parameter(torch.randn(heads, hidden, hidden) / hidden**0.5)
+        self.b2 = nn.Parameter(torch.zeros(heads, hidden))
+        self.w_out = nn.Parameter(torch.randn(heads, hidden, k_max) * (0.1 / hidden**0.5))
+        self.b_out = nn.Parameter(torch.zeros(heads, k_max))
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Logits ``(heads, B, k_max)`` from each head's inputs ``(heads, B, input_width)``."""
+        return self.from_first_layer(torch.baddbmm(self.b1.unsqueeze(1), inputs, self.w1))
+
+    def from_first_layer(
+        self, z: torch.Tensor, heads: torch.Tensor | None = None, padding: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """Logits ``(G, m, k)`` from first-layer sums ``(G, m, hidden)`` (bias included): group
+        ``g`` through head ``heads[g]`` (default: group ``g`` is head ``g``); with ``padding``
+        ``(G, k)``, only the first ``k`` logits, ``-inf`` where ``padding`` is true."""
+        b2, w2, b_out, w_out = self.b2, self.w2, self.b_out, self.w_out
+        if heads is not None:
+            b2, w2, b_out, w_out = b2[heads], w2[heads], b_out[heads], w_out[heads]
+        if padding is not None:
+            k = padding.shape[1]
+            b_out, w_out = b_out[:, :k].masked_fill(padding, float("-inf")), w_out[:, :, :k]
+        a = F.gelu(z)
+        a = a + F.gelu(torch.baddbmm(b2.unsqueeze(1), a, w2))
+        return torch.baddbmm(b_out.unsqueeze(1), a, w_out)
+
+
 class FusedHeads(nn.Module):
-    """Embeddings and the fused per-column heads.
+    """Embeddings, the fused heads of the input columns and the refinements' heads.
 
     Parameters
     ----------
@@ -30,9 +77,11 @@ class FusedHeads(nn.Module):
         How many of the columns (the first ones) are inputs of the heads; the rest are
         refinements (default: every column is an input).
     embedding_dim, hidden
-        Width of the embeddings and of each head's hidden layers.
+        Width of the embeddings and of each input column's head.
     dropout
         Dropout on embeddings during training.
+    refinement_hidden
+        Width of each refinement's head (default: ``hidden``).
     """
 
     def __init__(
@@ -44,6 +93,7 @@ class FusedHeads(nn.Module):
         embedding_dim: int,
         hidden: int,
         dropout: float,
+        refinement_hidden: int | None = None,
     ) -> None:
         super().__init__()
         p, k_max = len(cardinalities), max(cardinalities)
@@ -55,12 +105,11 @@ class FusedHeads(nn.Module):
         self.register_buffer("padding", unseen | beyond)
         self.embedding = nn.Embedding(sum(cardinalities[:n_inputs]), embedding_dim)
         self.dropout = nn.Dropout(dropout)
-        self.w1 = nn.Parameter(torch.randn(p, n_inputs * width, hidden) / (n_inputs * width) ** 0.5)
-        self.b1 = nn.Parameter(torch.zeros(p, hidden))
-        self.w2 = nn.Parameter(torch.randn(p, hidden, hidden) / hidden**0.5)
-        self.b2 = nn.Parameter(torch.zeros(p, hidden))
-        self.w_out = nn.Parameter(torch.randn(p, hidden, k_max) * (0.1 / hidden**0.5))
-        self.b_out = nn.Parameter(torch.zeros(p, k_max))
+        self.heads = HeadStack(n_inputs, n_inputs * width, hidden, max(cardinalities[:n_inputs]))
+        refined = cardinalities[n_inputs:]
+        self.refinements = (
+            HeadStack(len(refined), n_inputs * width, refinement_hidden or hidden, max(refined)) if refined else None
+        )
         nn.init.normal_(self.embedding.weight, std=1.0)
 
     def embed(self, tokens: torch.Tensor) -> torch.Tensor:
@@ -78,41 +127,46 @@ class FusedHeads(nn.Module):
         e = self.embed(tokens)  # (B, k, w)
         masked = before.unsqueeze(-1) * e.unsqueeze(1)  # (B, j, k, w)
         flat = masked.reshape(masked.shape[0], self.p, -1).transpose(0, 1)  # (j, B, k*w)
-        z = torch.baddbmm(self.b1.unsqueeze(1), flat, self.w1).transpose(0, 1)  # (B, j, h)
-        return self._all_heads(z)
-
-    def _all_heads(self, z: torch.Tensor) -> torch.Tensor:
-        a = F.gelu(z)
-        a = a + F.gelu(torch.einsum("bjh,jhg->bjg", a, self.w2) + self.b2)
-        logits = torch.einsum("bjh,jhk->bjk", a, self.w_out) + self.b_out
+        k_max = self.padding.shape[1]
+        parts = [self.heads(flat[: self.n_inputs])]
+        if self.refinements is not None:
+            parts.append(self.refinements(flat[self.n_inputs :]))
+        logits = torch.cat([F.pad(part, (0, k_max - part.shape[-1])) for part in parts]).transpose(0, 1)
         return logits.masked_fill(self.padding, float("-inf"))
 
-    def first_layer_tables(self) -> torch.Tensor:
-        """``(p * (T + 1), hidden)``, where ``T`` is the number of input tokens: row
-        ``j * (T + 1) + t`` is what input token ``t`` (indexed with the column offsets) adds to
-        head ``j``'s first layer, and row ``j * (T + 1) + T`` is that layer's bias. Sampling
-        then sums table rows instead of multiplying embeddings: a head's first layer costs one
-        gather, not a matrix product."""
-        w1 = self.w1.detach().view(self.p, self.n_inputs, self.width, -1)  # (j, k, w, h)
+    def first_layer_tables(self, stack: HeadStack | None = None) -> torch.Tensor:
+        """``(heads * (T + 1), hidden)`` for the input columns' heads (or ``stack``'s), where
+        ``T`` is the number of input tokens: row ``j * (T + 1) + t`` is what input token ``t``
+        (indexed with the column offsets) adds to head ``j``'s first layer, and row
+        ``j * (T + 1) + T`` is that layer's bias. Sampling then sums table rows instead of
+        multiplying embeddings: a head's first layer costs one gather, not a matrix product."""
+        stack = self.heads if stack is None else stack
+        w1 = stack.w1.detach().view(len(stack.w1), self.n_inputs, self.width, -1)  # (j, k, w, h)
         e = self.embedding.weight.detach()
         e = torch.cat([e, torch.ones_like(e[:, :1])], dim=1)
         inputs = zip(self.offsets.tolist()[: self.n_inputs], self.cardinalities[: self.n_inputs], strict=True)
         blocks = [
             torch.einsum("tw,jwh->jth", e[start : start + card], w1[:, k]) for k, (start, card) in enumerate(inputs)
         ]
-        tables = torch.cat([*blocks, self.b1.detach().unsqueeze(1)], dim=1)
+        tables = torch.cat([*blocks, stack.b1.detach().unsqueeze(1)], dim=1)
         return tables.reshape(-1, tables.shape[-1]).contiguous()
 
     def grouped_logits(self, heads: torch.Tensor, first_layer: torch.Tensor) -> torch.Tensor:
-        """Logits ``(G, m, k)`` of ``G`` groups of ``m`` rows, group ``g`` through head
-        ``heads[g]``, from the rows' first-layer sums ``(G * m, hidden)`` (bias included): the
-        sampling path. ``k`` is the largest cardinality among the heads; a head's tokens beyond
-        its own (and tokens never seen in training) get ``-inf``."""
+        """Logits ``(G, m, k)`` of ``G`` groups of ``m`` rows, group ``g`` through input column
+        ``heads[g]``'s head, from the rows' first-layer sums ``(G * m, hidden)`` (bias
+        included): the sampling path. ``k`` is the largest cardinality among the heads; a head's
+        tokens beyond its own (and tokens never seen in training) get ``-inf``."""
         k = max(self.cardinalities[j] for j in heads.tolist())
-        a = F.gelu(first_layer).view(len(heads), -1, first_layer.shape[-1])
-        a = a + F.gelu(torch.baddbmm(self.b2[heads].unsqueeze(1), a, self.w2[heads]))
-        bias = self.b_out[heads, :k].masked_fill(self.padding[heads, :k], float("-inf"))
-        return torch.baddbmm(bias.unsqueeze(1), a, self.w_out[heads, :, :k])
+        z = first_layer.view(len(heads), -1, first_layer.shape[-1])
+        return self.heads.from_first_layer(z, heads, self.padding[heads, :k])
+
+    def refinement_logits(self, first_layer: torch.Tensor) -> torch.Tensor:
+        """Logits ``(refinements, m, k)`` of every refinement for ``m`` rows, from their
+        first-layer sums ``(refinements * m, refinement hidden)``: the sampling path."""
+        assert self.refinements is not None
+        z = first_layer.view(self.p - self.n_inputs, -1, first_layer.shape[-1])
+        k = self.refinements.w_out.shape[-1]
+        return self.refinements.from_first_layer(z, padding=self.padding[self.n_inputs :, :k])
 
 
 def random_orders(batch: int, net: FusedHeads, generator: torch.Generator) -> torch.Tensor:
@@ -122,3 +176,24 @@ def random_orders(batch: int, net: FusedHeads, generator: torch.Generator) -> to
     ranks = torch.rand(batch, net.n_inputs, generator=generator).argsort(dim=1).argsort(dim=1)
     places = torch.randint(0, net.n_inputs + 1, (batch, net.p - net.n_inputs), generator=generator)
     return (ranks.unsqueeze(1) < torch.cat([ranks, places], dim=1).unsqueeze(2)).float()
+
+
+def split_refinement_heads(
+    state: dict[str, torch.Tensor], cardinalities: list[int], n_inputs: int
+) -> dict[str, torch.Tensor]:
+    """Weights saved when every head, refinements included, was one stack (``w1``, ``b1``, …
+    with a row per column, logits as wide as the widest column) in the current layout: the
+    input columns' heads under ``heads.``, the refinements' under ``refinements.``, each with
+    as many logits as its widest column."""
+    names = ("w1", "b1", "w2", "b2", "w_out", "b_out")
+    if not all(name in state for name in names):
+        return state
+    out = {k: v for k, v in state.items() if k not in names}
+    for prefix, rows in (("heads", slice(0, n_inputs)), ("refinements", slice(n_inputs, None))):
+        if not cardinalities[rows]:
+            continue
+        k = max(cardinalities[rows])
+        stack = {name: state[name][rows] for name in names}
+        stack["w_out"], stack["b_out"] = stack["w_out"][..., :k], stack["b_out"][..., :k]
+        out |= {f"{prefix}.{name}": value for name, value in stack.items()}
+    return out

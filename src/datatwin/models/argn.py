@@ -26,7 +26,7 @@ import torch
 
 from datatwin.encoded import EncodedColumn, EncodedTable
 from datatwin.errors import ConfigError
-from datatwin.models._argn_net import FusedHeads, random_orders
+from datatwin.models._argn_net import FusedHeads, random_orders, split_refinement_heads
 from datatwin.models._argn_sampling import TokenSampler
 from datatwin.models._links import ColumnLinks
 from datatwin.models._tokens import Tokenizer
@@ -66,6 +66,8 @@ class ArgnConfig:
         Learn, as tokens of their own, when a binned number equals an earlier column's value or
         lies within a few percent of it (see :mod:`datatwin.models._links`): bins alone cannot
         express either.
+    link_hidden
+        Width of each link's head (see :mod:`datatwin.models._argn_net`).
     """
 
     max_bins: int = 50
@@ -83,9 +85,20 @@ class ArgnConfig:
     validation_share: float = 0.1
     temperature: float = 1.0
     equality_links: bool = True
+    link_hidden: int = 64
 
     def __post_init__(self) -> None:
-        for name in ("max_bins", "fine", "embedding_dim", "hidden", "batch_size", "max_epochs", "patience"):
+        integers = (
+            "max_bins",
+            "fine",
+            "embedding_dim",
+            "hidden",
+            "batch_size",
+            "max_epochs",
+            "patience",
+            "link_hidden",
+        )
+        for name in integers:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ConfigError(f"argn option {name!r} must be a positive integer; got {value!r}.")
@@ -163,6 +176,7 @@ class AnyOrderAR:
             embedding_dim=cfg.embedding_dim,
             hidden=cfg.hidden,
             dropout=cfg.dropout,
+            refinement_hidden=cfg.link_hidden,
         )
         _init_output_bias(net, counts, cards)
         order = torch.randperm(len(tokens), generator=generator)
@@ -294,17 +308,21 @@ class AnyOrderAR:
         if model.columns_:
             cfg = model.config
             cards = model._cardinalities()
-            unseen = torch.from_numpy(np.array(arrays["net/padding"]))
-            n_inputs = np.shape(arrays["net/w1"])[1] // (cfg.embedding_dim + 1)  # before refinements: every column
+            weights = {k: torch.from_numpy(np.array(v)) for k, v in _under(arrays, "net/").items()}
+            if "w1" in weights:  # saved when refinements shared the input columns' stack of heads
+                n_inputs = weights["w1"].shape[1] // (cfg.embedding_dim + 1)  # links once were inputs too
+                weights = split_refinement_heads(weights, cards, n_inputs)
+            refinements = weights.get("refinements.w1")
             net = FusedHeads(
                 cards,
-                unseen,
-                n_inputs=n_inputs,
+                weights["padding"],
+                n_inputs=len(weights["heads.w1"]),
                 embedding_dim=cfg.embedding_dim,
                 hidden=cfg.hidden,
                 dropout=cfg.dropout,
+                refinement_hidden=None if refinements is None else refinements.shape[-1],
             )
-            net.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in _under(arrays, "net/").items()})
+            net.load_state_dict(weights)
             model.net_ = net.eval()
         return model
 
@@ -346,4 +364,6 @@ def _init_output_bias(net: FusedHeads, counts: torch.Tensor, cards: list[int]) -
     with torch.no_grad():
         for j, k in enumerate(cards):
             smoothed = counts[j, :k].float() + 0.5
-            net.b_out[j, :k] = torch.log(smoothed / smoothed.sum())
+            own = j < net.n_inputs
+            bias = net.heads.b_out[j] if own else net.refinements.b_out[j - net.n_inputs]  # type: ignore[union-attr]
+            bias[:k] = torch.log(smoothed / smoothed.sum())
