@@ -53,12 +53,12 @@ class HeadStack(nn.Module):
         """Logits ``(G, m, k)`` from first-layer sums ``(G, m, hidden)`` (bias included): group
         ``g`` through head ``heads[g]`` (default: group ``g`` is head ``g``); with ``padding``
         ``(G, k)``, only the first ``k`` logits, ``-inf`` where ``padding`` is true."""
-        b2, w2, b_out, w_out = self.b2, self.w2, self.b_out, self.w_out
-        if heads is not None:
-            b2, w2, b_out, w_out = b2[heads], w2[heads], b_out[heads], w_out[heads]
+        rows = slice(None) if heads is None else heads
+        k = self.w_out.shape[-1] if padding is None else padding.shape[1]
+        b2, w2 = self.b2[rows], self.w2[rows]
+        b_out, w_out = self.b_out[rows, :k], self.w_out[rows, :, :k]  # gathers only the k logits' weights
         if padding is not None:
-            k = padding.shape[1]
-            b_out, w_out = b_out[:, :k].masked_fill(padding, float("-inf")), w_out[:, :, :k]
+            b_out = b_out.masked_fill(padding, float("-inf"))
         a = F.gelu(z)
         a = a + F.gelu(torch.baddbmm(b2.unsqueeze(1), a, w2))
         return torch.baddbmm(b_out.unsqueeze(1), a, w_out)

@@ -11,9 +11,11 @@ refinements (links) come last, all in one batched step.
 
 Measured against the previous sampler (one head at a time, 32 orders per 100k rows; same
 fitted twins, train-size samples, 2 cores): credit default 31k → 43–54k rows/s, two-sample AUC
-0.590 → 0.574; Adult 105k → 150–180k rows/s. Chunks of 8,192 rows in 16 groups instead of
-4,096 in 8, and the 12 links of credit default in one step instead of 12: tokens 9–12 % faster
-(same twin, runs interleaved); chunks of 16,384 rows fall out of the cache (1.6× slower).
+0.590 → 0.574; Adult 105k → 150–180k rows/s. Chunk size, measured with runs interleaved on
+the same twins (best of 5–7 train-size samples): 4,096 rows in 8 groups, Adult 285–295k rows/s;
+8,192 in 16, Adult 108–203k (its activations fall out of the cache), credit default level
+with 4,096 (101–106k both); 2,048 in 4, Adult 246–260k. The 12 links of credit default are
+drawn in one batched step instead of 12.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ from torch.nn import functional as F
 
 from datatwin.models._argn_net import FusedHeads
 
-CHUNK_ROWS = 8192
-ORDERS_PER_CHUNK = 16
+CHUNK_ROWS = 4096
+ORDERS_PER_CHUNK = 8
 REFINEMENT_ROWS = 512
 """Rows per batched refinement step: every refinement's activations for this many rows stay in
 the CPU cache (4,096 rows took 1.5× as long per row on credit default's 12 links)."""
