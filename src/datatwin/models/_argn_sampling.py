@@ -13,7 +13,7 @@ Measured against the previous sampler (one head at a time, 32 orders per 100k ro
 fitted twins, train-size samples, 2 cores): credit default 31k → 43–54k rows/s, two-sample AUC
 0.590 → 0.574; Adult 105k → 150–180k rows/s. Chunk size, measured with runs interleaved on
 the same twins (best of 5–7 train-size samples): 4,096 rows in 8 groups, Adult 285–295k rows/s;
-8,192 in 16, Adult 108–203k (its activations fall out of the cache), credit default level
+8,192 in 16, Adult 108–203k (presumably out of the cache), credit default level
 with 4,096 (101–106k both); 2,048 in 4, Adult 246–260k. The 12 links of credit default are
 drawn in one batched step instead of 12.
 """
