@@ -12,8 +12,12 @@ tstr_auc / trtr_auc        target AUC on test after training on synthetic / real
 dcr_share                  share of rows closer to train than to the holdout (0.5 ideal)
 exact_match                share of rows that copy a training row
 
+Before the datasets it prints (and stores under ``machine``) how fast this machine runs the
+operations the argn sampler spends its time in, so sampling speeds from different runs can be
+compared: these 2-core machines have varied by 2× from one day to the next.
+
 Usage: ``python bench/flagship.py [--datasets adult credit_default] [--models argn copula sdv_copula ...]``.
-Writes ``bench/results/flagship.json``.
+Writes ``bench/results/flagship.json`` (``{"machine": ..., "rows": [...]}``).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import torch
 
 import datatwin
 from datatwin.evaluate import column_shapes, dcr_share, detection_auc, exact_match_rate, pair_trends, train_test_auc
@@ -197,12 +202,44 @@ def score(
     }
 
 
+def machine_speed() -> dict[str, float]:
+    """Throughput of the sampler's costliest operations, at the sampler's sizes: batched
+    64 × 64 matrix products (GFLOP/s) and ``exp`` (ns per element, with torch's default threads
+    and with one)."""
+
+    def microseconds(operation: Callable[[], object], repeats: int = 300) -> float:
+        for _ in range(20):
+            operation()
+        started = time.perf_counter()
+        for _ in range(repeats):
+            operation()
+        return (time.perf_counter() - started) / repeats * 1e6
+
+    generator = torch.Generator().manual_seed(0)
+    a, w = torch.randn(8, 512, 64, generator=generator), torch.randn(8, 64, 64, generator=generator)
+    logits = torch.randn(4096, 50, generator=generator)
+    gemm = 2 * a.numel() * 64 / microseconds(lambda: torch.bmm(a, w)) / 1e3
+    exp_all = microseconds(logits.exp) * 1e3 / logits.numel()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    exp_one = microseconds(logits.exp) * 1e3 / logits.numel()
+    torch.set_num_threads(threads)
+    return {
+        "torch_threads": threads,
+        "bmm_gflops": round(gemm, 1),
+        "exp_ns_per_element": round(exp_all, 3),
+        "exp_ns_per_element_1_thread": round(exp_one, 3),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=list(DATASETS))
     parser.add_argument("--models", nargs="+", default=["argn", "copula"], choices=list(RUNNERS))
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
+    machine = machine_speed()
+    print(json.dumps({"machine": machine}), flush=True)
     rows = []
     for dataset in args.datasets:
         relative, target = DATASETS[dataset]
@@ -224,7 +261,7 @@ def main() -> None:
     print(table.to_string(index=False))
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
-    (out / "flagship.json").write_text(json.dumps(rows, indent=2))
+    (out / "flagship.json").write_text(json.dumps({"machine": machine, "rows": rows}, indent=2))
 
 
 if __name__ == "__main__":
