@@ -36,6 +36,8 @@ import torch
 import datatwin
 from datatwin.evaluate import column_shapes, dcr_share, detection_auc, exact_match_rate, pair_trends, train_test_auc
 from datatwin.io import read_table
+from datatwin.models import _argn_sampling
+from datatwin.models.argn import ArgnConfig
 from datatwin.schema import coerce_table
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
@@ -203,8 +205,9 @@ def score(
 
 
 def machine_speed() -> dict[str, float]:
-    """Throughput of the sampler's costliest operations, at the sampler's sizes: batched
-    64 × 64 matrix products (GFLOP/s) and ``exp`` (ns per element, with torch's default threads
+    """Throughput of the sampler's costliest operations, at the sampler's sizes (a chunk's
+    groups, argn's default head width and bins): batched hidden × hidden matrix products
+    (GFLOP/s) and ``exp`` over a chunk's logits (ns per element, with torch's default threads
     and with one)."""
 
     def microseconds(operation: Callable[[], object], repeats: int = 300) -> float:
@@ -215,10 +218,12 @@ def machine_speed() -> dict[str, float]:
             operation()
         return (time.perf_counter() - started) / repeats * 1e6
 
+    groups, hidden, bins = _argn_sampling.ORDERS_PER_CHUNK, ArgnConfig.hidden, ArgnConfig.max_bins
     generator = torch.Generator().manual_seed(0)
-    a, w = torch.randn(8, 512, 64, generator=generator), torch.randn(8, 64, 64, generator=generator)
-    logits = torch.randn(4096, 50, generator=generator)
-    gemm = 2 * a.numel() * 64 / microseconds(lambda: torch.bmm(a, w)) / 1e3
+    a = torch.randn(groups, _argn_sampling.CHUNK_ROWS // groups, hidden, generator=generator)
+    w = torch.randn(groups, hidden, hidden, generator=generator)
+    logits = torch.randn(_argn_sampling.CHUNK_ROWS, bins, generator=generator)
+    gemm = 2 * a.numel() * hidden / microseconds(lambda: torch.bmm(a, w)) / 1e3
     exp_all = microseconds(logits.exp) * 1e3 / logits.numel()
     threads = torch.get_num_threads()
     torch.set_num_threads(1)

@@ -53,10 +53,10 @@ class HeadStack(nn.Module):
         """Logits ``(G, m, k)`` from first-layer sums ``(G, m, hidden)`` (bias included): group
         ``g`` through head ``heads[g]`` (default: group ``g`` is head ``g``); with ``padding``
         ``(G, k)``, only the first ``k`` logits, ``-inf`` where ``padding`` is true."""
-        rows = slice(None) if heads is None else heads
+        picked = slice(None) if heads is None else heads
         k = self.w_out.shape[-1] if padding is None else padding.shape[1]
-        b2, w2 = self.b2[rows], self.w2[rows]
-        b_out, w_out = self.b_out[rows, :k], self.w_out[rows, :, :k]  # gathers only the k logits' weights
+        b2, w2 = self.b2[picked], self.w2[picked]
+        b_out, w_out = self.b_out[picked, :k], self.w_out[picked, :, :k]  # gathers only the k logits' weights
         if padding is not None:
             b_out = b_out.masked_fill(padding, float("-inf"))
         a = F.gelu(z)
