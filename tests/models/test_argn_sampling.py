@@ -7,6 +7,7 @@ import pytest
 import torch
 from torch.nn import functional as F
 
+from datatwin.models import _argn_sampling
 from datatwin.models._argn_net import FusedHeads
 from datatwin.models._argn_sampling import CHUNK_ROWS, TokenSampler
 
@@ -119,3 +120,18 @@ def test_fewer_rows_than_orders(n):
     sampler = TokenSampler(_net(), temperature=1.0, weights={})
     tokens = sampler.draw(n, [], np.arange(5), {}, np.random.default_rng(0), torch.Generator().manual_seed(0))
     assert tokens.shape == (n, 6) and all(tokens[:, j].max() < c for j, c in enumerate(CARDS))
+
+
+def test_steps_computed_per_prefix_draw_what_per_row_steps_draw(monkeypatch):
+    """Early steps evaluate each head once per possible prefix, not per row: same draws (the
+    logits are the same sums; only float rounding in the products could flip a rare token)."""
+    sampler = TokenSampler(_net(), temperature=1.0, weights={2: np.zeros(5)})
+
+    def draw() -> np.ndarray:
+        rng, generator = np.random.default_rng(8), torch.Generator().manual_seed(9)
+        return sampler.draw(CHUNK_ROWS + 100, [2], np.array([0, 1, 3, 4]), {}, rng, generator)
+
+    by_prefix = draw()
+    monkeypatch.setattr(_argn_sampling, "PREFIX_SHARE", 10**12)  # every step per row
+    by_row = draw()
+    assert np.mean(by_prefix == by_row) > 0.999

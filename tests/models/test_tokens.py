@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from datatwin.encoded import EncodedColumn
-from datatwin.models._tokens import StackedCdf, Tokenizer, knot_cdf, knot_quantile
+from datatwin.models._tokens import AliasTable, Tokenizer, knot_cdf, knot_quantile
 
 
 def _payments(n: int = 20_000) -> np.ndarray:
@@ -80,17 +80,18 @@ def test_tokens_of_point_masses_and_bins(tokenizer, payments):
     assert np.all(payments[~is_atom] >= lows) and np.all(payments[~is_atom] <= highs)
 
 
-def test_stacked_cdf_draws_each_row_from_its_own_shares():
-    weights = np.array([[3.0, 1.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 1.0, 1.0]])
-    cdf = StackedCdf(weights)
+def test_alias_table_draws_each_row_from_its_own_shares():
+    weights = np.array([[3.0, 1.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 1.0, 1.0], [5.0, 0.5, 3.0, 1.5]])
+    cdf = AliasTable(weights)
     rng = np.random.default_rng(0)
-    rows = rng.integers(0, 3, 60_000)
+    rows = rng.integers(0, 4, 80_000)
     drawn = cdf.draw(rows, rng.random(len(rows)))
-    shares = [np.bincount(drawn[rows == r], minlength=4) / np.sum(rows == r) for r in range(3)]
+    shares = [np.bincount(drawn[rows == r], minlength=4) / np.sum(rows == r) for r in range(4)]
     np.testing.assert_allclose(shares[0], [0.75, 0.25, 0, 0], atol=0.015)
     np.testing.assert_array_equal(shares[1], [1, 0, 0, 0])  # no weight: category 0, marked empty
     np.testing.assert_allclose(shares[2], [0, 0, 0.5, 0.5], atol=0.015)
-    assert cdf.empty.tolist() == [False, True, False]
+    np.testing.assert_allclose(shares[3], [0.5, 0.05, 0.3, 0.15], atol=0.015)
+    assert cdf.empty.tolist() == [False, True, False, False]
 
 
 def test_knot_cdf_inverts_knot_quantile(tokenizer):

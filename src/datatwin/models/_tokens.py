@@ -26,6 +26,7 @@ Interval = tuple[float, float]
 
 UNIT_EXPONENTS = np.arange(-6, 10)
 """Rounding units ``10**e`` a value can be a multiple of (the last one that fits is its unit)."""
+_UNITS = 10.0 ** UNIT_EXPONENTS.astype(np.float64)
 
 
 @dataclass
@@ -172,7 +173,7 @@ class Tokenizer:
         out = drawn.copy()
         pending = unit_index >= 0
         while pending.any():
-            unit = 10.0 ** UNIT_EXPONENTS[unit_index[pending]].astype(np.float64)
+            unit = _UNITS[unit_index[pending]]
             rounded = _multiple_of_unit_only(drawn[pending], unit)
             fits = (rounded >= low[pending]) & (rounded <= high[pending])
             rows = np.flatnonzero(pending)
@@ -183,8 +184,8 @@ class Tokenizer:
         return out
 
     @cached_property
-    def _unit_cdf(self) -> StackedCdf:
-        return StackedCdf(self.units)
+    def _unit_cdf(self) -> AliasTable:
+        return AliasTable(self.units)
 
     def _bin_cdf(self, bins: np.ndarray, value: float) -> np.ndarray:
         """Within-bin CDF at ``value``, for each row's bin."""
@@ -223,23 +224,45 @@ class Tokenizer:
         return cls(str(config["kind"]), int(config["cardinality"]), arrays["values"], arrays["knots"], units)
 
 
-class StackedCdf:
-    """Categorical distributions, one per row of ``(rows, categories)`` weights, drawn from by
-    one binary search over all rows' cumulative shares stacked end to end (row ``r`` spans
-    ``[r, r + 1]``); a row without weight (marked in ``empty``) draws category 0."""
+class AliasTable:
+    """Categorical distributions, one per row of ``(rows, categories)`` weights, each drawn from
+    in constant time by Walker's alias method: a uniform picks a category and, past that
+    category's own share, its alias. A row without weight (marked in ``empty``) draws category 0.
+
+    It replaced a binary search over every row's stacked cumulative shares: credit default's
+    rounding units, 20,000 draws, 0.93 → 0.16 ms; rounding in a train-size sample 30 → 16 ms."""
 
     def __init__(self, weights: np.ndarray) -> None:
+        rows, self.categories = weights.shape
         totals = weights.sum(axis=1, keepdims=True)
-        shares = np.divide(weights, totals, out=np.zeros_like(weights, dtype=np.float64), where=totals > 0)
         self.empty = totals[:, 0] <= 0
-        shares[self.empty, 0] = 1.0
-        self.categories = weights.shape[1]
-        self.stacked = (np.minimum(shares.cumsum(axis=1), 1.0) + np.arange(len(weights))[:, None]).ravel()
+        scaled = np.zeros_like(weights, dtype=np.float64)
+        np.divide(weights * self.categories, totals, out=scaled, where=totals > 0)
+        scaled[self.empty, 0] = self.categories
+        self.own = np.ones((rows, self.categories))
+        self.alias = np.tile(np.arange(self.categories), (rows, 1))
+        for row in range(rows):
+            self._fill_row(row, scaled[row])
+
+    def _fill_row(self, row: int, scaled: np.ndarray) -> None:
+        """Vose's pairing of under-full categories with over-full ones (shares scaled to mean 1)."""
+        small = [k for k in range(self.categories) if scaled[k] < 1.0]
+        large = [k for k in range(self.categories) if scaled[k] >= 1.0]
+        while small and large:
+            under, over = small.pop(), large[-1]
+            self.own[row, under], self.alias[row, under] = scaled[under], over
+            scaled[over] -= 1.0 - scaled[under]
+            if scaled[over] < 1.0:
+                small.append(large.pop())
+        # what is left is full up to rounding: keeps its own category (own share 1)
 
     def draw(self, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
-        """A category for each ``rows`` entry, with ``u`` uniform in [0, 1)."""
-        found = np.searchsorted(self.stacked, rows + u, side="right") - rows * self.categories
-        return np.minimum(found, self.categories - 1)
+        """A category for each ``rows`` entry, with ``u`` uniform in [0, 1) (its integer part
+        over the categories picks one, its fraction decides between it and its alias)."""
+        scaled = u * self.categories
+        picked = np.minimum(scaled.astype(np.int64), self.categories - 1)
+        keep = (scaled - picked) < self.own[rows, picked]
+        return np.where(keep, picked, self.alias[rows, picked])
 
 
 def knot_quantile(knots: np.ndarray, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
