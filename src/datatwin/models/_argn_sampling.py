@@ -109,7 +109,7 @@ class TokenSampler:
         columns = torch.empty(size, steps, dtype=torch.long)  # the token drawn at each step
         drawn = torch.full((size, net.n_inputs + 1), self.bias_token, dtype=torch.long)  # the bias, then inputs
         cards = np.array(net.cardinalities)[orders[0]]  # alike in every order, step by step
-        prefixes = np.concatenate([[1.0], np.cumprod(cards.astype(np.float64))])  # possible before each step
+        prefix_counts = np.concatenate([[1.0], np.cumprod(cards.astype(np.float64))])  # possible before each step
         with torch.no_grad():
             for step in range(steps):
                 heads, head_of_row = torch.from_numpy(orders[:, step]), head_rows[:, step]
@@ -117,7 +117,7 @@ class TokenSampler:
                 if j in given:
                     column = torch.zeros(size, dtype=torch.long)
                     column[:n] = torch.from_numpy(given[j])
-                elif prefixes[step] * PREFIX_SHARE <= per_group:
+                elif prefix_counts[step] * PREFIX_SHARE <= per_group:
                     cdf = self._prefix_cdf(heads, orders[:, :step], cards[:step], self.weights.get(j))
                     column = _draw_from_cdf(cdf[_prefix_of_rows(columns[:, :step], cards[:step], per_group)], generator)
                 else:
