@@ -121,8 +121,8 @@ class TokenSampler:
                     cdf = self._prefix_cdf(heads, orders[:, :step], cards[:step], self.weights.get(j))
                     column = _draw_from_cdf(cdf[_prefix_of_rows(columns[:, :step], cards[:step], per_group)], generator)
                 else:
-                    first_layer = self._first_layer(drawn[:, : step + 1], head_of_row)
-                    column = _draw_from_cdf(self._cdf(heads, first_layer, self.weights.get(j)), generator)
+                    logits = self.net.grouped_logits(heads, self._first_layer(drawn[:, : step + 1], head_of_row))
+                    column = _draw_from_cdf(self._cdf(logits, self.weights.get(j)), generator)
                 columns[:, step] = column
                 drawn[:, step + 1] = column + net.offsets[head_of_row]
             tokens = torch.empty(groups, per_group, net.p, dtype=torch.long)
@@ -152,7 +152,7 @@ class TokenSampler:
         bias = np.full((*inputs.shape[:2], 1), self.bias_token)
         drawn = torch.from_numpy(np.concatenate([bias, inputs], axis=2).reshape(-1, inputs.shape[2] + 1))
         first_layer = self._first_layer(drawn, heads.repeat_interleave(len(prefixes)))
-        return self._cdf(heads, first_layer, weights)
+        return self._cdf(self.net.grouped_logits(heads, first_layer), weights)
 
     def _draw_refinements(self, drawn: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         """``(rows, refinements)`` tokens: every refinement's head given all the inputs ``drawn``
@@ -166,15 +166,12 @@ class TokenSampler:
             block = drawn[start : start + REFINEMENT_ROWS]
             indices = (block.unsqueeze(0) + head_rows).view(-1, block.shape[1])
             logits = self.net.refinement_logits(F.embedding_bag(indices, self.refinement_tables, mode="sum"))
-            if self.temperature != 1:
-                logits = logits / self.temperature
-            out[start : start + len(block)] = _draw_from_cdf(_cumulative_mass(logits), generator).view(count, -1).T
+            out[start : start + len(block)] = _draw_from_cdf(self._cdf(logits), generator).view(count, -1).T
         return out
 
-    def _cdf(self, heads: torch.Tensor, first_layer: torch.Tensor, weights: torch.Tensor | None) -> torch.Tensor:
-        """``(rows, k)`` cumulative (unnormalised) masses of the groups' heads, from the rows'
-        first-layer sums, group after group."""
-        logits = self.net.grouped_logits(heads, first_layer)
+    def _cdf(self, logits: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
+        """``(rows, k)`` cumulative (unnormalised) masses of logits ``(..., k)`` at the sampler's
+        temperature, a conditioned column's ``weights`` added."""
         if self.temperature != 1:
             logits = logits / self.temperature
         if weights is not None:
