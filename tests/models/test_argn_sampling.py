@@ -135,3 +135,20 @@ def test_steps_computed_per_prefix_draw_what_per_row_steps_draw(monkeypatch):
     monkeypatch.setattr(_argn_sampling, "PREFIX_SHARE", 10**12)  # every step per row
     by_row = draw()
     assert np.mean(by_prefix == by_row) > 0.999
+
+
+def test_sampling_tables_are_kept_until_the_weights_may_change():
+    """The first-layer tables are computed once per fitted state and forgotten by train()/eval()."""
+    net = _net()
+    tables, refinement_tables = net.sampling_tables()
+    assert net.sampling_tables()[0] is tables
+    torch.testing.assert_close(tables, net.first_layer_tables())
+    torch.testing.assert_close(refinement_tables, net.first_layer_tables(net.refinements))
+    net.train()
+    with torch.no_grad():
+        net.embedding.weight.add_(1.0)
+    net.eval()
+    again = net.sampling_tables()[0]
+    assert again is not tables
+    torch.testing.assert_close(again, net.first_layer_tables())
+    assert not torch.allclose(again, tables)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from datatwin.encoded import EncodedColumn
-from datatwin.models._tokens import AliasTable, Tokenizer, knot_cdf, knot_quantile
+from datatwin.models._tokens import UNIT_EXPONENTS, AliasTable, Tokenizer, knot_cdf, knot_quantile
 
 
 def _payments(n: int = 20_000) -> np.ndarray:
@@ -127,3 +127,20 @@ def test_values_avoiding_a_band_stay_in_their_bin_outside_it():
     assert np.all(limited[low < 3000] <= 3000.0)
     whole = column.values_avoiding(tokens, low - 1, high + 1, rng)  # nothing of the bin left: drawn as usual
     assert np.all((whole >= low) & (whole <= high))
+
+
+def test_a_unit_too_coarse_for_its_bin_falls_back_to_the_coarsest_that_fits():
+    """Values of a bin narrower than its drawn unit take the coarsest finer unit whose rounding
+    keeps them inside the bin; a wide bin keeps its unit."""
+    fine = 4
+    knots = np.array([np.linspace(1001.3, 1004.7, fine + 1), np.linspace(5_000.0, 90_000.0, fine + 1)])
+    units = np.zeros((2, len(UNIT_EXPONENTS)))
+    units[:, list(UNIT_EXPONENTS).index(3)] = 1.0  # every value of both bins a multiple of 1,000
+    tokenizer = Tokenizer("binned", 2, np.zeros(0), knots, units)
+    tokens = np.repeat([0, 1], 2000)
+    drawn = tokenizer.values_of(tokens, np.random.default_rng(4))
+    narrow, wide = drawn[:2000], drawn[2000:]
+    assert narrow.min() >= 1001.3 and narrow.max() <= 1004.7
+    assert _share_multiple(narrow, 10.0) == 0.0 and _share_multiple(narrow, 1.0) > 0.8  # mostly units of 1,
+    assert _share_multiple(narrow, 0.1) == 1.0  # and of 0.1 where the nearest unit of 1 is just outside
+    assert _share_multiple(wide, 1000.0) == 1.0 and wide.min() >= 5_000.0 and wide.max() <= 90_000.0

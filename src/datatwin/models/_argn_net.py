@@ -60,7 +60,8 @@ class HeadStack(nn.Module):
         if padding is not None:
             b_out = b_out.masked_fill(padding, float("-inf"))
         a = F.gelu(z)
-        a = a + F.gelu(torch.baddbmm(b2.unsqueeze(1), a, w2))
+        residual = F.gelu(torch.baddbmm(b2.unsqueeze(1), a, w2))
+        a = a + residual if torch.is_grad_enabled() else a.add_(residual)  # sampling: one buffer fewer
         return torch.baddbmm(b_out.unsqueeze(1), a, w_out)
 
 
@@ -111,6 +112,12 @@ class FusedHeads(nn.Module):
             HeadStack(len(refined), n_inputs * width, refinement_hidden or hidden, max(refined)) if refined else None
         )
         nn.init.normal_(self.embedding.weight, std=1.0)
+        self._sampling_tables: tuple[torch.Tensor, torch.Tensor | None] | None = None
+
+    def train(self, mode: bool = True) -> FusedHeads:
+        """Switch training mode; the sampling tables are forgotten (the weights may change)."""
+        self._sampling_tables = None
+        return super().train(mode)
 
     def embed(self, tokens: torch.Tensor) -> torch.Tensor:
         """``(B, n_inputs, width)`` embeddings of the input columns with the presence constant appended."""
@@ -150,6 +157,14 @@ class FusedHeads(nn.Module):
         ]
         tables = torch.cat([*blocks, stack.b1.detach().unsqueeze(1)], dim=1)
         return tables.reshape(-1, tables.shape[-1]).contiguous()
+
+    def sampling_tables(self) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """:meth:`first_layer_tables` of the input columns' heads and of the refinements' (``None``
+        without refinements), computed once for the fitted weights and reused by every sample."""
+        if self._sampling_tables is None or self.training:
+            refinements = None if self.refinements is None else self.first_layer_tables(self.refinements)
+            self._sampling_tables = (self.first_layer_tables(), refinements)
+        return self._sampling_tables
 
     def grouped_logits(self, heads: torch.Tensor, first_layer: torch.Tensor) -> torch.Tensor:
         """Logits ``(G, m, k)`` of ``G`` groups of ``m`` rows, group ``g`` through input column

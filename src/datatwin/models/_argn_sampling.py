@@ -60,10 +60,9 @@ class TokenSampler:
     def __init__(self, net: FusedHeads, *, temperature: float, weights: dict[int, np.ndarray]) -> None:
         self.net, self.temperature = net, temperature
         self.weights = {j: torch.from_numpy(w).float() for j, w in weights.items()}
-        self.tables = net.first_layer_tables()
+        self.tables, self.refinement_tables = net.sampling_tables()
         self.rows_per_head = self.tables.shape[0] // net.n_inputs
         self.bias_token = self.rows_per_head - 1
-        self.refinement_tables = None if net.refinements is None else net.first_layer_tables(net.refinements)
 
     def draw(
         self,

@@ -15,7 +15,6 @@ kept without storing any value.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -53,6 +52,10 @@ class Tokenizer:
     values: np.ndarray
     knots: np.ndarray
     units: np.ndarray = field(default_factory=lambda: np.zeros((0, len(UNIT_EXPONENTS))))
+    unit_table: AliasTable = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.unit_table = AliasTable(self.units)  # built with the tokenizer, not by the first sample
 
     @classmethod
     def fit(cls, column: EncodedColumn, data: np.ndarray, *, max_bins: int, fine: int) -> Tokenizer:
@@ -165,27 +168,24 @@ class Tokenizer:
     ) -> np.ndarray:
         """``drawn`` rounded to a unit drawn from its bin's rounding shares; where that rounding
         would leave the bin's range (or the condition's interval), the next finer unit is tried."""
-        unit_index = self._unit_cdf.draw(bins, rng.random(len(bins)))
-        unit_index[self._unit_cdf.empty[bins]] = -1  # a bin without rounding shares: left as drawn
+        unit_index = self.unit_table.draw(bins, rng.random(len(bins)))
+        unit_index[self.unit_table.empty[bins]] = -1  # a bin without rounding shares: left as drawn
         low, high = self.knots[bins, 0], self.knots[bins, -1]
         if interval is not None:
             low, high = np.maximum(low, interval[0]), np.minimum(high, interval[1])
         out = drawn.copy()
-        pending = unit_index >= 0
-        while pending.any():
-            unit = _UNITS[unit_index[pending]]
-            rounded = _multiple_of_unit_only(drawn[pending], unit)
-            fits = (rounded >= low[pending]) & (rounded <= high[pending])
-            rows = np.flatnonzero(pending)
-            out[rows[fits]] = rounded[fits]
-            unit_index[rows] -= 1
-            pending[rows[fits]] = False
-            pending &= unit_index >= 0
+        rows = np.flatnonzero(unit_index >= 0)
+        rounded = _multiple_of_unit_only(drawn[rows], _UNITS[unit_index[rows]])
+        fits = (rounded >= low[rows]) & (rounded <= high[rows])
+        out[rows[fits]] = rounded[fits]
+        rows = rows[~fits]  # the few left: every finer unit at once, the coarsest that fits wins
+        finer = unit_index[rows, None] - np.arange(1, len(_UNITS))[None, :]
+        candidates = _multiple_of_unit_only(drawn[rows, None], _UNITS[np.maximum(finer, 0)])
+        fits = (finer >= 0) & (candidates >= low[rows, None]) & (candidates <= high[rows, None])
+        first = fits.argmax(axis=1)
+        found = fits[np.arange(len(rows)), first]
+        out[rows[found]] = candidates[np.arange(len(rows)), first][found]
         return out
-
-    @cached_property
-    def _unit_cdf(self) -> AliasTable:
-        return AliasTable(self.units)
 
     def _bin_cdf(self, bins: np.ndarray, value: float) -> np.ndarray:
         """Within-bin CDF at ``value``, for each row's bin."""
@@ -261,8 +261,9 @@ class AliasTable:
         over the categories picks one, its fraction decides between it and its alias)."""
         scaled = u * self.categories
         picked = np.minimum(scaled.astype(np.int64), self.categories - 1)
-        keep = (scaled - picked) < self.own[rows, picked]
-        return np.where(keep, picked, self.alias[rows, picked])
+        flat = rows * self.categories + picked  # flat indices: much faster than a 2-d fancy index
+        keep = (scaled - picked) < self.own.ravel()[flat]
+        return np.where(keep, picked, self.alias.ravel()[flat])
 
 
 def knot_quantile(knots: np.ndarray, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -271,7 +272,8 @@ def knot_quantile(knots: np.ndarray, rows: np.ndarray, u: np.ndarray) -> np.ndar
     fine = knots.shape[1] - 1
     position = np.clip(u * fine, 0, fine - 1e-9)
     segment = position.astype(np.int64)
-    left, right = knots[rows, segment], knots[rows, segment + 1]
+    flat = rows * (fine + 1) + segment
+    left, right = knots.ravel()[flat], knots.ravel()[flat + 1]
     return left + (position - segment) * (right - left)
 
 
@@ -280,7 +282,7 @@ def knot_cdf(knots: np.ndarray, rows: np.ndarray, x: np.ndarray) -> np.ndarray:
     reaches ``x`` (0 below the row's range, 1 above it)."""
     k = knots[rows]
     fine = k.shape[1] - 1
-    segment = np.clip((k <= x[:, None]).sum(axis=1) - 1, 0, fine - 1)
+    segment = np.clip(np.count_nonzero(k <= x[:, None], axis=1) - 1, 0, fine - 1)
     left, right = k[np.arange(len(k)), segment], k[np.arange(len(k)), segment + 1]
     with np.errstate(divide="ignore", invalid="ignore"):
         within = np.where(right > left, (x - left) / (right - left), (x >= right).astype(np.float64))
