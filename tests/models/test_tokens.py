@@ -82,16 +82,16 @@ def test_tokens_of_point_masses_and_bins(tokenizer, payments):
 
 def test_alias_table_draws_each_row_from_its_own_shares():
     weights = np.array([[3.0, 1.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 1.0, 1.0], [5.0, 0.5, 3.0, 1.5]])
-    cdf = AliasTable(weights)
+    table = AliasTable(weights)
     rng = np.random.default_rng(0)
     rows = rng.integers(0, 4, 80_000)
-    drawn = cdf.draw(rows, rng.random(len(rows)))
+    drawn = table.draw(rows, rng.random(len(rows)))
     shares = [np.bincount(drawn[rows == r], minlength=4) / np.sum(rows == r) for r in range(4)]
     np.testing.assert_allclose(shares[0], [0.75, 0.25, 0, 0], atol=0.015)
     np.testing.assert_array_equal(shares[1], [1, 0, 0, 0])  # no weight: category 0, marked empty
     np.testing.assert_allclose(shares[2], [0, 0, 0.5, 0.5], atol=0.015)
     np.testing.assert_allclose(shares[3], [0.5, 0.05, 0.3, 0.15], atol=0.015)
-    assert cdf.empty.tolist() == [False, True, False, False]
+    assert table.empty.tolist() == [False, True, False, False]
 
 
 def test_knot_cdf_inverts_knot_quantile(tokenizer):
