@@ -36,10 +36,11 @@ import torch
 import datatwin
 from datatwin.evaluate import column_shapes, dcr_share, detection_auc, exact_match_rate, pair_trends, train_test_auc
 from datatwin.io import read_table
-from datatwin.models import _argn_sampling
 from datatwin.models.argn import ArgnConfig
 from datatwin.schema import coerce_table
 
+REFERENCE_CHUNK_ROWS, REFERENCE_GROUPS = 4096, 8
+"""Sizes of the machine-speed reference (see :func:`machine_speed`)."""
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 DATASETS = {
     "adult": ("adult/adult.csv.gz", "income"),
@@ -205,10 +206,10 @@ def score(
 
 
 def machine_speed() -> dict[str, float]:
-    """Throughput of the sampler's costliest operations, at the sampler's sizes (a chunk's
-    groups, argn's default head width and bins): batched hidden × hidden matrix products
-    (GFLOP/s) and ``exp`` over a chunk's logits (ns per element, with torch's default threads
-    and with one)."""
+    """Throughput of the sampler's costliest operations, at the sizes of its earlier 4,096-row
+    chunks of 8 groups (kept, so that runs stay comparable), argn's default head width and bins:
+    batched hidden × hidden matrix products (GFLOP/s) and ``exp`` over a chunk's logits (ns per
+    element, with torch's default threads and with one)."""
 
     def microseconds(operation: Callable[[], object], repeats: int = 300) -> float:
         for _ in range(20):
@@ -218,11 +219,11 @@ def machine_speed() -> dict[str, float]:
             operation()
         return (time.perf_counter() - started) / repeats * 1e6
 
-    groups, hidden, bins = _argn_sampling.ORDERS_PER_CHUNK, ArgnConfig.hidden, ArgnConfig.max_bins
+    rows, groups, hidden, bins = REFERENCE_CHUNK_ROWS, REFERENCE_GROUPS, ArgnConfig.hidden, ArgnConfig.max_bins
     generator = torch.Generator().manual_seed(0)
-    a = torch.randn(groups, _argn_sampling.CHUNK_ROWS // groups, hidden, generator=generator)
+    a = torch.randn(groups, rows // groups, hidden, generator=generator)
     w = torch.randn(groups, hidden, hidden, generator=generator)
-    logits = torch.randn(_argn_sampling.CHUNK_ROWS, bins, generator=generator)
+    logits = torch.randn(rows, bins, generator=generator)
     gemm = 2 * a.numel() * hidden / microseconds(lambda: torch.bmm(a, w)) / 1e3
     exp_all = microseconds(logits.exp) * 1e3 / logits.numel()
     threads = torch.get_num_threads()

@@ -86,7 +86,7 @@ def test_given_and_conditioned_columns_are_respected_across_chunks():
     net = _net()
     weights = {0: np.array([-np.inf, 0.0, 0.0, -np.inf, 0.0])}  # token 4 allowed but never seen
     sampler = TokenSampler(net, temperature=1.0, weights=weights)
-    n = CHUNK_ROWS + 904  # a full chunk and a part one, whose rows are padded to equal groups
+    n = CHUNK_ROWS + 904  # two chunks, whose rows are padded to equal groups
     given = {1: np.random.default_rng(2).integers(0, 3, n)}
 
     def draw() -> np.ndarray:

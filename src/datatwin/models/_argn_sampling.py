@@ -1,7 +1,7 @@
 """Drawing token rows from the fused heads: columns one after another, in an ensemble of orders.
 
-Rows are drawn in chunks of :data:`CHUNK_ROWS`. Each chunk is split into
-:data:`ORDERS_PER_CHUNK` groups of equal size, and each group draws the free columns in its own
+Rows are drawn in chunks of equal size, at most :data:`CHUNK_ROWS`. Each chunk is split into
+groups of about :data:`ROWS_PER_ORDER` rows, and each group draws the free columns in its own
 random order: an ensemble of orders, whose marginals and joints are closer to the data than any
 single order's. The groups of a chunk put columns of equal cardinality at the same steps (each
 order is still uniformly random), so at every step the groups' heads run together as batched
@@ -13,10 +13,10 @@ last, all in one batched step.
 
 Measured against the previous sampler (one head at a time, 32 orders per 100k rows; same
 fitted twins, train-size samples, 2 cores): credit default 31k → 43–54k rows/s, two-sample AUC
-0.590 → 0.574; Adult 105k → 150–180k rows/s. Chunk size, measured with runs interleaved on
-the same twins (best of 5–7 train-size samples): 4,096 rows in 8 groups, Adult 285–295k rows/s;
-8,192 in 16, Adult 108–203k (presumably out of the cache), credit default level
-with 4,096 (101–106k both); 2,048 in 4, Adult 246–260k. The 12 links of credit default are
+0.590 → 0.574; Adult 105k → 150–180k rows/s. Chunk size, as first measured (chunks of a fixed
+size and a remainder, on an earlier machine; best of 5–7 draws): 4,096 rows in 8 groups, Adult
+285–295k rows/s; 8,192 in 16, Adult 108–203k, credit default level with 4,096 (101–106k both);
+2,048 in 4, Adult 246–260k (see :data:`CHUNK_ROWS` for today's chunks). The 12 links of credit default are
 drawn in one batched step instead of 12. Steps per prefix, against per row (same twins, one
 4,096-row chunk, best of 15, interleaved): Adult 15.1–15.5 vs 15.9–16.3 ms, credit default
 42.3–46.1 vs 43.4–45.7 ms (its 12 links and 24 columns leave the early steps a small share).
@@ -30,8 +30,18 @@ from torch.nn import functional as F
 
 from datatwin.models._argn_net import FusedHeads
 
-CHUNK_ROWS = 4096
-ORDERS_PER_CHUNK = 8
+CHUNK_ROWS = 8192
+"""Most rows per chunk; a sample is cut into the fewest chunks of equal size this allows.
+Chunks pay a fixed cost per tensor operation (about 10 ms of a credit-default chunk however
+few its rows), so equal chunks near this size are cheaper per row than 4,096-row chunks and a
+small remainder (measured, train-size samples, same twins, interleaved medians: credit default
+21,000 rows 291 ms in chunks of 4,096 against 243 in three of 7,000; Adult 22,792 rows 125 ms
+against 99 in three of 7,598; the whole sample in one chunk: 252 and 114 ms)."""
+ROWS_PER_ORDER = 512
+"""Rows per group, each drawing in its own order: as many orders per row as 4,096-row chunks
+of 8 groups had (16 groups instead of 8 in a 7,000-row chunk: same speed)."""
+MIN_ORDERS = 8
+"""Orders of a chunk with fewer than ``MIN_ORDERS * ROWS_PER_ORDER`` rows (or one per row)."""
 REFINEMENT_ROWS = 512
 """Rows per batched refinement step: every refinement's activations for this many rows stay in
 the CPU cache (4,096 rows took 1.5× as long per row on credit default's 12 links)."""
@@ -78,9 +88,12 @@ class TokenSampler:
         together."""
         net = self.net
         tokens = np.zeros((n, net.p), dtype=np.int64)
-        for start in range(0, n, CHUNK_ROWS):
-            rows = min(CHUNK_ROWS, n - start)
-            shuffled = self._orders(free, min(ORDERS_PER_CHUNK, rows), rng)
+        chunks = max(1, -(-n // CHUNK_ROWS))  # the fewest chunks, of equal size
+        chunk_rows = max(1, -(-n // chunks))
+        for start in range(0, n, chunk_rows):
+            rows = min(chunk_rows, n - start)
+            groups = min(rows, max(MIN_ORDERS, -(-rows // ROWS_PER_ORDER)))
+            shuffled = self._orders(free, groups, rng)
             orders = np.hstack([np.tile(first, (len(shuffled), 1)), shuffled])
             chunk_given = {j: v[start : start + rows] for j, v in given.items()}
             tokens[start : start + rows] = self._draw_chunk(rows, orders.astype(np.int64), chunk_given, generator)
@@ -104,14 +117,13 @@ class TokenSampler:
         net, (groups, steps) = self.net, orders.shape
         per_group = -(-n // groups)  # rows padded to equal groups; the padding is dropped
         size = groups * per_group
-        head_rows = torch.from_numpy(np.repeat(orders, per_group, axis=0))  # each row's head at each step
         columns = torch.empty(size, steps, dtype=torch.long)  # the token drawn at each step
         drawn = torch.full((size, net.n_inputs + 1), self.bias_token, dtype=torch.long)  # the bias, then inputs
         cards = np.array(net.cardinalities)[orders[0]]  # alike in every order, step by step
         prefix_counts = np.concatenate([[1.0], np.cumprod(cards.astype(np.float64))])  # possible before each step
         with torch.no_grad():
             for step in range(steps):
-                heads, head_of_row = torch.from_numpy(orders[:, step]), head_rows[:, step]
+                heads = torch.from_numpy(orders[:, step])
                 j = int(orders[0, step])  # given and conditioned columns are alike in every order
                 if j in given:
                     column = torch.zeros(size, dtype=torch.long)
@@ -120,10 +132,10 @@ class TokenSampler:
                     cdf = self._prefix_cdf(heads, orders[:, :step], cards[:step], self.weights.get(j))
                     column = _draw_from_cdf(cdf[_prefix_of_rows(columns[:, :step], cards[:step], per_group)], generator)
                 else:
-                    logits = self.net.grouped_logits(heads, self._first_layer(drawn[:, : step + 1], head_of_row))
+                    logits = self.net.grouped_logits(heads, self._first_layer(drawn[:, : step + 1], heads))
                     column = _draw_from_cdf(self._cdf(logits, self.weights.get(j)), generator)
                 columns[:, step] = column
-                drawn[:, step + 1] = column + net.offsets[head_of_row]
+                drawn[:, step + 1] = (column.view(groups, per_group) + net.offsets[heads].unsqueeze(1)).view(-1)
             tokens = torch.empty(groups, per_group, net.p, dtype=torch.long)
             order_index = torch.from_numpy(orders).unsqueeze(1).expand(groups, per_group, steps)
             tokens[..., :steps].scatter_(2, order_index, columns.view(groups, per_group, steps))
@@ -132,10 +144,11 @@ class TokenSampler:
                 tokens[:, net.n_inputs :] = self._draw_refinements(drawn, generator)
         return tokens[:n].numpy()
 
-    def _first_layer(self, drawn: torch.Tensor, head_of_row: torch.Tensor) -> torch.Tensor:
-        """``(rows, hidden)`` first-layer sums of each row's head given its ``drawn`` inputs (the
-        bias first)."""
-        return F.embedding_bag(drawn + (head_of_row * self.rows_per_head).unsqueeze(1), self.tables, mode="sum")
+    def _first_layer(self, drawn: torch.Tensor, heads: torch.Tensor) -> torch.Tensor:
+        """``(rows, hidden)`` first-layer sums given the rows' ``drawn`` inputs (the bias first),
+        the rows in ``len(heads)`` equal groups, group ``g`` through head ``heads[g]``."""
+        grouped = drawn.view(len(heads), -1, drawn.shape[1]) + (heads * self.rows_per_head).view(-1, 1, 1)
+        return F.embedding_bag(grouped.view(-1, drawn.shape[1]), self.tables, mode="sum")
 
     def _prefix_cdf(
         self, heads: torch.Tensor, before: np.ndarray, cards: np.ndarray, weights: torch.Tensor | None
@@ -150,7 +163,7 @@ class TokenSampler:
         inputs = prefixes[None] + self.net.offsets.numpy()[before][:, None, :]  # (groups, prefixes, step)
         bias = np.full((*inputs.shape[:2], 1), self.bias_token)
         drawn = torch.from_numpy(np.concatenate([bias, inputs], axis=2).reshape(-1, inputs.shape[2] + 1))
-        first_layer = self._first_layer(drawn, heads.repeat_interleave(len(prefixes)))
+        first_layer = self._first_layer(drawn, heads)
         return self._cdf(self.net.grouped_logits(heads, first_layer), weights)
 
     def _draw_refinements(self, drawn: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
