@@ -152,3 +152,20 @@ def test_sampling_tables_are_kept_until_the_weights_may_change():
     assert again is not tables
     torch.testing.assert_close(again, net.first_layer_tables())
     assert not torch.allclose(again, tables)
+
+
+@pytest.mark.parametrize(("n", "chunks"), [(CHUNK_ROWS, [CHUNK_ROWS]), (CHUNK_ROWS + 2, [CHUNK_ROWS // 2 + 1] * 2)])
+def test_a_sample_is_cut_into_the_fewest_chunks_of_equal_size(monkeypatch, n, chunks):
+    """No small remainder chunk, which would pay a whole chunk's per-operation cost; each chunk
+    has an order per ``ROWS_PER_ORDER`` rows."""
+    sampler, seen = TokenSampler(_net(), temperature=1.0, weights={}), []
+    draw_chunk = sampler._draw_chunk
+
+    def recording(rows, orders, given, generator):
+        seen.append((rows, len(orders)))
+        return draw_chunk(rows, orders, given, generator)
+
+    monkeypatch.setattr(sampler, "_draw_chunk", recording)
+    tokens = sampler.draw(n, [], np.arange(5), {}, np.random.default_rng(0), torch.Generator().manual_seed(0))
+    assert tokens.shape == (n, 6)
+    assert seen == [(rows, -(-rows // _argn_sampling.ROWS_PER_ORDER)) for rows in chunks]
