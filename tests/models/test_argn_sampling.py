@@ -154,10 +154,11 @@ def test_sampling_tables_are_kept_until_the_weights_may_change():
     assert not torch.allclose(again, tables)
 
 
-@pytest.mark.parametrize(("n", "chunks"), [(CHUNK_ROWS, [CHUNK_ROWS]), (CHUNK_ROWS + 2, [CHUNK_ROWS // 2 + 1] * 2)])
+@pytest.mark.parametrize(("n", "chunks"), [(8192, [(8192, 16)]), (8194, [(4097, 9), (4097, 9)]), (600, [(600, 8)])])
 def test_a_sample_is_cut_into_the_fewest_chunks_of_equal_size(monkeypatch, n, chunks):
     """No small remainder chunk, which would pay a whole chunk's per-operation cost; each chunk
-    has an order per ``ROWS_PER_ORDER`` rows."""
+    (rows, orders) has an order per 512 rows, and at least 8."""
+    assert (CHUNK_ROWS, _argn_sampling.ROWS_PER_ORDER, _argn_sampling.MIN_ORDERS) == (8192, 512, 8)
     sampler, seen = TokenSampler(_net(), temperature=1.0, weights={}), []
     draw_chunk = sampler._draw_chunk
 
@@ -168,4 +169,4 @@ def test_a_sample_is_cut_into_the_fewest_chunks_of_equal_size(monkeypatch, n, ch
     monkeypatch.setattr(sampler, "_draw_chunk", recording)
     tokens = sampler.draw(n, [], np.arange(5), {}, np.random.default_rng(0), torch.Generator().manual_seed(0))
     assert tokens.shape == (n, 6)
-    assert seen == [(rows, -(-rows // _argn_sampling.ROWS_PER_ORDER)) for rows in chunks]
+    assert seen == chunks

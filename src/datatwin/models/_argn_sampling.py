@@ -16,8 +16,8 @@ fitted twins, train-size samples, 2 cores): credit default 31k → 43–54k rows
 0.590 → 0.574; Adult 105k → 150–180k rows/s. Chunk size, as first measured (chunks of a fixed
 size and a remainder, on an earlier machine; best of 5–7 draws): 4,096 rows in 8 groups, Adult
 285–295k rows/s; 8,192 in 16, Adult 108–203k, credit default level with 4,096 (101–106k both);
-2,048 in 4, Adult 246–260k (see :data:`CHUNK_ROWS` for today's chunks). The 12 links of credit default are
-drawn in one batched step instead of 12. Steps per prefix, against per row (same twins, one
+2,048 in 4, Adult 246–260k (see :data:`CHUNK_ROWS` for today's chunks). The 12 links of credit
+default are drawn in one batched step instead of 12. Steps per prefix, against per row (same twins, one
 4,096-row chunk, best of 15, interleaved): Adult 15.1–15.5 vs 15.9–16.3 ms, credit default
 42.3–46.1 vs 43.4–45.7 ms (its 12 links and 24 columns leave the early steps a small share).
 """
