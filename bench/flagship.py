@@ -39,8 +39,9 @@ from datatwin.io import read_table
 from datatwin.models.argn import ArgnConfig
 from datatwin.schema import coerce_table
 
-REFERENCE_CHUNK_ROWS, REFERENCE_GROUPS = 4096, 8
-"""Sizes of the machine-speed reference (see :func:`machine_speed`)."""
+REFERENCE_CHUNK_ROWS, REFERENCE_GROUPS, REFERENCE_HIDDEN = 4096, 8, 64
+"""Sizes of the machine-speed reference (see :func:`machine_speed`): argn's chunks and head
+width of the runs it was first measured in, kept so that runs stay comparable."""
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 DATASETS = {
     "adult": ("adult/adult.csv.gz", "income"),
@@ -206,10 +207,10 @@ def score(
 
 
 def machine_speed() -> dict[str, float]:
-    """Throughput of the sampler's costliest operations, at the sizes of its earlier 4,096-row
-    chunks of 8 groups (kept, so that runs stay comparable), argn's default head width and bins:
-    batched hidden × hidden matrix products (GFLOP/s) and ``exp`` over a chunk's logits (ns per
-    element, with torch's default threads and with one)."""
+    """Throughput of the sampler's costliest operations, at the reference sizes (argn's earlier
+    4,096-row chunks of 8 groups and 64-wide heads) and argn's default bins: batched hidden ×
+    hidden matrix products (GFLOP/s) and ``exp`` over a chunk's logits (ns per element, with
+    torch's default threads and with one)."""
 
     def microseconds(operation: Callable[[], object], repeats: int = 300) -> float:
         for _ in range(20):
@@ -219,7 +220,7 @@ def machine_speed() -> dict[str, float]:
             operation()
         return (time.perf_counter() - started) / repeats * 1e6
 
-    rows, groups, hidden, bins = REFERENCE_CHUNK_ROWS, REFERENCE_GROUPS, ArgnConfig.hidden, ArgnConfig.max_bins
+    rows, groups, hidden, bins = REFERENCE_CHUNK_ROWS, REFERENCE_GROUPS, REFERENCE_HIDDEN, ArgnConfig.max_bins
     generator = torch.Generator().manual_seed(0)
     a = torch.randn(groups, rows // groups, hidden, generator=generator)
     w = torch.randn(groups, hidden, hidden, generator=generator)

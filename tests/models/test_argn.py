@@ -172,7 +172,9 @@ def test_twins_whose_links_were_inputs_still_load(bills_twin):
     from datatwin.models._argn_net import FusedHeads
 
     model = bills_twin.model
-    old = FusedHeads(model._cardinalities(), model.net_.padding, embedding_dim=16, hidden=64, dropout=0.3)
+    old = FusedHeads(
+        model._cardinalities(), model.net_.padding, embedding_dim=16, hidden=model.config.hidden, dropout=0.3
+    )
     assert old.n_inputs == old.p and old.refinements is None  # the old layout
     weights = {k.removeprefix("heads."): v for k, v in old.state_dict().items()}
     again = type(model).from_state((model.to_state()[0], _legacy_arrays(model, weights)))
@@ -181,11 +183,12 @@ def test_twins_whose_links_were_inputs_still_load(bills_twin):
     assert rows.n_rows == 500 and all(np.isfinite(v).all() for v in rows.data.values())
 
 
-def test_twins_whose_links_shared_the_stack_of_heads_sample_the_same(bills_twin):
+def test_twins_whose_links_shared_the_stack_of_heads_sample_the_same(bills):
     """Twins saved before the links had heads of their own kept them in the input columns'
-    stack (a row each, logits as wide as the widest column); they load into the new layout
-    and draw the same rows."""
-    model = bills_twin.model
+    stack (a row each, logits as wide as the widest column, as wide heads as the columns'):
+    they load into the new layout and draw the same rows."""
+    options = {"max_epochs": 15, "hidden": 48, "link_hidden": 48}  # one stack: one width
+    model = datatwin.fit(bills, model="argn", model_options=options, seed=0).model
     state = model.net_.state_dict()
     k_max = model.net_.padding.shape[1]
     stacked = {}

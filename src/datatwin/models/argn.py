@@ -73,7 +73,7 @@ class ArgnConfig:
     max_bins: int = 50
     fine: int = 16
     embedding_dim: int = 16
-    hidden: int = 64
+    hidden: int = 48
     dropout: float = 0.3
     batch_size: int = 512
     learning_rate: float = 3e-3
@@ -85,7 +85,7 @@ class ArgnConfig:
     validation_share: float = 0.1
     temperature: float = 1.0
     equality_links: bool = True
-    link_hidden: int = 64
+    link_hidden: int = 32
 
     def __post_init__(self) -> None:
         integers = (
@@ -213,7 +213,7 @@ class AnyOrderAR:
         report(progress, "training", cfg.max_epochs, cfg.max_epochs)
         if best_state is not None:
             net.load_state_dict(best_state)
-        net.eval()
+        net.eval().sampling_tables()  # built with the model, not by its first sample
         return net
 
     # -- sampling --------------------------------------------------------------------------
@@ -325,6 +325,7 @@ class AnyOrderAR:
             )
             net.load_state_dict(weights)
             model.net_ = net.eval()
+            net.sampling_tables()  # built with the model, not by its first sample
         return model
 
     @classmethod
