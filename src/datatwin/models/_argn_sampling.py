@@ -117,8 +117,8 @@ class TokenSampler:
         net, (groups, steps) = self.net, orders.shape
         per_group = -(-n // groups)  # rows padded to equal groups; the padding is dropped
         size = groups * per_group
-        columns = torch.empty(size, steps, dtype=torch.long)  # the token drawn at each step
         drawn = torch.full((size, net.n_inputs + 1), self.bias_token, dtype=torch.long)  # the bias, then inputs
+        step_offsets = net.offsets[torch.from_numpy(orders)].unsqueeze(1)  # (groups, 1, steps): token → table row
         cards = np.array(net.cardinalities)[orders[0]]  # alike in every order, step by step
         prefix_counts = np.concatenate([[1.0], np.cumprod(cards.astype(np.float64))])  # possible before each step
         with torch.no_grad():
@@ -130,19 +130,26 @@ class TokenSampler:
                     column[:n] = torch.from_numpy(given[j])
                 elif prefix_counts[step] * PREFIX_SHARE <= per_group:
                     cdf = self._prefix_cdf(heads, orders[:, :step], cards[:step], self.weights.get(j))
-                    column = _draw_from_cdf(cdf[_prefix_of_rows(columns[:, :step], cards[:step], per_group)], generator)
+                    before = self._columns(drawn, step_offsets[..., :step]).view(size, step)
+                    column = _draw_from_cdf(cdf[_prefix_of_rows(before, cards[:step], per_group)], generator)
                 else:
                     logits = self.net.grouped_logits(heads, self._first_layer(drawn[:, : step + 1], heads))
                     column = _draw_from_cdf(self._cdf(logits, self.weights.get(j)), generator)
-                columns[:, step] = column
-                drawn[:, step + 1] = (column.view(groups, per_group) + net.offsets[heads].unsqueeze(1)).view(-1)
+                drawn[:, step + 1] = (column.view(groups, per_group) + step_offsets[..., step]).view(-1)
             tokens = torch.empty(groups, per_group, net.p, dtype=torch.long)
             order_index = torch.from_numpy(orders).unsqueeze(1).expand(groups, per_group, steps)
-            tokens[..., :steps].scatter_(2, order_index, columns.view(groups, per_group, steps))
+            tokens[..., :steps].scatter_(2, order_index, self._columns(drawn, step_offsets))
             tokens = tokens.view(size, net.p)
             if self.refinement_tables is not None:
                 tokens[:, net.n_inputs :] = self._draw_refinements(drawn, generator)
         return tokens[:n].numpy()
+
+    @staticmethod
+    def _columns(drawn: torch.Tensor, step_offsets: torch.Tensor) -> torch.Tensor:
+        """``(groups, rows per group, steps)`` tokens drawn at the first ``steps`` steps (of
+        ``step_offsets``' width), from the table rows ``drawn`` that hold them."""
+        groups, _, steps = step_offsets.shape
+        return drawn[:, 1 : steps + 1].view(groups, len(drawn) // groups, steps) - step_offsets
 
     def _first_layer(self, drawn: torch.Tensor, heads: torch.Tensor) -> torch.Tensor:
         """``(rows, hidden)`` first-layer sums given the rows' ``drawn`` inputs (the bias first),
