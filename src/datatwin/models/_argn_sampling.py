@@ -83,11 +83,11 @@ class TokenSampler:
         rng: np.random.Generator,
         generator: torch.Generator,
     ) -> np.ndarray:
-        """``(n, p)`` tokens. Every order starts with the columns ``first`` (given ones, then
+        """``(n, p)`` tokens (column-major). Every order starts with the columns ``first`` (given ones, then
         conditioned ones) and continues with ``free`` shuffled; the refinements are drawn last,
         together."""
         net = self.net
-        tokens = np.zeros((n, net.p), dtype=np.int64)
+        tokens = np.empty((n, net.p), dtype=np.int64, order="F")  # column-major: decoded column by column
         chunks = max(1, -(-n // CHUNK_ROWS))  # the fewest chunks, of equal size
         chunk_rows = max(1, -(-n // chunks))
         for start in range(0, n, chunk_rows):
@@ -135,7 +135,8 @@ class TokenSampler:
                 else:
                     logits = self.net.grouped_logits(heads, self._first_layer(drawn[:, : step + 1], heads))
                     column = _draw_from_cdf(self._cdf(logits, self.weights.get(j)), generator)
-                drawn[:, step + 1] = (column.view(groups, per_group) + step_offsets[..., step]).view(-1)
+                rows_drawn = drawn[:, step + 1].view(groups, per_group)  # written in place
+                torch.add(column.view(groups, per_group), step_offsets[..., step], out=rows_drawn)
             tokens = torch.empty(groups, per_group, net.p, dtype=torch.long)
             order_index = torch.from_numpy(orders).unsqueeze(1).expand(groups, per_group, steps)
             tokens[..., :steps].scatter_(2, order_index, self._columns(drawn, step_offsets))
@@ -218,5 +219,5 @@ def _cumulative_mass(logits: torch.Tensor) -> torch.Tensor:
 
 def _draw_from_cdf(cdf: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     """One token per row of cumulative masses ``(rows, k)``."""
-    u = torch.rand(len(cdf), 1, generator=generator) * cdf[:, -1:]
+    u = torch.rand(len(cdf), 1, generator=generator).mul_(cdf[:, -1:])
     return torch.searchsorted(cdf, u, right=True).squeeze(1).clamp_(max=cdf.shape[1] - 1)

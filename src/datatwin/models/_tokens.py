@@ -170,7 +170,7 @@ class Tokenizer:
         would leave the bin's range (or the condition's interval), the next finer unit is tried."""
         unit_index = self.unit_table.draw(bins, rng.random(len(bins)))
         unit_index[self.unit_table.empty[bins]] = -1  # a bin without rounding shares: left as drawn
-        low, high = self.knots[bins, 0], self.knots[bins, -1]
+        low, high = self.knots[:, 0][bins], self.knots[:, -1][bins]  # faster than 2-d fancy indices
         if interval is not None:
             low, high = np.maximum(low, interval[0]), np.minimum(high, interval[1])
         out = drawn.copy()

@@ -250,8 +250,7 @@ class AnyOrderAR:
             taken = set(weights) | set(fixed)
             free = np.array([j for j in range(self.net_.n_inputs) if j not in taken], dtype=np.int64)
             sampler = TokenSampler(self.net_, temperature=self.config.temperature, weights=weights)
-            drawn = sampler.draw(n, sorted(fixed) + sorted(weights), free, fixed, rng, generator)
-            tokens = np.asfortranarray(drawn)  # decoded column by column
+            tokens = sampler.draw(n, sorted(fixed) + sorted(weights), free, fixed, rng, generator)
         intervals = {
             j: conditions[c.name]
             for j, c in enumerate(self.columns_)
