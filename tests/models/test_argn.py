@@ -143,6 +143,19 @@ def bills_twin(bills):
     return datatwin.fit(bills, model="argn", model_options={"max_epochs": 15}, seed=0)
 
 
+def test_the_sampling_tables_come_with_the_model_not_its_first_sample(bills_twin, tmp_path, monkeypatch):
+    """The first-layer tables are built when the model is fitted or loaded, so that the first
+    sample pays nothing more than the next one."""
+    from datatwin.models._argn_net import FusedHeads
+
+    bills_twin.save(tmp_path / "bills.twin")
+    loaded = datatwin.load(tmp_path / "bills.twin")
+    built, build = [], FusedHeads.first_layer_tables
+    monkeypatch.setattr(FusedHeads, "first_layer_tables", lambda net, stack=None: built.append(1) or build(net, stack))
+    pd.testing.assert_frame_equal(bills_twin.sample(300, seed=1), loaded.sample(300, seed=1))
+    assert built == []
+
+
 def test_links_are_drawn_last_and_never_inputs(bills_twin):
     model = bills_twin.model
     links = len(model.links_.equal)
