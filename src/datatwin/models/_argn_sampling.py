@@ -83,9 +83,9 @@ class TokenSampler:
         rng: np.random.Generator,
         generator: torch.Generator,
     ) -> np.ndarray:
-        """``(n, p)`` tokens (column-major). Every order starts with the columns ``first`` (given ones, then
-        conditioned ones) and continues with ``free`` shuffled; the refinements are drawn last,
-        together."""
+        """``(n, p)`` tokens, column-major. Every order starts with the columns ``first`` (given
+        ones, then conditioned ones) and continues with ``free`` shuffled; the refinements are
+        drawn last, together."""
         net = self.net
         tokens = np.empty((n, net.p), dtype=np.int64, order="F")  # column-major: decoded column by column
         chunks = max(1, -(-n // CHUNK_ROWS))  # the fewest chunks, of equal size
