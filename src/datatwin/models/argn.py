@@ -332,7 +332,7 @@ class AnyOrderAR:
     def search_space(cls) -> SearchSpace:
         """Candidate options for tuning."""
         return {
-            "hidden": (32, 64, 128),
+            "hidden": (32, 48, 64, 128),
             "embedding_dim": (8, 16, 32),
             "batch_size": (256, 512, 1024),
             "max_bins": (50, 100, 200),
