@@ -1,16 +1,23 @@
-"""datatwin: synthetic twins of tables that keep their patterns and none of their people.
+"""datatwin: synthetic twins of tables and databases that keep their patterns and none of their people.
 
 >>> import datatwin
 >>> twin = datatwin.fit("data.csv")              # doctest: +SKIP
 >>> rows = twin.sample(1000, seed=1)             # doctest: +SKIP
 >>> twin.save("data.twin"); datatwin.load("data.twin")  # doctest: +SKIP
->>> datatwin.evaluate("data.csv", rows, target="y").save("report.html")  # doctest: +SKIP
+>>> datatwin.save_report(datatwin.evaluate("data.csv", rows, target="y"), "report.html")  # doctest: +SKIP
 >>> db = datatwin.fit_database("sqlite:///shop.db")   # doctest: +SKIP
 >>> db.sample(scale=0.5).save("sqlite:///synthetic.db")  # doctest: +SKIP
+
+Names are imported on first use, so ``import datatwin`` (and the ``datatwin`` command's
+``--help``) does not load pandas, torch, scikit-learn or SQLAlchemy.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from datatwin._lazy import lazy_getattr
 from datatwin._version import __version__
-from datatwin.conditions import Range, parse_where
 from datatwin.errors import (
     ArtifactError,
     ConfigError,
@@ -21,12 +28,39 @@ from datatwin.errors import (
     SchemaError,
     SourceError,
 )
-from datatwin.evaluate import Report, evaluate  # the function shadows the package name on purpose
-from datatwin.evaluate.database import evaluate_database
-from datatwin.lineage import Lineage
-from datatwin.relational import Database, DatabaseTwin, RelationalSchema, fit_database, load_database, read_database
-from datatwin.schema import ColumnKind, ColumnSpec, Schema, infer_schema
-from datatwin.twin import Twin, fit, load
+from datatwin.evaluate import evaluate  # the function shadows its package's name on purpose
+
+_LAZY = {
+    "ColumnKind": "datatwin.schema",
+    "ColumnSpec": "datatwin.schema",
+    "Database": "datatwin.io.database",
+    "DatabaseTwin": "datatwin.api",
+    "Lineage": "datatwin.lineage",
+    "Range": "datatwin.conditions",
+    "RelationalSchema": "datatwin.schema.relational",
+    "Report": "datatwin.evaluate",
+    "Schema": "datatwin.schema",
+    "Twin": "datatwin.api",
+    "evaluate_database": "datatwin.evaluate",
+    "fit": "datatwin.api",
+    "fit_database": "datatwin.api",
+    "infer_schema": "datatwin.schema",
+    "load": "datatwin.api",
+    "load_database": "datatwin.api",
+    "parse_where": "datatwin.conditions",
+    "read_database": "datatwin.io.database",
+    "save_report": "datatwin.report",
+}
+
+if TYPE_CHECKING:
+    from datatwin.api import DatabaseTwin, Twin, fit, fit_database, load, load_database
+    from datatwin.conditions import Range, parse_where
+    from datatwin.evaluate import Report, evaluate_database
+    from datatwin.io.database import Database, read_database
+    from datatwin.lineage import Lineage
+    from datatwin.report import save_report
+    from datatwin.schema import ColumnKind, ColumnSpec, Schema, infer_schema
+    from datatwin.schema.relational import RelationalSchema
 
 __all__ = [
     "ArtifactError",
@@ -57,4 +91,12 @@ __all__ = [
     "load_database",
     "parse_where",
     "read_database",
+    "save_report",
 ]
+
+
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -53,3 +53,7 @@ class ConstraintError(DatatwinError, ValueError):
 
 class SourceError(DatatwinError, OSError):
     """A data source or output target cannot be read or written."""
+
+
+class DatatwinWarning(UserWarning):
+    """Base class of every warning datatwin gives on purpose; the CLI prints them."""

@@ -64,7 +64,9 @@ def test_where_and_rebalance(adult_twin, tmp_path):
     assert result.exit_code == 0, result.output
     rows = pd.read_csv(out)
     assert (rows["income"] == ">50K").all() and (rows["hours-per-week"] >= 45).all()
-    result = invoke("sample", adult_twin, "-n", "1000", "-o", out, "--rebalance", "income", "--ratio", "0.45")
+    result = invoke(
+        "sample", adult_twin, "-n", "1000", "-o", out, "--rebalance", "income", "--ratio", "0.45", "--overwrite"
+    )
     assert result.exit_code == 0, result.output
     assert pd.read_csv(out)["income"].value_counts()[">50K"] == 450
 
@@ -82,7 +84,7 @@ def test_schema_round_trip_through_cli(tmp_path):
 
 def test_demo(tmp_path):
     out = tmp_path / "demo"
-    result = invoke("demo", "--out", out)
+    result = invoke("demo", "-o", out)
     assert result.exit_code == 0, result.output
     assert {p.name for p in out.iterdir()} == {"adult.twin", "synthetic.csv", "summary.md"}
     assert len(pd.read_csv(out / "synthetic.csv")) == 5000

@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 import datatwin
 from datatwin.cli import app
-from datatwin.relational import check_database, read_database
+from datatwin.io.database import read_database
+from datatwin.relational import check_database
 from tests.conftest import shared_path
 
 runner = CliRunner()

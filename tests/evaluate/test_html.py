@@ -29,7 +29,7 @@ def report(adult_parts) -> Report:
 @pytest.fixture(scope="module")
 def page(report, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("html") / "report.html"
-    report.save(path)
+    datatwin.save_report(report, path)
     return path
 
 

@@ -159,5 +159,5 @@ def test_every_column_kind_is_handled(people, tmp_path):
     shapes = report.metric("column_shapes").details["columns"]
     assert shapes["signup"]["datetime"] and shapes["last_seen"]["datetime"]
     assert shapes["signup"]["score"] > 0.8
-    report.save(tmp_path / "people.html")
+    datatwin.save_report(report, tmp_path / "people.html")
     assert (tmp_path / "people.html").read_text().count("data:image/png;base64,") >= 6

@@ -11,6 +11,7 @@ import pytest
 
 import datatwin
 from datatwin.errors import ArtifactError
+from datatwin.io import FORMAT_VERSION
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +109,9 @@ def test_signing_key_from_environment(twin_file, tmp_path, monkeypatch):
         datatwin.load(path)
 
 
-@pytest.mark.parametrize(("version", "message"), [(2, "newer than this datatwin reads"), (0, "unknown format version")])
+@pytest.mark.parametrize(
+    ("version", "message"), [(FORMAT_VERSION + 1, "newer than this datatwin reads"), (0, "unknown format version")]
+)
 def test_unknown_format_version(twin_file, tmp_path, version, message):
     _, path = twin_file
     with zipfile.ZipFile(path) as archive:

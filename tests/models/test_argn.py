@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 
 import datatwin
 from datatwin import models
@@ -171,50 +170,6 @@ def test_a_condition_on_a_linked_column_holds(bills_twin):
     settled = rows["paid_aug"] == rows["bill_jul"]
     assert settled.mean() > 0.1  # the payment still settles July's bill when that bill fits
     assert rows.loc[settled, "bill_jul"].between(2000, 20_000).all()
-
-
-def _legacy_arrays(model, weights: dict[str, torch.Tensor]) -> dict[str, np.ndarray]:
-    """The model's arrays with the network saved the old way: one stack of heads (``w1``, …)."""
-    _config, arrays = model.to_state()
-    arrays = {k: v for k, v in arrays.items() if not k.startswith("net/")}
-    return arrays | {f"net/{k}": v.detach().numpy() for k, v in weights.items()}
-
-
-def test_twins_whose_links_were_inputs_still_load(bills_twin):
-    """Twins saved before links became refinements had every link among the heads' inputs."""
-    from datatwin.models._argn_net import FusedHeads
-
-    model = bills_twin.model
-    old = FusedHeads(
-        model._cardinalities(), model.net_.padding, embedding_dim=16, hidden=model.config.hidden, dropout=0.3
-    )
-    assert old.n_inputs == old.p and old.refinements is None  # the old layout
-    weights = {k.removeprefix("heads."): v for k, v in old.state_dict().items()}
-    again = type(model).from_state((model.to_state()[0], _legacy_arrays(model, weights)))
-    assert again.net_.n_inputs == again.net_.p
-    rows = again.sample(500, seed=1)
-    assert rows.n_rows == 500 and all(np.isfinite(v).all() for v in rows.data.values())
-
-
-def test_twins_whose_links_shared_the_stack_of_heads_sample_the_same(bills):
-    """Twins saved before the links had heads of their own kept them in the input columns'
-    stack (a row each, logits as wide as the widest column, as wide heads as the columns'):
-    they load into the new layout and draw the same rows."""
-    options = {"max_epochs": 15, "hidden": 48, "link_hidden": 48}  # one stack: one width
-    model = datatwin.fit(bills, model="argn", model_options=options, seed=0).model
-    state = model.net_.state_dict()
-    k_max = model.net_.padding.shape[1]
-    stacked = {}
-    for name in ("w1", "b1", "w2", "b2", "w_out", "b_out"):
-        parts = [state[f"heads.{name}"], state[f"refinements.{name}"]]
-        if name in ("w_out", "b_out"):
-            parts = [torch.nn.functional.pad(part, (0, k_max - part.shape[-1])) for part in parts]
-        stacked[name] = torch.cat(parts)
-    weights = {k: v for k, v in state.items() if not k.startswith(("heads.", "refinements."))} | stacked
-    again = type(model).from_state((model.to_state()[0], _legacy_arrays(model, weights)))
-    assert again.net_.refinements.w1.shape == model.net_.refinements.w1.shape
-    for name, values in model.sample(800, seed=3).data.items():
-        np.testing.assert_array_equal(again.sample(800, seed=3).data[name], values)
 
 
 def test_sampling_in_a_row_by_row_context(twin, adult):

@@ -6,16 +6,9 @@ import pandas as pd
 import pytest
 
 from datatwin.errors import DataError, SchemaError, SourceError
-from datatwin.relational import (
-    Database,
-    ForeignKey,
-    RelationalSchema,
-    check_database,
-    detect_foreign_keys,
-    generation_plan,
-    read_database,
-    read_folder,
-)
+from datatwin.io.database import Database, read_database, read_folder
+from datatwin.relational import check_database, detect_foreign_keys, generation_plan
+from datatwin.schema.relational import ForeignKey, RelationalSchema
 from tests.conftest import shared_path
 
 
@@ -147,7 +140,7 @@ def test_inconsistent_schemas_are_refused():
     [
         ("postgresql+psycopg://nobody@127.0.0.1:1/none", "Cannot reach|driver"),
         ("notadialect://host/db", "Not a usable database URL"),
-        ("sqlite:////no/such/folder/x.db", "Cannot reach"),
+        ("sqlite:////no/such/folder/x.db", "does not exist"),
     ],
 )
 def test_unreachable_databases_are_clear_errors(url, message):

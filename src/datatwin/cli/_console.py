@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import warnings
 from collections.abc import Iterator
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from datatwin.errors import DatatwinError
+from datatwin.errors import DatatwinError, DatatwinWarning
 
 console = Console()
 errors = Console(stderr=True)
@@ -27,9 +28,13 @@ def set_debug(debug: bool) -> None:
 
 @contextlib.contextmanager
 def reported_errors() -> Iterator[None]:
-    """Turn errors into one red line and exit status 1 (2 for unexpected ones)."""
+    """Turn errors into one red line and exit status 1 (2 for unexpected ones); print datatwin's
+    own warnings as yellow lines and send any other (a library's numeric warnings) to the debug log."""
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.showwarning = _show_warning
+            yield
     except DatatwinError as exc:
         if _state["debug"]:
             raise
@@ -50,6 +55,13 @@ def reported_errors() -> Iterator[None]:
             soft_wrap=True,
         )
         raise typer.Exit(2) from None
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *args: object, **kwargs: object) -> None:
+    if issubclass(category, DatatwinWarning):
+        errors.print(f"[bold yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+    else:
+        log.debug("%s: %s", category.__name__, message)
 
 
 class ProgressBars:

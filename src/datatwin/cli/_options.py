@@ -1,4 +1,4 @@
-"""Options shared by several commands."""
+"""Options shared by several commands (defined without importing anything heavy)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from typing import Annotated
 
 import typer
 
+from datatwin.seeds import DEFAULT_SEED
+
 Seed = Annotated[int, typer.Option("--seed", min=0, help="Random seed: the same seed gives the same output.")]
 SchemaFile = Annotated[
     Path | None,
     typer.Option("--schema", help="Schema JSON (from `datatwin schema`) to use instead of inferring one."),
 ]
-DataPath = Annotated[Path, typer.Argument(help="CSV (any delimiter, .gz too) or Parquet file.", show_default=False)]
 SourceArgument = Annotated[
     str,
     typer.Argument(
@@ -21,3 +22,6 @@ SourceArgument = Annotated[
         show_default=False,
     ),
 ]
+Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace an output file that already exists.")]
+
+__all__ = ["DEFAULT_SEED", "Overwrite", "SchemaFile", "Seed", "SourceArgument"]

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 
-import datatwin
 from datatwin.cli._console import console, progress_bars
 from datatwin.errors import ConfigError
-from datatwin.io.writers import write_bytes
-from datatwin.relational import Database, DatabaseTwin, detect_foreign_keys, is_database_url
-from datatwin.relational.database import safe_url
+from datatwin.io.sql import is_database_url, safe_url
+
+if TYPE_CHECKING:
+    from datatwin.api import DatabaseTwin
+    from datatwin.io.database import Database
 
 
 def is_database_source(source: str) -> bool:
@@ -37,6 +39,8 @@ def fit_database_source(
     refused: dict[str, bool],
 ) -> None:
     """`datatwin fit DATABASE -o TWIN`."""
+    import datatwin
+
     if given := [option for option, used in refused.items() if used]:
         raise ConfigError(f"{', '.join(given)} appl(ies) to one table, not to a database like {where(source)}.")
     started = time.perf_counter()
@@ -62,7 +66,10 @@ def fit_database_source(
 
 
 def sample_database_twin(twin: DatabaseTwin, output: str, *, scale: float, seed: int, replace: bool, fmt: str) -> None:
-    """`datatwin sample DB.twin -o TARGET [--scale F]`."""
+    """`datatwin sample DB.twin -o TARGET [--scale F]`: the target is checked before any work."""
+    from datatwin.io.database_writer import check_database_target
+
+    check_database_target(output, replace=replace)
     with progress_bars():
         database = twin.sample(scale=scale, seed=seed)
     database.save(output, replace=replace, table_format=f".{fmt.lstrip('.')}")
@@ -72,7 +79,11 @@ def sample_database_twin(twin: DatabaseTwin, output: str, *, scale: float, seed:
 
 def show_database_schema(source: str, output: Path | None, detect_keys: bool) -> None:
     """`datatwin schema DATABASE [-o schema.json]`: tables, keys (declared and found)."""
-    database = datatwin.read_database(source)
+    from datatwin.io.database import read_database
+    from datatwin.io.writers import write_bytes
+    from datatwin.relational import detect_foreign_keys
+
+    database = read_database(source)
     if detect_keys:
         database = database.with_schema(database.schema.with_foreign_keys(detect_foreign_keys(database)))
     console.print(_schema_table(database))

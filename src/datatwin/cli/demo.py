@@ -9,15 +9,18 @@ import typer
 from rich.table import Table
 
 from datatwin.cli._console import console, progress_bars, reported_errors
-from datatwin.demo import CREDIT, run_demo
 from datatwin.errors import SourceError
 
 
 def demo_command(
-    out: Annotated[Path, typer.Option("--out", help="Folder for the twin, rows and summary.")] = Path("datatwin-demo"),
+    out: Annotated[Path, typer.Option("--output", "-o", help="Folder for the twin, rows and summary.")] = Path(
+        "datatwin-demo"
+    ),
 ) -> None:
     """Fit a twin of embedded census data and write twin, synthetic rows and a summary."""
     with reported_errors():
+        from datatwin.demo import CREDIT, run_demo
+
         if not out.parent.is_dir():
             raise SourceError(f"Folder {str(out.parent)!r} (for the demo folder {out.name!r}) does not exist.")
         console.print(f"Demo data: {CREDIT}")

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-import datatwin
 from datatwin.cli._console import console, progress_bars, reported_errors
-from datatwin.cli._options import SchemaFile, Seed
+from datatwin.cli._options import Overwrite, SchemaFile, Seed
 from datatwin.cli.database import is_database_source
 from datatwin.errors import ConfigError, SourceError
-from datatwin.evaluate import Report
-from datatwin.evaluate.database import evaluate_database
+
+if TYPE_CHECKING:
+    from datatwin.evaluate import Report
 
 _COLOURS = {"pass": "green", "warn": "yellow", "fail": "red", "skipped": "dim"}
 
@@ -46,16 +46,19 @@ def evaluate_command(
     ] = None,
     twin: Annotated[Path | None, typer.Option(help="The twin that made SYNTHETIC, to show its lineage.")] = None,
     seed: Seed = 0,
+    overwrite: Overwrite = False,
 ) -> None:
     """Measure how faithful, useful and private SYNTHETIC is compared with REAL (tables or databases)."""
     with reported_errors():
-        check_report_targets(output, json_output)
+        import datatwin
+
+        check_report_targets(output, json_output, overwrite=overwrite)
         if is_database_source(real) or is_database_source(synthetic):
             options = {"--holdout": holdout, "--target": target, "--sensitive": sensitive, "--schema": schema}
             if given := [name for name, value in options.items() if value]:
                 raise ConfigError(f"{', '.join(given)} appl(ies) to one table, not to a database report.")
             with progress_bars() as progress:
-                report = evaluate_database(
+                report = datatwin.evaluate_database(
                     real, synthetic, thresholds=parse_thresholds(threshold or []), progress=progress
                 )
             write_report(report, output, json_output)
@@ -77,22 +80,25 @@ def evaluate_command(
         write_report(report, output, json_output)
 
 
-def check_report_targets(output: Path, json_output: Path | None) -> None:
+def check_report_targets(output: Path, json_output: Path | None, *, overwrite: bool) -> None:
     """Fail before any work when a report could not be written where asked."""
+    from datatwin.io.writers import check_output_file
+
     for path, suffixes in ((output, (".html", ".htm")), (json_output, (".json",))):
         if path is None:
             continue
         if path.suffix.lower() not in suffixes:
             raise SourceError(f"Report {str(path)!r} needs a name ending in {' or '.join(suffixes)}.")
-        if not path.parent.is_dir():
-            raise SourceError(f"Folder {str(path.parent)!r} for report {path.name!r} does not exist.")
+        check_output_file(path, overwrite=overwrite)
 
 
 def write_report(report: Report, output: Path, json_output: Path | None) -> None:
     """Save the report and print its summary."""
-    report.save(output)
+    from datatwin.report import save_report
+
+    save_report(report, output)
     if json_output is not None:
-        report.save(json_output)
+        save_report(report, json_output)
     table = Table(title=f"Quality score {report.score:.3f} · privacy {report.privacy.value}", title_justify="left")
     for column in ("section", "metric", "value", "status"):
         table.add_column(column)

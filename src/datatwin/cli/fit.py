@@ -8,16 +8,13 @@ from typing import Annotated
 
 import typer
 
-import datatwin
 from datatwin.cli._console import console, progress_bars, reported_errors
-from datatwin.cli._options import SchemaFile, Seed, SourceArgument
+from datatwin.cli._options import DEFAULT_SEED, Overwrite, SchemaFile, Seed, SourceArgument
 from datatwin.cli.database import fit_database_source, is_database_source
 from datatwin.cli.evaluate import check_report_targets, write_report
-from datatwin.errors import DataError, SourceError
-from datatwin.holdout import split_holdout
-from datatwin.io import read_table
-from datatwin.models import AUTO
-from datatwin.twin import DEFAULT_SEED
+from datatwin.errors import DataError
+
+AUTO = "auto"
 
 
 def fit_command(
@@ -45,11 +42,16 @@ def fit_command(
         list[str] | None,
         typer.Option("--reference", help="Databases: a table to keep as it is, e.g. a list of genres (repeatable)."),
     ] = None,
+    overwrite: Overwrite = False,
 ) -> None:
     """Learn a twin of DATA (a table, or a whole database) and save it to OUTPUT."""
     with reported_errors():
-        if not output.parent.is_dir():
-            raise SourceError(f"Folder {str(output.parent)!r} for output {output.name!r} does not exist.")
+        import datatwin
+        from datatwin.evaluate.holdout import split_holdout
+        from datatwin.io import read_table
+        from datatwin.io.writers import check_output_file
+
+        check_output_file(output, overwrite=overwrite)
         if is_database_source(data):
             refused = {"--model": model != AUTO, "--report": report is not None, "--target": target is not None}
             fit_database_source(
@@ -64,7 +66,7 @@ def fit_command(
             )
             return
         if report is not None:
-            check_report_targets(report, None)
+            check_report_targets(report, None, overwrite=overwrite)
         started = time.perf_counter()
         source = read_table(Path(data))
         holdout = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from typing import Annotated
 
 import typer
@@ -47,5 +48,13 @@ def main(
 
 
 def run() -> None:
-    """Entry point of the `datatwin` console script."""
+    """Entry point of the `datatwin` console script. A termination signal (SIGTERM, SIGHUP) ends
+    it like Ctrl-C does, so partial outputs are removed on the way out."""
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _interrupt)
     app()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

@@ -8,14 +8,8 @@ from typing import Annotated
 import typer
 
 from datatwin.cli._console import console, progress_bars, reported_errors
-from datatwin.cli._options import Seed
-from datatwin.cli.database import sample_database_twin
-from datatwin.conditions import parse_where
+from datatwin.cli._options import DEFAULT_SEED, Overwrite, Seed
 from datatwin.errors import ConfigError
-from datatwin.io import check_table_target, write_table
-from datatwin.relational import DatabaseTwin
-from datatwin.relational.model import load_twin
-from datatwin.twin import DEFAULT_SEED
 
 
 def sample_command(
@@ -47,21 +41,27 @@ def sample_command(
     table_format: Annotated[
         str, typer.Option("--format", help="Database twins written to a folder: csv or parquet files.")
     ] = "csv",
+    overwrite: Overwrite = False,
 ) -> None:
     """Draw synthetic rows from TWIN into OUTPUT (a whole database for a database twin)."""
     with reported_errors():
-        loaded = load_twin(twin)
-        if isinstance(loaded, DatabaseTwin):
+        import datatwin
+        from datatwin.cli.database import sample_database_twin
+        from datatwin.conditions import parse_where
+        from datatwin.io import check_table_target, write_table
+
+        loaded = datatwin.load(twin)
+        if isinstance(loaded, datatwin.DatabaseTwin):
             options = {"-n": rows, "--where": where, "--rebalance": rebalance, "--ratio": ratio}
             if given := [name for name, value in options.items() if value is not None]:
                 raise ConfigError(f"{', '.join(given)} appl(ies) to table twins; {twin} is a database twin.")
-            sample_database_twin(loaded, output, scale=scale, seed=seed, replace=replace, fmt=table_format)
+            sample_database_twin(loaded, output, scale=scale, seed=seed, replace=replace or overwrite, fmt=table_format)
             return
         if scale != 1.0 or replace:
             raise ConfigError("--scale and --replace apply to database twins; use -n for the number of rows.")
         if rows is None or rows <= 0:
             raise ConfigError(f"-n must be a positive number of rows; got {rows}.")
-        check_table_target(output)
+        check_table_target(output, overwrite=overwrite)
         with progress_bars() as progress:
             conditions = parse_where(where) if where else None
             table = loaded.sample(

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from datatwin.cli._console import console, reported_errors
-from datatwin.cli._options import SourceArgument
+from datatwin.cli._options import Overwrite, SourceArgument
 from datatwin.cli.database import is_database_source, show_database_schema
-from datatwin.io import read_table
-from datatwin.io.writers import write_bytes
-from datatwin.schema import ColumnSpec, Schema, infer_schema
+
+if TYPE_CHECKING:
+    from datatwin.schema import ColumnSpec, Schema
 
 
 def schema_command(
@@ -22,10 +22,17 @@ def schema_command(
     detect_keys: Annotated[
         bool, typer.Option("--detect-keys/--no-detect-keys", help="Databases: add foreign keys found in the data.")
     ] = True,
+    overwrite: Overwrite = False,
 ) -> None:
     """Infer the schema of DATA (a table, or a database's tables and keys), print it, and save it
     as editable JSON with -o."""
     with reported_errors():
+        from datatwin.io import read_table
+        from datatwin.io.writers import check_output_file, write_bytes
+        from datatwin.schema import infer_schema
+
+        if output is not None:
+            check_output_file(output, overwrite=overwrite)
         if is_database_source(data):
             show_database_schema(data, output, detect_keys)
             return

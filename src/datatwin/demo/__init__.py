@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from datatwin.api import Twin, fit
 from datatwin.evaluate import column_shapes
 from datatwin.io import read_table, write_table
 from datatwin.io.writers import write_bytes
 from datatwin.progress import Progress
 from datatwin.schema import coerce_table
-from datatwin.twin import Twin, fit
 
 DEMO_FILE = "adult_sample.csv.gz"
 CREDIT = "Adult (Census Income), UCI Machine Learning Repository, Becker & Kohavi (1996), CC BY 4.0; 5,000-row sample."

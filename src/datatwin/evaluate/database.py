@@ -24,12 +24,13 @@ from datatwin.evaluate.inputs import prepare
 from datatwin.evaluate.report import Report
 from datatwin.evaluate.result import MetricResult, Threshold, measured, skipped, thresholds_with
 from datatwin.evaluate.trends import pair_trend_details
+from datatwin.io.database import Database, read_database
 from datatwin.progress import Progress, report
-from datatwin.relational import Database, ForeignKey, read_database
 from datatwin.relational.checks import dangling_references
 from datatwin.relational.columns import children_per_row, filled_column_specs, value_columns
 from datatwin.relational.context import parent_rows
 from datatwin.schema import ColumnKind
+from datatwin.schema.relational import ForeignKey
 
 _PARENT = "parent."
 _FULL_NAME = "full name"

@@ -25,7 +25,6 @@ from datatwin.evaluate.inputs import EvaluationData, TableInput, prepare
 from datatwin.evaluate.privacy_metrics import privacy_metrics
 from datatwin.evaluate.result import MetricResult, Status, Threshold, skipped, thresholds_with
 from datatwin.evaluate.utility_metrics import utility_metrics
-from datatwin.io.writers import write_bytes
 from datatwin.lineage import Lineage
 from datatwin.progress import Progress, report
 from datatwin.schema import Schema
@@ -38,7 +37,9 @@ _STATUS_ORDER = (Status.FAIL, Status.WARN, Status.PASS)
 
 @dataclass(frozen=True)
 class Report:
-    """The result of :func:`evaluate`.
+    """The result of :func:`datatwin.evaluate`: metrics, their score and verdicts, and JSON.
+
+    Rendering it as HTML, and saving it, is :mod:`datatwin.report`'s job.
 
     Parameters
     ----------
@@ -114,20 +115,8 @@ class Report:
             raise DataError([f'not a datatwin report: expected "format": "{REPORT_FORMAT}"'])
         return cls(tuple(MetricResult.from_dict(m) for m in data["metrics"]), data["context"], data.get("lineage"))
 
-    def to_html(self) -> str:
-        """The report as one self-contained HTML page (plots inlined as images)."""
-        from datatwin.report import render_html  # plotting libraries load only when needed
 
-        return render_html(self)
-
-    def save(self, path: str | Path) -> None:
-        """Write the report atomically: ``.json`` as JSON, anything else as HTML."""
-        path = Path(path)
-        text = self.to_json() if path.suffix.lower() == ".json" else self.to_html()
-        write_bytes(path, text.encode("utf-8"))
-
-
-def evaluate(
+def evaluate_tables(
     real: TableInput,
     synthetic: TableInput,
     holdout: TableInput | None = None,
@@ -140,37 +129,7 @@ def evaluate(
     seed: int = 0,
     progress: Progress | None = None,
 ) -> Report:
-    """Measure how faithful, useful and private a synthetic table is.
-
-    Parameters
-    ----------
-    real
-        The real rows the synthetic table was made from (DataFrame or CSV/Parquet path).
-    synthetic
-        The synthetic rows — from datatwin or any other tool — with the same columns.
-    holdout
-        Real rows the generator never saw. Needed for the privacy checks beyond exact copies and
-        used as the test rows for utility and the reference for the two-sample test.
-    target
-        Column a downstream model would predict (utility, fairness, attribute inference).
-    sensitive
-        Columns whose groups are checked for bias and whose values an attacker tries to infer.
-    schema
-        The real table's schema; when given, its rules are checked too. Inferred otherwise.
-    thresholds
-        Pass/warn limits replacing the defaults by metric key: ``{"detection": (0.65, 0.8)}``.
-    lineage
-        The twin's lineage, shown in the report.
-    seed
-        The same inputs and seed give the same report.
-    progress
-        Called as each part of the evaluation finishes.
-
-    Raises
-    ------
-    DataError
-        For mismatched columns, empty tables, an unknown target or sensitive column, wrong types.
-    """
+    """Every metric of one table evaluation (see :func:`datatwin.evaluate.evaluate`)."""
     limits = thresholds_with(thresholds)
     data = prepare(real, synthetic, holdout, schema=schema, target=target, sensitive=sensitive)
     steps = [

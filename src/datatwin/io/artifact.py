@@ -1,6 +1,7 @@
 """The saved-twin file: a zip of JSON and safetensors, checksummed, optionally signed.
 
-Layout (format ``datatwin.twin``, version 1):
+Layout (format ``datatwin.twin``, version 2; older versions are upgraded on reading by
+:mod:`datatwin.io.upgrades`):
 
 ``twin.json``
     Everything but arrays: format and version, datatwin version, schema, encoder and model
@@ -20,8 +21,9 @@ import hashlib
 import hmac
 import io
 import json
+import os
+import warnings
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,19 +31,35 @@ import numpy as np
 from safetensors.numpy import load as load_arrays
 from safetensors.numpy import save as save_arrays
 
-from datatwin.errors import ArtifactError
+from datatwin.errors import ArtifactError, DatatwinWarning
+from datatwin.io.upgrades import UPGRADES
 from datatwin.io.writers import write_bytes
 
 FORMAT = "datatwin.twin"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _DOCUMENT = "twin.json"
 _ARRAYS = "arrays.safetensors"
 _MANIFEST = "MANIFEST.json"
 _SIGNATURE = "SIGNATURE"
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
-UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
-"""``UPGRADES[v]`` turns a version-``v`` document into version ``v + 1`` (none yet)."""
+SIGNING_KEY_ENV = "DATATWIN_SIGNING_KEY"
+"""Environment variable holding a key to sign saved twins with and check loaded ones against."""
+
+REQUIRE_SIGNATURE_ENV = "DATATWIN_REQUIRE_SIGNATURE"
+"""Set to 1 to refuse twin files whose signature is absent or not checked against a key."""
+
+MAX_MEMBER_BYTES = {_DOCUMENT: 1 << 28, _ARRAYS: 1 << 34, _MANIFEST: 1 << 16, _SIGNATURE: 1 << 10}
+"""Largest uncompressed size of each member of a twin file (256 MiB of JSON, 16 GiB of arrays)."""
+
+MAX_COMPRESSION_RATIO = 200
+"""Largest ratio of uncompressed to stored size of a member over 1 MiB; twins compress 2–20×."""
+
+_RATIO_FLOOR = 1 << 20
+
+
+class SignatureNotCheckedWarning(DatatwinWarning):
+    """A signed twin file was loaded without a key, so its signature was not checked."""
 
 
 def write_artifact(
@@ -77,34 +95,54 @@ def write_artifact(
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, content in members.items():
             archive.writestr(zipfile.ZipInfo(name, date_time=_FIXED_TIME), content, zipfile.ZIP_DEFLATED)
-    write_bytes(path, buffer.getvalue())
+    write_bytes(path, buffer.getvalue(), private=True)
 
 
 def read_artifact(path: str | Path, *, key: bytes | None = None) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """Read and verify a twin file; returns its document (upgraded to this version) and arrays.
 
+    Without a key, a signed file loads with a :class:`SignatureNotCheckedWarning`; with
+    ``$DATATWIN_REQUIRE_SIGNATURE`` set to 1, a file whose signature is absent or not checked
+    against a key is refused.
+
     Raises
     ------
     ArtifactError
-        When the file is missing, not a twin, corrupt, wrongly signed or of an unknown version.
+        When the file is missing, not a twin, too large, corrupt, wrongly signed, unsigned
+        where a signature is required, or of an unknown version.
     """
     path = Path(path)
     if not path.is_file():
         raise ArtifactError(f"Twin file {str(path)!r} does not exist.")
     members = _read_members(path)
     manifest_bytes = members[_MANIFEST]
+    signature = members.get(_SIGNATURE, b"").decode("ascii", "replace")
     if key is not None:
-        signature = members.get(_SIGNATURE, b"").decode("ascii", "replace")
         if not signature:
             raise ArtifactError(f"Twin file {str(path)!r} is not signed, but a key was given.")
         if not hmac.compare_digest(signature, _sign(manifest_bytes, key)):
             raise ArtifactError(
                 f"Twin file {str(path)!r} failed its signature check: it was altered or the key is wrong."
             )
+    elif os.environ.get(REQUIRE_SIGNATURE_ENV, "") not in ("", "0"):
+        state = "signed, but no key was given to check it" if signature else "not signed"
+        raise ArtifactError(
+            f"Twin file {str(path)!r} is {state}, and ${REQUIRE_SIGNATURE_ENV} requires a checked signature: "
+            f"set ${SIGNING_KEY_ENV} to the key it was signed with."
+        )
+    elif signature:
+        warnings.warn(
+            f"Twin file {str(path)!r} is signed, but its signature was NOT checked (no key given): "
+            f"set ${SIGNING_KEY_ENV} to verify it, or ${REQUIRE_SIGNATURE_ENV}=1 to refuse unchecked twins.",
+            SignatureNotCheckedWarning,
+            stacklevel=2,
+        )
     try:
         manifest = json.loads(manifest_bytes)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, UnicodeDecodeError):
         raise ArtifactError(f"Twin file {str(path)!r} has a corrupt manifest.") from None
+    if not isinstance(manifest, dict):
+        raise ArtifactError(f"Twin file {str(path)!r} has a corrupt manifest (not a JSON object).")
     for name in (_DOCUMENT, _ARRAYS):
         if manifest.get(name) != _sha256(members[name]):
             raise ArtifactError(f"Twin file {str(path)!r} is corrupt: {name} does not match its checksum.")
@@ -113,22 +151,45 @@ def read_artifact(path: str | Path, *, key: bytes | None = None) -> tuple[dict[s
         arrays = load_arrays(members[_ARRAYS])
     except Exception as exc:  # JSON or safetensors decoding: both mean a bad file
         raise ArtifactError(f"Twin file {str(path)!r} cannot be decoded: {exc}") from None
-    return _upgrade(path, document), arrays
+    return _upgrade(path, document, arrays)
 
 
 def _read_members(path: Path) -> dict[str, bytes]:
     try:
         with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-            missing = {_DOCUMENT, _ARRAYS, _MANIFEST} - names
+            infos = {info.filename: info for info in archive.infolist()}
+            missing = {_DOCUMENT, _ARRAYS, _MANIFEST} - set(infos)
             if missing:
                 raise ArtifactError(f"{str(path)!r} is not a datatwin twin file (missing {sorted(missing)}).")
-            return {name: archive.read(name) for name in names & {_DOCUMENT, _ARRAYS, _MANIFEST, _SIGNATURE}}
-    except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile) as exc:
+            wanted = [infos[name] for name in (_DOCUMENT, _ARRAYS, _MANIFEST, _SIGNATURE) if name in infos]
+            for info in wanted:
+                _check_size(path, info)
+            return {info.filename: _read_bounded(archive, info) for info in wanted}
+    except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile, NotImplementedError) as exc:
         raise ArtifactError(f"{str(path)!r} is not a readable twin file ({exc}).") from None
 
 
-def _upgrade(path: Path, document: dict[str, Any]) -> dict[str, Any]:
+def _check_size(path: Path, info: zipfile.ZipInfo) -> None:
+    """Refuse a member whose declared size or compression ratio no twin has (a zip bomb)."""
+    limit = MAX_MEMBER_BYTES.get(info.filename, MAX_MEMBER_BYTES[_MANIFEST])
+    ratio = info.file_size / max(info.compress_size, 1)
+    if info.file_size > limit or (info.file_size > _RATIO_FLOOR and ratio > MAX_COMPRESSION_RATIO):
+        raise ArtifactError(
+            f"Twin file {str(path)!r} is refused: its {info.filename} would inflate to {info.file_size:,} bytes "
+            f"({ratio:,.0f}× its stored size; limits {limit:,} bytes and {MAX_COMPRESSION_RATIO}×)."
+        )
+
+
+def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """A member's bytes, reading no more than it declares (a forged size cannot make it read more)."""
+    with archive.open(info) as member:
+        content = member.read(info.file_size + 1)
+    if len(content) != info.file_size:
+        raise zipfile.BadZipFile(f"{info.filename} does not hold the {info.file_size:,} bytes it declares")
+    return content
+
+
+def _upgrade(path: Path, document: Any, arrays: dict[str, np.ndarray]) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ArtifactError(f"{str(path)!r} is not a datatwin twin file.")
     version = document.get("format_version")
@@ -140,10 +201,15 @@ def _upgrade(path: Path, document: dict[str, Any]) -> dict[str, Any]:
             f"reads ({FORMAT_VERSION}): upgrade datatwin."
         )
     while version < FORMAT_VERSION:
-        document = UPGRADES[version](document)
+        try:
+            document, arrays = UPGRADES[version](document, arrays)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+            raise ArtifactError(
+                f"Twin file {str(path)!r} of format version {version} cannot be upgraded: {exc!r}"
+            ) from None
         version += 1
         document["format_version"] = version
-    return document
+    return document, arrays
 
 
 def _sha256(content: bytes) -> str:
@@ -152,3 +218,16 @@ def _sha256(content: bytes) -> str:
 
 def _sign(manifest: bytes, key: bytes) -> str:
     return hmac.new(key, manifest, hashlib.sha256).hexdigest()
+
+
+def signing_key(key: bytes | None) -> bytes | None:
+    """``key``, or the one in ``$DATATWIN_SIGNING_KEY``, or none."""
+    if key is not None:
+        return key
+    env = os.environ.get(SIGNING_KEY_ENV)
+    return env.encode("utf-8") if env else None
+
+
+def prefixed(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    """The arrays whose names start with ``prefix``, without it."""
+    return {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}

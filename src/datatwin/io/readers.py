@@ -6,6 +6,7 @@ import csv
 import gzip
 import hashlib
 import io
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,10 +62,17 @@ def read_table(path: str | Path) -> TableSource:
     if raw[:4] == _PARQUET_MAGIC:
         data = _read_parquet(path, raw)
     else:
-        data = _read_csv(path, gzip.decompress(raw) if raw[:2] == _GZIP_MAGIC else raw)
+        data = _read_csv(path, _gunzip(path, raw) if raw[:2] == _GZIP_MAGIC else raw)
     if data.shape[1] == 0 or len(data) == 0:
         raise SourceError(f"File {str(path)!r} has no data rows.")
     return TableSource(data=data, name=path.name, sha256=digest)
+
+
+def _gunzip(path: Path, raw: bytes) -> bytes:
+    try:
+        return gzip.decompress(raw)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise SourceError(f"File {str(path)!r} is a damaged or truncated gzip file ({exc}).") from None
 
 
 def _read_parquet(path: Path, raw: bytes) -> pd.DataFrame:
@@ -86,6 +94,11 @@ def _read_csv(path: Path, raw: bytes) -> pd.DataFrame:
     if not text.strip():
         raise SourceError(f"File {str(path)!r} is empty.")
     delimiter = _sniff_delimiter(text)
+    header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    if repeated := sorted({name for name in header if header.count(name) > 1}):
+        raise SourceError(
+            f"File {str(path)!r} names column(s) {repeated} more than once: give every column its own name."
+        )
     try:
         data = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, na_values=[""])
     except (pd.errors.ParserError, ValueError) as exc:

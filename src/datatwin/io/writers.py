@@ -16,36 +16,71 @@ TABLE_FORMATS = (".csv", ".parquet")
 
 
 @contextlib.contextmanager
-def atomic_path(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary path; on success it replaces ``target``, on error it is removed."""
+def atomic_path(target: str | Path, *, private: bool = False) -> Iterator[Path]:
+    """Yield a temporary path; on success it replaces ``target``, on error (or a termination
+    signal turned into an exception) it is removed.
+
+    The file gets the permissions the user's umask gives new files, or owner-only (0600) when
+    ``private`` (a twin is as sensitive as the data it was fitted on).
+
+    Raises
+    ------
+    SourceError
+        When the folder does not exist or cannot be written.
+    """
     target = Path(target)
     folder = target.parent
     if not folder.is_dir():
         raise SourceError(f"Folder {str(folder)!r} for output {target.name!r} does not exist.")
-    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except PermissionError:
+        raise SourceError(f"Folder {str(folder)!r} for output {target.name!r} is not writable.") from None
     os.close(handle)
     temp = Path(temp_name)
     try:
         yield temp
+        os.chmod(temp, 0o600 if private else 0o666 & ~_umask())
         os.replace(temp, target)
+    except PermissionError as exc:
+        raise SourceError(f"Cannot write {str(target)!r}: {exc.strerror}.") from None
     finally:
         temp.unlink(missing_ok=True)
 
 
-def write_bytes(target: str | Path, content: bytes) -> None:
-    """Write ``content`` to ``target`` atomically."""
-    with atomic_path(target) as temp:
+def _umask() -> int:
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
+
+
+def write_bytes(target: str | Path, content: bytes, *, private: bool = False) -> None:
+    """Write ``content`` to ``target`` atomically (owner-only when ``private``)."""
+    with atomic_path(target, private=private) as temp:
         temp.write_bytes(content)
 
 
-def check_table_target(target: str | Path) -> Path:
-    """Check an output table path before any work is done: known suffix, existing folder."""
+def check_output_file(target: str | Path, *, overwrite: bool = True) -> Path:
+    """Check, before any work is done, that ``target`` can be written: its folder exists and is
+    writable, it is not a folder, and it does not exist yet unless ``overwrite``."""
+    target = Path(target)
+    if not target.parent.is_dir():
+        raise SourceError(f"Folder {str(target.parent)!r} for output {target.name!r} does not exist.")
+    if target.is_dir():
+        raise SourceError(f"Output {str(target)!r} is a folder; give a file name.")
+    if target.exists() and not overwrite:
+        raise SourceError(f"Output {str(target)!r} already exists: choose another name, or pass --overwrite.")
+    if not os.access(target.parent, os.W_OK | os.X_OK):
+        raise SourceError(f"Folder {str(target.parent)!r} for output {target.name!r} is not writable.")
+    return target
+
+
+def check_table_target(target: str | Path, *, overwrite: bool = True) -> Path:
+    """Check an output table path before any work is done: known suffix, writable place."""
     target = Path(target)
     if target.suffix.lower() not in TABLE_FORMATS:
         raise SourceError(f"Output {str(target)!r} has an unknown format: use a name ending in .csv or .parquet.")
-    if not target.parent.is_dir():
-        raise SourceError(f"Folder {str(target.parent)!r} for output {target.name!r} does not exist.")
-    return target
+    return check_output_file(target, overwrite=overwrite)
 
 
 def write_table(data: pd.DataFrame, target: str | Path) -> None:

@@ -191,24 +191,3 @@ def random_orders(batch: int, net: FusedHeads, generator: torch.Generator) -> to
     ranks = torch.rand(batch, net.n_inputs, generator=generator).argsort(dim=1).argsort(dim=1)
     places = torch.randint(0, net.n_inputs + 1, (batch, net.p - net.n_inputs), generator=generator)
     return (ranks.unsqueeze(1) < torch.cat([ranks, places], dim=1).unsqueeze(2)).float()
-
-
-def split_refinement_heads(
-    state: dict[str, torch.Tensor], cardinalities: list[int], n_inputs: int
-) -> dict[str, torch.Tensor]:
-    """Weights saved when every head, refinements included, was one stack (``w1``, ``b1``, …
-    with a row per column, logits as wide as the widest column) in the current layout: the
-    input columns' heads under ``heads.``, the refinements' under ``refinements.``, each with
-    as many logits as its widest column."""
-    names = ("w1", "b1", "w2", "b2", "w_out", "b_out")
-    if not all(name in state for name in names):
-        return state
-    out = {k: v for k, v in state.items() if k not in names}
-    for prefix, rows in (("heads", slice(0, n_inputs)), ("refinements", slice(n_inputs, None))):
-        if not cardinalities[rows]:
-            continue
-        k = max(cardinalities[rows])
-        stack = {name: state[name][rows] for name in names}
-        stack["w_out"], stack["b_out"] = stack["w_out"][..., :k], stack["b_out"][..., :k]
-        out |= {f"{prefix}.{name}": value for name, value in stack.items()}
-    return out

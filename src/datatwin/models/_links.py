@@ -147,10 +147,9 @@ class ColumnLinks:
 
     @classmethod
     def from_state(cls, config: dict[str, Any], arrays: dict[str, np.ndarray]) -> ColumnLinks:
-        """Inverse of :meth:`to_state` (twins saved before near links: equality only)."""
-        pairs = [(int(c), int(s)) for c, s in config.get("equal", [])]
-        empty = np.zeros((0, 2))
-        return cls(equal=pairs, near=[np.asarray(arrays.get(f"near/{k}", empty)) for k in range(len(pairs))])
+        """Inverse of :meth:`to_state`."""
+        pairs = [(int(c), int(s)) for c, s in config["equal"]]
+        return cls(equal=pairs, near=[np.asarray(arrays[f"near/{k}"]) for k in range(len(pairs))])
 
 
 def _signed_relative(x: np.ndarray, source: np.ndarray) -> np.ndarray:

@@ -44,7 +44,7 @@ class Tokenizer:
         ``(bins, fine + 1)`` within-bin quantiles of a binned column.
     units
         ``(bins, len(UNIT_EXPONENTS))`` share of each bin's values whose coarsest rounding unit
-        is ``10**e`` (empty: values are not rounded, as in twins saved before units existed).
+        is ``10**e`` (empty: values are not rounded).
     """
 
     kind: str
@@ -219,9 +219,8 @@ class Tokenizer:
 
     @classmethod
     def from_state(cls, config: dict[str, Any], arrays: dict[str, np.ndarray]) -> Tokenizer:
-        """Inverse of :meth:`to_state` (``units`` may be missing: twins saved before them)."""
-        units = arrays.get("units", np.zeros((0, len(UNIT_EXPONENTS))))
-        return cls(str(config["kind"]), int(config["cardinality"]), arrays["values"], arrays["knots"], units)
+        """Inverse of :meth:`to_state`."""
+        return cls(str(config["kind"]), int(config["cardinality"]), arrays["values"], arrays["knots"], arrays["units"])
 
 
 class AliasTable:

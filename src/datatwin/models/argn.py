@@ -26,11 +26,11 @@ import torch
 
 from datatwin.encoded import EncodedColumn, EncodedTable
 from datatwin.errors import ConfigError
-from datatwin.models._argn_net import FusedHeads, random_orders, split_refinement_heads
+from datatwin.models._argn_net import FusedHeads, random_orders
 from datatwin.models._argn_sampling import TokenSampler
 from datatwin.models._links import ColumnLinks
 from datatwin.models._tokens import Tokenizer
-from datatwin.models.base import Capabilities, Conditions, ModelState, SearchSpace, build_config, check_sample_request
+from datatwin.models.base import Capabilities, Conditions, ModelState, SearchSpace, check_sample_request
 from datatwin.progress import Progress, report
 
 
@@ -127,18 +127,56 @@ class AnyOrderAR:
     """Any-order autoregressive generator."""
 
     name: ClassVar[str] = "argn"
-    capabilities: ClassVar[Capabilities] = Capabilities(conditional=True, context=True, time_budget=True)
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        conditional=True, context=True, time_budget=True, needs_torch=True
+    )
 
-    def __init__(self, **options: Any) -> None:
-        self.config = build_config(ArgnConfig, self.name, options)
+    def __init__(
+        self,
+        *,
+        max_bins: int = ArgnConfig.max_bins,
+        fine: int = ArgnConfig.fine,
+        embedding_dim: int = ArgnConfig.embedding_dim,
+        hidden: int = ArgnConfig.hidden,
+        dropout: float = ArgnConfig.dropout,
+        batch_size: int = ArgnConfig.batch_size,
+        learning_rate: float = ArgnConfig.learning_rate,
+        weight_decay: float = ArgnConfig.weight_decay,
+        max_epochs: int = ArgnConfig.max_epochs,
+        patience: int = ArgnConfig.patience,
+        lr_decay: float = ArgnConfig.lr_decay,
+        max_time: float | None = ArgnConfig.max_time,
+        validation_share: float = ArgnConfig.validation_share,
+        temperature: float = ArgnConfig.temperature,
+        equality_links: bool = ArgnConfig.equality_links,
+        link_hidden: int = ArgnConfig.link_hidden,
+    ) -> None:
+        self.config = ArgnConfig(
+            max_bins=max_bins,
+            fine=fine,
+            embedding_dim=embedding_dim,
+            hidden=hidden,
+            dropout=dropout,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            weight_decay=weight_decay,
+            max_epochs=max_epochs,
+            patience=patience,
+            lr_decay=lr_decay,
+            max_time=max_time,
+            validation_share=validation_share,
+            temperature=temperature,
+            equality_links=equality_links,
+            link_hidden=link_hidden,
+        )
         self.columns_: tuple[EncodedColumn, ...] | None = None
         self.tokenizers_: list[Tokenizer] = []
         self.net_: FusedHeads | None = None
         self.history_: list[dict[str, float]] = []
         self.links_ = ColumnLinks()
 
-    def options(self) -> dict[str, Any]:
-        """The config as a dict."""
+    def get_params(self) -> dict[str, Any]:
+        """The options, by name: ``AnyOrderAR(**model.get_params())`` is an unfitted copy."""
         return asdict(self.config)
 
     # -- fitting ---------------------------------------------------------------------------
@@ -282,7 +320,7 @@ class AnyOrderAR:
         assert self.columns_ is not None
         links_config, links_arrays = self.links_.to_state()
         config = {
-            "options": self.options(),
+            "options": self.get_params(),
             "links": links_config,
             "columns": [c.to_dict() for c in self.columns_],
             "tokenizers": [t.to_state()[0] for t in self.tokenizers_],
@@ -299,10 +337,10 @@ class AnyOrderAR:
     def from_state(cls, state: ModelState) -> Self:
         """Rebuild a fitted model."""
         config, arrays = state
-        model = cls(**{"equality_links": False, **config["options"]})  # twins saved before links existed
+        model = cls(**config["options"])
         model.columns_ = tuple(EncodedColumn.from_dict(c) for c in config["columns"])
-        model.history_ = list(config.get("history", []))
-        model.links_ = ColumnLinks.from_state(config.get("links", {}), _under(arrays, "links/"))
+        model.history_ = list(config["history"])
+        model.links_ = ColumnLinks.from_state(config["links"], _under(arrays, "links/"))
         model.tokenizers_ = [
             Tokenizer.from_state(t, _under(arrays, f"tokens/{j}/")) for j, t in enumerate(config["tokenizers"])
         ]
@@ -310,9 +348,6 @@ class AnyOrderAR:
             cfg = model.config
             cards = model._cardinalities()
             weights = {k: torch.from_numpy(np.array(v)) for k, v in _under(arrays, "net/").items()}
-            if "w1" in weights:  # saved when refinements shared the input columns' stack of heads
-                n_inputs = weights["w1"].shape[1] // (cfg.embedding_dim + 1)  # links once were inputs too
-                weights = split_refinement_heads(weights, cards, n_inputs)
             refinements = weights.get("refinements.w1")
             net = FusedHeads(
                 cards,

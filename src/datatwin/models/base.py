@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import Any, ClassVar, Protocol, Self, TypeVar
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol, Self
 
 import numpy as np
 
@@ -36,17 +36,26 @@ class Capabilities:
 class Generator(Protocol):
     """A generative model of encoded tables.
 
-    The constructor stores validated options only; ``fit`` learns; ``sample`` draws new rows;
+    The constructor takes named, validated options only (``get_params`` returns them);
+    ``sample``'s ``conditions`` fix encoded columns' values and ``context`` gives row ``i``'s
+    values of some encoded columns, for models whose capabilities say so; ``fit`` learns; ``sample`` draws new rows;
     the same seed gives the same rows; ``to_state``/``from_state`` save and restore exactly.
     """
 
     name: ClassVar[str]
     capabilities: ClassVar[Capabilities]
 
-    def __init__(self, **options: Any) -> None: ...
+    def __init__(self) -> None: ...  # every option a named keyword with a default, validated here
+    def get_params(self) -> dict[str, Any]: ...
     def fit(self, data: EncodedTable, *, seed: int, progress: Progress | None = None) -> Self: ...
-    def sample(self, n: int, *, seed: int, conditions: Conditions | None = None) -> EncodedTable: ...
-    def options(self) -> dict[str, Any]: ...
+    def sample(
+        self,
+        n: int,
+        *,
+        seed: int,
+        conditions: Conditions | None = None,
+        context: dict[str, np.ndarray] | None = None,
+    ) -> EncodedTable: ...
     def to_state(self) -> ModelState: ...
     @classmethod
     def from_state(cls, state: ModelState) -> Self: ...
@@ -54,16 +63,12 @@ class Generator(Protocol):
     def search_space(cls) -> SearchSpace: ...
 
 
-C = TypeVar("C")
-
-
-def build_config(config_cls: type[C], model: str, options: dict[str, Any]) -> C:
-    """Build a frozen config dataclass, naming any unknown option and the allowed ones."""
-    allowed = {f.name for f in fields(config_cls)}  # type: ignore[arg-type]
+def check_options(model: type[Generator], options: dict[str, Any]) -> None:
+    """Refuse options a model family does not have, naming them and the ones it has."""
+    allowed = set(model().get_params())
     unknown = sorted(set(options) - allowed)
     if unknown:
-        raise ConfigError(f"Model {model!r} has no option(s) {unknown}; its options are {sorted(allowed)}.")
-    return config_cls(**options)
+        raise ConfigError(f"Model {model.name!r} has no option(s) {unknown}; its options are {sorted(allowed)}.")
 
 
 def check_row_count(n: int) -> None:

@@ -23,7 +23,6 @@ from datatwin.models.base import (
     Conditions,
     ModelState,
     SearchSpace,
-    build_config,
     check_sample_request,
 )
 from datatwin.progress import Progress, report
@@ -60,15 +59,20 @@ class GaussianCopula:
     name: ClassVar[str] = "copula"
     capabilities: ClassVar[Capabilities] = Capabilities()
 
-    def __init__(self, **options: Any) -> None:
-        self.config = build_config(CopulaConfig, self.name, options)
+    def __init__(
+        self,
+        *,
+        max_knots: int = CopulaConfig.max_knots,
+        step_threshold: int = CopulaConfig.step_threshold,
+    ) -> None:
+        self.config = CopulaConfig(max_knots=max_knots, step_threshold=step_threshold)
         self.columns_: tuple[EncodedColumn, ...] | None = None
         self.stepped_: list[bool] = []
         self.knots_: list[tuple[np.ndarray, np.ndarray]] = []
         self.correlation_: np.ndarray | None = None
 
-    def options(self) -> dict[str, Any]:
-        """The config as a dict."""
+    def get_params(self) -> dict[str, Any]:
+        """The options, by name: ``GaussianCopula(**model.get_params())`` is an unfitted copy."""
         return asdict(self.config)
 
     def fit(self, data: EncodedTable, *, seed: int, progress: Progress | None = None) -> Self:
@@ -101,9 +105,18 @@ class GaussianCopula:
         probs = np.linspace(0.0, 1.0, min(self.config.max_knots, len(values)))
         return False, (probs, np.quantile(values, probs))
 
-    def sample(self, n: int, *, seed: int, conditions: Conditions | None = None) -> EncodedTable:
-        """Draw ``n`` rows."""
+    def sample(
+        self,
+        n: int,
+        *,
+        seed: int,
+        conditions: Conditions | None = None,
+        context: dict[str, np.ndarray] | None = None,
+    ) -> EncodedTable:
+        """Draw ``n`` rows (neither conditions nor a context: see :attr:`capabilities`)."""
         check_sample_request(self.name, self.correlation_ is not None, n, conditions, conditional=False)
+        if context:
+            raise ConfigError(f"Model {self.name!r} cannot sample in a context; choose model 'argn'.")
         assert self.columns_ is not None and self.correlation_ is not None
         rng = np.random.default_rng(seed)
         d = len(self.columns_)
@@ -125,7 +138,7 @@ class GaussianCopula:
         check_sample_request(self.name, self.correlation_ is not None, 1, None, conditional=False)
         assert self.columns_ is not None and self.correlation_ is not None
         config = {
-            "options": self.options(),
+            "options": self.get_params(),
             "columns": [c.to_dict() for c in self.columns_],
             "stepped": self.stepped_,
         }

@@ -1,15 +1,25 @@
-"""Model families by name: the only way a name (from the CLI or a saved twin) becomes code."""
+"""Model families by name: the only way a name (from the CLI or a saved twin) becomes code.
+
+A family's module is imported when its name is first asked for, so naming models costs nothing
+(``argn`` loads torch).
+"""
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from datatwin.errors import ConfigError
-from datatwin.models.argn import AnyOrderAR
-from datatwin.models.base import Generator
-from datatwin.models.copula import GaussianCopula
+from datatwin.models.base import Generator, check_options
 
-MODELS: dict[str, type[Generator]] = {model.name: model for model in (AnyOrderAR, GaussianCopula)}
+FAMILIES: dict[str, tuple[str, str]] = {
+    "argn": ("datatwin.models.argn", "AnyOrderAR"),
+    "copula": ("datatwin.models.copula", "GaussianCopula"),
+}
+"""Registered name → (module, class): an allow-list, never an import path read from a file."""
+
+MODELS: tuple[str, ...] = tuple(FAMILIES)
+"""The registered model names."""
 
 AUTO = "auto"
 """Let datatwin pick the model for the data."""
@@ -21,19 +31,23 @@ AUTO_MIN_ROWS_FOR_ARGN = 200
 def resolve(name: str, n_rows: int) -> str:
     """The registered model name for ``name``, choosing one by table size when it is ``"auto"``."""
     if name == AUTO:
-        return AnyOrderAR.name if n_rows >= AUTO_MIN_ROWS_FOR_ARGN else GaussianCopula.name
-    if name not in MODELS:
+        return "argn" if n_rows >= AUTO_MIN_ROWS_FOR_ARGN else "copula"
+    if name not in FAMILIES:
         raise ConfigError(f"Unknown model {name!r}; choose one of: {', '.join([AUTO, *MODELS])}.")
     return name
 
 
 def get(name: str) -> type[Generator]:
     """The model class registered under ``name``."""
-    if name not in MODELS:
+    if not isinstance(name, str) or name not in FAMILIES:
         raise ConfigError(f"Unknown model {name!r}; choose one of: {', '.join(MODELS)}.")
-    return MODELS[name]
+    module, cls = FAMILIES[name]
+    model: type[Generator] = getattr(importlib.import_module(module), cls)
+    return model
 
 
 def create(name: str, options: dict[str, Any] | None = None) -> Generator:
     """A new, unfitted model with validated options."""
-    return get(name)(**(options or {}))
+    model = get(name)
+    check_options(model, options or {})
+    return model(**(options or {}))

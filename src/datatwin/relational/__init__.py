@@ -1,34 +1,32 @@
-"""Relational databases: schemas with keys, reading and writing them, and their twins.
+"""Relational databases: keys, the order tables are drawn in, and learning and drawing whole databases.
 
->>> import datatwin
->>> twin = datatwin.fit_database("sqlite:///shop.db")        # doctest: +SKIP
->>> twin.save("shop.twin"); twin = datatwin.load_database("shop.twin")  # doctest: +SKIP
->>> twin.sample(scale=2.0, seed=1).save("postgresql://me@localhost/shop_test")  # doctest: +SKIP
+Built on the single-table pipeline (:mod:`datatwin.pipeline`); reading and writing databases is
+:mod:`datatwin.io.database`'s job, the public face :mod:`datatwin.api`'s.
 """
 
 from datatwin.relational.checks import check_database
-from datatwin.relational.database import Database, is_database_url, read_database, read_folder, read_url
 from datatwin.relational.detect import detect_foreign_keys
-from datatwin.relational.learn import fit_database
-from datatwin.relational.model import DatabaseTwin, TableModel, load_database
+from datatwin.relational.learn import learn_database
+from datatwin.relational.model import (
+    DATABASE_KIND,
+    FittedDatabase,
+    TableModel,
+    database_document,
+    database_from_document,
+)
 from datatwin.relational.order import GenerationPlan, generation_plan
-from datatwin.relational.schema import ForeignKey, RelationalSchema, TableSchema
+from datatwin.relational.synthesize import sample_database
 
 __all__ = [
-    "Database",
-    "DatabaseTwin",
-    "ForeignKey",
+    "DATABASE_KIND",
+    "FittedDatabase",
     "GenerationPlan",
-    "RelationalSchema",
     "TableModel",
-    "TableSchema",
     "check_database",
+    "database_document",
+    "database_from_document",
     "detect_foreign_keys",
-    "fit_database",
     "generation_plan",
-    "is_database_url",
-    "load_database",
-    "read_database",
-    "read_folder",
-    "read_url",
+    "learn_database",
+    "sample_database",
 ]

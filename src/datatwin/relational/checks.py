@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from datatwin.errors import DataError
-from datatwin.relational.database import Database
+from datatwin.io.database import Database
 from datatwin.relational.keys import key_text
-from datatwin.relational.schema import ForeignKey
+from datatwin.schema.relational import ForeignKey
 
 _EXAMPLES = 3
 

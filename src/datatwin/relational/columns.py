@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from datatwin.relational.database import Database
+from datatwin.io.database import Database
 from datatwin.relational.keys import key_text
 from datatwin.relational.order import GenerationPlan
-from datatwin.relational.schema import ForeignKey, RelationalSchema, TableSchema
 from datatwin.schema import ColumnSpec, infer_schema
+from datatwin.schema.relational import ForeignKey, RelationalSchema, TableSchema
 
 # Names of the columns a table twin learns besides the table's own (see datatwin.relational.learn)
 PARENT = "__parent__."  # the primary parent's value columns

@@ -6,12 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from datatwin.io.database import Database
 from datatwin.relational.columns import GRANDPARENT, PARENT, POOLED, POSITION, PREVIOUS, value_columns
-from datatwin.relational.database import Database
 from datatwin.relational.keys import key_text
 from datatwin.relational.model import TableModel
-from datatwin.relational.schema import ForeignKey, TableSchema
 from datatwin.schema import ColumnKind
+from datatwin.schema.relational import ForeignKey, TableSchema
 
 UNLEARNT_CONTEXT = (ColumnKind.PII, ColumnKind.ID, ColumnKind.TEXT)
 """Kinds a context column is not learnt from: they are regenerated, so they tell nothing."""
@@ -60,9 +60,9 @@ def as_drawn(context: pd.DataFrame, parent: TableModel) -> pd.DataFrame:
     become :data:`POOLED`, in training as in sampling, where the parent's regenerated labels
     would otherwise look like labels never seen. Columns the parent fakes or rebuilds (names,
     free text) are left out."""
-    if parent.twin is None:
+    if parent.fitted is None:
         return context
-    schema = parent.twin.schema
+    schema = parent.fitted.schema
     regenerated = [
         c
         for c in context.columns

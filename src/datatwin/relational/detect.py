@@ -20,9 +20,9 @@ import re
 
 import pandas as pd
 
-from datatwin.relational.database import Database
+from datatwin.io.database import Database
 from datatwin.relational.keys import key_text
-from datatwin.relational.schema import ForeignKey
+from datatwin.schema.relational import ForeignKey
 
 _MIN_PREFIX = 4
 _MIN_COVERAGE = 0.5

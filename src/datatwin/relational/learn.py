@@ -28,7 +28,9 @@ import numpy as np
 import pandas as pd
 
 from datatwin.io import TableSource
+from datatwin.io.database import Database, read_database
 from datatwin.lineage import hash_frame
+from datatwin.pipeline import MIN_ROWS, fit_table
 from datatwin.progress import Progress, report
 from datatwin.relational.checks import check_database
 from datatwin.relational.columns import children_counts, filled_column_specs, value_columns
@@ -42,14 +44,12 @@ from datatwin.relational.context import (
     previous_context,
     sibling_order,
 )
-from datatwin.relational.database import Database, read_database
 from datatwin.relational.detect import detect_foreign_keys
-from datatwin.relational.model import DatabaseTwin, TableModel, database_lineage
+from datatwin.relational.model import FittedDatabase, TableModel, database_lineage
 from datatwin.relational.order import GenerationPlan, generation_plan
 from datatwin.relational.reference import find_reference_tables, known_references, reference_table_model
-from datatwin.relational.schema import ForeignKey, RelationalSchema, TableSchema
 from datatwin.schema import ColumnKind, ColumnSpec, Schema, infer_schema
-from datatwin.twin import MIN_ROWS, fit
+from datatwin.schema.relational import ForeignKey, RelationalSchema, TableSchema
 
 MAX_SEQUENCE_LENGTH = 200
 """Children per parent beyond which a table is drawn without its sibling order (one model call
@@ -60,7 +60,7 @@ _KIND_SAMPLE = 1000
 """Rows a column kind is judged on when only the kind matters."""
 
 
-def fit_database(
+def learn_database(
     source: Database | str | Path,
     *,
     schema: RelationalSchema | str | Path | None = None,
@@ -69,7 +69,7 @@ def fit_database(
     seed: int = 0,
     max_time: float | None = None,
     progress: Progress | None = None,
-) -> DatabaseTwin:
+) -> FittedDatabase:
     """Learn a twin of a whole database.
 
     Parameters
@@ -124,7 +124,7 @@ def fit_database(
             models[name] = _fit_table(database, table, plan, models, contexts, seed=seeds[name], max_time=max_time)
     models = {t.name: models[t.name] for t in database.schema.tables}
     report(progress, "learning tables", len(database.schema.tables), len(database.schema.tables))
-    return DatabaseTwin(database.schema, models, database_lineage(database, seed))
+    return FittedDatabase(database.schema, models, database_lineage(database, seed))
 
 
 def _schema_file(path: str | Path) -> RelationalSchema:
@@ -159,7 +159,7 @@ def _fit_table(
         if values and 0 < int(order.max(initial=0)) < MAX_SEQUENCE_LENGTH:
             sequence_length = int(order.max()) + 1
             training = pd.concat([training, previous_context(frame[values], order, frame, primary)], axis=1)
-    twin = None
+    fitted = None
     tiny = len(training) < MIN_ROWS  # a lookup table: learnt without context, every label pooled
     empty = [c for c in training.columns if is_context(c) and (tiny or training[c].isna().all())]
     training = training.drop(columns=empty)
@@ -169,7 +169,7 @@ def _fit_table(
         training = training.drop(columns=unlearnt)
         conditioned = any(is_context(c) for c in training.columns)
         model = "copula" if tiny else ("argn" if conditioned else "auto")
-        twin = fit(
+        fitted = fit_table(
             TableSource(training, f"{database.source}#{table.name}", hash_frame(training)),
             model=model,
             seed=seed,
@@ -178,7 +178,7 @@ def _fit_table(
             min_rows=1,
         )
     return TableModel(
-        twin=twin,
+        fitted=fitted,
         value_columns=values,
         primary=primary,
         real_rows=len(frame),

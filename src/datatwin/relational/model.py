@@ -1,27 +1,26 @@
-"""A fitted database twin: what was learnt of each table, saved as one twin file.
+"""A fitted database: what was learnt of each table, and its saved document.
 
-The file is the same zip as a table twin's (:mod:`datatwin.io.artifact`) with ``"kind":
-"database"``: the relational schema, each table's facts and, for tables that have one, the
-nested document of its table twin, whose arrays are stored under ``tables/<index>/``.
+A database twin file is the same zip as a table twin's (:mod:`datatwin.io.artifact`) with
+``"kind": "database"``: the relational schema, each table's facts and, for tables that have one,
+the nested document of its fitted table, whose arrays are stored under ``tables/<index>/``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from datatwin._version import __version__
-from datatwin.errors import ArtifactError, ConfigError
-from datatwin.io import read_artifact, write_artifact
-from datatwin.relational.database import Database
+from datatwin.errors import ArtifactError
+from datatwin.io.artifact import prefixed
+from datatwin.io.database import Database
+from datatwin.pipeline import FittedTable, table_document, table_from_document
 from datatwin.relational.order import GenerationPlan, generation_plan
-from datatwin.relational.schema import ForeignKey, RelationalSchema
-from datatwin.twin import Twin, prefixed, signing_key
+from datatwin.schema.relational import ForeignKey, RelationalSchema
 
 DATABASE_KIND = "database"
 
@@ -32,8 +31,8 @@ class TableModel:
 
     Parameters
     ----------
-    twin
-        The twin of the table's value columns, with its primary parent's values as context
+    fitted
+        The fitted table of its value columns, with its primary parent's values as context
         (``__parent__.<column>``), the previous sibling's values for sequences
         (``__previous__.<column>``) and its children counts (``__children__.<table>.<columns>``);
         ``None`` for a table with nothing to learn.
@@ -62,7 +61,7 @@ class TableModel:
         are; ``None`` for a table that is generated.
     """
 
-    twin: Twin | None
+    fitted: FittedTable | None
     value_columns: list[str]
     primary: ForeignKey | None
     real_rows: int
@@ -74,7 +73,7 @@ class TableModel:
     reference: pd.DataFrame | None = None
 
     def facts(self) -> dict[str, Any]:
-        """Everything but the twin, JSON-able."""
+        """Everything but the fitted table, JSON-able."""
         return {
             "value_columns": self.value_columns,
             "primary": None if self.primary is None else self.primary.to_dict(),
@@ -88,10 +87,11 @@ class TableModel:
         }
 
     @classmethod
-    def from_facts(cls, facts: dict[str, Any], twin: Twin | None) -> TableModel:
+    def from_facts(cls, facts: dict[str, Any], fitted: FittedTable | None) -> TableModel:
+        """Inverse of :meth:`facts`, with the table's fitted twin."""
         primary = facts["primary"]
         return cls(
-            twin=twin,
+            fitted=fitted,
             value_columns=list(facts["value_columns"]),
             primary=None if primary is None else ForeignKey.from_dict(primary),
             real_rows=int(facts["real_rows"]),
@@ -105,8 +105,8 @@ class TableModel:
 
 
 @dataclass
-class DatabaseTwin:
-    """A fitted twin of a whole database, made by :func:`datatwin.fit_database`.
+class FittedDatabase:
+    """What fitting a whole database learnt.
 
     Parameters
     ----------
@@ -122,97 +122,55 @@ class DatabaseTwin:
     tables: dict[str, TableModel]
     lineage: dict[str, Any]
 
-    def __repr__(self) -> str:
-        rows = sum(t.real_rows for t in self.tables.values())
-        return f"DatabaseTwin(tables={len(self.tables)}, rows={rows}, source={self.lineage.get('source')!r})"
-
     @property
     def plan(self) -> GenerationPlan:
         """The order tables are drawn in, and the keys filled once every table exists."""
         return generation_plan(self.schema)
 
-    def sample(self, *, scale: float = 1.0, seed: int = 0) -> Database:
-        """A synthetic database: every table ``scale`` times its real size, every key resolving.
 
-        Parameters
-        ----------
-        scale
-            Size factor for every table (0.1 shrinks to a tenth, 10 grows tenfold).
-        seed
-            The same twin, scale and seed give the same database.
-        """
-        from datatwin.relational.synthesize import sample_database  # synthesis builds on this module
-
-        if not isinstance(scale, int | float) or not np.isfinite(scale) or scale <= 0:
-            raise ConfigError(f"scale must be a positive number (0.1 … 10); got {scale!r}.")
-        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-            raise ConfigError(f"seed must be a non-negative integer; got {seed!r}.")
-        return sample_database(self, scale=float(scale), seed=int(seed))
-
-    def save(self, path: str | Path, *, key: bytes | None = None) -> None:
-        """Save to one twin file, atomically (signed with ``key`` or ``$DATATWIN_SIGNING_KEY``)."""
-        arrays: dict[str, np.ndarray] = {}
-        tables = []
-        for index, (name, model) in enumerate(self.tables.items()):
-            entry: dict[str, Any] = {"name": name, "facts": model.facts(), "twin": None}
-            if model.twin is not None:
-                document, twin_arrays = model.twin.to_document()
-                entry["twin"] = document
-                arrays.update({f"tables/{index}/{k}": v for k, v in twin_arrays.items()})
-            tables.append(entry)
-        document = {
-            "kind": DATABASE_KIND,
-            "datatwin_version": __version__,
-            "relational_schema": self.schema.to_dict(),
-            "tables": tables,
-            "lineage": self.lineage,
-        }
-        write_artifact(path, document, arrays, key=signing_key(key))
-
-    @classmethod
-    def load(cls, path: str | Path, *, key: bytes | None = None) -> DatabaseTwin:
-        """Load a database twin saved by :meth:`save`, verifying its checksum (and signature).
-
-        Raises
-        ------
-        ArtifactError
-            When the file is missing, corrupt, tampered with or holds a table twin.
-        """
-        loaded = load_twin(path, key=key)
-        if not isinstance(loaded, DatabaseTwin):
-            raise ArtifactError(f"Twin file {str(path)!r} holds a table twin, not a database twin: use datatwin.load.")
-        return loaded
-
-    @classmethod
-    def from_document(cls, document: dict[str, Any], arrays: dict[str, np.ndarray], where: str) -> DatabaseTwin:
-        """The twin of a document written by :meth:`save`; ``where`` names it in errors."""
-        try:
-            schema = RelationalSchema.from_dict(document["relational_schema"])
-            tables = {}
-            for index, entry in enumerate(document["tables"]):
-                twin = None
-                if entry["twin"] is not None:
-                    twin = Twin.from_document(entry["twin"], prefixed(arrays, f"tables/{index}/"), where)
-                tables[str(entry["name"])] = TableModel.from_facts(entry["facts"], twin)
-            return cls(schema, tables, dict(document["lineage"]))
-        except ArtifactError:
-            raise
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ArtifactError(f"{where} has invalid content: {exc}") from None
+def database_document(database: FittedDatabase) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """A fitted database as a JSON-able document and named arrays (what a twin file holds)."""
+    arrays: dict[str, np.ndarray] = {}
+    tables = []
+    for index, (name, model) in enumerate(database.tables.items()):
+        entry: dict[str, Any] = {"name": name, "facts": model.facts(), "twin": None}
+        if model.fitted is not None:
+            document, table_arrays = table_document(model.fitted)
+            entry["twin"] = document
+            arrays.update({f"tables/{index}/{k}": v for k, v in table_arrays.items()})
+        tables.append(entry)
+    document = {
+        "kind": DATABASE_KIND,
+        "datatwin_version": __version__,
+        "relational_schema": database.schema.to_dict(),
+        "tables": tables,
+        "lineage": database.lineage,
+    }
+    return document, arrays
 
 
-def load_twin(path: str | Path, *, key: bytes | None = None) -> Twin | DatabaseTwin:
-    """Load a saved twin of either kind: a table twin or a database twin."""
-    document, arrays = read_artifact(path, key=signing_key(key))
-    where = f"Twin file {str(path)!r}"
-    if document.get("kind") == DATABASE_KIND:
-        return DatabaseTwin.from_document(document, arrays, where)
-    return Twin.from_document(document, arrays, where)
+def database_from_document(document: dict[str, Any], arrays: dict[str, np.ndarray], where: str) -> FittedDatabase:
+    """The fitted database of a document made by :func:`database_document`; ``where`` names it
+    in errors.
 
-
-def load_database(path: str | Path, *, key: bytes | None = None) -> DatabaseTwin:
-    """Load a database twin saved by :meth:`DatabaseTwin.save` (see :meth:`DatabaseTwin.load`)."""
-    return DatabaseTwin.load(path, key=key)
+    Raises
+    ------
+    ArtifactError
+        When the content does not fit together.
+    """
+    try:
+        schema = RelationalSchema.from_dict(document["relational_schema"])
+        tables = {}
+        for index, entry in enumerate(document["tables"]):
+            fitted = None
+            if entry["twin"] is not None:
+                fitted = table_from_document(entry["twin"], prefixed(arrays, f"tables/{index}/"), where)
+            tables[str(entry["name"])] = TableModel.from_facts(entry["facts"], fitted)
+        return FittedDatabase(schema, tables, dict(document["lineage"]))
+    except ArtifactError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ArtifactError(f"{where} has invalid content: {exc}") from None
 
 
 def database_lineage(database: Database, seed: int) -> dict[str, Any]:

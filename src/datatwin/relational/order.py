@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from datatwin.relational.schema import ForeignKey, RelationalSchema
+from datatwin.schema.relational import ForeignKey, RelationalSchema
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,12 @@ languages, countries), written out as they are."""
 from __future__ import annotations
 
 from datatwin.errors import ConfigError
+from datatwin.io.database import Database
 from datatwin.relational.columns import children_counts, filled_column_specs, is_binary, value_columns
-from datatwin.relational.database import Database
 from datatwin.relational.model import TableModel
 from datatwin.relational.order import GenerationPlan
-from datatwin.relational.schema import TableSchema
 from datatwin.schema import ColumnKind
+from datatwin.schema.relational import TableSchema
 
 REFERENCE_MAX_ROWS = 200
 """Largest table taken as a reference list when the user names none."""
@@ -46,7 +46,7 @@ def reference_table_model(database: Database, table: TableSchema, plan: Generati
         **children_counts(database, table.name, plan)
     )
     return TableModel(
-        twin=None,
+        fitted=None,
         value_columns=value_columns(database.schema, table, frame),
         primary=None,
         real_rows=len(frame),

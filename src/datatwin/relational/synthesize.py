@@ -1,4 +1,4 @@
-"""Drawing a synthetic database from a :class:`~datatwin.relational.model.DatabaseTwin`.
+"""Drawing a synthetic database from a :class:`~datatwin.relational.model.FittedDatabase`.
 
 Tables are drawn parents first (:mod:`datatwin.relational.order`):
 
@@ -20,25 +20,23 @@ Tables are drawn parents first (:mod:`datatwin.relational.order`):
 from __future__ import annotations
 
 import string
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from datatwin.io.database import Database
+from datatwin.pipeline import sample_table
 from datatwin.relational.columns import CHILDREN, POSITION, PREVIOUS, count_column
 from datatwin.relational.context import as_drawn, grandparent_context, is_context, parent_values
-from datatwin.relational.database import Database
-from datatwin.relational.schema import ForeignKey, TableSchema
-
-if TYPE_CHECKING:
-    from datatwin.relational.model import DatabaseTwin, TableModel
+from datatwin.relational.model import FittedDatabase, TableModel
+from datatwin.schema.relational import ForeignKey, TableSchema
 
 _REDRAW_ROUNDS = 20
 """Rounds of redrawing repeated link-table partners before the rest are dropped."""
 
 
-def sample_database(twin: DatabaseTwin, *, scale: float, seed: int) -> Database:
-    """A synthetic database (see the module docstring); call it through ``twin.sample``."""
+def sample_database(twin: FittedDatabase, *, scale: float, seed: int) -> Database:
+    """A synthetic database (see the module docstring), every table ``scale`` times its real size."""
     rng = np.random.default_rng(seed)
     plan = twin.plan
     drawn: dict[str, pd.DataFrame] = {}
@@ -66,7 +64,7 @@ def sample_database(twin: DatabaseTwin, *, scale: float, seed: int) -> Database:
 
 
 def _sample_children(
-    twin: DatabaseTwin, model: TableModel, parents: pd.DataFrame, scale: float, rng: np.random.Generator
+    twin: FittedDatabase, model: TableModel, parents: pd.DataFrame, scale: float, rng: np.random.Generator
 ) -> pd.DataFrame:
     key = model.primary
     assert key is not None
@@ -143,12 +141,12 @@ def _positions(counts: np.ndarray) -> np.ndarray:
 
 
 def _sample_values(model: TableModel, n: int, context: pd.DataFrame | None, rng: np.random.Generator) -> pd.DataFrame:
-    if model.twin is None or n == 0:
+    if model.fitted is None or n == 0:
         return pd.DataFrame(index=pd.RangeIndex(n))
     seed = int(rng.integers(0, 2**31))
-    usable = [] if context is None else [c for c in context.columns if c in model.twin.schema.names]
+    usable = [] if context is None else [c for c in context.columns if c in model.fitted.schema.names]
     given = context[usable] if usable and context is not None else None
-    rows = model.twin.sample(n, seed=seed, context=given)
+    rows = sample_table(model.fitted, n, seed=seed, context=given)
     counts = [c for c in rows.columns if c.startswith(CHILDREN)]
     rows[counts] = rows[counts].clip(lower=0).round().astype(np.int64)
     return rows.drop(columns=[c for c in rows.columns if is_context(c)])

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from datatwin.evaluate.report import SECTIONS, Report
 from datatwin.report import plots
-
-if TYPE_CHECKING:
-    from datatwin.evaluate.report import Report
 
 _environment = Environment(loader=PackageLoader("datatwin.report", "templates"), autoescape=select_autoescape(["html"]))
 
 
 def render_html(report: Report) -> str:
     """The page: summary cards, one section per metric family with its plots, then lineage."""
-    from datatwin.evaluate.report import SECTIONS
-
     sections = []
     for section in SECTIONS:
         metrics = [m for m in report.metrics if m.section == section]

@@ -8,11 +8,12 @@ import pandas as pd
 from datatwin.errors import ConfigError, DataError, SchemaError
 from datatwin.schema import detect
 from datatwin.schema.kinds import ColumnKind
-from datatwin.schema.spec import ColumnSpec, Schema
+from datatwin.schema.spec import MAX_DECIMALS, ColumnSpec, Schema
 
 DEFAULT_RARE_THRESHOLD = 5
 """Labels seen in fewer rows than this are pooled and never written verbatim."""
 
+_INT64_MIN, _INT64_MAX = -(2.0**63), 2.0**63 - 1
 _TEXT_MIN_WORDS = 3.0
 _MIXED_NUMERIC_SHARE = 0.9
 
@@ -139,6 +140,9 @@ def _numeric_spec(name: str, numbers: np.ndarray, *, all_unique: bool, text: pd.
     if not np.isfinite(numbers).all():
         raise DataError([f"Column {name!r} holds infinite values: replace them or leave cells empty."])
     lo, hi = numbers.min(), numbers.max()
+    if lo < _INT64_MIN or hi > _INT64_MAX:  # beyond 64-bit integers: numbers, kept whole where they are
+        whole = bool(np.all(numbers == np.round(numbers)))
+        return ColumnSpec(name, ColumnKind.NUMERIC, minimum=float(lo), maximum=float(hi), decimals=0 if whole else None)
     whole = bool(np.all(numbers == np.round(numbers)))
     written_whole = text is None or not text.str.contains(r"[.eE]", regex=True).any()
     if whole and written_whole:
@@ -149,6 +153,8 @@ def _numeric_spec(name: str, numbers: np.ndarray, *, all_unique: bool, text: pd.
             return ColumnSpec(name, ColumnKind.ID)
         return ColumnSpec(name, ColumnKind.INTEGER, minimum=int(lo), maximum=int(hi))
     decimals = detect.decimals_in_text(text) if text is not None else detect.decimals_in_floats(numbers)
+    if decimals > MAX_DECIMALS:  # written at full float precision (a measurement, a model output): not rounded
+        decimals = None
     return ColumnSpec(name, ColumnKind.NUMERIC, minimum=float(lo), maximum=float(hi), decimals=decimals)
 
 

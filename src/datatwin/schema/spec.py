@@ -34,6 +34,10 @@ _FIELDS_BY_KIND: dict[ColumnKind, frozenset[str]] = {
 _OPTIONAL_FIELDS = frozenset().union(*_FIELDS_BY_KIND.values())
 
 
+MAX_DECIMALS = 15
+"""Most decimals a numeric column is rounded to; beyond them a float64 carries no more digits."""
+
+
 @dataclass(frozen=True)
 class ColumnSpec:
     """What datatwin knows about one column.
@@ -142,8 +146,8 @@ def _check_column(col: ColumnSpec) -> None:
                 raise SchemaError(f"{where}: {key} must be a number; got {value!r}.")
     if col.minimum is not None and col.maximum is not None and col.minimum > col.maximum:
         raise SchemaError(f"{where}: minimum {col.minimum!r} is above maximum {col.maximum!r}.")
-    if col.decimals is not None and not (isinstance(col.decimals, int) and 0 <= col.decimals <= 15):
-        raise SchemaError(f"{where}: decimals must be an integer from 0 to 15.")
+    if col.decimals is not None and not (isinstance(col.decimals, int) and 0 <= col.decimals <= MAX_DECIMALS):
+        raise SchemaError(f"{where}: decimals must be an integer from 0 to {MAX_DECIMALS}, or null for full precision.")
     if col.kind is ColumnKind.CATEGORICAL:
         if col.categories is None:
             raise SchemaError(f"{where}: needs a 'categories' list (it may be empty).")

@@ -38,6 +38,8 @@ class TextTransform(GeneratedTransform):
         lengths = words.str.len().clip(1, _MAX_WORDS).to_numpy(dtype=np.int64)
         self.length_weights_ = np.bincount(lengths, minlength=_MAX_WORDS + 1) / max(len(lengths), 1)
         rows_per_word = words.map(set).explode().dropna().value_counts()
+        # most shared first, ties alphabetically: a set's order changes from process to process
+        rows_per_word = rows_per_word.sort_index(kind="stable").sort_values(ascending=False, kind="stable")
         shared = rows_per_word[rows_per_word >= DEFAULT_RARE_THRESHOLD].iloc[:_MAX_VOCABULARY]
         self.vocabulary_ = [str(w) for w in shared.index]
         self.word_weights_ = (shared.to_numpy() / shared.sum()) if len(shared) else np.zeros(0)

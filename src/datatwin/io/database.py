@@ -1,17 +1,22 @@
-"""Reading a whole database — through SQLAlchemy, or from a folder of CSV/Parquet files."""
+"""A whole database in memory — its relational schema and every table's rows — read through
+SQLAlchemy or from a folder of CSV/Parquet files, and written back all or nothing."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import sqlalchemy as sa
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
 from datatwin.errors import SchemaError, SourceError
-from datatwin.io import read_table
-from datatwin.relational.schema import ForeignKey, RelationalSchema, TableSchema
+from datatwin.io.database_writer import write_database
+from datatwin.io.readers import read_table
+from datatwin.io.sql import engine_for, is_database_url, missing_driver, safe_url
+from datatwin.schema.relational import ForeignKey, RelationalSchema, TableSchema
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
 
 TABLE_SUFFIXES = (".csv", ".csv.gz", ".parquet")
 
@@ -47,15 +52,8 @@ class Database:
 
     def save(self, target: str | Path, *, replace: bool = False, table_format: str = ".csv") -> None:
         """Write every table, keys and constraints to a database URL or a folder, all or nothing
-        (see :func:`datatwin.relational.writer.write_database`)."""
-        from datatwin.relational.writer import write_database  # the writer builds on this module
-
-        write_database(self, target, replace=replace, table_format=table_format)
-
-
-def is_database_url(text: str | Path) -> bool:
-    """Whether ``text`` looks like a SQLAlchemy URL (``sqlite:///…``, ``postgresql://…``)."""
-    return "://" in str(text)
+        (see :func:`datatwin.io.database_writer.write_database`)."""
+        write_database(self.schema, self.tables, target, replace=replace, table_format=table_format)
 
 
 def read_database(source: str | Path) -> Database:
@@ -67,12 +65,19 @@ def read_database(source: str | Path) -> Database:
 def read_url(url: str) -> Database:
     """Read the schema (tables, keys, NOT NULL, unique constraints) and rows of a database.
 
+    A SQLite file is opened read-only: it must exist, and reading never changes or creates it.
+
     Raises
     ------
     SourceError
-        When the URL is malformed, its driver is missing or the database cannot be reached.
+        When the URL is malformed, its driver is missing, the database cannot be reached, or
+        it holds no tables.
     """
-    engine = engine_for(url)
+    import sqlalchemy as sa
+    from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+    shown = safe_url(url)
+    engine = engine_for(_read_only(url))
     try:
         with engine.connect() as connection:
             metadata = sa.MetaData()
@@ -82,12 +87,34 @@ def read_url(url: str) -> Database:
             # raw driver values: typed reads fail on SQLite cells that do not match their column type
             tables = {t.name: pd.read_sql(sa.text(f"SELECT * FROM {quote(t.name)}"), connection) for t in schema.tables}
     except OperationalError as exc:
-        raise SourceError(f"Cannot reach the database {safe_url(url)}: {exc.orig}.") from None
+        raise SourceError(f"Cannot reach the database {shown}: {str(exc.orig).strip()}.") from None
     except SQLAlchemyError as exc:
-        raise SourceError(f"Cannot read the database {safe_url(url)}: {exc}.") from None
+        raise SourceError(f"Cannot read the database {shown}: {exc}.") from None
+    except ModuleNotFoundError as exc:  # a dialect loads its driver on first connection
+        raise SourceError(missing_driver(shown, exc.name)) from None
     finally:
         engine.dispose()
-    return Database(schema, tables, safe_url(url))
+    if not tables:
+        raise SourceError(f"The database {shown} holds no tables: check the URL's database name and schema.")
+    return Database(schema, tables, shown)
+
+
+def _read_only(url: str) -> str:
+    """For a SQLite file, a URL that opens it read-only (and fails when it does not exist),
+    instead of SQLite's default of creating an empty file; other URLs unchanged."""
+    import sqlalchemy as sa
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = sa.engine.make_url(url)
+    except ArgumentError as exc:
+        raise SourceError(f"Not a usable database URL {safe_url(url)}: {exc}.") from None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return url
+    path = Path(parsed.database)
+    if not path.is_file():
+        raise SourceError(f"SQLite database {str(path)!r} does not exist.")
+    return f"sqlite:///file:{path.resolve().as_posix()}?mode=ro&uri=true"
 
 
 def read_folder(folder: str | Path, schema_file: str | Path | None = None) -> Database:
@@ -112,17 +139,9 @@ def read_folder(folder: str | Path, schema_file: str | Path | None = None) -> Da
     return Database(schema, tables, str(folder))
 
 
-def engine_for(url: str) -> sa.Engine:
-    """An engine for ``url``, or a SourceError saying why there cannot be one."""
-    try:
-        return sa.create_engine(url)
-    except (ArgumentError, NoSuchModuleError) as exc:
-        raise SourceError(f"Not a usable database URL {safe_url(url)}: {exc}.") from None
-    except ModuleNotFoundError as exc:
-        raise SourceError(f"The driver for {safe_url(url)} is not installed ({exc.name}).") from None
-
-
 def _schema_of(metadata: sa.MetaData) -> RelationalSchema:
+    import sqlalchemy as sa
+
     tables, keys = [], []
     for table in metadata.tables.values():
         columns = tuple(c.name for c in table.columns)
@@ -152,11 +171,3 @@ def _table_name(path: Path) -> str:
         if name.lower().endswith(suffix):
             return name[: -len(suffix)]
     return path.stem
-
-
-def safe_url(url: str) -> str:
-    """The URL without its password."""
-    try:
-        return sa.engine.make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return repr(url)

@@ -6,8 +6,7 @@ import pandas as pd
 import pytest
 
 from datatwin.errors import SourceError
-from datatwin.relational import Database, read_database
-from datatwin.relational.writer import write_database
+from datatwin.io.database import Database, read_database
 from tests.conftest import shared_path
 
 
@@ -25,7 +24,7 @@ def assert_same(copy: Database, source: Database) -> None:
 def test_sqlite_round_trip_keeps_schema_keys_and_rows(name, tmp_path):
     source = sqlite(name)
     target = f"sqlite:///{tmp_path / 'copy.db'}"
-    write_database(source, target)
+    source.save(target)
     copy = read_database(target)
     assert_same(copy, source)
     if name == "chinook":
@@ -36,7 +35,7 @@ def test_sqlite_round_trip_keeps_schema_keys_and_rows(name, tmp_path):
 @pytest.mark.parametrize("name", ["chinook", "sakila", "world"])
 def test_postgres_enforces_every_key_including_cycles(name, postgres_url):
     source = sqlite(name)
-    write_database(source, postgres_url)
+    source.save(postgres_url)
     copy = read_database(postgres_url)
     assert {k.describe() for k in copy.schema.foreign_keys} == {k.describe() for k in source.schema.foreign_keys}
     for table, frame in source.tables.items():
@@ -46,18 +45,18 @@ def test_postgres_enforces_every_key_including_cycles(name, postgres_url):
 def test_a_target_with_data_is_refused_unless_replaced(tmp_path, postgres_url):
     chinook, world = sqlite("chinook"), sqlite("world")
     target = tmp_path / "full.db"
-    write_database(world, f"sqlite:///{target}")
+    world.save(f"sqlite:///{target}")
     before = target.read_bytes()
     with pytest.raises(SourceError, match=r"already holds data.*--replace"):
-        write_database(chinook, f"sqlite:///{target}")
+        chinook.save(f"sqlite:///{target}")
     assert target.read_bytes() == before
-    write_database(chinook, f"sqlite:///{target}", replace=True)
+    chinook.save(f"sqlite:///{target}", replace=True)
     assert set(read_database(f"sqlite:///{target}").tables) == set(chinook.tables)
 
-    write_database(world, postgres_url)
+    world.save(postgres_url)
     with pytest.raises(SourceError, match="already holds data"):
-        write_database(world, postgres_url)
-    write_database(world, postgres_url, replace=True)
+        world.save(postgres_url)
+    world.save(postgres_url, replace=True)
     assert len(read_database(postgres_url).tables["city"]) == 4079
 
 
@@ -67,11 +66,12 @@ def test_a_failed_write_leaves_the_target_as_it_was(tmp_path, postgres_url):
     cities.loc[0, "country_code"] = "XXX"  # refers to no country
     broken = Database(world.schema, {**world.tables, "city": cities}, "broken world")
     with pytest.raises(SourceError, match="nothing was written.*foreign key"):
-        write_database(broken, postgres_url)
-    assert read_database(postgres_url).tables == {}
+        broken.save(postgres_url)
+    with pytest.raises(SourceError, match="holds no tables"):
+        read_database(postgres_url)
     genres = sqlite("chinook")
     doubled = pd.concat([genres.tables["Genre"], genres.tables["Genre"].iloc[[0]]], ignore_index=True)
     repeated = Database(genres.schema, {**genres.tables, "Genre": doubled}, "repeated key")
     with pytest.raises(SourceError, match="nothing was written.*UNIQUE"):
-        write_database(repeated, f"sqlite:///{tmp_path / 'new.db'}")
+        repeated.save(f"sqlite:///{tmp_path / 'new.db'}")
     assert list(tmp_path.iterdir()) == []

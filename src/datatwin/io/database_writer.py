@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -23,17 +24,33 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 from datatwin.errors import SourceError
-from datatwin.relational.database import Database, engine_for, is_database_url, safe_url
-from datatwin.relational.schema import RelationalSchema
+from datatwin.io.sql import engine_for, is_database_url, safe_url
+from datatwin.schema.relational import RelationalSchema
 
 
-def write_database(database: Database, url: str | Path, *, replace: bool = False, table_format: str = ".csv") -> None:
-    """Create ``database``'s tables at ``url`` (a SQLAlchemy URL or a folder) and write its rows.
+class _Rows(NamedTuple):
+    """What is written: a relational schema and every table's rows."""
+
+    schema: RelationalSchema
+    tables: dict[str, pd.DataFrame]
+
+
+def write_database(
+    schema: RelationalSchema,
+    tables: dict[str, pd.DataFrame],
+    url: str | Path,
+    *,
+    replace: bool = False,
+    table_format: str = ".csv",
+) -> None:
+    """Create the tables of ``schema`` at ``url`` (a SQLAlchemy URL or a folder) and write their rows.
 
     Parameters
     ----------
-    database
-        The tables and their relational schema.
+    schema
+        The tables, their columns and keys.
+    tables
+        Every table's rows, by name.
     url
         ``sqlite:///file.db``, ``postgresql://user@host/db`` … or a folder path.
     replace
@@ -47,13 +64,14 @@ def write_database(database: Database, url: str | Path, *, replace: bool = False
         When the target holds data and ``replace`` is false, cannot be reached, or refuses the
         rows (the message names the server's reason); the target is then left as it was.
     """
+    database = _Rows(schema, tables)
     if not is_database_url(url):
         _write_folder(database, Path(url), replace=replace, table_format=table_format)
         return
     url = str(url)
-    target = sa.engine.make_url(url)
-    if target is not None and target.get_backend_name() == "sqlite" and target.database not in (None, "", ":memory:"):
-        _write_sqlite_file(database, Path(target.database), replace=replace)
+    path = _sqlite_file(url)
+    if path is not None:
+        _write_sqlite_file(database, path, replace=replace)
         return
     engine = engine_for(url)
     try:
@@ -72,7 +90,56 @@ def write_database(database: Database, url: str | Path, *, replace: bool = False
         engine.dispose()
 
 
-def _write_folder(database: Database, folder: Path, *, replace: bool, table_format: str) -> None:
+def check_database_target(url: str | Path, *, replace: bool = False) -> None:
+    """Check before any work is done that a database target can be written: its folder exists,
+    its server answers and accepts the login, and it holds no data unless ``replace``.
+
+    Raises
+    ------
+    SourceError
+        Naming what is wrong with the target.
+    """
+    if not is_database_url(url):
+        folder = Path(url)
+        if not folder.parent.is_dir():
+            raise SourceError(f"Folder {str(folder.parent)!r} for database folder {folder.name!r} does not exist.")
+        if folder.exists() and not folder.is_dir():
+            raise SourceError(f"The target {str(folder)!r} is a file, not a folder.")
+        if folder.is_dir() and any(folder.iterdir()) and not replace:
+            raise SourceError(
+                f"The target folder {str(folder)!r} is not empty: choose an empty target, "
+                "or pass --replace to overwrite it."
+            )
+        return
+    url = str(url)
+    path = _sqlite_file(url)
+    if path is not None:
+        if not path.parent.is_dir():
+            raise SourceError(f"Folder {str(path.parent)!r} for database {path.name!r} does not exist.")
+        if path.exists():
+            _refuse_data(engine_for(f"sqlite:///{path}"), repr(str(path)), replace)
+        return
+    engine = engine_for(url)
+    try:
+        _refuse_data(engine, safe_url(url), replace)
+    except SQLAlchemyError as exc:
+        raise SourceError(f"Cannot write to {safe_url(url)}: {_reason(exc)}") from None
+    finally:
+        engine.dispose()
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL, or ``None`` for other databases (and in-memory SQLite)."""
+    try:
+        target = sa.engine.make_url(url)
+    except sa.exc.ArgumentError as exc:
+        raise SourceError(f"Not a usable database URL {safe_url(url)}: {exc}.") from None
+    if target.get_backend_name() == "sqlite" and target.database not in (None, "", ":memory:"):
+        return Path(target.database)
+    return None
+
+
+def _write_folder(database: _Rows, folder: Path, *, replace: bool, table_format: str) -> None:
     if table_format not in (".csv", ".parquet"):
         raise SourceError(f"Tables of a folder are written as .csv or .parquet, not {table_format!r}.")
     if not folder.parent.is_dir():
@@ -112,7 +179,7 @@ def _write_folder(database: Database, folder: Path, *, replace: bool, table_form
             shutil.rmtree(temporary)
 
 
-def _write_sqlite_file(database: Database, path: Path, *, replace: bool) -> None:
+def _write_sqlite_file(database: _Rows, path: Path, *, replace: bool) -> None:
     if not path.parent.is_dir():
         raise SourceError(f"Folder {str(path.parent)!r} for database {path.name!r} does not exist.")
     if path.exists() and not replace:
@@ -157,7 +224,7 @@ def _drop_existing(connection: sa.Connection, schema: RelationalSchema) -> None:
     reflected.drop_all(connection)
 
 
-def _metadata(database: Database, *, with_foreign_keys: bool) -> sa.MetaData:
+def _metadata(database: _Rows, *, with_foreign_keys: bool) -> sa.MetaData:
     metadata = sa.MetaData()
     keys = {t.name: [] for t in database.schema.tables}
     if with_foreign_keys:
@@ -189,14 +256,14 @@ def _foreign_keys(metadata: sa.MetaData, schema: RelationalSchema) -> list[sa.Fo
     return constraints
 
 
-def _insert(connection: sa.Connection, metadata: sa.MetaData, database: Database) -> None:
+def _insert(connection: sa.Connection, metadata: sa.MetaData, database: _Rows) -> None:
     for table in database.schema.tables:
         rows = _records(database.tables[table.name], metadata.tables[table.name])
         if rows:
             connection.execute(metadata.tables[table.name].insert(), rows)
 
 
-def _column_types(database: Database) -> dict[tuple[str, str], sa.types.TypeEngine]:
+def _column_types(database: _Rows) -> dict[tuple[str, str], sa.types.TypeEngine]:
     """Each column's type from its values; a foreign-key column takes its parent key's type
     (an all-missing reference column has no values to tell)."""
     types = {(t.name, c): _column_type(database.tables[t.name][c]) for t in database.schema.tables for c in t.columns}

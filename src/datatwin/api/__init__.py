@@ -1,0 +1,7 @@
+"""The public face: fit, load and sample twins of tables and databases — thin, delegating down."""
+
+from datatwin.api.database import DatabaseTwin, fit_database
+from datatwin.api.load import load, load_database
+from datatwin.api.table import Twin, fit
+
+__all__ = ["DatabaseTwin", "Twin", "fit", "fit_database", "load", "load_database"]

@@ -1,0 +1,129 @@
+"""The public database twin: :func:`fit_database` learns one, :class:`DatabaseTwin` samples and saves it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from datatwin.errors import ConfigError
+from datatwin.io import write_artifact
+from datatwin.io.artifact import signing_key
+from datatwin.io.database import Database
+from datatwin.progress import Progress
+from datatwin.relational import (
+    FittedDatabase,
+    GenerationPlan,
+    TableModel,
+    database_document,
+    learn_database,
+    sample_database,
+)
+from datatwin.schema.relational import RelationalSchema
+from datatwin.seeds import DEFAULT_SEED, check_seed
+
+
+class DatabaseTwin:
+    """A fitted twin of a whole database, made by :func:`fit_database` or :func:`datatwin.load`."""
+
+    def __init__(self, fitted: FittedDatabase) -> None:
+        self.fitted = fitted
+
+    @property
+    def schema(self) -> RelationalSchema:
+        """The relational schema it was learnt with (declared and detected keys)."""
+        return self.fitted.schema
+
+    @property
+    def tables(self) -> dict[str, TableModel]:
+        """What was learnt of each table."""
+        return self.fitted.tables
+
+    @property
+    def lineage(self) -> dict[str, Any]:
+        """Source (URL without password, or folder), seed, datatwin version, time of the fit."""
+        return self.fitted.lineage
+
+    @property
+    def plan(self) -> GenerationPlan:
+        """The order tables are drawn in, and the keys filled once every table exists."""
+        return self.fitted.plan
+
+    def __repr__(self) -> str:
+        rows = sum(t.real_rows for t in self.tables.values())
+        return f"DatabaseTwin(tables={len(self.tables)}, rows={rows}, source={self.lineage.get('source')!r})"
+
+    def sample(self, *, scale: float = 1.0, seed: int = DEFAULT_SEED) -> Database:
+        """A synthetic database: every table ``scale`` times its real size, every key resolving.
+
+        Parameters
+        ----------
+        scale
+            Size factor for every table (0.1 shrinks to a tenth, 10 grows tenfold).
+        seed
+            The same twin, scale and seed give the same database.
+        """
+        if isinstance(scale, bool) or not isinstance(scale, int | float) or not np.isfinite(scale) or scale <= 0:
+            raise ConfigError(f"scale must be a positive number (0.1 … 10); got {scale!r}.")
+        check_seed(seed)
+        return sample_database(self.fitted, scale=float(scale), seed=int(seed))
+
+    def save(self, path: str | Path, *, key: bytes | None = None) -> None:
+        """Save to one twin file, atomically (signed with ``key`` or ``$DATATWIN_SIGNING_KEY``)."""
+        document, arrays = database_document(self.fitted)
+        write_artifact(path, document, arrays, key=signing_key(key))
+
+
+def fit_database(
+    source: Database | str | Path,
+    *,
+    schema: RelationalSchema | str | Path | None = None,
+    detect_keys: bool = True,
+    reference_tables: list[str] | None = None,
+    seed: int = DEFAULT_SEED,
+    max_time: float | None = None,
+    progress: Progress | None = None,
+) -> DatabaseTwin:
+    """Learn a twin of a whole database.
+
+    Parameters
+    ----------
+    source
+        A SQLAlchemy URL (``sqlite:///shop.db``, ``postgresql://user@host/db``), a folder of
+        CSV/Parquet files (one per table, keys in its ``schema.json``), or a read database.
+    schema
+        A relational schema (or its JSON file, from ``datatwin schema``) to use instead of the
+        keys the source declares.
+    detect_keys
+        Add foreign keys found by names and values that neither the source nor ``schema``
+        declares (Northwind declares none).
+    reference_tables
+        Tables written out as they are (lookup lists naming no one); ``None`` takes every root
+        table of at most 200 rows that other tables refer to and that has no personal-data
+        column; ``[]`` generates every table.
+    seed
+        The same source, options and seed give the same twin.
+    max_time
+        Training time budget per table, in seconds.
+    progress
+        Callback receiving the number of tables learnt so far.
+
+    Raises
+    ------
+    DataError
+        When a table has no primary key, a primary key repeats or a foreign key dangles.
+    SourceError
+        When the source cannot be read.
+    """
+    check_seed(seed)
+    fitted = learn_database(
+        source,
+        schema=schema,
+        detect_keys=detect_keys,
+        reference_tables=reference_tables,
+        seed=seed,
+        max_time=max_time,
+        progress=progress,
+    )
+    return DatabaseTwin(fitted)

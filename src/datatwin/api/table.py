@@ -1,0 +1,202 @@
+"""The public table twin: :func:`fit` learns one, :class:`Twin` samples and saves it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from datatwin.conditions import Wanted
+from datatwin.errors import ConfigError, DataError
+from datatwin.io import TableSource, read_table, write_artifact
+from datatwin.io.artifact import signing_key
+from datatwin.lineage import Lineage, hash_frame
+from datatwin.models import Generator, registry
+from datatwin.pipeline import (
+    MIN_ROWS,
+    FittedTable,
+    fit_table,
+    sample_table,
+    table_document,
+)
+from datatwin.progress import Progress
+from datatwin.schema import DEFAULT_RARE_THRESHOLD, Schema
+from datatwin.seeds import DEFAULT_SEED, check_seed
+from datatwin.transforms import TableEncoder
+
+
+class Twin:
+    """A fitted generator of synthetic tables: schema + encoder + model + lineage.
+
+    Made by :func:`fit` or :func:`datatwin.load`, not directly.
+    """
+
+    def __init__(self, fitted: FittedTable) -> None:
+        self.fitted = fitted
+
+    @property
+    def schema(self) -> Schema:
+        """The table's columns, kinds, bounds and domains."""
+        return self.fitted.schema
+
+    @property
+    def encoder(self) -> TableEncoder:
+        """The fitted transforms."""
+        return self.fitted.encoder
+
+    @property
+    def model(self) -> Generator:
+        """The fitted model of the encoded columns."""
+        return self.fitted.model
+
+    @property
+    def lineage(self) -> Lineage:
+        """Where the table came from and how it was fitted."""
+        return self.fitted.lineage
+
+    def __repr__(self) -> str:
+        return (
+            f"Twin(model={self.lineage.model!r}, columns={len(self.schema.columns)}, "
+            f"source={self.lineage.source!r}, rows={self.lineage.n_rows})"
+        )
+
+    def sample(
+        self,
+        n: int,
+        *,
+        seed: int = DEFAULT_SEED,
+        conditions: dict[str, Wanted] | None = None,
+        rebalance: str | None = None,
+        ratio: float | None = None,
+        context: pd.DataFrame | None = None,
+        progress: Progress | None = None,
+    ) -> pd.DataFrame:
+        """Draw ``n`` synthetic rows with the source's columns, kinds and formats.
+
+        Parameters
+        ----------
+        n
+            Number of rows, at least 1.
+        seed
+            The same arguments and seed give the same rows.
+        conditions
+            Per column, the value, list of values, :class:`~datatwin.conditions.Range` or
+            ``None`` (missing) every row must have. Met exactly, without rejection sampling
+            (needs a conditional model such as ``argn``).
+        rebalance
+            A categorical or boolean column whose labels should be drawn in new proportions:
+            every label rarer than ``ratio`` is raised to ``ratio`` (default: all labels equal),
+            the others shrink in proportion.
+        ratio
+            Target share of each rare label when rebalancing.
+        context
+            ``n`` rows of some of the table's columns: row ``i`` of the result keeps row ``i``'s
+            values and draws the other columns given them (e.g. child rows given each parent's
+            attributes). Needs a model that supports it (``argn``).
+        progress
+            Callback receiving the number of rows made so far.
+        """
+        return sample_table(
+            self.fitted,
+            n,
+            seed=seed,
+            conditions=conditions,
+            rebalance=rebalance,
+            ratio=ratio,
+            context=context,
+            progress=progress,
+        )
+
+    def save(self, path: str | Path, *, key: bytes | None = None) -> None:
+        """Save to one file (see :mod:`datatwin.io.artifact`), atomically.
+
+        Parameters
+        ----------
+        path
+            Target file; its folder must exist.
+        key
+            Secret key to sign the file with; defaults to ``$DATATWIN_SIGNING_KEY`` if set.
+        """
+        document, arrays = table_document(self.fitted)
+        write_artifact(path, document, arrays, key=signing_key(key))
+
+
+def fit(
+    data: pd.DataFrame | TableSource | str | Path,
+    *,
+    model: str = registry.AUTO,
+    seed: int = DEFAULT_SEED,
+    schema: Schema | str | Path | None = None,
+    model_options: dict[str, Any] | None = None,
+    rare_threshold: int = DEFAULT_RARE_THRESHOLD,
+    max_time: float | None = None,
+    min_rows: int = MIN_ROWS,
+    progress: Progress | None = None,
+) -> Twin:
+    """Learn a twin of a table.
+
+    Parameters
+    ----------
+    data
+        A DataFrame, the path of a CSV (any delimiter, gzip too) or Parquet file, or a table
+        already read with :func:`datatwin.io.read_table`.
+    model
+        Registered model name, or ``"auto"`` to let datatwin choose.
+    seed
+        The same data, options and seed give the same twin.
+    schema
+        A schema (or the path of its JSON file) to use instead of inferring one; fitting then
+        takes bounds and category domains from it, not from the data.
+    model_options
+        Options of the model family (see its config class).
+    rare_threshold
+        When inferring the schema: labels seen in fewer rows are pooled, never written verbatim.
+    max_time
+        Training time budget in seconds, for models that train iteratively.
+    min_rows
+        Smaller tables are refused. Below the rare-label threshold every label is pooled and
+        regenerated, so a lower limit only suits tables without identifying numbers (lookup
+        tables of a database, which :func:`datatwin.fit_database` learns this way).
+    progress
+        Callback receiving progress of the long steps.
+
+    Returns
+    -------
+    Twin
+        The fitted twin.
+    """
+    check_seed(seed)
+    if model == registry.AUTO and model_options:
+        raise ConfigError("Name the model (model=...) when giving model options.")
+    if model != registry.AUTO:
+        registry.create(model, model_options)  # fail on a bad name or option before reading data
+    fitted = fit_table(
+        _table_source(data),
+        model=model,
+        seed=seed,
+        schema=schema,
+        model_options=model_options,
+        rare_threshold=rare_threshold,
+        max_time=max_time,
+        min_rows=min_rows,
+        progress=progress,
+    )
+    return Twin(fitted)
+
+
+def _table_source(data: pd.DataFrame | TableSource | str | Path) -> TableSource:
+    if isinstance(data, TableSource):
+        return data
+    if isinstance(data, pd.DataFrame):
+        if data.shape[1] == 0 or len(data) == 0:
+            raise DataError(["The DataFrame is empty: it needs rows and columns."])
+        if repeated := sorted({str(c) for c in data.columns[data.columns.duplicated()]}):
+            raise DataError(
+                [f"The DataFrame names column(s) {repeated} more than once: give every column its own name."]
+            )
+        return TableSource(data, "<DataFrame>", hash_frame(data))
+    if isinstance(data, str | os.PathLike):
+        return read_table(data)
+    raise ConfigError(f"data must be a DataFrame or a file path; got {type(data).__name__}.")

@@ -1,0 +1,68 @@
+"""Fitting one table: schema → transforms → model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from datatwin.errors import DataError
+from datatwin.io import TableSource
+from datatwin.lineage import Lineage
+from datatwin.models import registry
+from datatwin.pipeline.fitted import FittedTable
+from datatwin.progress import Progress, report
+from datatwin.schema import DEFAULT_RARE_THRESHOLD, Schema, coerce_table, infer_schema
+from datatwin.seeds import DEFAULT_SEED, check_seed
+from datatwin.transforms import TableEncoder
+
+MIN_ROWS = 5
+"""Fewer rows than this cannot be learnt from without copying them."""
+
+
+def fit_table(
+    source: TableSource,
+    *,
+    model: str = registry.AUTO,
+    seed: int = DEFAULT_SEED,
+    schema: Schema | str | Path | None = None,
+    model_options: dict[str, Any] | None = None,
+    rare_threshold: int = DEFAULT_RARE_THRESHOLD,
+    max_time: float | None = None,
+    min_rows: int = MIN_ROWS,
+    progress: Progress | None = None,
+) -> FittedTable:
+    """Learn a table: infer (or take) its schema, fit its transforms, then its model.
+
+    Parameters are those of :func:`datatwin.fit`, with the table already read.
+    """
+    check_seed(seed)
+    frame = source.data
+    model_name = registry.resolve(model, len(frame))
+    options = dict(model_options or {})
+    if max_time is not None and registry.get(model_name).capabilities.time_budget:
+        options["max_time"] = max_time
+    generator = registry.create(model_name, options)
+    report(progress, "checking data", 0, 1)
+    resolved_schema = _resolve_schema(schema, frame, rare_threshold)
+    table = coerce_table(frame, resolved_schema)
+    if len(table) < min_rows:
+        raise DataError(
+            [f"The table has {len(table)} row(s); at least {min_rows} are needed to learn from it without copying it."]
+        )
+    report(progress, "checking data", 1, 1)
+    encoder_seed, model_seed = np.random.SeedSequence(seed).generate_state(2)
+    encoder = TableEncoder(resolved_schema).fit(table, seed=int(encoder_seed))
+    encoded = encoder.encode(table, seed=int(encoder_seed))
+    generator.fit(encoded, seed=int(model_seed), progress=progress)
+    lineage = Lineage.record(source=source.name, source_sha256=source.sha256, data=frame, model=model_name, seed=seed)
+    return FittedTable(resolved_schema, encoder, generator, lineage)
+
+
+def _resolve_schema(schema: Schema | str | Path | None, frame: Any, rare_threshold: int) -> Schema:
+    if schema is None:
+        return infer_schema(frame, rare_threshold=rare_threshold)
+    if isinstance(schema, Schema):
+        return schema
+    return Schema.from_json(schema)

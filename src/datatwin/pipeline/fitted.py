@@ -1,0 +1,78 @@
+"""A fitted table: schema, fitted encoder, fitted model and lineage, and its saved document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from datatwin._version import __version__
+from datatwin.errors import ArtifactError
+from datatwin.io.artifact import prefixed
+from datatwin.lineage import Lineage
+from datatwin.models import Generator, registry
+from datatwin.schema import Schema
+from datatwin.transforms import TableEncoder
+
+TABLE_KIND = "table"
+"""The ``kind`` of a saved single-table twin."""
+
+
+@dataclass
+class FittedTable:
+    """What fitting one table learnt.
+
+    Parameters
+    ----------
+    schema
+        The table's columns, kinds, bounds and domains.
+    encoder
+        The fitted transforms, from the table's values to encoded columns and back.
+    model
+        The fitted model of the encoded columns.
+    lineage
+        Where the table came from and how it was fitted.
+    """
+
+    schema: Schema
+    encoder: TableEncoder
+    model: Generator
+    lineage: Lineage
+
+
+def table_document(table: FittedTable) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """A fitted table as a JSON-able document and named arrays (what a twin file holds)."""
+    encoder_config, encoder_arrays = table.encoder.to_state()
+    model_config, model_arrays = table.model.to_state()
+    document = {
+        "datatwin_version": __version__,
+        "schema": table.schema.to_dict(),
+        "encoder": encoder_config,
+        "model": {"name": table.model.name, "state": model_config},
+        "lineage": table.lineage.to_dict(),
+    }
+    arrays = {f"encoder/{k}": v for k, v in encoder_arrays.items()}
+    arrays.update({f"model/{k}": v for k, v in model_arrays.items()})
+    return document, arrays
+
+
+def table_from_document(document: dict[str, Any], arrays: dict[str, np.ndarray], where: str) -> FittedTable:
+    """The fitted table of a document made by :func:`table_document`; ``where`` names it in errors.
+
+    Raises
+    ------
+    ArtifactError
+        When the document names an unknown model or its content does not fit together.
+    """
+    try:
+        schema = Schema.from_dict(document["schema"])
+        encoder = TableEncoder.from_state(schema, document["encoder"], prefixed(arrays, "encoder/"))
+        model_cls = registry.get(document["model"]["name"])
+        model = model_cls.from_state((document["model"]["state"], prefixed(arrays, "model/")))
+        lineage = Lineage.from_dict(document["lineage"])
+    except ArtifactError:
+        raise
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+        raise ArtifactError(f"{where} has invalid content: {exc}") from None
+    return FittedTable(schema, encoder, model, lineage)

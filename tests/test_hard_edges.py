@@ -1,0 +1,209 @@
+"""Careless and hostile input, as real users and attackers give it: each gets a clear answer."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import datatwin
+from datatwin.cli.main import app
+from datatwin.errors import ArtifactError
+from datatwin.io.artifact import SignatureNotCheckedWarning
+
+runner = CliRunner()
+
+
+def invoke(*args: object):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_a_csv_of_full_precision_floats_fits_from_its_file(tmp_path):
+    rng = np.random.default_rng(0)
+    pd.DataFrame({"x": rng.normal(size=400), "y": rng.integers(0, 5, 400)}).to_csv(tmp_path / "f.csv", index=False)
+    assert invoke("fit", tmp_path / "f.csv", "-o", tmp_path / "f.twin", "--model", "copula").exit_code == 0
+    result = invoke("sample", tmp_path / "f.twin", "-n", 50, "-o", tmp_path / "s.csv")
+    assert result.exit_code == 0, result.output
+    drawn = pd.read_csv(tmp_path / "s.csv")
+    assert drawn["x"].dtype == np.float64 and drawn["x"].nunique() == 50  # not rounded to a grid
+
+
+def test_integers_beyond_64_bits_come_back_as_numbers_not_garbage(tmp_path):
+    rng = np.random.default_rng(1)
+    big = [int(v) for v in rng.uniform(1e19, 1e25, 300)]
+    pd.DataFrame({"big": big, "z": rng.normal(size=300)}).to_csv(tmp_path / "big.csv", index=False)
+    assert invoke("fit", tmp_path / "big.csv", "-o", tmp_path / "b.twin", "--model", "copula").exit_code == 0
+    result = invoke("sample", tmp_path / "b.twin", "-n", 200, "-o", tmp_path / "s.csv")
+    assert result.exit_code == 0 and "Warning" not in result.output
+    values = pd.read_csv(tmp_path / "s.csv")["big"]
+    assert values.min() >= 1e19 * 0.999 and values.max() <= 1e25 * 1.001
+
+
+def _bomb(path: Path, size: int) -> None:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in ("twin.json", "arrays.safetensors", "MANIFEST.json"):
+            archive.writestr(name, b" " * size if name == "twin.json" else b"{}")
+
+
+def test_a_twin_that_inflates_to_a_gibibyte_is_refused_before_it_is_read(tmp_path):
+    _bomb(tmp_path / "bomb.twin", 1 << 27)  # 128 MiB of spaces in a file of a few hundred KiB
+    assert (tmp_path / "bomb.twin").stat().st_size < 1 << 20
+    with pytest.raises(ArtifactError, match="would inflate to"):
+        datatwin.load(tmp_path / "bomb.twin")
+
+
+def test_a_manifest_that_is_a_list_is_a_clear_error(tmp_path):
+    with zipfile.ZipFile(tmp_path / "list.twin", "w") as archive:
+        archive.writestr("twin.json", b"{}")
+        archive.writestr("arrays.safetensors", b"")
+        archive.writestr("MANIFEST.json", b"[1, 2]")
+    result = invoke("sample", tmp_path / "list.twin", "-n", 5, "-o", tmp_path / "s.csv")
+    assert result.exit_code == 1 and "corrupt manifest" in result.output
+
+
+def test_a_signed_twin_loaded_without_a_key_warns_and_can_be_refused(tmp_path, monkeypatch, people):
+    twin = datatwin.fit(people, model="copula")
+    twin.save(tmp_path / "signed.twin", key=b"secret")
+    twin.save(tmp_path / "plain.twin")
+    monkeypatch.delenv("DATATWIN_SIGNING_KEY", raising=False)
+    with pytest.warns(SignatureNotCheckedWarning, match="NOT checked"):
+        datatwin.load(tmp_path / "signed.twin")
+    result = invoke("sample", tmp_path / "signed.twin", "-n", 5, "-o", tmp_path / "s.csv")
+    assert result.exit_code == 0 and "signature was NOT checked" in result.output
+    monkeypatch.setenv("DATATWIN_REQUIRE_SIGNATURE", "1")
+    for name, state in (("signed", "no key was given"), ("plain", "not signed")):
+        with pytest.raises(ArtifactError, match=state):
+            datatwin.load(tmp_path / f"{name}.twin")
+    datatwin.load(tmp_path / "signed.twin", key=b"secret")
+
+
+def test_a_missing_sqlite_file_is_not_created_and_an_empty_database_is_refused(tmp_path):
+    result = invoke("schema", f"sqlite:///{tmp_path / 'typo.db'}")
+    assert result.exit_code == 1 and "does not exist" in result.output
+    assert not (tmp_path / "typo.db").exists()
+    import sqlite3
+
+    sqlite3.connect(tmp_path / "empty.db").close()
+    result = invoke("fit", f"sqlite:///{tmp_path / 'empty.db'}", "-o", tmp_path / "e.twin")
+    assert result.exit_code == 1 and "holds no tables" in result.output
+    assert not (tmp_path / "e.twin").exists()
+
+
+def test_a_malformed_url_is_an_error_not_an_empty_database(tmp_path):
+    result = invoke("schema", "postgresql+psycopg://::nope::@/")
+    assert result.exit_code == 1, result.output
+
+
+def test_a_truncated_gzip_file_is_a_clear_error(tmp_path):
+    pd.DataFrame({"a": range(5000), "b": ["x"] * 5000}).to_csv(tmp_path / "t.csv.gz", index=False)
+    (tmp_path / "cut.csv.gz").write_bytes((tmp_path / "t.csv.gz").read_bytes()[:2000])
+    result = invoke("fit", tmp_path / "cut.csv.gz", "-o", tmp_path / "t.twin")
+    assert result.exit_code == 1 and "truncated gzip" in result.output
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into any folder")
+def test_an_output_folder_without_write_permission_is_a_clear_error(tmp_path, people):
+    people.to_csv(tmp_path / "p.csv", index=False)
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    result = invoke("fit", tmp_path / "p.csv", "-o", locked / "p.twin", "--model", "copula")
+    assert result.exit_code == 1 and "not writable" in result.output
+
+
+def test_existing_outputs_are_kept_unless_overwrite_is_given(tmp_path, people):
+    people.to_csv(tmp_path / "p.csv", index=False)
+    assert invoke("fit", tmp_path / "p.csv", "-o", tmp_path / "p.twin", "--model", "copula").exit_code == 0
+    (tmp_path / "s.csv").write_text("keep me")
+    result = invoke("sample", tmp_path / "p.twin", "-n", 5, "-o", tmp_path / "s.csv")
+    assert result.exit_code == 1 and "--overwrite" in result.output
+    assert (tmp_path / "s.csv").read_text() == "keep me"
+    assert invoke("sample", tmp_path / "p.twin", "-n", 5, "-o", tmp_path / "s.csv", "--overwrite").exit_code == 0
+    result = invoke("fit", tmp_path / "p.csv", "-o", tmp_path / "p.twin", "--model", "copula")
+    assert result.exit_code == 1 and "already exists" in result.output
+
+
+def test_rebalancing_a_column_that_does_not_exist_says_so(tmp_path, people):
+    twin = datatwin.fit(people, model="copula")
+    with pytest.raises(datatwin.ConfigError, match="'nope' to rebalance is not in the twin's table"):
+        twin.sample(10, rebalance="nope")
+
+
+def test_outputs_follow_the_umask_and_twins_stay_private(tmp_path, people):
+    people.to_csv(tmp_path / "p.csv", index=False)
+    old = os.umask(0o022)
+    try:
+        assert invoke("fit", tmp_path / "p.csv", "-o", tmp_path / "p.twin", "--model", "copula").exit_code == 0
+        assert invoke("sample", tmp_path / "p.twin", "-n", 5, "-o", tmp_path / "s.csv").exit_code == 0
+    finally:
+        os.umask(old)
+    assert (tmp_path / "p.twin").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "s.csv").stat().st_mode & 0o777 == 0o644
+
+
+def test_sigterm_during_a_write_leaves_no_temporary_file(tmp_path):
+    code = (
+        "import os, signal, sys\n"
+        "from datatwin.cli.main import run\n"
+        "from datatwin.io import writers\n"
+        "real = writers.write_table\n"
+        "def slow(data, target, **kw):\n"
+        "    with writers.atomic_path(target) as temp:\n"
+        "        temp.write_text('partial')\n"
+        "        os.kill(os.getpid(), signal.SIGTERM)\n"
+        "writers.write_table = slow\n"
+        "import datatwin.io\n"
+        "datatwin.io.write_table = slow\n"
+        f"sys.argv = ['datatwin', 'sample', {str(tmp_path / 'p.twin')!r}, '-n', '5', "
+        f"'-o', {str(tmp_path / 'o.csv')!r}]\n"
+        "run()\n"
+    )
+    pd.DataFrame({"a": np.arange(50) % 7, "b": np.arange(50) * 1.5}).to_csv(tmp_path / "p.csv", index=False)
+    assert invoke("fit", tmp_path / "p.csv", "-o", tmp_path / "p.twin", "--model", "copula").exit_code == 0
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 130, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.csv", "p.twin"]
+
+
+def test_demo_takes_the_same_output_option_as_every_command():
+    result = invoke("demo", "--help")
+    assert "-o" in result.output and "--output" in result.output
+
+
+def test_a_text_column_samples_the_same_in_every_process(tmp_path):
+    """Words shared by as many rows as each other are ordered the same way whatever the hash seed."""
+    words = ["alpha", "beta", "gamma", "delta", "omega", "sigma", "kappa", "theta"]
+    rng = np.random.default_rng(3)
+    notes = [" ".join(rng.choice(words, 6)) for _ in range(300)]
+    pd.DataFrame({"note": notes, "n": rng.integers(0, 9, 300)}).to_csv(tmp_path / "t.csv", index=False)
+    code = (
+        "import hashlib, datatwin\n"
+        f"twin = datatwin.fit({str(tmp_path / 't.csv')!r}, model='copula', seed=1)\n"
+        "print(hashlib.sha256(twin.sample(200, seed=2).to_csv().encode()).hexdigest())\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in (1, 2, 3)
+    }
+    assert len(outputs) == 1
+
+
+def test_duplicate_column_names_are_refused_not_renamed(tmp_path):
+    (tmp_path / "dup.csv").write_text("a,b,a\n" + "\n".join(f"{i},{i % 3},{i * 2}" for i in range(30)) + "\n")
+    result = invoke("schema", tmp_path / "dup.csv")
+    assert result.exit_code == 1 and "['a'] more than once" in result.output
+    frame = pd.DataFrame([[1, 2, 3]] * 30, columns=["a", "b", "a"])
+    with pytest.raises(datatwin.DataError, match="more than once"):
+        datatwin.fit(frame)
