@@ -8,6 +8,7 @@ from datatwin.evaluate import attacks
 from datatwin.evaluate.inputs import EvaluationData
 from datatwin.evaluate.privacy import distance_profile, duplicate_rate, exact_match_rate
 from datatwin.evaluate.result import MetricResult, Threshold, measured, skipped
+from datatwin.schema import ColumnKind
 
 _SECTION = "privacy"
 _NEEDS_HOLDOUT = "Needs real rows the generator never saw (--holdout) to compare against."
@@ -25,7 +26,7 @@ _HOLDOUT_TITLES = {  # the metrics that need a holdout, by key
 
 def privacy_metrics(data: EvaluationData, thresholds: dict[str, Threshold], *, seed: int) -> list[MetricResult]:
     """Every privacy check; without a holdout only exact copies (against the real table's own duplicates)."""
-    results = [_exact_copies(data, thresholds)]
+    results = [_exact_copies(data, thresholds), _key_collisions(data, thresholds)]
     if data.holdout is None:
         return results + [skipped(k, _SECTION, t, _NEEDS_HOLDOUT, thresholds) for k, t in _HOLDOUT_TITLES.items()]
     return results + _distance_metrics(data, thresholds, seed) + _attack_metrics(data, thresholds, seed)
@@ -47,6 +48,32 @@ def _exact_copies(data: EvaluationData, thresholds: dict[str, Threshold]) -> Met
         f"{100 * base:.3f}%.",
         thresholds,
         {"base_rate_from": base_from},
+    )
+
+
+def _key_collisions(data: EvaluationData, thresholds: dict[str, Threshold]) -> MetricResult:
+    """The share of synthetic keys (``id`` columns) that are real keys: a join on such a key
+    links a synthetic row to a real person."""
+    title = "Synthetic keys that are real keys"
+    keys = [c.name for c in data.schema.columns if c.kind is ColumnKind.ID]
+    if not keys:
+        return skipped("key_collisions", _SECTION, title, "The table has no key (id) column.", thresholds)
+    shares = {}
+    for column in keys:
+        real = set(data.real[column].dropna().astype(str))
+        synthetic = data.synthetic[column].dropna().astype(str)
+        shares[column] = float(synthetic.isin(real).mean()) if len(synthetic) else 0.0
+    worst = max(shares, key=lambda c: shares[c])
+    return measured(
+        "key_collisions",
+        _SECTION,
+        title,
+        shares[worst],
+        0.0,
+        f"{100 * shares[worst]:.2f}% of the synthetic values of key {worst!r} are keys of real rows"
+        + (" (a join on it would link synthetic rows to real people)." if shares[worst] else "."),
+        thresholds,
+        {"columns": shares},
     )
 
 

@@ -78,6 +78,7 @@ DEFAULT_THRESHOLDS: dict[str, Threshold] = {
     "nndr": Threshold(-0.05, -0.15, "higher", relative=True),
     "near_copies": Threshold(0.03, 0.10, "lower", relative=True),
     "exact_copies": Threshold(0.002, 0.01, "lower", relative=True),
+    "key_collisions": Threshold(0.001, 0.01, "lower"),
     "membership_inference": Threshold(0.55, 0.60, "lower"),
     "singling_out": Threshold(0.10, 0.20, "lower"),
     "linkability": Threshold(0.10, 0.20, "lower"),

@@ -28,6 +28,8 @@ def upgrade_v1_to_v2(document: Document, arrays: Arrays) -> tuple[Document, Arra
     - before links: no ``equality_links`` option (it was off), no ``links``, no ``history``;
     - before rounding units: no ``tokens/<j>/units`` arrays (values were not rounded);
     - before near links: no ``links/near/<k>`` arrays (equality only);
+    - integer keys stored as the smallest key only: their largest and their number are taken
+      from a run of the twin's rows (format 1 drew keys as such a run);
     - network heads in one stack (``net/w1`` …, a row per column, logits as wide as the widest
       column), with the links' heads among them or, earlier still, the links among the heads'
       inputs: split into the input columns' heads (``net/heads.*``) and the links' own
@@ -36,11 +38,34 @@ def upgrade_v1_to_v2(document: Document, arrays: Arrays) -> tuple[Document, Arra
     arrays = dict(arrays)
     for state, prefix in _argn_states(document):
         _upgrade_argn_v1(state, arrays, prefix)
+    for table in _table_documents(document):
+        _upgrade_keys_v1(table)
+    if document.get("kind") == "database":
+        for entry in document["tables"]:
+            facts = entry["facts"]
+            facts.setdefault("key_range", None if facts["text_key_length"] is not None else [1, facts["real_rows"]])
     return document, arrays
 
 
 UPGRADES: dict[int, Callable[[Document, Arrays], tuple[Document, Arrays]]] = {1: upgrade_v1_to_v2}
 """``UPGRADES[v]`` turns a version-``v`` twin into version ``v + 1``."""
+
+
+def _table_documents(document: Document) -> Iterator[dict[str, Any]]:
+    """The table twin documents in a table or database twin document."""
+    if document.get("kind") == "database":
+        yield from (entry["twin"] for entry in document["tables"] if entry.get("twin"))
+    else:
+        yield document
+
+
+def _upgrade_keys_v1(table: dict[str, Any]) -> None:
+    rows = int(table["lineage"]["n_rows"])
+    for column in table["schema"]["columns"]:
+        config = table["encoder"][column["name"]]
+        if column["kind"] == "id" and "maximum" not in config:
+            config["maximum"] = int(config["start"]) + rows - 1
+            config["count"] = rows
 
 
 def _argn_states(document: Document) -> Iterator[tuple[dict[str, Any], str]]:

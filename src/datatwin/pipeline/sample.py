@@ -13,7 +13,7 @@ from datatwin.models.base import check_row_count
 from datatwin.pipeline.fitted import FittedTable
 from datatwin.progress import Progress, report
 from datatwin.rebalance import rebalanced_counts
-from datatwin.schema import Schema, coerce_table
+from datatwin.schema import ColumnKind, Schema, coerce_table
 from datatwin.seeds import DEFAULT_SEED, check_seed
 
 SAMPLE_BATCH_ROWS = 100_000
@@ -100,7 +100,15 @@ def _sample_rows(
         encoded = table.model.sample(size, seed=int(seeds[2 * i]), **options)
         parts.append(table.encoder.decode(encoded, seed=int(seeds[2 * i + 1])))
         report(progress, "sampling rows", start + size, n)
-    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    if len(parts) == 1:
+        return parts[0]
+    rows = pd.concat(parts, ignore_index=True)
+    # keys drawn batch by batch could repeat across batches: drawn again once, for every row
+    key_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
+    for spec in table.schema.columns:
+        if spec.kind is ColumnKind.ID:
+            rows[spec.name] = table.encoder.transforms_[spec.name].decode({}, n, rng=key_rng).to_numpy()
+    return rows
 
 
 def _label_shares(table: FittedTable, column: str) -> dict[object, float]:

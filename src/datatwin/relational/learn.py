@@ -183,6 +183,7 @@ def _fit_table(
         primary=primary,
         real_rows=len(frame),
         text_key_length=_text_key_length(frame, table),
+        key_range=_key_range(frame, table),
         null_shares={c: float(frame[c].isna().mean()) for c in table.columns},
         mean_children=counts,
         empty_text=[c for c in values if frame[c].isna().sum() == 0 and frame[c].eq("").any()],
@@ -239,6 +240,14 @@ def _depths(schema: RelationalSchema, plan: GenerationPlan) -> dict[str, int]:
         parents = [k.parent for k in schema.parents_of(name) if k not in plan.deferred]
         depth[name] = 1 + max((depth[p] for p in parents), default=-1)
     return depth
+
+
+def _key_range(frame: pd.DataFrame, table: TableSchema) -> list[int] | None:
+    """The smallest and largest value of a whole-number primary key, else ``None``."""
+    if len(table.primary_key) != 1 or not pd.api.types.is_integer_dtype(frame[table.primary_key[0]].dtype):
+        return None
+    keys = frame[table.primary_key[0]].dropna()
+    return [int(keys.min()), int(keys.max())] if len(keys) else None
 
 
 def _text_key_length(frame: pd.DataFrame, table: TableSchema) -> int | None:

@@ -45,6 +45,9 @@ class TableModel:
         The table's size in the source.
     text_key_length
         Length of generated text primary keys; ``None`` for integer keys.
+    key_range
+        Smallest and largest real value of an integer primary key (new keys are drawn beyond
+        them, see :func:`datatwin.transforms.identifier.new_whole_keys`); ``None`` otherwise.
     null_shares
         Share of missing values per column (used for nullable references).
     mean_children
@@ -66,6 +69,7 @@ class TableModel:
     primary: ForeignKey | None
     real_rows: int
     text_key_length: int | None
+    key_range: list[int] | None
     null_shares: dict[str, float]
     mean_children: dict[str, float]
     empty_text: list[str]
@@ -79,6 +83,7 @@ class TableModel:
             "primary": None if self.primary is None else self.primary.to_dict(),
             "real_rows": self.real_rows,
             "text_key_length": self.text_key_length,
+            "key_range": self.key_range,
             "null_shares": self.null_shares,
             "mean_children": self.mean_children,
             "empty_text": self.empty_text,
@@ -96,6 +101,7 @@ class TableModel:
             primary=None if primary is None else ForeignKey.from_dict(primary),
             real_rows=int(facts["real_rows"]),
             text_key_length=facts["text_key_length"],
+            key_range=None if facts["key_range"] is None else [int(v) for v in facts["key_range"]],
             null_shares={str(k): float(v) for k, v in facts["null_shares"].items()},
             mean_children={str(k): float(v) for k, v in facts["mean_children"].items()},
             empty_text=list(facts["empty_text"]),

@@ -51,6 +51,7 @@ def reference_table_model(database: Database, table: TableSchema, plan: Generati
         primary=None,
         real_rows=len(frame),
         text_key_length=None,
+        key_range=None,
         null_shares={c: float(frame[c].isna().mean()) for c in table.columns},
         mean_children={},
         empty_text=[],

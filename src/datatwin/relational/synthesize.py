@@ -11,9 +11,9 @@ Tables are drawn parents first (:mod:`datatwin.relational.order`):
 - other foreign keys are drawn in proportion to the parents' learnt child counts; in a table
   whose composite key is made of foreign keys (many-to-many links) a parent's rows refer to
   distinct partners, so the key does not repeat;
-- single-column primary keys are renumbered (integers) or regenerated in the real keys' shape
-  (text); keys deferred by the generation plan (self-references, one key per cycle) are filled
-  once every table exists; rows still repeating a composite key or a unique set are dropped
+- single-column primary keys are drawn anew: whole numbers beyond the real ones (never a real
+  key), or codes in the real keys' shape (text); keys deferred by the generation plan
+  (self-references, one key per cycle) are filled once every table exists; rows still repeating a composite key or a unique set are dropped
   before any child refers to them.
 """
 
@@ -30,6 +30,7 @@ from datatwin.relational.columns import CHILDREN, POSITION, PREVIOUS, count_colu
 from datatwin.relational.context import as_drawn, grandparent_context, is_context, parent_values
 from datatwin.relational.model import FittedDatabase, TableModel
 from datatwin.schema.relational import ForeignKey, TableSchema
+from datatwin.transforms.identifier import new_whole_keys
 
 _REDRAW_ROUNDS = 20
 """Rounds of redrawing repeated link-table partners before the rest are dropped."""
@@ -38,6 +39,7 @@ _REDRAW_ROUNDS = 20
 def sample_database(twin: FittedDatabase, *, scale: float, seed: int) -> Database:
     """A synthetic database (see the module docstring), every table ``scale`` times its real size."""
     rng = np.random.default_rng(seed)
+    key_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])  # keys: a stream of their own
     plan = twin.plan
     drawn: dict[str, pd.DataFrame] = {}
     for name in plan.order:
@@ -49,7 +51,7 @@ def sample_database(twin: FittedDatabase, *, scale: float, seed: int) -> Databas
             rows = _with_counts(_sample_values(model, max(round(scale * model.real_rows), 0), None, rng), model, rng)
         else:
             rows = _sample_children(twin, model, drawn[model.primary.parent], scale, rng)
-        rows = _with_primary_key(rows, table, model, rng)
+        rows = _with_primary_key(rows, table, model, rng, key_rng)
         for column in model.empty_text:  # learnt as missing, but the source never had NULLs there
             rows[column] = rows[column].astype(object).where(rows[column].notna(), "")
         _fill_not_null(rows, table)
@@ -179,13 +181,16 @@ def _with_counts(rows: pd.DataFrame, model: TableModel, rng: np.random.Generator
 
 
 def _with_primary_key(
-    rows: pd.DataFrame, table: TableSchema, model: TableModel, rng: np.random.Generator
+    rows: pd.DataFrame, table: TableSchema, model: TableModel, rng: np.random.Generator, key_rng: np.random.Generator
 ) -> pd.DataFrame:
+    """New single-column primary keys: whole numbers beyond the real ones (none is a real key),
+    or codes in the real keys' length."""
     if len(table.primary_key) != 1 or table.primary_key[0] in rows.columns:
         return rows
     column = table.primary_key[0]
     if model.text_key_length is None:
-        rows[column] = np.arange(1, len(rows) + 1)
+        low, high = model.key_range or (1, max(model.real_rows, 1))
+        rows[column] = new_whole_keys(len(rows), low, high, model.real_rows, key_rng)
     else:
         rows[column] = _new_codes(len(rows), model.text_key_length, rng)
     return rows

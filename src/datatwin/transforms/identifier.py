@@ -1,7 +1,12 @@
 """Keys: never copied, generated anew and unique.
 
-Whole-number keys become a fresh sequence from the smallest key seen (surrogate integers may
-reuse the same range); string keys become random strings in the real keys' shapes.
+Whole-number keys are drawn, in a random order, from the numbers just above the largest real
+key, as densely as the real keys fill their own range: keys 1 … 30,000 (all taken) become
+30,001 … 60,000 shuffled; 30,000 keys spread over 10,000,000 … 99,999,999 become keys spread
+over a range as wide above 99,999,999. So no synthetic key is a real one — a join on the key
+cannot link a synthetic row to a real person — while the keys keep their digits and spacing.
+Only the real keys' smallest and largest value and their number are stored. String keys become
+random strings in the real keys' shapes.
 """
 
 from __future__ import annotations
@@ -17,6 +22,24 @@ from datatwin.transforms import _shapes
 from datatwin.transforms.base import TransformState, require_fitted
 
 
+def new_whole_keys(n: int, minimum: int, maximum: int, count: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` distinct whole numbers beyond ``count`` real keys spread over ``minimum … maximum``,
+    as densely as the real keys fill their range, in a random order: drawn from the numbers just
+    above ``maximum`` or, when those would need more digits and the numbers just below
+    ``minimum`` would not, from those."""
+    width = max(maximum - minimum + 1, 1)
+    density = min(max(count, 1) / width, 1.0)
+    block = max(int(np.ceil(n / density)), n)
+    above, below = maximum + 1, minimum - block
+    digits = lambda v: len(str(abs(int(v))))  # noqa: E731
+    keeps_digits_below = below >= 0 and digits(below) == digits(minimum)
+    if above + block > np.iinfo(np.int64).max or (digits(above + block) > digits(maximum) and keeps_digits_below):
+        first = below
+    else:
+        first = above
+    return first + rng.choice(block, size=n, replace=False).astype(np.int64)
+
+
 class IdTransform:
     """Unique key columns; they take no part in the model."""
 
@@ -25,6 +48,8 @@ class IdTransform:
     def __init__(self, spec: ColumnSpec) -> None:
         self.spec = spec
         self.start_: int | None = None
+        self.maximum_: int = 0
+        self.count_: int = 0
         self.as_text_: bool = False
         self.shapes_: list[str] = []
         self.shape_weights_: np.ndarray = np.zeros(0)
@@ -37,6 +62,8 @@ class IdTransform:
         whole = numbers.notna().all() and (numbers == numbers.round()).all()
         if whole and not text.str.match(r"^[+-]?0\d").any():
             self.start_ = int(numbers.min()) if len(numbers) else 1
+            self.maximum_ = int(numbers.max()) if len(numbers) else 0
+            self.count_ = int(numbers.nunique())
             self.as_text_ = bool(len(observed)) and isinstance(observed.iloc[0], str)
         else:
             self.start_ = 0
@@ -59,14 +86,23 @@ class IdTransform:
                 _shapes.sample_shapes(self.shapes_, self.shape_weights_, n, rng, unique=True),
                 dtype=object,
             )
-        keys = np.arange(self.start_, self.start_ + n, dtype=np.int64)
-        series = pd.Series(keys)
+        series = pd.Series(self._new_numbers(n, rng))
         return series.astype("str") if self.as_text_ else series  # 10x faster than str objects first
 
+    def _new_numbers(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        assert self.start_ is not None
+        return new_whole_keys(n, self.start_, self.maximum_, self.count_, rng)
+
     def to_state(self) -> TransformState:
-        """Start of the sequence or the keys' shapes."""
+        """The real keys' range and number, or their shapes."""
         require_fitted(self, "start_")
-        config = {"start": self.start_, "as_text": self.as_text_, "shapes": self.shapes_}
+        config = {
+            "start": self.start_,
+            "maximum": self.maximum_,
+            "count": self.count_,
+            "as_text": self.as_text_,
+            "shapes": self.shapes_,
+        }
         return config, {"shape_weights": self.shape_weights_}
 
     @classmethod
@@ -75,6 +111,8 @@ class IdTransform:
         config, arrays = state
         transform = cls(spec)
         transform.start_ = int(config["start"])
+        transform.maximum_ = int(config["maximum"])
+        transform.count_ = int(config["count"])
         transform.as_text_ = bool(config["as_text"])
         transform.shapes_ = list(config["shapes"])
         transform.shape_weights_ = arrays["shape_weights"].astype(np.float64)
