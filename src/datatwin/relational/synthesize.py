@@ -13,8 +13,8 @@ Tables are drawn parents first (:mod:`datatwin.relational.order`):
   distinct partners, so the key does not repeat;
 - single-column primary keys are drawn anew: whole numbers beyond the real ones (never a real
   key), or codes in the real keys' shape (text); keys deferred by the generation plan
-  (self-references, one key per cycle) are filled once every table exists; rows still repeating a composite key or a unique set are dropped
-  before any child refers to them.
+  (self-references, one key per cycle) are filled once every table exists; rows still
+  repeating a composite key or a unique set are dropped before any child refers to them.
 """
 
 from __future__ import annotations
