@@ -28,7 +28,9 @@ _PREDICATE_COLUMNS = 3
 _CANDIDATES_PER_ATTACK = 10
 _CHUNK = 100
 _NUMERIC_TOLERANCE = 0.05
-_MAX_SYNTHETIC_ROWS = 50_000
+ATTACKER_ROWS = 5_000
+"""Synthetic rows the attacker holds (all of them when there are fewer): the same number for
+every sample size, so that a risk measured on 5,000 or 50,000 synthetic rows means the same."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class AttackResult:
     control_success: float
     n_attacks: int
     risk_interval: tuple[float, float]
+    synthetic_rows: int
 
     def to_dict(self) -> dict:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()}
@@ -67,9 +70,9 @@ def singling_out(
     predicates = _single_column_predicates(values["synthetic"], columns, n_attacks // 2, rng)
     predicates += _isolating_predicates(values["synthetic"], schema, columns, n_attacks - len(predicates), rng)
     if not predicates:
-        return _result(0, 0, 0)
+        return _result(0, 0, 0, len(synthetic))
     hits = {side: sum(_matches(values[side], p).sum() == 1 for p in predicates) for side in ("train", "control")}
-    return _result(hits["train"], hits["control"], len(predicates))
+    return _result(hits["train"], hits["control"], len(predicates), len(synthetic))
 
 
 def linkability(
@@ -95,7 +98,7 @@ def linkability(
         nearest["train"].append(index.kneighbors(x_train)[1][:, 0])
         nearest["control"].append(index.kneighbors(x_control)[1][:, 0])
     hits = {side: int((a == b).sum()) for side, (a, b) in nearest.items()}
-    return _result(hits["train"], hits["control"], len(train))
+    return _result(hits["train"], hits["control"], len(train), len(synthetic))
 
 
 def attribute_inference(
@@ -120,7 +123,7 @@ def attribute_inference(
     for side, frame, x in (("train", train, x_train), ("control", control, x_control)):
         guesses = synthetic[secret].iloc[index.kneighbors(x)[1][:, 0]].reset_index(drop=True)
         hits[side] = int(_correct(frame[secret].reset_index(drop=True), guesses, schema[secret].kind in NUMERIC_KINDS))
-    return _result(hits["train"], hits["control"], len(train))
+    return _result(hits["train"], hits["control"], len(train), len(synthetic))
 
 
 def _equal_samples(
@@ -129,7 +132,7 @@ def _equal_samples(
     """Equally many train and control rows to attack; the attacker keeps the synthetic rows (up to a cap)."""
     n = min(len(train), len(control), cap)
     pick = lambda frame, k: frame.iloc[rng.choice(len(frame), k, replace=False)].reset_index(drop=True)  # noqa: E731
-    return pick(train, n), pick(control, n), pick(synthetic, min(len(synthetic), _MAX_SYNTHETIC_ROWS))
+    return pick(train, n), pick(control, n), pick(synthetic, min(len(synthetic), ATTACKER_ROWS))
 
 
 def _comparable(frame: pd.DataFrame, schema: Schema, columns: list[str]) -> dict[str, np.ndarray]:
@@ -199,9 +202,9 @@ def _correct(truth: pd.Series, guesses: pd.Series, numeric: bool) -> int:
     return int((same & truth.notna() & guesses.notna() | both_missing).sum())
 
 
-def _result(train_hits: int, control_hits: int, n: int) -> AttackResult:
+def _result(train_hits: int, control_hits: int, n: int, synthetic_rows: int) -> AttackResult:
     if n == 0:
-        return AttackResult(0.0, 0.0, 0.0, 0, (0.0, 0.0))
+        return AttackResult(0.0, 0.0, 0.0, 0, (0.0, 0.0), synthetic_rows)
     train_rate, train_ci = _wilson(train_hits, n)
     control_rate, control_ci = _wilson(control_hits, n)
     return AttackResult(
@@ -210,6 +213,7 @@ def _result(train_hits: int, control_hits: int, n: int) -> AttackResult:
         control_success=control_rate,
         n_attacks=n,
         risk_interval=(_risk(train_ci[0], control_ci[1]), _risk(train_ci[1], control_ci[0])),
+        synthetic_rows=synthetic_rows,
     )
 
 

@@ -28,8 +28,6 @@ def constraints_metric(data: EvaluationData, thresholds: dict[str, Threshold]) -
     worst = sorted(rules, key=lambda r: -rules[r])[:3]
     return measured(
         "constraints",
-        "constraints",
-        "Declared rules kept",
         share,
         0.0,
         f"{100 * share:.2f}% of synthetic rows break a rule of the declared schema"

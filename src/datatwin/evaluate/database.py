@@ -106,10 +106,7 @@ def _table_metrics(real: Database, synthetic: Database, name: str, limits: dict[
     if data is None or not data.columns:
         why = f"table {name!r} has no value columns to compare (keys only, or no rows)"
         return [
-            *(
-                dataclasses.replace(skipped(key, "fidelity", title, why, limits), subject=name)
-                for key, title in (("column_shapes", "Column shapes"), ("pair_trends", "Column-pair trends"))
-            ),
+            *(skipped(key, why, limits, subject=name) for key in ("column_shapes", "pair_trends")),
             _copied_identifiers(real, synthetic, name, limits),
         ]
     return [
@@ -122,7 +119,6 @@ def _table_metrics(real: Database, synthetic: Database, name: str, limits: dict[
 def _copied_identifiers(real: Database, synthetic: Database, name: str, limits: dict[str, Threshold]) -> MetricResult:
     """Share of the synthetic table's distinct identifying texts found in the real table: personal
     data (full names as first + last name: a first name alone is no one) and text primary keys."""
-    title = "Copied identifiers"
     columns, full_name, personal = _identifying_columns(real, name)
     why = None
     if not columns and full_name is None:
@@ -130,7 +126,7 @@ def _copied_identifiers(real: Database, synthetic: Database, name: str, limits: 
     elif not personal and _same_rows(real.tables[name], synthetic.tables[name]):
         why = f"table {name!r} is the real one: a reference list without personal data, kept as it is"
     if why is not None:
-        return dataclasses.replace(skipped("copied_identifiers", "privacy", title, why, limits), subject=name)
+        return skipped("copied_identifiers", why, limits, subject=name)
     real_values = _identifiers(real.tables[name], columns, full_name)
     fake_values = _identifiers(synthetic.tables[name], columns, full_name)
     per_column = {}
@@ -145,8 +141,6 @@ def _copied_identifiers(real: Database, synthetic: Database, name: str, limits: 
     share = copied_total / max(sum(c["distinct"] for c in per_column.values()), 1)
     return measured(
         "copied_identifiers",
-        "privacy",
-        title,
         share,
         0.0,
         f"{copied_total} of the synthetic {', '.join(per_column)} values are real ones.",
@@ -203,8 +197,6 @@ def _integrity(synthetic: Database, key: ForeignKey, limits: dict[str, Threshold
     share = float(found.mean()) if len(filled) else 1.0
     return measured(
         "referential_integrity",
-        "constraints",
-        "Referential integrity",
         share,
         1.0,
         f"{int(found.sum()):,} of {len(filled):,} filled references of {key.describe()} find their parent.",
@@ -217,11 +209,12 @@ def _integrity(synthetic: Database, key: ForeignKey, limits: dict[str, Threshold
 def _children_per_parent(
     real: Database, synthetic: Database, key: ForeignKey, limits: dict[str, Threshold]
 ) -> MetricResult:
-    title = "Children per parent"
     real_counts, synthetic_counts = (children_per_row(d, key).to_numpy(dtype=float) for d in (real, synthetic))
     if len(real_counts) == 0 or len(synthetic_counts) == 0:
-        return dataclasses.replace(
-            skipped("children_per_parent", "fidelity", title, f"{key.parent!r} has no rows", limits),
+        return skipped(
+            "children_per_parent",
+            f"{key.parent!r} has no rows",
+            limits,
             subject=key.describe(),
         )
     similarity = 1.0 - float(ks_2samp(real_counts, synthetic_counts, method="asymp").statistic)  # p-value unused
@@ -233,9 +226,7 @@ def _children_per_parent(
         side: {"mean": round(float(c.mean()), 4), "max": int(c.max()), "zero_share": round(float((c == 0).mean()), 4)}
         for side, c in (("real", real_counts), ("synthetic", synthetic_counts))
     }
-    return measured(
-        "children_per_parent", "fidelity", title, similarity, 1.0, summary, limits, details, subject=key.describe()
-    )
+    return measured("children_per_parent", similarity, 1.0, summary, limits, details, subject=key.describe())
 
 
 def _joined(database: Database, key: ForeignKey, child_columns: list[str], parent_columns: list[str]) -> pd.DataFrame:
@@ -250,7 +241,6 @@ def _joined(database: Database, key: ForeignKey, child_columns: list[str], paren
 def _parent_child_trends(
     real: Database, synthetic: Database, key: ForeignKey, limits: dict[str, Threshold]
 ) -> MetricResult:
-    title = "Parent–child trends"
     child_columns = value_columns(real.schema, real.schema.table(key.table), real.tables[key.table])
     parent_columns = value_columns(real.schema, real.schema.table(key.parent), real.tables[key.parent])
     if key.is_self_reference:
@@ -267,14 +257,10 @@ def _parent_child_trends(
     scores = [p.similarity for p in pairs if not np.isnan(p.similarity)]
     if not scores:
         why = f"no comparable column pairs across {key.describe()}"
-        return dataclasses.replace(
-            skipped("parent_child_trends", "fidelity", title, why, limits), subject=key.describe()
-        )
+        return skipped("parent_child_trends", why, limits, subject=key.describe())
     worst = sorted((p for p in pairs if not np.isnan(p.similarity)), key=lambda p: p.similarity)[:5]
     return measured(
         "parent_child_trends",
-        "fidelity",
-        title,
         float(np.mean(scores)),
         1.0,
         f"Mean trend similarity of {len(scores)} child–parent column pairs through {key.describe()}.",

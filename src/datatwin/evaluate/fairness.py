@@ -51,8 +51,6 @@ def fairness_metric(data: EvaluationData, column: str, thresholds: dict[str, Thr
     ]
     return measured(
         "fairness",
-        "fairness",
-        f"Bias across {column!r}",
         moved,
         0.0,
         f"The gap in {outcome} between {column!r} groups is {gap_real:.3f} in the real table and "

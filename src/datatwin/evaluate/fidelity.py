@@ -12,7 +12,6 @@ from datatwin.evaluate.result import MetricResult, Threshold, measured
 from datatwin.evaluate.shapes import column_shape_similarity
 from datatwin.evaluate.trends import pair_trend_details
 
-_SECTION = "fidelity"
 _HISTOGRAM_BINS = 30
 _TOP_LABELS = 12
 
@@ -28,8 +27,6 @@ def column_shapes_metric(data: EvaluationData, thresholds: dict[str, Threshold])
     worst = min(per_column, key=lambda n: per_column[n]["score"] if per_column[n]["score"] is not None else 2)
     return measured(
         "column_shapes",
-        _SECTION,
-        "Column shapes",
         float(np.mean(scores)) if scores else float("nan"),
         1.0,
         f"Mean similarity of {len(scores)} column distributions (KS / total variation); least alike: {worst!r}.",
@@ -48,8 +45,6 @@ def missing_values_metric(data: EvaluationData, thresholds: dict[str, Threshold]
     worst = max(gaps, key=gaps.__getitem__)
     return measured(
         "missing_values",
-        _SECTION,
-        "Missing values",
         1 - float(np.mean(list(gaps.values()))),
         1.0,
         f"Missing-value rates match to {100 * np.mean(list(gaps.values())):.2f} points on average; "
@@ -72,8 +67,6 @@ def coverage_metric(data: EvaluationData, thresholds: dict[str, Threshold]) -> M
     worst = min(per_column, key=per_column.__getitem__)
     return measured(
         "coverage",
-        _SECTION,
-        "Range and category coverage",
         float(np.mean(list(per_column.values()))),
         1.0,
         f"The synthetic rows reach {100 * np.mean(list(per_column.values())):.1f}% of the real ranges and "
@@ -99,8 +92,6 @@ def invented_values_metric(data: EvaluationData, thresholds: dict[str, Threshold
     offenders = [n for n, s in sorted(per_column.items(), key=lambda kv: -kv[1]) if s > 0][:3]
     return measured(
         "invented_values",
-        _SECTION,
-        "Invented values",
         share,
         0.0,
         f"{100 * share:.2f}% of synthetic cells hold labels or numbers the real table never has"
@@ -123,8 +114,6 @@ def pair_trends_metric(data: EvaluationData, thresholds: dict[str, Threshold]) -
     worst = sorted((p for p in pairs if not np.isnan(p.similarity)), key=lambda p: p.similarity)[:5]
     return measured(
         "pair_trends",
-        _SECTION,
-        "Column-pair trends",
         float(np.mean(scores)) if scores else float("nan"),
         1.0,
         f"Mean similarity of {len(scores)} pairwise correlations and contingency tables.",
@@ -147,8 +136,6 @@ def detection_metric(data: EvaluationData, thresholds: dict[str, Threshold], *, 
     against = "holdout" if data.holdout is not None else "real"
     return measured(
         "detection",
-        _SECTION,
-        "Two-sample classifier AUC",
         result.auc,
         0.5,
         f"A gradient-boosting classifier tells synthetic from {against} rows with AUC {result.auc:.3f} "

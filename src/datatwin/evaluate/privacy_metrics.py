@@ -10,25 +10,24 @@ from datatwin.evaluate.privacy import distance_profile, duplicate_rate, exact_ma
 from datatwin.evaluate.result import MetricResult, Threshold, measured, skipped
 from datatwin.schema import ColumnKind
 
-_SECTION = "privacy"
 _NEEDS_HOLDOUT = "Needs real rows the generator never saw (--holdout) to compare against."
 _HISTOGRAM_BINS = 30
-_HOLDOUT_TITLES = {  # the metrics that need a holdout, by key
-    "dcr_share": "Distance to closest record",
-    "nndr": "Nearest-neighbour distance ratio",
-    "near_copies": "Near copies",
-    "membership_inference": "Membership inference",
-    "singling_out": "Singling out",
-    "linkability": "Linkability",
-    "attribute_inference": "Attribute inference",
-}
+_NEEDS_HOLDOUT_KEYS = (
+    "dcr_share",
+    "nndr",
+    "near_copies",
+    "membership_inference",
+    "singling_out",
+    "linkability",
+    "attribute_inference",
+)
 
 
 def privacy_metrics(data: EvaluationData, thresholds: dict[str, Threshold], *, seed: int) -> list[MetricResult]:
     """Every privacy check; without a holdout only exact copies (against the real table's own duplicates)."""
     results = [_exact_copies(data, thresholds), _key_collisions(data, thresholds)]
     if data.holdout is None:
-        return results + [skipped(k, _SECTION, t, _NEEDS_HOLDOUT, thresholds) for k, t in _HOLDOUT_TITLES.items()]
+        return results + [skipped(k, _NEEDS_HOLDOUT, thresholds) for k in _NEEDS_HOLDOUT_KEYS]
     return results + _distance_metrics(data, thresholds, seed) + _attack_metrics(data, thresholds, seed)
 
 
@@ -40,8 +39,6 @@ def _exact_copies(data: EvaluationData, thresholds: dict[str, Threshold]) -> Met
         base, base_from = duplicate_rate(data.real, data.schema), "real rows duplicating another real row"
     return measured(
         "exact_copies",
-        _SECTION,
-        "Exact copies of real rows",
         rate,
         base,
         f"{100 * rate:.3f}% of synthetic rows copy a real row exactly; the natural rate ({base_from}) is "
@@ -54,10 +51,9 @@ def _exact_copies(data: EvaluationData, thresholds: dict[str, Threshold]) -> Met
 def _key_collisions(data: EvaluationData, thresholds: dict[str, Threshold]) -> MetricResult:
     """The share of synthetic keys (``id`` columns) that are real keys: a join on such a key
     links a synthetic row to a real person."""
-    title = "Synthetic keys that are real keys"
     keys = [c.name for c in data.schema.columns if c.kind is ColumnKind.ID]
     if not keys:
-        return skipped("key_collisions", _SECTION, title, "The table has no key (id) column.", thresholds)
+        return skipped("key_collisions", "The table has no key (id) column.", thresholds)
     shares = {}
     for column in keys:
         real = set(data.real[column].dropna().astype(str))
@@ -66,8 +62,6 @@ def _key_collisions(data: EvaluationData, thresholds: dict[str, Threshold]) -> M
     worst = max(shares, key=lambda c: shares[c])
     return measured(
         "key_collisions",
-        _SECTION,
-        title,
         shares[worst],
         0.0,
         f"{100 * shares[worst]:.2f}% of the synthetic values of key {worst!r} are keys of real rows"
@@ -89,8 +83,6 @@ def _distance_metrics(data: EvaluationData, thresholds: dict[str, Threshold], se
     return [
         measured(
             "dcr_share",
-            _SECTION,
-            _HOLDOUT_TITLES["dcr_share"],
             profile.dcr_share,
             0.5,
             f"{100 * profile.dcr_share:.1f}% of synthetic rows are closer to a training row than to a holdout row "
@@ -104,8 +96,6 @@ def _distance_metrics(data: EvaluationData, thresholds: dict[str, Threshold], se
         ),
         measured(
             "nndr",
-            _SECTION,
-            _HOLDOUT_TITLES["nndr"],
             nndr_synth,
             nndr_holdout,
             f"Median ratio of nearest to second-nearest training row: {nndr_synth:.3f} for synthetic rows, "
@@ -114,8 +104,6 @@ def _distance_metrics(data: EvaluationData, thresholds: dict[str, Threshold], se
         ),
         measured(
             "near_copies",
-            _SECTION,
-            _HOLDOUT_TITLES["near_copies"],
             near_synth,
             near_holdout,
             f"{100 * near_synth:.2f}% of synthetic rows are closer to a training row than 95% of holdout rows are "
@@ -124,8 +112,6 @@ def _distance_metrics(data: EvaluationData, thresholds: dict[str, Threshold], se
         ),
         measured(
             "membership_inference",
-            _SECTION,
-            _HOLDOUT_TITLES["membership_inference"],
             membership,
             0.5,
             f"An attacker guessing whether a row was in training from its distance to the synthetic rows "
@@ -141,14 +127,12 @@ def _attack_metrics(data: EvaluationData, thresholds: dict[str, Threshold], seed
     results = [
         _attack(
             "singling_out",
-            _HOLDOUT_TITLES["singling_out"],
             attacks.singling_out(*tables, seed=seed),
             thresholds,
             "predicates isolating one synthetic row isolate one training row",
         ),
         _attack(
             "linkability",
-            _HOLDOUT_TITLES["linkability"],
             attacks.linkability(*tables, seed=seed),
             thresholds,
             "two halves of a record link up through the synthetic table",
@@ -160,14 +144,13 @@ def _attack_metrics(data: EvaluationData, thresholds: dict[str, Threshold], seed
         why = "Needs a column to guess: name --sensitive columns or a --target."
         return [
             *results,
-            skipped("attribute_inference", _SECTION, _HOLDOUT_TITLES["attribute_inference"], why, thresholds),
+            skipped("attribute_inference", why, thresholds),
         ]
     for secret in secrets:
         outcome = attacks.attribute_inference(*tables, secret, seed=seed)
         results.append(
             _attack(
                 "attribute_inference",
-                f"Attribute inference of {secret!r}",
                 outcome,
                 thresholds,
                 f"{secret!r} is guessed from the other columns via the nearest synthetic row",
@@ -179,7 +162,6 @@ def _attack_metrics(data: EvaluationData, thresholds: dict[str, Threshold], seed
 
 def _attack(
     key: str,
-    title: str,
     outcome: attacks.AttackResult,
     thresholds: dict[str, Threshold],
     what: str,
@@ -188,13 +170,12 @@ def _attack(
     low, high = outcome.risk_interval
     return measured(
         key,
-        _SECTION,
-        title,
         outcome.risk,
         0.0,
         f"Risk {outcome.risk:.3f} (95% interval {low:.3f}–{high:.3f}): {what} in "
         f"{100 * outcome.train_success:.1f}% of {outcome.n_attacks} attacks "
-        f"on training rows vs {100 * outcome.control_success:.1f}% on unseen rows.",
+        f"on training rows vs {100 * outcome.control_success:.1f}% on unseen rows, "
+        f"the attacker holding {outcome.synthetic_rows:,} synthetic rows.",
         thresholds,
         outcome.to_dict(),
         subject=subject,

@@ -11,6 +11,7 @@ import numpy as np
 
 from datatwin._version import __version__
 from datatwin.errors import DataError
+from datatwin.evaluate.attacks import ATTACKER_ROWS
 from datatwin.evaluate.constraints import constraints_metric
 from datatwin.evaluate.fairness import fairness_metric
 from datatwin.evaluate.fidelity import (
@@ -23,6 +24,7 @@ from datatwin.evaluate.fidelity import (
 )
 from datatwin.evaluate.inputs import EvaluationData, TableInput, prepare
 from datatwin.evaluate.privacy_metrics import privacy_metrics
+from datatwin.evaluate.registry import SECTIONS
 from datatwin.evaluate.result import MetricResult, Status, Threshold, skipped, thresholds_with
 from datatwin.evaluate.utility_metrics import utility_metrics
 from datatwin.lineage import Lineage
@@ -30,8 +32,7 @@ from datatwin.progress import Progress, report
 from datatwin.schema import Schema
 
 REPORT_FORMAT = "datatwin.report"
-REPORT_VERSION = 1
-SECTIONS = ("fidelity", "utility", "privacy", "fairness", "constraints")
+REPORT_VERSION = 2
 _STATUS_ORDER = (Status.FAIL, Status.WARN, Status.PASS)
 
 
@@ -161,17 +162,17 @@ def _fidelity(data: EvaluationData, limits: dict[str, Threshold], seed: int) -> 
 
 def _fairness(data: EvaluationData, limits: dict[str, Threshold]) -> list[MetricResult]:
     if not data.sensitive:
-        return [skipped("fairness", "fairness", "Bias across groups", "Name --sensitive columns to check.", limits)]
+        return [skipped("fairness", "Name --sensitive columns to check.", limits)]
     if data.target is None:
         why = "Needs a target column (--target) whose rate is compared across groups."
-        return [skipped("fairness", "fairness", "Bias across groups", why, limits)]
+        return [skipped("fairness", why, limits)]
     return [fairness_metric(data, column, limits) for column in data.sensitive]
 
 
 def _constraints(data: EvaluationData, limits: dict[str, Threshold]) -> list[MetricResult]:
     if not data.declared_schema:
         why = "No declared rules: pass the schema (--schema) to check its bounds and domains."
-        return [skipped("constraints", "constraints", "Declared rules kept", why, limits)]
+        return [skipped("constraints", why, limits)]
     return [constraints_metric(data, limits)]
 
 
@@ -187,6 +188,7 @@ def _context(data: EvaluationData, seed: int) -> dict[str, Any]:
         "columns_not_compared": {c.name: c.kind.value for c in data.schema.columns if c.name not in compared},
         "target": data.target,
         "sensitive": data.sensitive,
+        "attacker_synthetic_rows": min(len(data.synthetic), ATTACKER_ROWS),
         "seed": seed,
     }
 

@@ -1,7 +1,8 @@
 """What every metric returns, and how a value is judged pass, warn or fail.
 
 A metric is a plain function returning a :class:`MetricResult`; the report only aggregates.
-Thresholds live in one table (:data:`DEFAULT_THRESHOLDS`) that users may override by key.
+Each metric's facts and default limits are declared once, in :mod:`datatwin.evaluate.registry`;
+users may override the limits by key.
 """
 
 from __future__ import annotations
@@ -9,11 +10,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any
 
 from datatwin.errors import ConfigError
-
-Direction = Literal["higher", "lower"]
+from datatwin.evaluate.registry import METRICS, Direction
 
 
 class Status(StrEnum):
@@ -66,30 +66,9 @@ class Threshold:
 
 
 DEFAULT_THRESHOLDS: dict[str, Threshold] = {
-    "column_shapes": Threshold(0.90, 0.80, "higher"),
-    "missing_values": Threshold(0.98, 0.95, "higher"),
-    "coverage": Threshold(0.90, 0.75, "higher"),
-    "invented_values": Threshold(0.01, 0.05, "lower"),
-    "pair_trends": Threshold(0.90, 0.80, "higher"),
-    "detection": Threshold(0.60, 0.75, "lower"),
-    "utility": Threshold(0.95, 0.85, "higher"),
-    "importance_agreement": Threshold(0.70, 0.40, "higher"),
-    "dcr_share": Threshold(0.53, 0.60, "lower"),
-    "nndr": Threshold(-0.05, -0.15, "higher", relative=True),
-    "near_copies": Threshold(0.03, 0.10, "lower", relative=True),
-    "exact_copies": Threshold(0.002, 0.01, "lower", relative=True),
-    "key_collisions": Threshold(0.001, 0.01, "lower"),
-    "membership_inference": Threshold(0.55, 0.60, "lower"),
-    "singling_out": Threshold(0.10, 0.20, "lower"),
-    "linkability": Threshold(0.10, 0.20, "lower"),
-    "attribute_inference": Threshold(0.10, 0.20, "lower"),
-    "fairness": Threshold(0.05, 0.10, "lower"),
-    "constraints": Threshold(0.0, 0.01, "lower"),
-    "referential_integrity": Threshold(1.0, 0.999, "higher"),
-    "copied_identifiers": Threshold(0.01, 0.05, "lower"),
-    "children_per_parent": Threshold(0.90, 0.80, "higher"),
-    "parent_child_trends": Threshold(0.90, 0.80, "higher"),
+    spec.key: Threshold(spec.passing, spec.warning, spec.direction, spec.relative) for spec in METRICS.values()
 }
+"""Each metric's default limits, from :data:`datatwin.evaluate.registry.METRICS`."""
 
 
 def thresholds_with(overrides: dict[str, tuple[float, float]] | None) -> dict[str, Threshold]:
@@ -145,8 +124,11 @@ class MetricResult:
     summary: str
     details: dict[str, Any] = field(default_factory=dict)
     subject: str | None = None
+    limits: Threshold | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-able form, with the limits that decided the status."""
+        limits = self.limits
         return {
             "key": self.key,
             "section": self.section,
@@ -155,6 +137,9 @@ class MetricResult:
             "value": _finite_or_none(self.value),
             "ideal": _finite_or_none(self.ideal),
             "direction": self.direction,
+            "limits": None
+            if limits is None
+            else {"pass": limits.passing, "warn": limits.warning, "relative_to_ideal": limits.relative},
             "status": self.status.value,
             "summary": self.summary,
             "details": self.details,
@@ -162,6 +147,8 @@ class MetricResult:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> MetricResult:
+        """Inverse of :meth:`to_dict`."""
+        limits = data.get("limits")
         return cls(
             key=data["key"],
             section=data["section"],
@@ -173,48 +160,61 @@ class MetricResult:
             status=Status(data["status"]),
             summary=data["summary"],
             details=data.get("details", {}),
+            limits=None
+            if limits is None
+            else Threshold(limits["pass"], limits["warn"], data["direction"], limits["relative_to_ideal"]),
         )
 
 
 def measured(
     key: str,
-    section: str,
-    title: str,
     value: float,
-    ideal: float,
+    ideal: float | None,
     summary: str,
     thresholds: dict[str, Threshold],
     details: dict[str, Any] | None = None,
     subject: str | None = None,
 ) -> MetricResult:
-    """A result judged by the threshold for ``key``."""
-    threshold = thresholds[key]
+    """The result of metric ``key`` (see :data:`METRICS`), judged by its limits in ``thresholds``;
+    ``ideal`` ``None`` takes the metric's fixed ideal."""
+    spec, threshold = METRICS[key], thresholds[key]
+    ideal = spec.ideal if ideal is None else ideal
+    assert ideal is not None, f"metric {key!r} has no fixed ideal: measure it"
     return MetricResult(
         key=key,
-        section=section,
-        title=title,
-        value=float(value),
+        section=spec.section,
+        title=spec.title,
+        value=_zero_if_rounding_noise(float(value)),
         ideal=float(ideal),
         direction=threshold.direction,
         status=threshold.judge(float(value), float(ideal)),
         summary=summary,
         details=details or {},
         subject=subject,
+        limits=threshold,
     )
 
 
-def skipped(key: str, section: str, title: str, why: str, thresholds: dict[str, Threshold]) -> MetricResult:
-    """A result for a metric that could not be measured, saying why."""
+def skipped(key: str, why: str, thresholds: dict[str, Threshold], subject: str | None = None) -> MetricResult:
+    """The result of metric ``key`` when it could not be measured, saying why."""
+    spec = METRICS[key]
     return MetricResult(
         key=key,
-        section=section,
-        title=title,
+        section=spec.section,
+        title=spec.title,
         value=None,
-        ideal=math.nan,
+        ideal=math.nan if spec.ideal is None else spec.ideal,
         direction=thresholds[key].direction,
         status=Status.SKIPPED,
         summary=why,
+        subject=subject,
+        limits=thresholds[key],
     )
+
+
+def _zero_if_rounding_noise(value: float) -> float:
+    """``-1.665e-16`` (a difference of equal floats) is 0."""
+    return 0.0 if abs(value) < 1e-12 else value
 
 
 def _finite_or_none(value: float | None) -> float | None:

@@ -8,7 +8,6 @@ from datatwin.evaluate.inputs import EvaluationData
 from datatwin.evaluate.result import MetricResult, Threshold, measured, skipped
 from datatwin.evaluate.utility import importance_agreement, train_test_score
 
-_SECTION = "utility"
 _TEST_SHARE = 0.2
 
 
@@ -21,8 +20,8 @@ def utility_metrics(data: EvaluationData, thresholds: dict[str, Threshold], *, s
     if data.target is None:
         why = "Needs a target column (--target) to train a model on."
         return [
-            skipped("utility", _SECTION, "Train synthetic, test real", why, thresholds),
-            skipped("importance_agreement", _SECTION, "Feature-importance agreement", why, thresholds),
+            skipped("utility", why, thresholds),
+            skipped("importance_agreement", why, thresholds),
         ]
     target = data.target
     if data.holdout is not None:
@@ -41,8 +40,6 @@ def utility_metrics(data: EvaluationData, thresholds: dict[str, Threshold], *, s
     return [
         measured(
             "utility",
-            _SECTION,
-            "Train synthetic, test real",
             ratio,
             1.0,
             f"A {real.task} model predicting {target!r} scores {metric} {synth.score:.3f} trained on synthetic "
@@ -58,8 +55,6 @@ def utility_metrics(data: EvaluationData, thresholds: dict[str, Threshold], *, s
         ),
         measured(
             "importance_agreement",
-            _SECTION,
-            "Feature-importance agreement",
             agreement,
             1.0,
             f"Rank correlation {agreement:.2f} between the features each model relies on; "

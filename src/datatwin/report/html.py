@@ -7,7 +7,9 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from datatwin.evaluate.report import SECTIONS, Report
+from datatwin.evaluate.registry import SECTIONS
+from datatwin.evaluate.report import Report
+from datatwin.evaluate.result import MetricResult
 from datatwin.report import plots
 
 _environment = Environment(loader=PackageLoader("datatwin.report", "templates"), autoescape=select_autoescape(["html"]))
@@ -34,6 +36,7 @@ def render_html(report: Report) -> str:
         context=report.context,
         lineage=report.lineage,
         fmt=_format,
+        limits=_limits,
         escape=html.escape,
     )
 
@@ -93,9 +96,20 @@ def _figures(section: str, metrics: list) -> list[dict[str, str]]:
     return figures
 
 
+def _limits(metric: MetricResult) -> str:
+    """``≥ 0.9 · ≥ 0.8`` (or ``≤``), relative to the ideal when the limits are."""
+    if metric.limits is None:
+        return "—"
+    sign = "≥" if metric.direction == "higher" else "≤"
+    over = " over the ideal" if metric.limits.relative else ""
+    return f"{sign} {_format(metric.limits.passing)} · {sign} {_format(metric.limits.warning)}{over}"
+
+
 def _format(value: float | None) -> str:
     if value is None:
         return "—"
+    if abs(value) < 1e-12:
+        return "0"
     if value != 0 and abs(value) < 0.001:
         return f"{value:.2e}"
     return f"{value:.4f}".rstrip("0").rstrip(".") if abs(value) < 10 else f"{value:,.1f}"

@@ -59,6 +59,7 @@ class BooleanTransform:
 
     def decode(self, encoded: dict[str, np.ndarray], n: int, *, rng: np.random.Generator) -> pd.Series:
         """The true/false labels, keeping their type (bool, int or str)."""
+        require_fitted(self, "true_share_")
         codes = encoded[self._code]
         missing = codes == _MISSING
         true, false = self.spec.true_label, self.spec.false_label

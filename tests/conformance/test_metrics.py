@@ -1,0 +1,53 @@
+"""Every metric is declared once in the registry, and every result carries what decided it."""
+
+from __future__ import annotations
+
+import pytest
+
+import datatwin
+from datatwin.evaluate import Report
+from datatwin.evaluate.registry import METRICS, SECTIONS
+from datatwin.evaluate.result import DEFAULT_THRESHOLDS
+
+DATABASE_ONLY = {"copied_identifiers", "referential_integrity", "children_per_parent", "parent_child_trends"}
+
+
+@pytest.fixture
+def report(people) -> Report:
+    real, holdout = people.iloc[:300].reset_index(drop=True), people.iloc[300:].reset_index(drop=True)
+    synthetic = datatwin.fit(real, model="copula", seed=0).sample(300, seed=1)
+    return datatwin.evaluate(real, synthetic, holdout, target="member", sensitive=["city"], schema=None)
+
+
+def test_the_registry_is_the_one_table():
+    assert set(DEFAULT_THRESHOLDS) == set(METRICS)
+    for key, spec in METRICS.items():
+        assert spec.key == key and spec.section in SECTIONS and spec.direction in ("higher", "lower")
+        threshold = DEFAULT_THRESHOLDS[key]
+        assert (threshold.passing, threshold.warning, threshold.relative) == (spec.passing, spec.warning, spec.relative)
+        assert spec.relative or spec.ideal is not None, f"{key}: an absolute metric needs a fixed ideal"
+
+
+def test_every_table_metric_is_what_the_registry_says(report):
+    produced = {m.key for m in report.metrics}
+    assert produced == set(METRICS) - DATABASE_ONLY - {"constraints"} | ({"constraints"} & produced)
+    for metric in report.metrics:
+        spec = METRICS[metric.key]
+        assert (metric.section, metric.title, metric.direction) == (spec.section, spec.title, spec.direction)
+        assert metric.limits is not None and metric.limits.direction == spec.direction
+        assert metric.subject is None or metric.subject not in metric.title
+
+
+def test_results_round_trip_through_json_with_their_limits(report):
+    again = Report.from_json(report.to_json())
+    assert [m.to_dict() for m in again.metrics] == [m.to_dict() for m in report.metrics]
+    row = report.to_dict()["metrics"][0]
+    assert set(row["limits"]) == {"pass", "warn", "relative_to_ideal"}
+    assert report.context["attacker_synthetic_rows"] == 300
+
+
+def test_values_that_are_rounding_noise_are_zero():
+    from datatwin.evaluate.result import DEFAULT_THRESHOLDS as limits
+    from datatwin.evaluate.result import measured
+
+    assert measured("nndr", -1.665e-16, 0.0, "", limits).value == 0.0
