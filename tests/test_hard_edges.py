@@ -229,3 +229,27 @@ def test_keys_keep_their_spread_but_never_repeat_a_real_key(monkeypatch):
     assert report.metric("key_collisions").value == 0.0
     copied = datatwin.evaluate(frame, frame.sample(frac=1.0, random_state=0))
     assert copied.metric("key_collisions").value == 1.0 and copied.metric("key_collisions").status.value == "fail"
+
+
+def test_a_sample_beyond_memory_is_refused_before_the_work_with_its_size(people):
+    twin = datatwin.fit(people, model="copula")
+    with pytest.raises(datatwin.ConfigError, match=r"would need about [\d,.]+ GiB.*datatwin sample -o"):
+        twin.sample(10_000_000_000)
+
+
+def test_the_command_streams_a_sample_in_batches(tmp_path, people, monkeypatch):
+    from datatwin.pipeline import sample as sampling
+
+    monkeypatch.setattr(sampling, "SAMPLE_BATCH_ROWS", 1000)
+    people.to_csv(tmp_path / "p.csv", index=False)
+    assert invoke("fit", tmp_path / "p.csv", "-o", tmp_path / "p.twin", "--model", "copula").exit_code == 0
+    for suffix in ("csv", "parquet"):
+        result = invoke("sample", tmp_path / "p.twin", "-n", 4500, "-o", tmp_path / f"s.{suffix}")
+        assert result.exit_code == 0, result.output
+        rows = pd.read_csv(tmp_path / "s.csv") if suffix == "csv" else pd.read_parquet(tmp_path / "s.parquet")
+        assert len(rows) == 4500 and list(rows.columns) == list(people.columns)
+        assert rows["customer_id"].is_unique
+    twin = datatwin.load(tmp_path / "p.twin")
+    batches = list(twin.sample_batches(4500, seed=0))
+    assert [len(b) for b in batches] == [1000] * 4 + [500]
+    pd.testing.assert_frame_equal(pd.concat(batches, ignore_index=True), twin.sample(4500, seed=0))

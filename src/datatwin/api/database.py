@@ -105,7 +105,8 @@ def fit_database(
     seed
         The same source, options and seed give the same twin.
     max_time
-        Training time budget per table, in seconds.
+        Time budget of the whole fit, reading included, in seconds: each table's training gets
+        what is left in proportion to its rows.
     progress
         Callback receiving the number of tables learnt so far.
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,8 @@ from datatwin.pipeline import (
     sample_table,
     table_document,
 )
+from datatwin.pipeline.fit import MIN_TRAINING_SECONDS
+from datatwin.pipeline.sample import sample_batches
 from datatwin.progress import Progress
 from datatwin.schema import DEFAULT_RARE_THRESHOLD, Schema
 from datatwin.seeds import DEFAULT_SEED, check_seed
@@ -109,6 +113,19 @@ class Twin:
             progress=progress,
         )
 
+    def sample_batches(
+        self,
+        n: int,
+        *,
+        seed: int = DEFAULT_SEED,
+        conditions: dict[str, Wanted] | None = None,
+        progress: Progress | None = None,
+    ) -> Iterator[pd.DataFrame]:
+        """The rows of :meth:`sample` (same arguments, same rows, without rebalancing or a
+        context) in batches of up to 100,000, for samples larger than memory: write each batch
+        out as it comes (``datatwin sample -o`` does)."""
+        return sample_batches(self.fitted, n, seed=seed, conditions=conditions, progress=progress)
+
     def save(self, path: str | Path, *, key: bytes | None = None) -> None:
         """Save to one file (see :mod:`datatwin.io.artifact`), atomically.
 
@@ -154,7 +171,8 @@ def fit(
     rare_threshold
         When inferring the schema: labels seen in fewer rows are pooled, never written verbatim.
     max_time
-        Training time budget in seconds, for models that train iteratively.
+        Time budget of the whole fit in seconds, reading the data included, for models that
+        train iteratively (``argn``): training stops when it is spent, at the latest a batch later.
     min_rows
         Smaller tables are refused. Below the rare-label threshold every label is pooled and
         regenerated, so a lower limit only suits tables without identifying numbers (lookup
@@ -172,8 +190,12 @@ def fit(
         raise ConfigError("Name the model (model=...) when giving model options.")
     if model != registry.AUTO:
         registry.create(model, model_options)  # fail on a bad name or option before reading data
+    started = time.perf_counter()
+    source = _table_source(data)
+    if max_time is not None:
+        max_time = max(max_time - (time.perf_counter() - started), MIN_TRAINING_SECONDS)
     fitted = fit_table(
-        _table_source(data),
+        source,
         model=model,
         seed=seed,
         schema=schema,

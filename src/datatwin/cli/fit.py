@@ -24,7 +24,7 @@ def fit_command(
     seed: Seed = DEFAULT_SEED,
     schema: SchemaFile = None,
     max_time: Annotated[
-        float | None, typer.Option("--max-time", min=0.1, help="Training time budget in seconds.")
+        float | None, typer.Option("--max-time", min=0.1, help="Time budget of the whole fit in seconds.")
     ] = None,
     report: Annotated[
         Path | None,

@@ -48,7 +48,7 @@ def sample_command(
         import datatwin
         from datatwin.cli.database import sample_database_twin
         from datatwin.conditions import parse_where
-        from datatwin.io import check_table_target, write_table
+        from datatwin.io import check_table_target, write_table, write_table_batches
 
         loaded = datatwin.load(twin)
         if isinstance(loaded, datatwin.DatabaseTwin):
@@ -62,10 +62,15 @@ def sample_command(
         if rows is None or rows <= 0:
             raise ConfigError(f"-n must be a positive number of rows; got {rows}.")
         check_table_target(output, overwrite=overwrite)
+        conditions = parse_where(where) if where else None
         with progress_bars() as progress:
-            conditions = parse_where(where) if where else None
-            table = loaded.sample(
-                rows, seed=seed, conditions=conditions, rebalance=rebalance, ratio=ratio, progress=progress
-            )
-        write_table(table, output)
-        console.print(f"Wrote {len(table):,} rows × {table.shape[1]} columns → {output}")
+            if rebalance is None:  # streamed: a sample of any size, one batch in memory at a time
+                batches = loaded.sample_batches(rows, seed=seed, conditions=conditions, progress=progress)
+                written = write_table_batches(batches, output)
+            else:
+                table = loaded.sample(
+                    rows, seed=seed, conditions=conditions, rebalance=rebalance, ratio=ratio, progress=progress
+                )
+                write_table(table, output)
+                written = len(table)
+        console.print(f"Wrote {written:,} rows × {len(loaded.schema.columns)} columns → {output}")

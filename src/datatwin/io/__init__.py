@@ -13,7 +13,7 @@ from datatwin._lazy import lazy_getattr
 if TYPE_CHECKING:
     from datatwin.io.artifact import FORMAT, FORMAT_VERSION, read_artifact, write_artifact
     from datatwin.io.readers import TableSource, read_table
-    from datatwin.io.writers import check_output_file, check_table_target, write_table
+    from datatwin.io.writers import check_output_file, check_table_target, write_table, write_table_batches
 
 _LAZY = {
     "FORMAT": "datatwin.io.artifact",
@@ -25,6 +25,7 @@ _LAZY = {
     "read_table": "datatwin.io.readers",
     "write_artifact": "datatwin.io.artifact",
     "write_table": "datatwin.io.writers",
+    "write_table_batches": "datatwin.io.writers",
 }
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "read_table",
     "write_artifact",
     "write_table",
+    "write_table_batches",
 ]
 
 __getattr__ = lazy_getattr(__name__, _LAZY, globals())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -81,6 +81,32 @@ def check_table_target(target: str | Path, *, overwrite: bool = True) -> Path:
     if target.suffix.lower() not in TABLE_FORMATS:
         raise SourceError(f"Output {str(target)!r} has an unknown format: use a name ending in .csv or .parquet.")
     return check_output_file(target, overwrite=overwrite)
+
+
+def write_table_batches(batches: Iterable[pd.DataFrame], target: str | Path) -> int:
+    """Write a table that arrives in batches as CSV or Parquet (by suffix), atomically, holding
+    one batch in memory at a time; returns the number of rows written."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    target = check_table_target(target)
+    rows = 0
+    with atomic_path(target) as temp:
+        writer: pq.ParquetWriter | None = None
+        try:
+            for batch in batches:
+                if target.suffix.lower() == ".csv":
+                    batch.to_csv(temp, index=False, header=rows == 0, mode="w" if rows == 0 else "a")
+                else:
+                    if writer is None:
+                        schema = pa.Schema.from_pandas(batch, preserve_index=False)
+                        writer = pq.ParquetWriter(temp, schema)
+                    writer.write_table(pa.Table.from_pandas(batch, schema=writer.schema, preserve_index=False))
+                rows += len(batch)
+        finally:
+            if writer is not None:
+                writer.close()
+    return rows
 
 
 def write_table(data: pd.DataFrame, target: str | Path) -> None:

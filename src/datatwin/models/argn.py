@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, ClassVar, Self
 
 import numpy as np
@@ -181,8 +181,10 @@ class AnyOrderAR:
 
     # -- fitting ---------------------------------------------------------------------------
     def fit(self, data: EncodedTable, *, seed: int, progress: Progress | None = None) -> Self:
-        """Tokenise the columns and train the network with early stopping."""
-        cfg = self.config
+        """Tokenise the columns and train the network with early stopping; ``max_time`` counts
+        from here, tokenising included."""
+        started = time.perf_counter()
+        self.config = cfg = _sized_for(self.config, len(data.columns))
         self.columns_ = data.columns
         self.tokenizers_ = [
             Tokenizer.fit(c, data.column(c.name), max_bins=cfg.max_bins, fine=cfg.fine) for c in data.columns
@@ -197,14 +199,16 @@ class AnyOrderAR:
         tokens = torch.from_numpy(np.stack(own + self.links_.tokens(values), 1))
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            self.net_ = self._train(tokens, torch.Generator().manual_seed(seed), progress)
+            self.net_ = self._train(tokens, torch.Generator().manual_seed(seed), progress, started)
         return self
 
     def _cardinalities(self) -> list[int]:
         """Tokens per model column: one column per encoded column, then the links' columns."""
         return [t.cardinality for t in self.tokenizers_] + self.links_.cardinalities
 
-    def _train(self, tokens: torch.Tensor, generator: torch.Generator, progress: Progress | None) -> FusedHeads:
+    def _train(
+        self, tokens: torch.Tensor, generator: torch.Generator, progress: Progress | None, started: float
+    ) -> FusedHeads:
         cfg = self.config
         cards = self._cardinalities()
         counts = torch.stack([torch.bincount(tokens[:, j], minlength=max(cards)) for j in range(len(cards))])
@@ -222,13 +226,14 @@ class AnyOrderAR:
         n_val = int(len(tokens) * cfg.validation_share) if len(tokens) >= 50 else 0
         val, train = tokens[order[:n_val]], tokens[order[n_val:]]
         optimiser = torch.optim.AdamW(net.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
-        batch = min(cfg.batch_size, max(16, len(train) // 4))
+        batch = min(cfg.batch_size, max(16, len(train) // 4), _rows_in_memory(net))
         val_orders = random_orders(n_val, net, generator)  # fixed, so epochs compare like with like
-        started, best, best_state, stale = time.perf_counter(), math.inf, None, 0
+        best, best_state, stale = math.inf, None, 0
         for epoch in range(cfg.max_epochs):
             net.train()
             shuffled = train[torch.randperm(len(train), generator=generator)]
             train_loss = 0.0
+            seen = 0
             for start in range(0, len(shuffled), batch):
                 rows = shuffled[start : start + batch]
                 loss = _nll(net, rows, random_orders(len(rows), net, generator))
@@ -236,8 +241,11 @@ class AnyOrderAR:
                 loss.backward()
                 optimiser.step()
                 train_loss += loss.item() * len(rows)
-            val_loss = _validation_loss(net, val, val_orders) if n_val else train_loss / len(train)
-            self.history_.append({"epoch": epoch + 1, "train": train_loss / len(train), "validation": val_loss})
+                seen += len(rows)
+                if cfg.max_time and time.perf_counter() - started > cfg.max_time:
+                    break  # the budget holds inside an epoch too (a wide table's epoch can be long)
+            val_loss = _validation_loss(net, val, val_orders) if n_val else train_loss / seen
+            self.history_.append({"epoch": epoch + 1, "train": train_loss / seen, "validation": val_loss})
             report(progress, "training", epoch + 1, cfg.max_epochs)
             if val_loss < best - 1e-4:
                 best, stale = val_loss, 0
@@ -379,12 +387,44 @@ def _under(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
     return {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
 
 
+FIRST_LAYER_WEIGHTS = 1 << 24
+"""Most weights the heads' first layer may have (``columns² × (embedding_dim + 1) × hidden``);
+a wider table gets narrower embeddings, then narrower heads, so that it fits in memory."""
+
+
+def _sized_for(config: ArgnConfig, columns: int) -> ArgnConfig:
+    """``config`` with the embedding and head widths a table of ``columns`` columns can afford
+    (unchanged for tables up to about 70 columns at the default widths)."""
+    embedding_dim, hidden = config.embedding_dim, config.hidden
+    weights = lambda e, h: columns * columns * (e + 1) * h  # noqa: E731
+    while weights(embedding_dim, hidden) > FIRST_LAYER_WEIGHTS and embedding_dim > 4:
+        embedding_dim //= 2
+    while weights(embedding_dim, hidden) > FIRST_LAYER_WEIGHTS and hidden > 8:
+        hidden //= 2
+    link_hidden = min(config.link_hidden, hidden)
+    if (embedding_dim, hidden, link_hidden) == (config.embedding_dim, config.hidden, config.link_hidden):
+        return config
+    return replace(config, embedding_dim=embedding_dim, hidden=hidden, link_hidden=link_hidden)
+
+
+TRAINING_MEMORY_BYTES = 1 << 30
+"""Memory a training batch's masked inputs may take: wide tables train in smaller batches."""
+
+
+def _rows_in_memory(net: FusedHeads) -> int:
+    """Rows per training batch whose masked inputs (``p × n_inputs × width`` floats a row, held
+    about three times over with their copies and gradients) fit in :data:`TRAINING_MEMORY_BYTES`."""
+    per_row = 3 * 4 * net.p * net.n_inputs * net.width
+    return max(1, TRAINING_MEMORY_BYTES // per_row)
+
+
 def _validation_loss(net: FusedHeads, val: torch.Tensor, orders: torch.Tensor) -> float:
+    chunk = min(4096, 3 * _rows_in_memory(net))  # no gradients: a third of the memory a row
     net.eval()
     with torch.no_grad():
         total = sum(
             float(_nll(net, rows, before)) * len(rows)
-            for rows, before in zip(val.split(4096), orders.split(4096), strict=True)
+            for rows, before in zip(val.split(chunk), orders.split(chunk), strict=True)
         )
     return total / len(val)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,9 @@ from datatwin.progress import Progress, report
 from datatwin.schema import DEFAULT_RARE_THRESHOLD, Schema, coerce_table, infer_schema
 from datatwin.seeds import DEFAULT_SEED, check_seed
 from datatwin.transforms import TableEncoder
+
+MIN_TRAINING_SECONDS = 0.1
+"""Training time a model gets even when reading and encoding spent the whole budget."""
 
 MIN_ROWS = 5
 """Fewer rows than this cannot be learnt from without copying them."""
@@ -38,10 +42,12 @@ def fit_table(
     Parameters are those of :func:`datatwin.fit`, with the table already read.
     """
     check_seed(seed)
+    started = time.perf_counter()
     frame = source.data
     model_name = registry.resolve(model, len(frame))
     options = dict(model_options or {})
-    if max_time is not None and registry.get(model_name).capabilities.time_budget:
+    timed = max_time is not None and registry.get(model_name).capabilities.time_budget
+    if timed:
         options["max_time"] = max_time
     generator = registry.create(model_name, options)
     report(progress, "checking data", 0, 1)
@@ -55,6 +61,10 @@ def fit_table(
     encoder_seed, model_seed = np.random.SeedSequence(seed).generate_state(2)
     encoder = TableEncoder(resolved_schema).fit(table, seed=int(encoder_seed))
     encoded = encoder.encode(table, seed=int(encoder_seed))
+    if timed:  # the budget is the whole fit's: what is left of it after reading and encoding
+        assert max_time is not None
+        left = max(max_time - (time.perf_counter() - started), MIN_TRAINING_SECONDS)
+        generator = registry.create(model_name, {**options, "max_time": left})
     generator.fit(encoded, seed=int(model_seed), progress=progress)
     lineage = Lineage.record(source=source.name, source_sha256=source.sha256, data=frame, model=model_name, seed=seed)
     return FittedTable(resolved_schema, encoder, generator, lineage)

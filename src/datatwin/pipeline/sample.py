@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -88,27 +89,95 @@ def _sample_rows(
     progress: Progress | None,
     context: dict[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
+    if n > SAMPLE_BATCH_ROWS:
+        check_fits_in_memory(table, n)
+    parts = list(sample_batches(table, n, seed=seed, conditions=conditions, progress=progress, context=context))
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def sample_batches(
+    table: FittedTable,
+    n: int,
+    *,
+    seed: int = DEFAULT_SEED,
+    conditions: dict[str, Wanted] | None = None,
+    progress: Progress | None = None,
+    context: dict[str, np.ndarray] | None = None,
+) -> Iterator[pd.DataFrame]:
+    """The rows of :func:`sample_table` (without rebalancing), :data:`SAMPLE_BATCH_ROWS` at a
+    time, so that a sample of any size can be written out without holding it in memory. Keys
+    stay unique across batches: each batch draws its keys from its own share of the key range."""
+    check_seed(seed)
+    check_row_count(n)
     encoded_conditions = table.encoder.conditions(conditions) if conditions else None
     batches = range(0, n, SAMPLE_BATCH_ROWS)
     seeds = np.random.SeedSequence(seed).generate_state(2 * len(batches))
-    parts = []
+    key_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
+    keys = [s.name for s in table.schema.columns if s.kind is ColumnKind.ID]
+    seen: dict[str, set[str]] = {column: set() for column in keys}  # text keys drawn by earlier batches
     for i, start in enumerate(batches):
         size = min(SAMPLE_BATCH_ROWS, n - start)
         options: dict[str, Any] = {"conditions": encoded_conditions}
         if context is not None:
             options["context"] = {k: v[start : start + size] for k, v in context.items()}
         encoded = table.model.sample(size, seed=int(seeds[2 * i]), **options)
-        parts.append(table.encoder.decode(encoded, seed=int(seeds[2 * i + 1])))
+        rows = table.encoder.decode(encoded, seed=int(seeds[2 * i + 1]))
+        if len(batches) > 1:
+            for column in keys:
+                transform = table.encoder.transforms_[column]  # type: ignore[index]
+                drawn = transform.keys_for(start, size, n, rng=key_rng)
+                if drawn.dtype == object or pd.api.types.is_string_dtype(drawn.dtype):
+                    drawn = _unseen(drawn.astype(str), seen[column], start)
+                rows[column] = drawn.to_numpy()
         report(progress, "sampling rows", start + size, n)
-    if len(parts) == 1:
-        return parts[0]
-    rows = pd.concat(parts, ignore_index=True)
-    # keys drawn batch by batch could repeat across batches: drawn again once, for every row
-    key_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
-    for spec in table.schema.columns:
-        if spec.kind is ColumnKind.ID:
-            rows[spec.name] = table.encoder.transforms_[spec.name].decode({}, n, rng=key_rng).to_numpy()
-    return rows
+        yield rows
+
+
+def _unseen(keys: pd.Series, seen: set[str], start: int) -> pd.Series:
+    """Text keys with those an earlier batch drew made unique by their row number, as
+    :func:`datatwin.transforms._shapes.sample_shapes` does when a shape runs out of values."""
+    repeated = keys.isin(seen).to_numpy()
+    if repeated.any():
+        keys = keys.copy()
+        keys[repeated] = [f"{v}-{start + i}" for i, v in zip(np.flatnonzero(repeated), keys[repeated], strict=True)]
+    seen.update(keys)
+    return keys
+
+
+MEMORY_SHARE = 0.5
+"""Share of the machine's available memory one sample held in memory may take."""
+
+
+def check_fits_in_memory(table: FittedTable, n: int) -> None:
+    """Refuse, before the work, a sample that would not fit in memory, saying what it needs.
+
+    Raises
+    ------
+    ConfigError
+        When ``n`` rows (their size measured on a small sample) exceed :data:`MEMORY_SHARE`
+        of the available memory.
+    """
+    pilot = next(sample_batches(table, min(n, 500), seed=0))
+    needed = pilot.memory_usage(deep=True).sum() / len(pilot) * n
+    available = available_memory()
+    if available is not None and needed > MEMORY_SHARE * available:
+        raise ConfigError(
+            f"{n:,} rows would need about {needed / 2**30:,.1f} GiB in memory, more than this machine has free "
+            f"({available / 2**30:,.1f} GiB): write them to a file instead (`datatwin sample -o rows.csv`, "
+            "which streams them in batches), or ask for fewer rows."
+        )
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to new allocations (Linux ``MemAvailable``), if known."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
 
 
 def _label_shares(table: FittedTable, column: str) -> dict[object, float]:

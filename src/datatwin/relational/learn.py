@@ -22,6 +22,7 @@ For each table:
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,7 @@ from datatwin.io import TableSource
 from datatwin.io.database import Database, read_database
 from datatwin.lineage import hash_frame
 from datatwin.pipeline import MIN_ROWS, fit_table
+from datatwin.pipeline.fit import MIN_TRAINING_SECONDS
 from datatwin.progress import Progress, report
 from datatwin.relational.checks import check_database
 from datatwin.relational.columns import children_counts, filled_column_specs, value_columns
@@ -90,7 +92,8 @@ def learn_database(
     seed
         The same source, options and seed give the same twin.
     max_time
-        Training time budget per table, in seconds.
+        Time budget of the whole fit, reading included, in seconds: each table's training gets
+        what is left in proportion to its rows.
     progress
         Callback receiving the number of tables learnt so far.
 
@@ -101,6 +104,7 @@ def learn_database(
     SourceError
         When the source cannot be read.
     """
+    deadline = None if max_time is None else time.perf_counter() + max_time
     database = source if isinstance(source, Database) else read_database(source)
     if schema is not None:
         database = database.with_schema(schema if isinstance(schema, RelationalSchema) else _schema_file(schema))
@@ -115,16 +119,35 @@ def learn_database(
     models: dict[str, TableModel] = {}
     contexts: dict[str, pd.DataFrame] = {}  # per table, the parent context its twin was given
     seeds = {t.name: seed + index for index, t in enumerate(database.schema.tables)}
+    budget = _Budget(deadline, {n: len(database.tables[n]) for n in plan.order if n not in references})
     for done, name in enumerate(plan.order):  # parents first: children see them as drawn
         report(progress, "learning tables", done, len(plan.order))
         table = database.schema.table(name)
         if name in references:
             models[name] = reference_table_model(database, table, plan)
         else:
-            models[name] = _fit_table(database, table, plan, models, contexts, seed=seeds[name], max_time=max_time)
+            models[name] = _fit_table(
+                database, table, plan, models, contexts, seed=seeds[name], max_time=budget.share(name)
+            )
     models = {t.name: models[t.name] for t in database.schema.tables}
     report(progress, "learning tables", len(database.schema.tables), len(database.schema.tables))
     return FittedDatabase(database.schema, models, database_lineage(database, seed))
+
+
+class _Budget:
+    """A fit's time budget shared by its tables: each gets what is left in proportion to its
+    rows among the tables still to learn."""
+
+    def __init__(self, deadline: float | None, rows: dict[str, int]) -> None:
+        self.deadline = deadline
+        self.rows = dict(rows)
+
+    def share(self, name: str) -> float | None:
+        rows = self.rows.pop(name, 0)
+        if self.deadline is None:
+            return None
+        left = self.deadline - time.perf_counter()
+        return max(left * (rows + 1) / (rows + 1 + sum(self.rows.values())), MIN_TRAINING_SECONDS)
 
 
 def _schema_file(path: str | Path) -> RelationalSchema:

@@ -22,11 +22,11 @@ from datatwin.transforms import _shapes
 from datatwin.transforms.base import TransformState, require_fitted
 
 
-def new_whole_keys(n: int, minimum: int, maximum: int, count: int, rng: np.random.Generator) -> np.ndarray:
-    """``n`` distinct whole numbers beyond ``count`` real keys spread over ``minimum … maximum``,
-    as densely as the real keys fill their range, in a random order: drawn from the numbers just
-    above ``maximum`` or, when those would need more digits and the numbers just below
-    ``minimum`` would not, from those."""
+def key_block(n: int, minimum: int, maximum: int, count: int) -> tuple[int, int]:
+    """Where ``n`` new whole keys are drawn from, beyond ``count`` real keys spread over
+    ``minimum … maximum``: ``(first, size)`` of a run of numbers just above ``maximum`` (or just
+    below ``minimum`` when the numbers above would need more digits and those below would not)
+    that new keys fill as densely as the real keys fill their range."""
     width = max(maximum - minimum + 1, 1)
     density = min(max(count, 1) / width, 1.0)
     block = max(int(np.ceil(n / density)), n)
@@ -34,9 +34,13 @@ def new_whole_keys(n: int, minimum: int, maximum: int, count: int, rng: np.rando
     digits = lambda v: len(str(abs(int(v))))  # noqa: E731
     keeps_digits_below = below >= 0 and digits(below) == digits(minimum)
     if above + block > np.iinfo(np.int64).max or (digits(above + block) > digits(maximum) and keeps_digits_below):
-        first = below
-    else:
-        first = above
+        return below, block
+    return above, block
+
+
+def new_whole_keys(n: int, minimum: int, maximum: int, count: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` distinct whole numbers from :func:`key_block`, in a random order: none is a real key."""
+    first, block = key_block(n, minimum, maximum, count)
     return first + rng.choice(block, size=n, replace=False).astype(np.int64)
 
 
@@ -88,6 +92,18 @@ class IdTransform:
             )
         series = pd.Series(self._new_numbers(n, rng))
         return series.astype("str") if self.as_text_ else series  # 10x faster than str objects first
+
+    def keys_for(self, start: int, size: int, total: int, *, rng: np.random.Generator) -> pd.Series:
+        """Keys for rows ``start … start + size`` of a sample of ``total`` rows drawn in parts:
+        each part from its own share of the key range, so that no two parts repeat a key."""
+        require_fitted(self, "start_")
+        if self.shapes_:
+            return self.decode({}, size, rng=rng)
+        assert self.start_ is not None
+        first, block = key_block(total, self.start_, self.maximum_, self.count_)
+        low, high = first + start * block // total, first + (start + size) * block // total
+        series = pd.Series(low + rng.choice(high - low, size=size, replace=False).astype(np.int64))
+        return series.astype("str") if self.as_text_ else series
 
     def _new_numbers(self, n: int, rng: np.random.Generator) -> np.ndarray:
         assert self.start_ is not None
