@@ -253,3 +253,20 @@ def test_the_command_streams_a_sample_in_batches(tmp_path, people, monkeypatch):
     batches = list(twin.sample_batches(4500, seed=0))
     assert [len(b) for b in batches] == [1000] * 4 + [500]
     pd.testing.assert_frame_equal(pd.concat(batches, ignore_index=True), twin.sample(4500, seed=0))
+
+
+def test_dates_in_mixed_formats_are_dates_written_back_in_the_same_mix(tmp_path):
+    rng = np.random.default_rng(0)
+    days = pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 365, 600), unit="D")
+    text = [d.strftime("%Y-%m-%d") if i % 3 else d.strftime("%m/%d/%Y") for i, d in enumerate(days)]
+    pd.DataFrame({"when": text, "x": rng.normal(size=600)}).to_csv(tmp_path / "mixed.csv", index=False)
+    twin = datatwin.fit(tmp_path / "mixed.csv", model="copula")
+    assert twin.schema["when"].kind is datatwin.ColumnKind.DATETIME
+    twin.save(tmp_path / "m.twin")
+    drawn = datatwin.load(tmp_path / "m.twin").sample(1500, seed=1)["when"]
+    iso = pd.to_datetime(drawn, format="%Y-%m-%d", errors="coerce")
+    us = pd.to_datetime(drawn, format="%m/%d/%Y", errors="coerce")
+    assert (iso.notna() | us.notna()).all()  # no 2023-01-98, no 01/62/2023
+    assert abs(us.notna().mean() - 1 / 3) < 0.05
+    assert pd.concat([iso.dropna(), us.dropna()]).between("2023-01-01", "2023-12-31").all()
+    pd.testing.assert_series_equal(drawn, twin.sample(1500, seed=1)["when"])

@@ -63,6 +63,8 @@ def _upgrade_keys_v1(table: dict[str, Any]) -> None:
     rows = int(table["lineage"]["n_rows"])
     for column in table["schema"]["columns"]:
         config = table["encoder"][column["name"]]
+        if column["kind"] == "datetime":
+            config.setdefault("format_shares", [])  # format 1 knew one format a column
         if column["kind"] == "id" and "maximum" not in config:
             config["maximum"] = int(config["start"]) + rows - 1
             config["count"] = rows

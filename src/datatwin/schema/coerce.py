@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from datatwin.errors import DataError
+from datatwin.schema.detect import parse_datetimes
 from datatwin.schema.kinds import ColumnKind
 from datatwin.schema.spec import ColumnSpec, Schema
 
@@ -110,10 +111,7 @@ def _label_text(value: object) -> str:
 
 
 def _datetime(spec: ColumnSpec, series: pd.Series) -> tuple[pd.Series, str | None]:
-    if spec.format is None:
-        stamps = pd.to_datetime(series, errors="coerce")
-    else:
-        stamps = pd.to_datetime(series.astype(object), format=spec.format, errors="coerce")
+    stamps = pd.to_datetime(series, errors="coerce") if spec.format is None else parse_datetimes(series, spec.format)
     bad = series[stamps.isna() & series.notna()]
     if len(bad):
         fmt = f"format {spec.format!r}" if spec.format else "a date or time"

@@ -81,8 +81,17 @@ def _respell(word: str, like: str) -> str:
     return word
 
 
+FORMAT_SEPARATOR = "|"
+"""Separates the formats of a column that mixes them (``"%Y-%m-%d|%m/%d/%Y"``)."""
+
+_MAX_MIXED_FORMATS = 3
+_MIN_FORMAT_SHARE = 0.01
+
+
 def datetime_format(values: pd.Series) -> str | None:
-    """The first known format that parses every distinct value, if any."""
+    """The first known format that parses every distinct value; else the fewest formats (up to
+    three, each the first to parse at least 1 % of the values) that together parse every value,
+    joined by :data:`FORMAT_SEPARATOR`; else ``None``."""
     distinct = pd.Series(values.unique())
     if not distinct.str.contains(r"\d", regex=True).all():
         return None
@@ -92,7 +101,42 @@ def datetime_format(values: pd.Series) -> str | None:
             pd.to_datetime(distinct, format=fmt, errors="coerce").notna().all()
         ):
             return fmt
-    return None
+    return _mixed_formats(distinct)
+
+
+def _mixed_formats(distinct: pd.Series) -> str | None:
+    parsed = {fmt: pd.to_datetime(distinct, format=fmt, errors="coerce").notna().to_numpy() for fmt in DATETIME_FORMATS}
+    left, chosen = np.ones(len(distinct), dtype=bool), []
+    while left.any() and len(chosen) < _MAX_MIXED_FORMATS:
+        fmt = max(parsed, key=lambda f: (parsed[f] & left).sum())  # ties: the earlier, better-known format
+        if (parsed[fmt] & left).sum() < max(1, _MIN_FORMAT_SHARE * len(distinct)):
+            return None
+        chosen.append(fmt)
+        left &= ~parsed[fmt]
+    return FORMAT_SEPARATOR.join(chosen) if not left.any() and len(chosen) > 1 else None
+
+
+def parse_datetimes(values: pd.Series, fmt: str) -> pd.Series:
+    """Timestamps of ``values`` in format ``fmt`` (or any of the formats it joins; the first that
+    parses a value wins); missing where none parses."""
+    stamps = pd.to_datetime(values.astype(object), format=fmt.split(FORMAT_SEPARATOR)[0], errors="coerce")
+    for other in fmt.split(FORMAT_SEPARATOR)[1:]:
+        left = stamps.isna() & values.notna()
+        if left.any():
+            stamps[left] = pd.to_datetime(values[left].astype(object), format=other, errors="coerce")
+    return stamps
+
+
+def format_shares(values: pd.Series, fmt: str) -> list[float]:
+    """For a format that joins several, the share of values each one parses first."""
+    formats = fmt.split(FORMAT_SEPARATOR)
+    counts = np.zeros(len(formats))
+    left = values.dropna().astype(object)
+    for i, one in enumerate(formats):
+        parsed = pd.to_datetime(left, format=one, errors="coerce").notna()
+        counts[i] = parsed.sum()
+        left = left[~parsed]
+    return (counts / max(counts.sum(), 1)).round(6).tolist()
 
 
 def share_matching(values: pd.Series, pattern: re.Pattern[str]) -> float:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -109,7 +111,10 @@ def _infer_object(name: str, values: pd.Series, *, n_rows: int, rare_threshold: 
         return numeric
     fmt = detect.datetime_format(text)
     if fmt is not None:
-        return _datetime_spec(name, pd.to_datetime(text, format=fmt), fmt=fmt)
+        spec = _datetime_spec(name, detect.parse_datetimes(text, fmt), fmt=fmt)
+        if detect.FORMAT_SEPARATOR in fmt:  # mixed formats: written back in the same mix
+            spec = replace(spec, stats={**spec.stats, "format_shares": detect.format_shares(text, fmt)})
+        return spec
     return _string_spec(name, text, n_rows=n_rows, rare_threshold=rare_threshold)
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from datatwin.errors import ConfigError
 from datatwin.schema import ColumnKind, ColumnSpec
+from datatwin.schema.detect import FORMAT_SEPARATOR
 from datatwin.transforms.base import ContinuousTransform, NullFlag, TransformState, require_fitted
 
 _UNITS_SECONDS = (86_400.0, 3_600.0, 60.0, 1.0, 1e-3, 1e-6)
@@ -31,6 +32,7 @@ class DatetimeTransform(ContinuousTransform):
         self.has_nulls_: bool | None = None
         self.unit_seconds_: float | None = None
         self.bounds_: tuple[float, float] | None = None
+        self.format_shares_: list[float] = []
 
     def fit(self, values: pd.Series, *, rng: np.random.Generator) -> Self:
         """Learn the time unit, the bounds (unless declared) and whether cells are missing."""
@@ -44,6 +46,9 @@ class DatetimeTransform(ContinuousTransform):
         lo = _declared_seconds(self.spec.minimum, observed.min() if len(observed) else 0.0)
         hi = _declared_seconds(self.spec.maximum, observed.max() if len(observed) else 0.0)
         self.bounds_ = (lo, hi)
+        formats = (self.spec.format or "").split(FORMAT_SEPARATOR)
+        if len(formats) > 1:  # shares seen by inference, else equal
+            self.format_shares_ = list(self.spec.stats.get("format_shares") or [1.0 / len(formats)] * len(formats))
         return self
 
     def to_numbers(self, values: pd.Series) -> np.ndarray:
@@ -80,7 +85,13 @@ class DatetimeTransform(ContinuousTransform):
             stamps = stamps.dt.tz_localize("UTC").dt.tz_convert(self.spec.timezone)
         if self.spec.format is None:
             return stamps
-        text = stamps.dt.strftime(self.spec.format).astype(object)
+        formats = self.spec.format.split(FORMAT_SEPARATOR)
+        text = stamps.dt.strftime(formats[0]).astype(object)
+        if len(formats) > 1:  # a column mixing formats: each value in one, in the source's proportions
+            shares = np.asarray(self.format_shares_, dtype=np.float64)
+            picks = rng.choice(len(formats), size=n, p=shares / shares.sum())
+            for i, fmt in enumerate(formats[1:], start=1):
+                text[picks == i] = stamps[picks == i].dt.strftime(fmt).astype(object)
         return text.where(stamps.notna(), None)
 
     def to_state(self) -> TransformState:
@@ -90,6 +101,7 @@ class DatetimeTransform(ContinuousTransform):
             "has_nulls": self.has_nulls_,
             "unit_seconds": self.unit_seconds_,
             "bounds": list(self.bounds_),
+            "format_shares": self.format_shares_,
         }
         return config, {}
 
@@ -101,6 +113,7 @@ class DatetimeTransform(ContinuousTransform):
         transform.has_nulls_ = bool(config["has_nulls"])
         transform.unit_seconds_ = float(config["unit_seconds"])
         transform.bounds_ = (float(config["bounds"][0]), float(config["bounds"][1]))
+        transform.format_shares_ = [float(s) for s in config["format_shares"]]
         return transform
 
 
