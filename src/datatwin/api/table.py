@@ -27,6 +27,7 @@ from datatwin.pipeline.fit import MIN_TRAINING_SECONDS
 from datatwin.pipeline.sample import sample_batches
 from datatwin.progress import Progress
 from datatwin.schema import DEFAULT_RARE_THRESHOLD, Schema
+from datatwin.schema.coerce import check_unique_names
 from datatwin.seeds import DEFAULT_SEED, check_seed
 from datatwin.transforms import TableEncoder
 
@@ -214,10 +215,7 @@ def _table_source(data: pd.DataFrame | TableSource | str | Path) -> TableSource:
     if isinstance(data, pd.DataFrame):
         if data.shape[1] == 0 or len(data) == 0:
             raise DataError(["The DataFrame is empty: it needs rows and columns."])
-        if repeated := sorted({str(c) for c in data.columns[data.columns.duplicated()]}):
-            raise DataError(
-                [f"The DataFrame names column(s) {repeated} more than once: give every column its own name."]
-            )
+        check_unique_names(data)  # before hashing, which needs one column per name
         return TableSource(data, "<DataFrame>", hash_frame(data))
     if isinstance(data, str | os.PathLike):
         return read_table(data)

@@ -18,6 +18,19 @@ from datatwin.schema.spec import ColumnSpec, Schema
 _MAX_EXAMPLES = 5
 
 
+def check_unique_names(data: pd.DataFrame) -> None:
+    """Refuse a table that names a column more than once (never renamed behind the user's back).
+
+    Raises
+    ------
+    DataError
+        Naming the repeated columns.
+    """
+    names = [str(c) for c in data.columns]
+    if repeated := sorted({n for n in names if names.count(n) > 1}):
+        raise DataError([f"The table names column(s) {repeated} more than once: give every column its own name."])
+
+
 def coerce_table(data: pd.DataFrame, schema: Schema) -> pd.DataFrame:
     """Check ``data`` against ``schema`` and convert each column to its working form.
 
@@ -26,6 +39,7 @@ def coerce_table(data: pd.DataFrame, schema: Schema) -> pd.DataFrame:
     DataError
         Listing every missing or unexpected column and every column whose values do not fit.
     """
+    check_unique_names(data)
     problems: list[str] = []
     present = [str(c) for c in data.columns]
     missing = [n for n in schema.names if n not in present]

@@ -9,6 +9,7 @@ import pandas as pd
 
 from datatwin.errors import ConfigError, DataError, SchemaError
 from datatwin.schema import detect
+from datatwin.schema.coerce import check_unique_names
 from datatwin.schema.kinds import ColumnKind
 from datatwin.schema.spec import MAX_DECIMALS, ColumnSpec, Schema
 
@@ -47,6 +48,7 @@ def infer_schema(data: pd.DataFrame, *, rare_threshold: int = DEFAULT_RARE_THRES
         raise ConfigError(f"rare_threshold must be an integer ≥ 1; got {rare_threshold!r}.")
     if data.shape[1] == 0:
         raise SchemaError("The table has no columns.")
+    check_unique_names(data)
     specs, problems = [], []
     for name in data.columns:
         try:
