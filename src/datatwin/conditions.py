@@ -85,8 +85,11 @@ def _literal(node: ast.expr, expression: str) -> Any:
         raise ConfigError(f"Values in {expression!r} must be literals (numbers, 'strings', None, lists).") from None
 
 
-def _flip(op: type) -> type:
-    return {ast.Gt: ast.Lt, ast.Lt: ast.Gt, ast.GtE: ast.LtE, ast.LtE: ast.GtE}.get(op, op)
+_FLIPPED: dict[type[ast.cmpop], type[ast.cmpop]] = {ast.Gt: ast.Lt, ast.Lt: ast.Gt, ast.GtE: ast.LtE, ast.LtE: ast.GtE}
+
+
+def _flip(op: type[ast.cmpop]) -> type[ast.cmpop]:
+    return _FLIPPED.get(op, op)
 
 
 def _wanted(op: type, value: Any, expression: str) -> Wanted:

@@ -8,7 +8,7 @@ the transforms' business; a model never sees them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -40,9 +40,9 @@ class EncodedColumn:
         return {"name": self.name, "kind": self.kind, "cardinality": self.cardinality}
 
     @classmethod
-    def from_dict(cls, data: dict[str, object]) -> EncodedColumn:
+    def from_dict(cls, data: dict[str, Any]) -> EncodedColumn:
         """Inverse of :meth:`to_dict`."""
-        return cls(str(data["name"]), data["kind"], int(data["cardinality"]))  # type: ignore[arg-type]
+        return cls(str(data["name"]), data["kind"], int(data["cardinality"]))
 
 
 @dataclass(frozen=True)

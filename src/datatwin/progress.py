@@ -14,7 +14,7 @@ class Progress(Protocol):
     def __call__(self, step: str, completed: int, total: int) -> None: ...
 
 
-def report(progress: Progress | None, step: str, completed: int, total: int) -> None:
+def advance(progress: Progress | None, step: str, completed: int, total: int) -> None:
     """Forward to ``progress`` when one was given."""
     if progress is not None:
         progress(step, completed, total)

@@ -58,5 +58,5 @@ def test_old_layouts_are_rewritten_into_the_current_one(name):
 def test_an_upgraded_twin_saves_in_the_current_format(tmp_path):
     datatwin.load(FIXTURES / "v1-argn-one-stack.twin").save(tmp_path / "now.twin")
     document, arrays = read_artifact(tmp_path / "now.twin")
-    assert document["format_version"] == FORMAT_VERSION and "model/net/refinements.w1" in arrays
+    assert document["format_version"] == FORMAT_VERSION and "model/net/link_heads.w1" in arrays
     assert digest(datatwin.load(tmp_path / "now.twin").sample(300, seed=1)) == EXPECTED["v1-argn-one-stack"]

@@ -161,7 +161,7 @@ def test_links_are_drawn_last_and_never_inputs(bills_twin):
     net = model.net_
     assert links >= 2 and net.n_inputs == len(model.columns_) == net.p - links
     assert net.heads.w1.shape[:2] == (net.n_inputs, net.n_inputs * net.width)
-    assert net.refinements.w1.shape[:2] == (links, net.n_inputs * net.width)
+    assert net.link_heads.w1.shape[:2] == (links, net.n_inputs * net.width)
 
 
 def test_a_condition_on_a_linked_column_holds(bills_twin):

@@ -11,14 +11,14 @@ from datatwin.models import _argn_sampling
 from datatwin.models._argn_net import FusedHeads
 from datatwin.models._argn_sampling import CHUNK_ROWS, TokenSampler
 
-CARDS = [5, 3, 5, 7, 3, 4]  # five input columns, then one refinement
+CARDS = [5, 3, 5, 7, 3, 4]  # five input columns, then one link
 
 
 def _net() -> FusedHeads:
     torch.manual_seed(0)
     unseen = torch.zeros(len(CARDS), max(CARDS), dtype=torch.bool)
     unseen[0, 4] = True  # token 4 of column 0 never seen in training
-    net = FusedHeads(CARDS, unseen, n_inputs=5, embedding_dim=4, hidden=8, dropout=0.0, refinement_hidden=6)
+    net = FusedHeads(CARDS, unseen, n_inputs=5, embedding_dim=4, hidden=8, dropout=0.0, link_hidden=6)
     with torch.no_grad():
         for parameter in net.parameters():
             parameter.normal_(0.0, 0.5)
@@ -31,11 +31,11 @@ def test_sampling_logits_equal_the_training_logits():
     generator = torch.Generator().manual_seed(1)
     tokens = torch.stack([torch.randint(0, c, (64,), generator=generator) for c in CARDS], dim=1)
     before = (torch.rand(64, net.p, net.n_inputs, generator=generator) < 0.5).float()
-    before[:, net.n_inputs :] = 1.0  # refinements are drawn given every input
+    before[:, net.n_inputs :] = 1.0  # link_heads are drawn given every input
     with torch.no_grad():
         expected = net(tokens, before)
         tables, rows_per_head = net.first_layer_tables(), net.first_layer_tables().shape[0] // net.n_inputs
-        refinement_tables = net.first_layer_tables(net.refinements)
+        link_tables = net.first_layer_tables(net.link_heads)
         for b in range(4):
             for j in range(net.p):
                 inputs = [k for k in range(net.n_inputs) if before[b, j, k]]
@@ -44,8 +44,8 @@ def test_sampling_logits_equal_the_training_logits():
                     first_layer = F.embedding_bag(drawn + j * rows_per_head, tables, mode="sum")
                     logits = net.grouped_logits(torch.tensor([j]), first_layer)[0, 0]
                 else:
-                    first_layer = F.embedding_bag(drawn, refinement_tables, mode="sum")
-                    logits = net.refinement_logits(first_layer)[j - net.n_inputs, 0]
+                    first_layer = F.embedding_bag(drawn, link_tables, mode="sum")
+                    logits = net.link_logits(first_layer)[j - net.n_inputs, 0]
                 want = expected[b, j, : CARDS[j]]
                 assert torch.equal(torch.isinf(logits), torch.isinf(want))
                 torch.testing.assert_close(
@@ -53,14 +53,14 @@ def test_sampling_logits_equal_the_training_logits():
                 )
 
 
-def test_refinements_are_drawn_from_their_heads_given_every_input():
-    """The batched refinement step draws each refinement from its own head's distribution."""
+def test_link_heads_are_drawn_from_their_heads_given_every_input():
+    """The batched link step draws each link from its own head's distribution."""
     net = _net()
     sampler = TokenSampler(net, temperature=1.0, weights={})
     n = 20_000
     tokens = torch.stack([torch.full((n,), t) for t in (1, 2, 0, 3, 1)], dim=1)
     drawn = torch.cat([torch.full((n, 1), sampler.bias_token), tokens + net.offsets[:5]], dim=1)
-    refined = sampler._draw_refinements(drawn, torch.Generator().manual_seed(7)).numpy()
+    refined = sampler._draw_link_heads(drawn, torch.Generator().manual_seed(7)).numpy()
     with torch.no_grad():
         before = torch.ones(1, net.p, net.n_inputs)
         expected = torch.softmax(net(tokens[:1], before)[0, 5, : CARDS[5]], 0).numpy()
@@ -140,10 +140,10 @@ def test_steps_computed_per_prefix_draw_what_per_row_steps_draw(monkeypatch):
 def test_sampling_tables_are_kept_until_the_weights_may_change():
     """The first-layer tables are computed once per fitted state and forgotten by train()/eval()."""
     net = _net()
-    tables, refinement_tables = net.sampling_tables()
+    tables, link_tables = net.sampling_tables()
     assert net.sampling_tables()[0] is tables
     torch.testing.assert_close(tables, net.first_layer_tables())
-    torch.testing.assert_close(refinement_tables, net.first_layer_tables(net.refinements))
+    torch.testing.assert_close(link_tables, net.first_layer_tables(net.link_heads))
     net.train()
     with torch.no_grad():
         net.embedding.weight.add_(1.0)

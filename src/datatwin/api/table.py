@@ -218,5 +218,5 @@ def _table_source(data: pd.DataFrame | TableSource | str | Path) -> TableSource:
         check_unique_names(data)  # before hashing, which needs one column per name
         return TableSource(data, "<DataFrame>", hash_frame(data))
     if isinstance(data, str | os.PathLike):
-        return read_table(data)
+        return read_table(Path(data))
     raise ConfigError(f"data must be a DataFrame or a file path; got {type(data).__name__}.")

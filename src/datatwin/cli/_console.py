@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from datatwin.errors import DatatwinError, DatatwinWarning
 
@@ -69,7 +69,7 @@ class ProgressBars:
 
     def __init__(self, bars: Progress) -> None:
         self._bars = bars
-        self._tasks: dict[str, int] = {}
+        self._tasks: dict[str, TaskID] = {}
 
     def __call__(self, step: str, completed: int, total: int) -> None:
         if step not in self._tasks:

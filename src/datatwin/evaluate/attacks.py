@@ -91,7 +91,7 @@ def linkability(
     train, control, synthetic = _equal_samples(train, control, synthetic, rng, n_attacks)
     shuffled = list(rng.permutation(columns))
     halves = shuffled[: len(shuffled) // 2], shuffled[len(shuffled) // 2 :]
-    nearest = {"train": [], "control": []}
+    nearest: dict[str, list[np.ndarray]] = {"train": [], "control": []}
     for half in halves:
         x_synth, x_train, x_control = distance_matrix([synthetic, train, control], schema, half)
         index = NearestNeighbors(n_neighbors=1).fit(x_synth)

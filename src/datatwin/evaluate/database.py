@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,7 +26,7 @@ from datatwin.evaluate.report import Report
 from datatwin.evaluate.result import MetricResult, Threshold, measured, skipped, thresholds_with
 from datatwin.evaluate.trends import pair_trend_details
 from datatwin.io.database import Database, read_database
-from datatwin.progress import Progress, report
+from datatwin.progress import Progress, advance
 from datatwin.relational.checks import dangling_references
 from datatwin.relational.columns import children_per_row, filled_column_specs, value_columns
 from datatwin.relational.context import parent_rows
@@ -68,14 +69,14 @@ def evaluate_database(
     metrics: list[MetricResult] = []
     steps = len(schema.tables) + len(schema.foreign_keys)
     for done, table in enumerate(schema.tables):
-        report(progress, "evaluating tables", done, steps)
+        advance(progress, "evaluating tables", done, steps)
         metrics += _table_metrics(real_db, synthetic_db, table.name, limits)
     for done, key in enumerate(schema.foreign_keys, start=len(schema.tables)):
-        report(progress, "evaluating keys", done, steps)
+        advance(progress, "evaluating keys", done, steps)
         metrics.append(_integrity(synthetic_db, key, limits))
         metrics.append(_children_per_parent(real_db, synthetic_db, key, limits))
         metrics.append(_parent_child_trends(real_db, synthetic_db, key, limits))
-    report(progress, "evaluating keys", steps, steps)
+    advance(progress, "evaluating keys", steps, steps)
     context = {
         "database": True,
         "real": real_db.source,
@@ -129,7 +130,7 @@ def _copied_identifiers(real: Database, synthetic: Database, name: str, limits: 
         return skipped("copied_identifiers", why, limits, subject=name)
     real_values = _identifiers(real.tables[name], columns, full_name)
     fake_values = _identifiers(synthetic.tables[name], columns, full_name)
-    per_column = {}
+    per_column: dict[str, dict[str, Any]] = {}
     for column, values in real_values.items():
         copied = fake_values[column] & values
         per_column[column] = {

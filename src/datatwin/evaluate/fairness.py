@@ -9,6 +9,7 @@ Numeric sensitive columns are cut into quartiles of the real values.
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -93,5 +94,5 @@ def _outcomes(data: EvaluationData) -> tuple[pd.Series, pd.Series, str]:
     return rate(data.real[target]), rate(data.synthetic[target]), f"share of {target} = {positive!r}"
 
 
-def _rounded(value: object) -> float | None:
+def _rounded(value: Any) -> float | None:
     return None if value is None or pd.isna(value) else round(float(value), 5)

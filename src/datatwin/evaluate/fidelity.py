@@ -106,11 +106,14 @@ def pair_trends_metric(data: EvaluationData, thresholds: dict[str, Threshold]) -
     pairs = pair_trend_details(data.real, data.synthetic, data.schema)
     scores = [p.similarity for p in pairs if not np.isnan(p.similarity)]
     index = {name: i for i, name in enumerate(data.columns)}
-    matrices = {side: np.eye(len(data.columns)).tolist() for side in ("real", "synthetic")}
+    size = len(data.columns)
+    matrices: dict[str, list[list[float | None]]] = {
+        side: [[float(i == j) for j in range(size)] for i in range(size)] for side in ("real", "synthetic")
+    }
     for p in pairs:
         for side, value in (("real", p.real_association), ("synthetic", p.synthetic_association)):
-            value = None if np.isnan(value) else round(value, 4)
-            matrices[side][index[p.left]][index[p.right]] = matrices[side][index[p.right]][index[p.left]] = value
+            shown: float | None = None if np.isnan(value) else round(value, 4)
+            matrices[side][index[p.left]][index[p.right]] = matrices[side][index[p.right]][index[p.left]] = shown
     worst = sorted((p for p in pairs if not np.isnan(p.similarity)), key=lambda p: p.similarity)[:5]
     return measured(
         "pair_trends",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeAlias
 
 import pandas as pd
 
@@ -17,7 +18,7 @@ from datatwin.evaluate._features import comparable_columns
 from datatwin.io import read_table
 from datatwin.schema import ColumnKind, ColumnSpec, Schema, coerce_table, infer_schema
 
-TableInput = pd.DataFrame | str | Path
+TableInput: TypeAlias = "pd.DataFrame | str | Path"
 
 
 @dataclass(frozen=True)

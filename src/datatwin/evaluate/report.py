@@ -28,7 +28,7 @@ from datatwin.evaluate.registry import SECTIONS
 from datatwin.evaluate.result import MetricResult, Status, Threshold, skipped, thresholds_with
 from datatwin.evaluate.utility_metrics import utility_metrics
 from datatwin.lineage import Lineage
-from datatwin.progress import Progress, report
+from datatwin.progress import Progress, advance
 from datatwin.schema import Schema
 
 REPORT_FORMAT = "datatwin.report"
@@ -60,8 +60,9 @@ class Report:
     def score(self) -> float:
         """Overall quality in [0, 1]: the mean of column shapes, pair trends, the detection score
         (2 × (1 − AUC), capped to [0, 1]) and, with a target, the utility ratio (capped at 1)."""
-        parts = []
+        parts: list[float] = []
         for metric in self.measured:
+            assert metric.value is not None  # measured
             if metric.key in ("column_shapes", "pair_trends"):
                 parts.append(metric.value)
             elif metric.key == "detection":
@@ -143,7 +144,7 @@ def evaluate_tables(
     metrics: list[MetricResult] = []
     for done, (_, step) in enumerate(steps, start=1):
         metrics.extend(step())
-        report(progress, "evaluating", done, len(steps))
+        advance(progress, "evaluating", done, len(steps))
     if isinstance(lineage, Lineage):
         lineage = lineage.to_dict()
     return Report(tuple(metrics), _context(data, seed), lineage)

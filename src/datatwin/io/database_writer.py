@@ -226,7 +226,7 @@ def _drop_existing(connection: sa.Connection, schema: RelationalSchema) -> None:
 
 def _metadata(database: _Rows, *, with_foreign_keys: bool) -> sa.MetaData:
     metadata = sa.MetaData()
-    keys = {t.name: [] for t in database.schema.tables}
+    keys: dict[str, list[sa.ForeignKeyConstraint]] = {t.name: [] for t in database.schema.tables}
     if with_foreign_keys:
         for key in database.schema.foreign_keys:
             keys[key.table].append(
@@ -238,7 +238,7 @@ def _metadata(database: _Rows, *, with_foreign_keys: bool) -> sa.MetaData:
             sa.Column(name, types[table.name, name], nullable=name not in (*table.not_null, *table.primary_key))
             for name in table.columns
         ]
-        constraints = [sa.PrimaryKeyConstraint(*table.primary_key)] if table.primary_key else []
+        constraints: list[sa.Constraint] = [sa.PrimaryKeyConstraint(*table.primary_key)] if table.primary_key else []
         constraints += [sa.UniqueConstraint(*unique) for unique in table.unique]
         sa.Table(table.name, metadata, *columns, *constraints, *keys[table.name])
     return metadata

@@ -33,7 +33,10 @@ def upgrade_v1_to_v2(document: Document, arrays: Arrays) -> tuple[Document, Arra
     - network heads in one stack (``net/w1`` …, a row per column, logits as wide as the widest
       column), with the links' heads among them or, earlier still, the links among the heads'
       inputs: split into the input columns' heads (``net/heads.*``) and the links' own
-      (``net/refinements.*``), each as wide as its widest column.
+      (``net/link_heads.*``), each as wide as its widest column;
+    - the links' own heads under ``net/refinements.*``: renamed ``net/link_heads.*`` (one name,
+      "links", for one idea).
+    - datetime states without ``format_shares`` (one format a column).
     """
     arrays = dict(arrays)
     for state, prefix in _argn_states(document):
@@ -92,6 +95,8 @@ def _upgrade_argn_v1(state: dict[str, Any], arrays: Arrays, prefix: str) -> None
     for j in range(len(state["tokenizers"])):
         arrays.setdefault(f"{prefix}tokens/{j}/units", np.zeros((0, _UNIT_EXPONENTS)))
     net = f"{prefix}net/"
+    for name in [k for k in arrays if k.startswith(f"{net}refinements.")]:  # the links' heads, now so named
+        arrays[name.replace(f"{net}refinements.", f"{net}link_heads.")] = arrays.pop(name)
     if f"{net}w1" not in arrays:
         return
     cards = [int(t["cardinality"]) for t in state["tokenizers"]]
@@ -99,7 +104,7 @@ def _upgrade_argn_v1(state: dict[str, Any], arrays: Arrays, prefix: str) -> None
     embedding_dim = int(state["options"].get("embedding_dim", 16))
     n_inputs = arrays[f"{net}w1"].shape[1] // (embedding_dim + 1)  # links once were inputs too
     stack = {name: arrays.pop(f"{net}{name}") for name in _HEAD_WEIGHTS}
-    for part, rows in (("heads", slice(0, n_inputs)), ("refinements", slice(n_inputs, None))):
+    for part, rows in (("heads", slice(0, n_inputs)), ("link_heads", slice(n_inputs, None))):
         if not cards[rows]:
             continue
         width = max(cards[rows])

@@ -6,7 +6,7 @@ a few batched matrix products instead of one tiny layer per column, which is wha
 model fast on a CPU.
 
 The first ``n_inputs`` columns are the table's own, drawn in any order; the columns after them
-are *refinements* (the links between numbers, :class:`RefinementHeads`): they are drawn last,
+are *link_heads* (the links between numbers, :class:`RefinementHeads`): they are drawn last,
 given every own column, and are never inputs themselves, so they add heads but do not widen
 every head's input. Being independent of each other given the own columns, they are drawn
 together, in one batched step, and their heads may be narrower than the own columns' heads.
@@ -66,7 +66,7 @@ class HeadStack(nn.Module):
 
 
 class FusedHeads(nn.Module):
-    """Embeddings, the fused heads of the input columns and the refinements' heads.
+    """Embeddings, the fused heads of the input columns and the links' heads.
 
     Parameters
     ----------
@@ -76,14 +76,17 @@ class FusedHeads(nn.Module):
         ``(p, max cardinality)`` booleans: tokens never seen in training, never generated.
     n_inputs
         How many of the columns (the first ones) are inputs of the heads; the rest are
-        refinements (default: every column is an input).
+        link_heads (default: every column is an input).
     embedding_dim, hidden
         Width of the embeddings and of each input column's head.
     dropout
         Dropout on embeddings during training.
-    refinement_hidden
-        Width of each refinement's head (default: ``hidden``).
+    link_hidden
+        Width of each link's head (default: ``hidden``).
     """
+
+    offsets: torch.Tensor  # buffers: registered in __init__, typed here
+    padding: torch.Tensor
 
     def __init__(
         self,
@@ -94,7 +97,7 @@ class FusedHeads(nn.Module):
         embedding_dim: int,
         hidden: int,
         dropout: float,
-        refinement_hidden: int | None = None,
+        link_hidden: int | None = None,
     ) -> None:
         super().__init__()
         p, k_max = len(cardinalities), max(cardinalities)
@@ -108,8 +111,8 @@ class FusedHeads(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.heads = HeadStack(n_inputs, n_inputs * width, hidden, max(cardinalities[:n_inputs]))
         refined = cardinalities[n_inputs:]
-        self.refinements = (
-            HeadStack(len(refined), n_inputs * width, refinement_hidden or hidden, max(refined)) if refined else None
+        self.link_heads = (
+            HeadStack(len(refined), n_inputs * width, link_hidden or hidden, max(refined)) if refined else None
         )
         nn.init.normal_(self.embedding.weight, std=1.0)
         self._sampling_tables: tuple[torch.Tensor, torch.Tensor | None] | None = None
@@ -136,8 +139,8 @@ class FusedHeads(nn.Module):
         flat = masked.reshape(masked.shape[0], self.p, -1).transpose(0, 1)  # (j, B, k*w)
         k_max = self.padding.shape[1]
         parts = [self.heads(flat[: self.n_inputs])]
-        if self.refinements is not None:
-            parts.append(self.refinements(flat[self.n_inputs :]))
+        if self.link_heads is not None:
+            parts.append(self.link_heads(flat[self.n_inputs :]))
         logits = torch.cat([F.pad(part, (0, k_max - part.shape[-1])) for part in parts]).transpose(0, 1)
         return logits.masked_fill(self.padding, float("-inf"))
 
@@ -159,11 +162,11 @@ class FusedHeads(nn.Module):
         return tables.reshape(-1, tables.shape[-1]).contiguous()
 
     def sampling_tables(self) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """:meth:`first_layer_tables` of the input columns' heads and of the refinements' (``None``
-        without refinements), computed once for the fitted weights and reused by every sample."""
+        """:meth:`first_layer_tables` of the input columns' heads and of the links' (``None``
+        without link_heads), computed once for the fitted weights and reused by every sample."""
         if self._sampling_tables is None or self.training:
-            refinements = None if self.refinements is None else self.first_layer_tables(self.refinements)
-            self._sampling_tables = (self.first_layer_tables(), refinements)
+            link_heads = None if self.link_heads is None else self.first_layer_tables(self.link_heads)
+            self._sampling_tables = (self.first_layer_tables(), link_heads)
         return self._sampling_tables
 
     def grouped_logits(self, heads: torch.Tensor, first_layer: torch.Tensor) -> torch.Tensor:
@@ -175,18 +178,18 @@ class FusedHeads(nn.Module):
         z = first_layer.view(len(heads), -1, first_layer.shape[-1])
         return self.heads.from_first_layer(z, heads, self.padding[heads, :k])
 
-    def refinement_logits(self, first_layer: torch.Tensor) -> torch.Tensor:
-        """Logits ``(refinements, m, k)`` of every refinement for ``m`` rows, from their
-        first-layer sums ``(refinements * m, refinement hidden)``: the sampling path."""
-        assert self.refinements is not None
+    def link_logits(self, first_layer: torch.Tensor) -> torch.Tensor:
+        """Logits ``(link_heads, m, k)`` of every link for ``m`` rows, from their
+        first-layer sums ``(link_heads * m, link hidden)``: the sampling path."""
+        assert self.link_heads is not None
         z = first_layer.view(self.p - self.n_inputs, -1, first_layer.shape[-1])
-        k = self.refinements.w_out.shape[-1]
-        return self.refinements.from_first_layer(z, padding=self.padding[self.n_inputs :, :k])
+        k = self.link_heads.w_out.shape[-1]
+        return self.link_heads.from_first_layer(z, padding=self.padding[self.n_inputs :, :k])
 
 
 def random_orders(batch: int, net: FusedHeads, generator: torch.Generator) -> torch.Tensor:
     """``(B, p, n_inputs)`` masks of one random order of the input columns per row, 1 where
-    ``k`` precedes ``j``. A refinement column sees the inputs before a random place of its own
+    ``k`` precedes ``j``. A link column sees the inputs before a random place of its own
     in that order: it learns from any subset (as the inputs do), and is drawn given them all."""
     ranks = torch.rand(batch, net.n_inputs, generator=generator).argsort(dim=1).argsort(dim=1)
     places = torch.randint(0, net.n_inputs + 1, (batch, net.p - net.n_inputs), generator=generator)

@@ -8,7 +8,7 @@ order is still uniformly random), so at every step the groups' heads run togethe
 matrix products over the same number of tokens: a step costs a few tensor operations however
 many orders there are, and no head computes logits for tokens it does not have. A step with
 few possible prefixes (the first, whose only input is the bias; the second; a third after small
-columns) runs its heads once per prefix instead of once per row. The refinements (links) come
+columns) runs its heads once per prefix instead of once per row. The link_heads (links) come
 last, all in one batched step.
 
 Measured against the previous sampler (one head at a time, 32 orders per 100k rows; same
@@ -43,7 +43,7 @@ of 8 groups had (16 groups instead of 8 in a 7,000-row chunk: same speed)."""
 MIN_ORDERS = 8
 """Orders of a chunk with fewer than ``MIN_ORDERS * ROWS_PER_ORDER`` rows (or one per row)."""
 REFINEMENT_ROWS = 512
-"""Rows per batched refinement step: every refinement's activations for this many rows stay in
+"""Rows per batched link step: every link's activations for this many rows stay in
 the CPU cache (4,096 rows took 1.5× as long per row on credit default's 12 links)."""
 PREFIX_SHARE = 4
 """A step whose possible prefixes (products of the drawn columns' cardinalities) number at most
@@ -70,7 +70,7 @@ class TokenSampler:
     def __init__(self, net: FusedHeads, *, temperature: float, weights: dict[int, np.ndarray]) -> None:
         self.net, self.temperature = net, temperature
         self.weights = {j: torch.from_numpy(w).float() for j, w in weights.items()}
-        self.tables, self.refinement_tables = net.sampling_tables()
+        self.tables, self.link_tables = net.sampling_tables()
         self.rows_per_head = self.tables.shape[0] // net.n_inputs
         self.bias_token = self.rows_per_head - 1
 
@@ -84,7 +84,7 @@ class TokenSampler:
         generator: torch.Generator,
     ) -> np.ndarray:
         """``(n, p)`` tokens, column-major. Every order starts with the columns ``first`` (given
-        ones, then conditioned ones) and continues with ``free`` shuffled; the refinements are
+        ones, then conditioned ones) and continues with ``free`` shuffled; the link_heads are
         drawn last, together."""
         net = self.net
         tokens = np.empty((n, net.p), dtype=np.int64, order="F")  # column-major: decoded column by column
@@ -141,8 +141,8 @@ class TokenSampler:
             order_index = torch.from_numpy(orders).unsqueeze(1).expand(groups, per_group, steps)
             tokens[..., :steps].scatter_(2, order_index, self._columns(drawn, step_offsets))
             tokens = tokens.view(size, net.p)
-            if self.refinement_tables is not None:
-                tokens[:, net.n_inputs :] = self._draw_refinements(drawn, generator)
+            if self.link_tables is not None:
+                tokens[:, net.n_inputs :] = self._draw_link_heads(drawn, generator)
         return tokens[:n].numpy()
 
     @staticmethod
@@ -174,18 +174,18 @@ class TokenSampler:
         first_layer = self._first_layer(drawn, heads)
         return self._cdf(self.net.grouped_logits(heads, first_layer), weights)
 
-    def _draw_refinements(self, drawn: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-        """``(rows, refinements)`` tokens: every refinement's head given all the inputs ``drawn``
-        (their table rows, the bias first), batched over the refinements, in blocks of
+    def _draw_link_heads(self, drawn: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        """``(rows, link_heads)`` tokens: every link's head given all the inputs ``drawn``
+        (their table rows, the bias first), batched over the link_heads, in blocks of
         :data:`REFINEMENT_ROWS` rows."""
-        assert self.refinement_tables is not None
+        assert self.link_tables is not None
         count = self.net.p - self.net.n_inputs
-        head_rows = (torch.arange(count) * (self.refinement_tables.shape[0] // count)).view(-1, 1, 1)
+        head_rows = (torch.arange(count) * (self.link_tables.shape[0] // count)).view(-1, 1, 1)
         out = torch.empty(len(drawn), count, dtype=torch.long)
         for start in range(0, len(drawn), REFINEMENT_ROWS):
             block = drawn[start : start + REFINEMENT_ROWS]
             indices = (block.unsqueeze(0) + head_rows).view(-1, block.shape[1])
-            logits = self.net.refinement_logits(F.embedding_bag(indices, self.refinement_tables, mode="sum"))
+            logits = self.net.link_logits(F.embedding_bag(indices, self.link_tables, mode="sum"))
             out[start : start + len(block)] = _draw_from_cdf(self._cdf(logits), generator).view(count, -1).T
         return out
 

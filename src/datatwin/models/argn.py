@@ -31,7 +31,7 @@ from datatwin.models._argn_sampling import TokenSampler
 from datatwin.models._links import ColumnLinks
 from datatwin.models._tokens import Tokenizer
 from datatwin.models.base import Capabilities, Conditions, ModelState, SearchSpace, check_sample_request
-from datatwin.progress import Progress, report
+from datatwin.progress import Progress, advance
 
 
 @dataclass(frozen=True)
@@ -219,7 +219,7 @@ class AnyOrderAR:
             embedding_dim=cfg.embedding_dim,
             hidden=cfg.hidden,
             dropout=cfg.dropout,
-            refinement_hidden=cfg.link_hidden,
+            link_hidden=cfg.link_hidden,
         )
         _init_output_bias(net, counts, cards)
         order = torch.randperm(len(tokens), generator=generator)
@@ -246,7 +246,7 @@ class AnyOrderAR:
                     break  # the budget holds inside an epoch too (a wide table's epoch can be long)
             val_loss = _validation_loss(net, val, val_orders) if n_val else train_loss / seen
             self.history_.append({"epoch": epoch + 1, "train": train_loss / seen, "validation": val_loss})
-            report(progress, "training", epoch + 1, cfg.max_epochs)
+            advance(progress, "training", epoch + 1, cfg.max_epochs)
             if val_loss < best - 1e-4:
                 best, stale = val_loss, 0
                 best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
@@ -257,7 +257,7 @@ class AnyOrderAR:
                         group["lr"] *= cfg.lr_decay
             if stale >= cfg.patience or (cfg.max_time and time.perf_counter() - started > cfg.max_time):
                 break
-        report(progress, "training", cfg.max_epochs, cfg.max_epochs)
+        advance(progress, "training", cfg.max_epochs, cfg.max_epochs)
         if best_state is not None:
             net.load_state_dict(best_state)
         net.eval().sampling_tables()  # built with the model, not by its first sample
@@ -306,6 +306,7 @@ class AnyOrderAR:
         values = [t.values_of(tokens[:, j], rng, intervals.get(j)) for j, t in enumerate(self.tokenizers_)]
         self.links_.apply(values, tokens, self.tokenizers_, intervals, keep=set(fixed), rng=rng)
         for j in fixed:  # context columns keep their exact values
+            assert context is not None
             values[j] = np.asarray(context[self.columns_[j].name], dtype=values[j].dtype)
         data = {c.name: v for c, v in zip(self.columns_, values, strict=True)}
         return EncodedTable(self.columns_, data, n_rows=n)
@@ -356,7 +357,7 @@ class AnyOrderAR:
             cfg = model.config
             cards = model._cardinalities()
             weights = {k: torch.from_numpy(np.array(v)) for k, v in _under(arrays, "net/").items()}
-            refinements = weights.get("refinements.w1")
+            link_heads = weights.get("link_heads.w1")
             net = FusedHeads(
                 cards,
                 weights["padding"],
@@ -364,7 +365,7 @@ class AnyOrderAR:
                 embedding_dim=cfg.embedding_dim,
                 hidden=cfg.hidden,
                 dropout=cfg.dropout,
-                refinement_hidden=None if refinements is None else refinements.shape[-1],
+                link_hidden=None if link_heads is None else link_heads.shape[-1],
             )
             net.load_state_dict(weights)
             model.net_ = net.eval()
@@ -442,5 +443,5 @@ def _init_output_bias(net: FusedHeads, counts: torch.Tensor, cards: list[int]) -
         for j, k in enumerate(cards):
             smoothed = counts[j, :k].float() + 0.5
             own = j < net.n_inputs
-            bias = net.heads.b_out[j] if own else net.refinements.b_out[j - net.n_inputs]  # type: ignore[union-attr]
+            bias = net.heads.b_out[j] if own else net.link_heads.b_out[j - net.n_inputs]  # type: ignore[union-attr]
             bias[:k] = torch.log(smoothed / smoothed.sum())

@@ -25,7 +25,7 @@ from datatwin.models.base import (
     SearchSpace,
     check_sample_request,
 )
-from datatwin.progress import Progress, report
+from datatwin.progress import Progress, advance
 
 _EPS = 1e-9
 
@@ -87,7 +87,7 @@ class GaussianCopula:
             self.stepped_.append(stepped)
             self.knots_.append(knots)
             scores[:, j] = ndtri(np.clip(_uniform_ranks(values, rng), _EPS, 1 - _EPS))
-            report(progress, "learning marginals", j + 1, len(data.columns))
+            advance(progress, "learning marginals", j + 1, len(data.columns))
         self.correlation_ = _nearest_correlation(scores)
         return self
 

@@ -13,7 +13,7 @@ from datatwin.io import TableSource
 from datatwin.lineage import Lineage
 from datatwin.models import registry
 from datatwin.pipeline.fitted import FittedTable
-from datatwin.progress import Progress, report
+from datatwin.progress import Progress, advance
 from datatwin.schema import DEFAULT_RARE_THRESHOLD, Schema, coerce_table, infer_schema
 from datatwin.seeds import DEFAULT_SEED, check_seed
 from datatwin.transforms import TableEncoder
@@ -50,14 +50,14 @@ def fit_table(
     if timed:
         options["max_time"] = max_time
     generator = registry.create(model_name, options)
-    report(progress, "checking data", 0, 1)
+    advance(progress, "checking data", 0, 1)
     resolved_schema = _resolve_schema(schema, frame, rare_threshold)
     table = coerce_table(frame, resolved_schema)
     if len(table) < min_rows:
         raise DataError(
             [f"The table has {len(table)} row(s); at least {min_rows} are needed to learn from it without copying it."]
         )
-    report(progress, "checking data", 1, 1)
+    advance(progress, "checking data", 1, 1)
     encoder_seed, model_seed = np.random.SeedSequence(seed).generate_state(2)
     encoder = TableEncoder(resolved_schema).fit(table, seed=int(encoder_seed))
     encoded = encoder.encode(table, seed=int(encoder_seed))

@@ -12,10 +12,11 @@ from datatwin.conditions import Wanted
 from datatwin.errors import ConfigError
 from datatwin.models.base import check_row_count
 from datatwin.pipeline.fitted import FittedTable
-from datatwin.progress import Progress, report
+from datatwin.progress import Progress, advance
 from datatwin.rebalance import rebalanced_counts
 from datatwin.schema import ColumnKind, Schema, coerce_table
 from datatwin.seeds import DEFAULT_SEED, check_seed
+from datatwin.transforms.identifier import IdTransform
 
 SAMPLE_BATCH_ROWS = 100_000
 """Rows drawn and decoded at a time, bounding memory for large samples."""
@@ -53,7 +54,7 @@ def sample_table(
         for (label, count), s in zip(counts.items(), seeds, strict=False)
         if count
     ]
-    report(progress, "sampling rows", int(n), int(n))
+    advance(progress, "sampling rows", int(n), int(n))
     rows = pd.concat(parts, ignore_index=True)
     return rows.iloc[np.random.default_rng(seeds[-1]).permutation(len(rows))].reset_index(drop=True)
 
@@ -125,11 +126,12 @@ def sample_batches(
         if len(batches) > 1:
             for column in keys:
                 transform = table.encoder.transforms_[column]  # type: ignore[index]
+                assert isinstance(transform, IdTransform)
                 drawn = transform.keys_for(start, size, n, rng=key_rng)
                 if drawn.dtype == object or pd.api.types.is_string_dtype(drawn.dtype):
                     drawn = _unseen(drawn.astype(str), seen[column], start)
                 rows[column] = drawn.to_numpy()
-        report(progress, "sampling rows", start + size, n)
+        advance(progress, "sampling rows", start + size, n)
         yield rows
 
 

@@ -33,7 +33,7 @@ from datatwin.io.database import Database, read_database
 from datatwin.lineage import hash_frame
 from datatwin.pipeline import MIN_ROWS, fit_table
 from datatwin.pipeline.fit import MIN_TRAINING_SECONDS
-from datatwin.progress import Progress, report
+from datatwin.progress import Progress, advance
 from datatwin.relational.checks import check_database
 from datatwin.relational.columns import children_counts, filled_column_specs, value_columns
 from datatwin.relational.context import (
@@ -121,7 +121,7 @@ def learn_database(
     seeds = {t.name: seed + index for index, t in enumerate(database.schema.tables)}
     budget = _Budget(deadline, {n: len(database.tables[n]) for n in plan.order if n not in references})
     for done, name in enumerate(plan.order):  # parents first: children see them as drawn
-        report(progress, "learning tables", done, len(plan.order))
+        advance(progress, "learning tables", done, len(plan.order))
         table = database.schema.table(name)
         if name in references:
             models[name] = reference_table_model(database, table, plan)
@@ -130,7 +130,7 @@ def learn_database(
                 database, table, plan, models, contexts, seed=seeds[name], max_time=budget.share(name)
             )
     models = {t.name: models[t.name] for t in database.schema.tables}
-    report(progress, "learning tables", len(database.schema.tables), len(database.schema.tables))
+    advance(progress, "learning tables", len(database.schema.tables), len(database.schema.tables))
     return FittedDatabase(database.schema, models, database_lineage(database, seed))
 
 
@@ -182,7 +182,7 @@ def _fit_table(
         if values and 0 < int(order.max(initial=0)) < MAX_SEQUENCE_LENGTH:
             sequence_length = int(order.max()) + 1
             training = pd.concat([training, previous_context(frame[values], order, frame, primary)], axis=1)
-    fitted = None
+    table_fit = None
     tiny = len(training) < MIN_ROWS  # a lookup table: learnt without context, every label pooled
     empty = [c for c in training.columns if is_context(c) and (tiny or training[c].isna().all())]
     training = training.drop(columns=empty)
@@ -192,7 +192,7 @@ def _fit_table(
         training = training.drop(columns=unlearnt)
         conditioned = any(is_context(c) for c in training.columns)
         model = "copula" if tiny else ("argn" if conditioned else "auto")
-        fitted = fit_table(
+        table_fit = fit_table(
             TableSource(training, f"{database.source}#{table.name}", hash_frame(training)),
             model=model,
             seed=seed,
@@ -201,7 +201,7 @@ def _fit_table(
             min_rows=1,
         )
     return TableModel(
-        fitted=fitted,
+        fitted=table_fit,
         value_columns=values,
         primary=primary,
         real_rows=len(frame),

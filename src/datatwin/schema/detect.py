@@ -106,7 +106,7 @@ def datetime_format(values: pd.Series) -> str | None:
 
 def _mixed_formats(distinct: pd.Series) -> str | None:
     parsed = {fmt: pd.to_datetime(distinct, format=fmt, errors="coerce").notna().to_numpy() for fmt in DATETIME_FORMATS}
-    left, chosen = np.ones(len(distinct), dtype=bool), []
+    left, chosen = np.ones(len(distinct), dtype=bool), list[str]()
     while left.any() and len(chosen) < _MAX_MIXED_FORMATS:
         fmt = max(parsed, key=lambda f: (parsed[f] & left).sum())  # ties: the earlier, better-known format
         if (parsed[fmt] & left).sum() < max(1, _MIN_FORMAT_SHARE * len(distinct)):

@@ -159,8 +159,10 @@ def _numeric_spec(name: str, numbers: np.ndarray, *, all_unique: bool, text: pd.
         if detect.looks_like_id_name(name) and all_unique:
             return ColumnSpec(name, ColumnKind.ID)
         return ColumnSpec(name, ColumnKind.INTEGER, minimum=int(lo), maximum=int(hi))
-    decimals = detect.decimals_in_text(text) if text is not None else detect.decimals_in_floats(numbers)
-    if decimals > MAX_DECIMALS:  # written at full float precision (a measurement, a model output): not rounded
+    decimals: int | None = detect.decimals_in_text(text) if text is not None else detect.decimals_in_floats(numbers)
+    if (
+        decimals is not None and decimals > MAX_DECIMALS
+    ):  # written at full float precision (a measurement, a model output): not rounded
         decimals = None
     return ColumnSpec(name, ColumnKind.NUMERIC, minimum=float(lo), maximum=float(hi), decimals=decimals)
 

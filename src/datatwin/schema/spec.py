@@ -144,7 +144,8 @@ def _check_column(col: ColumnSpec) -> None:
                 isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value)
             ):
                 raise SchemaError(f"{where}: {key} must be a number; got {value!r}.")
-    if col.minimum is not None and col.maximum is not None and col.minimum > col.maximum:
+    low, high = col.minimum, col.maximum  # both numbers, or both ISO times (checked above)
+    if low is not None and high is not None and type(low) is type(high) and low > high:  # type: ignore[operator]
         raise SchemaError(f"{where}: minimum {col.minimum!r} is above maximum {col.maximum!r}.")
     if col.decimals is not None and not (isinstance(col.decimals, int) and 0 <= col.decimals <= MAX_DECIMALS):
         raise SchemaError(f"{where}: decimals must be an integer from 0 to {MAX_DECIMALS}, or null for full precision.")

@@ -155,6 +155,7 @@ class ContinuousTransform:
         flag = self._null.name if self.has_nulls_ else None
         out = null_condition(self.spec.name, wanted, flag)
         if wanted is not None:
+            assert self.bounds_ is not None
             out[self._value] = value_interval(
                 self.spec.name, wanted, step=self.rounding_step(), bounds=self.bounds_, to_number=self.to_number
             )

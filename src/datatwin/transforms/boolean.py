@@ -35,7 +35,8 @@ class BooleanTransform:
     def label_shares(self) -> dict[Any, float]:
         """Share of each label among present cells (for rebalancing)."""
         require_fitted(self, "true_share_")
-        return {self.spec.false_label: 1.0 - self.true_share_, self.spec.true_label: self.true_share_}
+        share = float(self.true_share_)  # type: ignore[arg-type]  # fitted
+        return {self.spec.false_label: 1.0 - share, self.spec.true_label: share}
 
     def encoded_columns(self) -> list[EncodedColumn]:
         """One discrete column with three codes."""
@@ -62,7 +63,8 @@ class BooleanTransform:
         require_fitted(self, "true_share_")
         codes = encoded[self._code]
         missing = codes == _MISSING
-        true, false = self.spec.true_label, self.spec.false_label
+        true: Any = self.spec.true_label  # bool, int or str, as the source spells them
+        false: Any = self.spec.false_label
         if isinstance(true, bool | int):
             values = pd.Series(np.where(codes == 1, true, false))
             return (

@@ -67,6 +67,7 @@ class CategoricalTransform:
     def label_shares(self) -> dict[Any, float]:
         """Share of each known label among present cells (for rebalancing)."""
         require_fitted(self, "frequencies_")
+        assert self.frequencies_ is not None
         return dict(zip(self.categories, self.frequencies_.tolist(), strict=True))
 
     def condition(self, wanted: Wanted) -> dict[str, Any]:
@@ -110,7 +111,8 @@ class CategoricalTransform:
     def to_state(self) -> TransformState:
         """Frequencies, pooled share and pooled shapes."""
         require_fitted(self, "frequencies_")
-        config = {"pooled_share": self.pooled_share_, "shapes": self.shapes_}
+        assert self.frequencies_ is not None
+        config: dict[str, Any] = {"pooled_share": self.pooled_share_, "shapes": self.shapes_}
         arrays = {"frequencies": self.frequencies_, "shape_weights": self.shape_weights_}
         return config, arrays
 

@@ -64,18 +64,20 @@ class DatetimeTransform(ContinuousTransform):
             return _declared_seconds(pd.Timestamp(stamp).isoformat(), 0.0)
         except (TypeError, ValueError):
             try:
-                return _declared_seconds(pd.Timestamp(value).isoformat(), 0.0)  # type: ignore[arg-type]
+                return _declared_seconds(pd.Timestamp(value).isoformat(), 0.0)
             except (TypeError, ValueError):
                 raise ConfigError(f"Column {self.spec.name!r} holds dates; {value!r} is not one.") from None
 
     def rounding_step(self) -> float:
         """The learnt time unit."""
         require_fitted(self, "unit_seconds_")
+        assert self.unit_seconds_ is not None
         return float(self.unit_seconds_)
 
     def decode(self, encoded: dict[str, np.ndarray], n: int, *, rng: np.random.Generator) -> pd.Series:
         """Round to the learnt unit, clip to the bounds, format."""
         require_fitted(self, "unit_seconds_")
+        assert self.unit_seconds_ is not None and self.bounds_ is not None
         unit = self.unit_seconds_
         seconds = np.clip(np.round(encoded[self._value] / unit) * unit, *self.bounds_)
         micros = np.round(seconds * 1e6).astype(np.int64)
@@ -97,6 +99,7 @@ class DatetimeTransform(ContinuousTransform):
     def to_state(self) -> TransformState:
         """Unit, bounds and null flag."""
         require_fitted(self, "bounds_")
+        assert self.bounds_ is not None
         config = {
             "has_nulls": self.has_nulls_,
             "unit_seconds": self.unit_seconds_,

@@ -11,12 +11,14 @@ random strings in the real keys' shapes.
 
 from __future__ import annotations
 
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self
 
 import numpy as np
 import pandas as pd
 
+from datatwin.conditions import Wanted
 from datatwin.encoded import EncodedColumn
+from datatwin.errors import ConfigError
 from datatwin.schema import ColumnKind, ColumnSpec
 from datatwin.transforms import _shapes
 from datatwin.transforms.base import TransformState, require_fitted
@@ -77,6 +79,10 @@ class IdTransform:
     def encoded_columns(self) -> list[EncodedColumn]:
         """None: keys are generated, not modelled."""
         return []
+
+    def condition(self, wanted: Wanted) -> dict[str, Any]:
+        """None can be met: keys are drawn anew, never chosen."""
+        raise ConfigError(f"Column {self.spec.name!r} is a key, drawn anew for every row: it cannot be conditioned on.")
 
     def encode(self, values: pd.Series, *, rng: np.random.Generator) -> dict[str, np.ndarray]:
         """Nothing to encode."""

@@ -60,6 +60,7 @@ class NumericTransform(ContinuousTransform):
     def decode(self, encoded: dict[str, np.ndarray], n: int, *, rng: np.random.Generator) -> pd.Series:
         """Round, clip and restore missing cells."""
         require_fitted(self, "bounds_")
+        assert self.bounds_ is not None
         lo, hi = self.bounds_
         decimals = 0 if self.spec.kind is ColumnKind.INTEGER else self.spec.decimals
         values = encoded[self._value].astype(np.float64)
@@ -77,6 +78,7 @@ class NumericTransform(ContinuousTransform):
     def to_state(self) -> TransformState:
         """The learned flags and bounds."""
         require_fitted(self, "bounds_")
+        assert self.bounds_ is not None
         return {"has_nulls": self.has_nulls_, "bounds": list(self.bounds_)}, {}
 
     @classmethod
