@@ -155,3 +155,14 @@ def test_the_same_seed_gives_the_same_database_in_any_process(world_twin, tmp_pa
         subprocess.run(command, check=True, capture_output=True, env=env)
         outputs.append({p.name: p.read_bytes() for p in folder.iterdir()})
     assert outputs[0] == outputs[1]
+
+
+def test_a_target_that_refuses_the_login_fails_before_any_sampling(world_twin, monkeypatch):
+    import datatwin.api.database as api
+
+    def sampled(*args, **kwargs):
+        raise AssertionError("sampled before the target was checked")
+
+    monkeypatch.setattr(api, "sample_database", sampled)
+    result = invoke("sample", world_twin, "-o", "postgresql+psycopg://no_such_role@127.0.0.1:5432/test")
+    assert result.exit_code == 1 and "Cannot write to" in result.output, result.output

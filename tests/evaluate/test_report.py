@@ -161,3 +161,18 @@ def test_every_column_kind_is_handled(people, tmp_path):
     assert shapes["signup"]["score"] > 0.8
     datatwin.save_report(report, tmp_path / "people.html")
     assert (tmp_path / "people.html").read_text().count("data:image/png;base64,") >= 6
+
+
+def test_pair_trends_headline_counts_only_pairs_that_are_related_in_the_real_data():
+    """A model that makes every column independent keeps the many unrelated pairs 'alike' and
+    loses the one relation that matters: the headline must show the loss, not hide it."""
+    rng = np.random.default_rng(0)
+    n = 2000
+    x = rng.normal(size=n)
+    real = pd.DataFrame(
+        {"x": x, "y": x + rng.normal(scale=0.2, size=n), **{f"z{i}": rng.normal(size=n) for i in range(6)}}
+    )
+    independent = pd.DataFrame({c: rng.permutation(real[c].to_numpy()) for c in real.columns})
+    metric = datatwin.evaluate(real, independent).metric("pair_trends")
+    assert metric.details["meaningful_pairs"] == 1  # x and y only
+    assert metric.value < 0.6 < 0.9 < metric.details["all_pairs_mean"]

@@ -10,7 +10,7 @@ from datatwin.evaluate.detection import detection_test
 from datatwin.evaluate.inputs import EvaluationData
 from datatwin.evaluate.result import MetricResult, Threshold, measured
 from datatwin.evaluate.shapes import column_shape_similarity
-from datatwin.evaluate.trends import pair_trend_details
+from datatwin.evaluate.trends import MEANINGFUL_ASSOCIATION, MEANINGFUL_CORRELATION, is_meaningful, pair_trend_details
 
 _HISTOGRAM_BINS = 30
 _TOP_LABELS = 12
@@ -102,9 +102,12 @@ def invented_values_metric(data: EvaluationData, thresholds: dict[str, Threshold
 
 
 def pair_trends_metric(data: EvaluationData, thresholds: dict[str, Threshold]) -> MetricResult:
-    """Mean pair-trend similarity, with both association matrices for heatmaps."""
+    """Mean pair-trend similarity over the pairs whose real association is meaningful (all pairs
+    when none is), the all-pairs mean in the details, and both association matrices for heatmaps."""
     pairs = pair_trend_details(data.real, data.synthetic, data.schema)
     scores = [p.similarity for p in pairs if not np.isnan(p.similarity)]
+    meaningful = [p.similarity for p in pairs if not np.isnan(p.similarity) and is_meaningful(p)]
+    headline = meaningful or scores
     index = {name: i for i, name in enumerate(data.columns)}
     size = len(data.columns)
     matrices: dict[str, list[list[float | None]]] = {
@@ -117,12 +120,18 @@ def pair_trends_metric(data: EvaluationData, thresholds: dict[str, Threshold]) -
     worst = sorted((p for p in pairs if not np.isnan(p.similarity)), key=lambda p: p.similarity)[:5]
     return measured(
         "pair_trends",
-        float(np.mean(scores)) if scores else float("nan"),
+        float(np.mean(headline)) if headline else float("nan"),
         1.0,
-        f"Mean similarity of {len(scores)} pairwise correlations and contingency tables.",
+        f"Mean similarity of the {len(meaningful)} column pairs with a meaningful real association "
+        f"(|Pearson ρ| ≥ {MEANINGFUL_CORRELATION} or Cramér's V ≥ {MEANINGFUL_ASSOCIATION}); "
+        f"over all {len(scores)} pairs: {np.mean(scores) if scores else float('nan'):.4f}."
+        if meaningful
+        else f"Mean similarity of all {len(scores)} column pairs (none has a meaningful real association).",
         thresholds,
         {
             "columns": data.columns,
+            "meaningful_pairs": len(meaningful),
+            "all_pairs_mean": round(float(np.mean(scores)), 6) if scores else None,
             "association_real": matrices["real"],
             "association_synthetic": matrices["synthetic"],
             "least_alike": [{"pair": [p.left, p.right], "similarity": round(p.similarity, 4)} for p in worst],

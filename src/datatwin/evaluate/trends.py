@@ -19,6 +19,12 @@ from datatwin.schema import Schema
 
 _BINS = 10
 
+MEANINGFUL_CORRELATION = 0.5
+"""A number pair's real |Pearson ρ| from which its trend counts in the headline (SDMetrics' value)."""
+
+MEANINGFUL_ASSOCIATION = 0.3
+"""Any other pair's real Cramér's V from which its trend counts in the headline (SDMetrics' value)."""
+
 
 @dataclass(frozen=True)
 class PairTrend:
@@ -54,6 +60,16 @@ def pair_trend_details(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Sche
                 )
             )
     return pairs
+
+
+def is_meaningful(pair: PairTrend) -> bool:
+    """Whether the pair's real association is strong enough for its trend to tell anything: a
+    weak model scores well on pairs that are independent anyway."""
+    if np.isnan(pair.real_association):
+        return False
+    if pair.measure == "correlation":
+        return abs(pair.real_association) >= MEANINGFUL_CORRELATION
+    return pair.real_association >= MEANINGFUL_ASSOCIATION
 
 
 def pair_trends(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema) -> float:
