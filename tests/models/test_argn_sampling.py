@@ -31,7 +31,7 @@ def test_sampling_logits_equal_the_training_logits():
     generator = torch.Generator().manual_seed(1)
     tokens = torch.stack([torch.randint(0, c, (64,), generator=generator) for c in CARDS], dim=1)
     before = (torch.rand(64, net.p, net.n_inputs, generator=generator) < 0.5).float()
-    before[:, net.n_inputs :] = 1.0  # link_heads are drawn given every input
+    before[:, net.n_inputs :] = 1.0  # links are drawn given every input
     with torch.no_grad():
         expected = net(tokens, before)
         tables, rows_per_head = net.first_layer_tables(), net.first_layer_tables().shape[0] // net.n_inputs

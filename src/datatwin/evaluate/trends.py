@@ -72,10 +72,14 @@ def is_meaningful(pair: PairTrend) -> bool:
     return pair.real_association >= MEANINGFUL_ASSOCIATION
 
 
-def pair_trends(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema) -> float:
-    """Mean trend similarity over column pairs (pairs without a defined correlation left out)."""
-    scores = [p.similarity for p in pair_trend_details(real, synthetic, schema)]
-    return float(np.nanmean(scores)) if scores and not np.isnan(scores).all() else float("nan")
+def pair_trends(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *, meaningful: bool = True) -> float:
+    """Mean trend similarity over the column pairs whose real association is meaningful (see
+    :func:`is_meaningful`; every pair when none is, or with ``meaningful=False``); pairs without
+    a defined correlation are left out."""
+    pairs = [p for p in pair_trend_details(real, synthetic, schema) if not np.isnan(p.similarity)]
+    chosen = [p for p in pairs if is_meaningful(p)] if meaningful else []
+    scores = [p.similarity for p in (chosen or pairs)]
+    return float(np.mean(scores)) if scores else float("nan")
 
 
 def _discretise(x_real: np.ndarray, x_synth: np.ndarray, numeric: list[bool]) -> tuple[np.ndarray, np.ndarray]:

@@ -100,16 +100,7 @@ def check_database_target(url: str | Path, *, replace: bool = False) -> None:
         Naming what is wrong with the target.
     """
     if not is_database_url(url):
-        folder = Path(url)
-        if not folder.parent.is_dir():
-            raise SourceError(f"Folder {str(folder.parent)!r} for database folder {folder.name!r} does not exist.")
-        if folder.exists() and not folder.is_dir():
-            raise SourceError(f"The target {str(folder)!r} is a file, not a folder.")
-        if folder.is_dir() and any(folder.iterdir()) and not replace:
-            raise SourceError(
-                f"The target folder {str(folder)!r} is not empty: choose an empty target, "
-                "or pass --replace to overwrite it."
-            )
+        _check_folder(Path(url), replace=replace)
         return
     url = str(url)
     path = _sqlite_file(url)
@@ -128,6 +119,18 @@ def check_database_target(url: str | Path, *, replace: bool = False) -> None:
         engine.dispose()
 
 
+def _check_folder(folder: Path, *, replace: bool) -> None:
+    if not folder.parent.is_dir():
+        raise SourceError(f"Folder {str(folder.parent)!r} for database folder {folder.name!r} does not exist.")
+    if folder.exists() and not folder.is_dir():
+        raise SourceError(f"The target {str(folder)!r} is a file, not a folder.")
+    if folder.is_dir() and any(folder.iterdir()) and not replace:
+        raise SourceError(
+            f"The target folder {str(folder)!r} is not empty: choose an empty target, "
+            "or pass --replace to overwrite it."
+        )
+
+
 def _sqlite_file(url: str) -> Path | None:
     """The file of a SQLite URL, or ``None`` for other databases (and in-memory SQLite)."""
     try:
@@ -142,15 +145,7 @@ def _sqlite_file(url: str) -> Path | None:
 def _write_folder(database: _Rows, folder: Path, *, replace: bool, table_format: str) -> None:
     if table_format not in (".csv", ".parquet"):
         raise SourceError(f"Tables of a folder are written as .csv or .parquet, not {table_format!r}.")
-    if not folder.parent.is_dir():
-        raise SourceError(f"Folder {str(folder.parent)!r} for database folder {folder.name!r} does not exist.")
-    if folder.exists() and not folder.is_dir():
-        raise SourceError(f"The target {str(folder)!r} is a file, not a folder.")
-    if folder.is_dir() and any(folder.iterdir()) and not replace:
-        raise SourceError(
-            f"The target folder {str(folder)!r} is not empty: choose an empty target, "
-            "or pass --replace to overwrite it."
-        )
+    _check_folder(folder, replace=replace)
     temporary = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent))
     try:
         types = _column_types(database)

@@ -6,7 +6,7 @@ a few batched matrix products instead of one tiny layer per column, which is wha
 model fast on a CPU.
 
 The first ``n_inputs`` columns are the table's own, drawn in any order; the columns after them
-are *link_heads* (the links between numbers, :class:`RefinementHeads`): they are drawn last,
+are *links* (between numbers, with heads of their own): they are drawn last,
 given every own column, and are never inputs themselves, so they add heads but do not widen
 every head's input. Being independent of each other given the own columns, they are drawn
 together, in one batched step, and their heads may be narrower than the own columns' heads.
@@ -76,7 +76,7 @@ class FusedHeads(nn.Module):
         ``(p, max cardinality)`` booleans: tokens never seen in training, never generated.
     n_inputs
         How many of the columns (the first ones) are inputs of the heads; the rest are
-        link_heads (default: every column is an input).
+        links (default: every column is an input).
     embedding_dim, hidden
         Width of the embeddings and of each input column's head.
     dropout
@@ -163,7 +163,7 @@ class FusedHeads(nn.Module):
 
     def sampling_tables(self) -> tuple[torch.Tensor, torch.Tensor | None]:
         """:meth:`first_layer_tables` of the input columns' heads and of the links' (``None``
-        without link_heads), computed once for the fitted weights and reused by every sample."""
+        without links), computed once for the fitted weights and reused by every sample."""
         if self._sampling_tables is None or self.training:
             link_heads = None if self.link_heads is None else self.first_layer_tables(self.link_heads)
             self._sampling_tables = (self.first_layer_tables(), link_heads)
@@ -179,8 +179,8 @@ class FusedHeads(nn.Module):
         return self.heads.from_first_layer(z, heads, self.padding[heads, :k])
 
     def link_logits(self, first_layer: torch.Tensor) -> torch.Tensor:
-        """Logits ``(link_heads, m, k)`` of every link for ``m`` rows, from their
-        first-layer sums ``(link_heads * m, link hidden)``: the sampling path."""
+        """Logits ``(links, m, k)`` of every link for ``m`` rows, from their
+        first-layer sums ``(links * m, link hidden)``: the sampling path."""
         assert self.link_heads is not None
         z = first_layer.view(self.p - self.n_inputs, -1, first_layer.shape[-1])
         k = self.link_heads.w_out.shape[-1]

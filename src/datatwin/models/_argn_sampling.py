@@ -8,18 +8,8 @@ order is still uniformly random), so at every step the groups' heads run togethe
 matrix products over the same number of tokens: a step costs a few tensor operations however
 many orders there are, and no head computes logits for tokens it does not have. A step with
 few possible prefixes (the first, whose only input is the bias; the second; a third after small
-columns) runs its heads once per prefix instead of once per row. The link_heads (links) come
-last, all in one batched step.
-
-Measured against the previous sampler (one head at a time, 32 orders per 100k rows; same
-fitted twins, train-size samples, 2 cores): credit default 31k → 43–54k rows/s, two-sample AUC
-0.590 → 0.574; Adult 105k → 150–180k rows/s. Chunk size, as first measured (chunks of a fixed
-size and a remainder, on an earlier machine; best of 5–7 draws): 4,096 rows in 8 groups, Adult
-285–295k rows/s; 8,192 in 16, Adult 108–203k, credit default level with 4,096 (101–106k both);
-2,048 in 4, Adult 246–260k (see :data:`CHUNK_ROWS` for today's chunks). The 12 links of credit
-default are drawn in one batched step instead of 12. Steps per prefix, against per row (same twins, one
-4,096-row chunk, best of 15, interleaved): Adult 15.1–15.5 vs 15.9–16.3 ms, credit default
-42.3–46.1 vs 43.4–45.7 ms (its 12 links and 24 columns leave the early steps a small share).
+columns) runs its heads once per prefix instead of once per row. The links come last, all in
+one batched step. Why these sizes: see docs/models.md.
 """
 
 from __future__ import annotations
@@ -32,19 +22,15 @@ from datatwin.models._argn_net import FusedHeads
 
 CHUNK_ROWS = 8192
 """Most rows per chunk; a sample is cut into the fewest chunks of equal size this allows.
-Chunks pay a fixed cost per tensor operation (about 10 ms of a credit-default chunk however
-few its rows), so equal chunks near this size are cheaper per row than 4,096-row chunks and a
-small remainder (measured, train-size samples, same twins, interleaved medians: credit default
-21,000 rows 291 ms in chunks of 4,096 against 243 in three of 7,000; Adult 22,792 rows 125 ms
-against 99 in three of 7,598; the whole sample in one chunk: 252 and 114 ms)."""
+Chunks pay a fixed cost per tensor operation however few their rows, so a few equal chunks
+near this size cost less per row than many small ones and a small remainder."""
 ROWS_PER_ORDER = 512
-"""Rows per group, each drawing in its own order: as many orders per row as 4,096-row chunks
-of 8 groups had (16 groups instead of 8 in a 7,000-row chunk: same speed)."""
+"""Rows per group, each drawing in its own order."""
 MIN_ORDERS = 8
 """Orders of a chunk with fewer than ``MIN_ORDERS * ROWS_PER_ORDER`` rows (or one per row)."""
-REFINEMENT_ROWS = 512
-"""Rows per batched link step: every link's activations for this many rows stay in
-the CPU cache (4,096 rows took 1.5× as long per row on credit default's 12 links)."""
+LINK_ROWS = 512
+"""Rows per batched link step: every link's activations for this many rows stay in the CPU
+cache."""
 PREFIX_SHARE = 4
 """A step whose possible prefixes (products of the drawn columns' cardinalities) number at most
 a group's rows over this is computed once per prefix, not once per row (every order's first
@@ -84,7 +70,7 @@ class TokenSampler:
         generator: torch.Generator,
     ) -> np.ndarray:
         """``(n, p)`` tokens, column-major. Every order starts with the columns ``first`` (given
-        ones, then conditioned ones) and continues with ``free`` shuffled; the link_heads are
+        ones, then conditioned ones) and continues with ``free`` shuffled; the links are
         drawn last, together."""
         net = self.net
         tokens = np.empty((n, net.p), dtype=np.int64, order="F")  # column-major: decoded column by column
@@ -175,15 +161,15 @@ class TokenSampler:
         return self._cdf(self.net.grouped_logits(heads, first_layer), weights)
 
     def _draw_link_heads(self, drawn: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-        """``(rows, link_heads)`` tokens: every link's head given all the inputs ``drawn``
-        (their table rows, the bias first), batched over the link_heads, in blocks of
-        :data:`REFINEMENT_ROWS` rows."""
+        """``(rows, links)`` tokens: every link's head given all the inputs ``drawn``
+        (their table rows, the bias first), batched over the links, in blocks of
+        :data:`LINK_ROWS` rows."""
         assert self.link_tables is not None
         count = self.net.p - self.net.n_inputs
         head_rows = (torch.arange(count) * (self.link_tables.shape[0] // count)).view(-1, 1, 1)
         out = torch.empty(len(drawn), count, dtype=torch.long)
-        for start in range(0, len(drawn), REFINEMENT_ROWS):
-            block = drawn[start : start + REFINEMENT_ROWS]
+        for start in range(0, len(drawn), LINK_ROWS):
+            block = drawn[start : start + LINK_ROWS]
             indices = (block.unsqueeze(0) + head_rows).view(-1, block.shape[1])
             logits = self.net.link_logits(F.embedding_bag(indices, self.link_tables, mode="sum"))
             out[start : start + len(block)] = _draw_from_cdf(self._cdf(logits), generator).view(count, -1).T

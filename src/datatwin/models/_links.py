@@ -51,11 +51,10 @@ class ColumnLinks:
     Attributes
     ----------
     equal
-        ``(column, source)`` pairs, ``source < column`` (the name is kept from when links
-        were equality only).
+        ``(column, source)`` pairs, ``source < column``.
     near
         Per link, ``(bins, fine + 1)`` quantiles of the relative difference inside each
-        near bin; no bins (twins saved before near links, or too few near rows): equality only.
+        near bin; no bins (too few near rows): equality only.
     """
 
     equal: list[tuple[int, int]] = field(default_factory=list)

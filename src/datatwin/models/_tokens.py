@@ -227,9 +227,7 @@ class AliasTable:
     """Categorical distributions, one per row of ``(rows, categories)`` weights, each drawn from
     in constant time by Walker's alias method: a uniform picks a category and, past that
     category's own share, its alias. A row without weight (marked in ``empty``) draws category 0.
-
-    It replaced a binary search over every row's stacked cumulative shares: credit default's
-    rounding units, 20,000 draws, 0.93 → 0.16 ms; rounding in a train-size sample 30 → 16 ms."""
+    """
 
     def __init__(self, weights: np.ndarray) -> None:
         rows, self.categories = weights.shape

@@ -45,8 +45,8 @@ class ArgnConfig:
     fine
         Equal-mass segments inside each bin.
     embedding_dim, hidden
-        Widths of the column embeddings and of each column's head (48: about 20 % faster
-        sampling than 64 on credit default, at about +0.01 two-sample AUC; see docs/models.md).
+        Widths of the column embeddings and of each column's head (narrowed for wide tables,
+        see :func:`_sized_for`).
     dropout
         Dropout on embeddings while training.
     batch_size, learning_rate, weight_decay
