@@ -269,3 +269,53 @@ def test_dates_in_mixed_formats_are_dates_written_back_in_the_same_mix(tmp_path)
     assert abs(us.notna().mean() - 1 / 3) < 0.05
     assert pd.concat([iso.dropna(), us.dropna()]).between("2023-01-01", "2023-12-31").all()
     pd.testing.assert_series_equal(drawn, twin.sample(1500, seed=1)["when"])
+
+
+def test_the_time_budget_holds_inside_an_epoch(people, monkeypatch):
+    """--max-time is checked after every training batch: with a clock that runs fast, training
+    stops within its first epoch instead of finishing it (a wide table's epoch can be long)."""
+    import datatwin.models.argn as argn
+
+    ticks = iter(range(0, 10**6, 5))  # every look at the clock: 5 s later
+    monkeypatch.setattr(argn.time, "perf_counter", lambda: float(next(ticks)))
+    from datatwin.schema import coerce_table, infer_schema
+    from datatwin.transforms import TableEncoder
+
+    schema = infer_schema(people)
+    table = coerce_table(people, schema)
+    encoded = TableEncoder(schema).fit(table, seed=0).encode(table, seed=0)
+    model = argn.AnyOrderAR(max_time=12.0, batch_size=16)  # 360 training rows: 22 batches an epoch
+    model.fit(encoded, seed=0)
+    assert len(model.history_) == 1
+
+
+def test_wide_tables_get_a_model_that_fits_in_memory():
+    from datatwin.models.argn import FIRST_LAYER_WEIGHTS, ArgnConfig, _sized_for
+
+    default = ArgnConfig()
+    assert _sized_for(default, 25) is default  # ordinary tables keep the defaults
+    wide = _sized_for(default, 500)
+    assert (
+        wide.embedding_dim < default.embedding_dim
+        and 500 * 500 * (wide.embedding_dim + 1) * wide.hidden <= FIRST_LAYER_WEIGHTS
+    )
+
+
+def test_an_unwritable_output_folder_is_a_clear_error_even_for_root(tmp_path, people, monkeypatch):
+    import tempfile
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    people.to_csv(tmp_path / "p.csv", index=False)
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    result = invoke("fit", tmp_path / "p.csv", "-o", tmp_path / "p.twin", "--model", "copula")
+    assert result.exit_code == 1 and "not writable" in result.output and "internal error" not in result.output
+
+
+def test_the_report_shows_each_metrics_limits_and_direction(people, tmp_path):
+    real, holdout = people.iloc[:300], people.iloc[300:]
+    report = datatwin.evaluate(real, datatwin.fit(real, model="copula").sample(300, seed=1), holdout)
+    datatwin.save_report(report, tmp_path / "r.html")
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "Pass · warn limits" in page and "lower ↓" in page and "≤ 0.03 · ≤ 0.1 over the ideal" in page
