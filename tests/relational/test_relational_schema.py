@@ -146,3 +146,46 @@ def test_inconsistent_schemas_are_refused():
 def test_unreachable_databases_are_clear_errors(url, message):
     with pytest.raises(SourceError, match=message):
         read_database(url)
+
+
+@pytest.mark.parametrize(
+    ("url", "advice"),
+    [
+        ("mysql+mysqldb://root@127.0.0.1:3306/test", 'mysql+pymysql://… and pip install "datatwin[mysql]"'),
+        (
+            "postgresql+psycopg2://postgres@127.0.0.1:5432/test",
+            'postgresql+psycopg://… and pip install "datatwin[postgres]"',
+        ),
+    ],
+)
+def test_a_missing_driver_names_the_extra_that_installs_one(url, advice):
+    with pytest.raises(SourceError, match="is not installed") as caught:
+        read_database(url)
+    assert advice in str(caught.value)
+
+
+def test_a_mariadb_server_is_read_through_the_mysql_extra():
+    """PyMySQL (datatwin[mysql]) reaches the MariaDB server; its test database's tables, if any, are read."""
+    import os
+
+    import sqlalchemy as sa
+
+    url = os.environ.get("DATATWIN_TEST_MYSQL", "mysql+pymysql://root@127.0.0.1:3306/test")
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text("DROP TABLE IF EXISTS datatwin_probe"))
+            connection.execute(sa.text("CREATE TABLE datatwin_probe (id INT PRIMARY KEY, label VARCHAR(20))"))
+            connection.execute(sa.text("INSERT INTO datatwin_probe VALUES (1, 'a'), (2, 'b')"))
+    except sa.exc.OperationalError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must reach MariaDB at {url}: {exc.orig}")
+        pytest.skip(f"no MariaDB server at {url}")
+    try:
+        database = read_database(url)
+        assert database.schema.table("datatwin_probe").primary_key == ("id",)
+        assert sorted(database.tables["datatwin_probe"]["label"]) == ["a", "b"]
+    finally:
+        with engine.begin() as connection:
+            connection.execute(sa.text("DROP TABLE IF EXISTS datatwin_probe"))
+        engine.dispose()

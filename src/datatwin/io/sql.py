@@ -10,8 +10,14 @@ from datatwin.errors import SourceError
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-DRIVER_EXTRAS = {"psycopg": "postgres", "psycopg2": "postgres", "pymysql": "mysql", "MySQLdb": "mysql"}
-"""The optional-dependency group of datatwin that installs each database driver."""
+DRIVERS = {
+    "psycopg": ("postgres", None),
+    "psycopg2": ("postgres", "postgresql+psycopg://"),
+    "pymysql": ("mysql", None),
+    "MySQLdb": ("mysql", "mysql+pymysql://"),
+}
+"""Per driver module: datatwin's optional-dependency group that installs a driver for it, and
+the URL prefix that uses that driver when it is another one."""
 
 
 def is_database_url(text: str | Path) -> bool:
@@ -34,9 +40,11 @@ def engine_for(url: str) -> sa.Engine:
 
 def missing_driver(where: str, module: str | None) -> str:
     """The message for a database whose driver module is not installed, naming the extra."""
-    extra = DRIVER_EXTRAS.get((module or "").split(".")[0])
-    install = f'pip install "datatwin[{extra}]"' if extra else f"pip install {module}"
-    return f"The driver for {where} is not installed (module {module!r}): {install}."
+    extra, prefix = DRIVERS.get((module or "").split(".")[0], (None, None))
+    if extra is None:
+        return f"The driver for {where} is not installed (module {module!r}): pip install {module}."
+    switch = f"write the URL as {prefix}… and " if prefix else ""
+    return f'The driver for {where} is not installed (module {module!r}): {switch}pip install "datatwin[{extra}]".'
 
 
 def safe_url(url: str) -> str:
