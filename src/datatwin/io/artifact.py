@@ -94,7 +94,9 @@ def write_artifact(
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, content in members.items():
-            archive.writestr(zipfile.ZipInfo(name, date_time=_FIXED_TIME), content, zipfile.ZIP_DEFLATED)
+            # float weights barely compress, and deflating a wide model's arrays takes seconds
+            method = zipfile.ZIP_STORED if name == _ARRAYS else zipfile.ZIP_DEFLATED
+            archive.writestr(zipfile.ZipInfo(name, date_time=_FIXED_TIME), content, method)
     write_bytes(path, buffer.getvalue(), private=True)
 
 

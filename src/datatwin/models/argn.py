@@ -228,13 +228,14 @@ class AnyOrderAR:
         optimiser = torch.optim.AdamW(net.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
         batch = min(cfg.batch_size, max(16, len(train) // 4), _rows_in_memory(net))
         val_orders = random_orders(n_val, net, generator)  # fixed, so epochs compare like with like
-        best, best_state, stale = math.inf, None, 0
+        best, best_state, stale, val_seconds = math.inf, None, 0, 0.0
         for epoch in range(cfg.max_epochs):
             net.train()
             shuffled = train[torch.randperm(len(train), generator=generator)]
             train_loss = 0.0
-            seen = 0
+            seen, out_of_time = 0, False
             for start in range(0, len(shuffled), batch):
+                tick = time.perf_counter()
                 rows = shuffled[start : start + batch]
                 loss = _nll(net, rows, random_orders(len(rows), net, generator))
                 optimiser.zero_grad(set_to_none=True)
@@ -242,9 +243,13 @@ class AnyOrderAR:
                 optimiser.step()
                 train_loss += loss.item() * len(rows)
                 seen += len(rows)
-                if cfg.max_time and time.perf_counter() - started > cfg.max_time:
-                    break  # the budget holds inside an epoch too (a wide table's epoch can be long)
+                now = time.perf_counter()
+                if cfg.max_time and now - started + (now - tick) + val_seconds > cfg.max_time:
+                    out_of_time = True  # another batch and the validation would overrun: a wide table's
+                    break  # epoch can be long, so the budget is kept inside an epoch too
+            tick = time.perf_counter()
             val_loss = _validation_loss(net, val, val_orders) if n_val else train_loss / seen
+            val_seconds = time.perf_counter() - tick
             self.history_.append({"epoch": epoch + 1, "train": train_loss / seen, "validation": val_loss})
             advance(progress, "training", epoch + 1, cfg.max_epochs)
             if val_loss < best - 1e-4:
@@ -255,7 +260,7 @@ class AnyOrderAR:
                 if cfg.lr_decay < 1 and stale % 2 == 0:
                     for group in optimiser.param_groups:
                         group["lr"] *= cfg.lr_decay
-            if stale >= cfg.patience or (cfg.max_time and time.perf_counter() - started > cfg.max_time):
+            if stale >= cfg.patience or out_of_time or (cfg.max_time and time.perf_counter() - started > cfg.max_time):
                 break
         advance(progress, "training", cfg.max_epochs, cfg.max_epochs)
         if best_state is not None:
