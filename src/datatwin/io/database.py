@@ -12,7 +12,7 @@ import pandas as pd
 from datatwin.errors import SchemaError, SourceError
 from datatwin.io.database_writer import write_database
 from datatwin.io.readers import read_table
-from datatwin.io.sql import engine_for, is_database_url, missing_driver, safe_url
+from datatwin.io.sql import engine_for, is_database_url, missing_driver, safe_url, sqlite_file
 from datatwin.schema.relational import ForeignKey, RelationalSchema, TableSchema
 
 if TYPE_CHECKING:
@@ -102,16 +102,9 @@ def read_url(url: str) -> Database:
 def _read_only(url: str) -> str:
     """For a SQLite file, a URL that opens it read-only (and fails when it does not exist),
     instead of SQLite's default of creating an empty file; other URLs unchanged."""
-    import sqlalchemy as sa
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        parsed = sa.engine.make_url(url)
-    except ArgumentError as exc:
-        raise SourceError(f"Not a usable database URL {safe_url(url)}: {exc}.") from None
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+    path = sqlite_file(url)
+    if path is None:
         return url
-    path = Path(parsed.database)
     if not path.is_file():
         raise SourceError(f"SQLite database {str(path)!r} does not exist.")
     return f"sqlite:///file:{path.resolve().as_posix()}?mode=ro&uri=true"

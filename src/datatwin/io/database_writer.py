@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 from datatwin.errors import SourceError
-from datatwin.io.sql import engine_for, is_database_url, safe_url
+from datatwin.io.sql import engine_for, is_database_url, safe_url, sqlite_file
 from datatwin.schema.relational import RelationalSchema
 
 
@@ -69,7 +69,7 @@ def write_database(
         _write_folder(database, Path(url), replace=replace, table_format=table_format)
         return
     url = str(url)
-    path = _sqlite_file(url)
+    path = sqlite_file(url)
     if path is not None:
         _write_sqlite_file(database, path, replace=replace)
         return
@@ -103,12 +103,9 @@ def check_database_target(url: str | Path, *, replace: bool = False) -> None:
         _check_folder(Path(url), replace=replace)
         return
     url = str(url)
-    path = _sqlite_file(url)
+    path = sqlite_file(url)
     if path is not None:
-        if not path.parent.is_dir():
-            raise SourceError(f"Folder {str(path.parent)!r} for database {path.name!r} does not exist.")
-        if path.exists():
-            _refuse_data(engine_for(f"sqlite:///{path}"), repr(str(path)), replace)
+        _check_sqlite_file(path, replace=replace)
         return
     engine = engine_for(url)
     try:
@@ -131,15 +128,15 @@ def _check_folder(folder: Path, *, replace: bool) -> None:
         )
 
 
-def _sqlite_file(url: str) -> Path | None:
-    """The file of a SQLite URL, or ``None`` for other databases (and in-memory SQLite)."""
-    try:
-        target = sa.engine.make_url(url)
-    except sa.exc.ArgumentError as exc:
-        raise SourceError(f"Not a usable database URL {safe_url(url)}: {exc}.") from None
-    if target.get_backend_name() == "sqlite" and target.database not in (None, "", ":memory:"):
-        return Path(target.database)
-    return None
+def _check_sqlite_file(path: Path, *, replace: bool) -> None:
+    if not path.parent.is_dir():
+        raise SourceError(f"Folder {str(path.parent)!r} for database {path.name!r} does not exist.")
+    if path.exists() and not replace:
+        engine = engine_for(f"sqlite:///{path}")
+        try:
+            _refuse_data(engine, repr(str(path)), replace)
+        finally:
+            engine.dispose()
 
 
 def _write_folder(database: _Rows, folder: Path, *, replace: bool, table_format: str) -> None:
@@ -175,10 +172,7 @@ def _write_folder(database: _Rows, folder: Path, *, replace: bool, table_format:
 
 
 def _write_sqlite_file(database: _Rows, path: Path, *, replace: bool) -> None:
-    if not path.parent.is_dir():
-        raise SourceError(f"Folder {str(path.parent)!r} for database {path.name!r} does not exist.")
-    if path.exists() and not replace:
-        _refuse_data(engine_for(f"sqlite:///{path}"), repr(str(path)), replace)
+    _check_sqlite_file(path, replace=replace)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
     os.close(handle)
     engine = engine_for(f"sqlite:///{temporary}")

@@ -47,6 +47,26 @@ def missing_driver(where: str, module: str | None) -> str:
     return f'The driver for {where} is not installed (module {module!r}): {switch}pip install "datatwin[{extra}]".'
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL, or ``None`` for other databases (and in-memory SQLite).
+
+    Raises
+    ------
+    SourceError
+        When ``url`` is not a URL SQLAlchemy can parse.
+    """
+    import sqlalchemy as sa
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = sa.engine.make_url(url)
+    except ArgumentError as exc:
+        raise SourceError(f"Not a usable database URL {safe_url(url)}: {exc}.") from None
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return Path(parsed.database)
+    return None
+
+
 def safe_url(url: str) -> str:
     """The URL without its password."""
     import sqlalchemy as sa

@@ -115,7 +115,7 @@ def sample_batches(
     seeds = np.random.SeedSequence(seed).generate_state(2 * len(batches))
     key_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
     keys = [s.name for s in table.schema.columns if s.kind is ColumnKind.ID]
-    seen: dict[str, set[str]] = {column: set() for column in keys}  # text keys drawn by earlier batches
+    taken: dict[str, set[str]] = {column: set() for column in keys}  # text keys drawn by earlier batches
     for i, start in enumerate(batches):
         size = min(SAMPLE_BATCH_ROWS, n - start)
         options: dict[str, Any] = {"conditions": encoded_conditions}
@@ -127,23 +127,9 @@ def sample_batches(
             for column in keys:
                 transform = table.encoder.transforms_[column]  # type: ignore[index]
                 assert isinstance(transform, IdTransform)
-                drawn = transform.keys_for(start, size, n, rng=key_rng)
-                if drawn.dtype == object or pd.api.types.is_string_dtype(drawn.dtype):
-                    drawn = _unseen(drawn.astype(str), seen[column], start)
-                rows[column] = drawn.to_numpy()
+                rows[column] = transform.keys_for(start, size, n, rng=key_rng, taken=taken[column]).to_numpy()
         advance(progress, "sampling rows", start + size, n)
         yield rows
-
-
-def _unseen(keys: pd.Series, seen: set[str], start: int) -> pd.Series:
-    """Text keys with those an earlier batch drew made unique by their row number, as
-    :func:`datatwin.transforms._shapes.sample_shapes` does when a shape runs out of values."""
-    repeated = keys.isin(seen).to_numpy()
-    if repeated.any():
-        keys = keys.copy()
-        keys[repeated] = [f"{v}-{start + i}" for i, v in zip(np.flatnonzero(repeated), keys[repeated], strict=True)]
-    seen.update(keys)
-    return keys
 
 
 MEMORY_SHARE = 0.5

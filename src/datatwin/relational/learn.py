@@ -72,38 +72,8 @@ def learn_database(
     max_time: float | None = None,
     progress: Progress | None = None,
 ) -> FittedDatabase:
-    """Learn a twin of a whole database.
-
-    Parameters
-    ----------
-    source
-        A SQLAlchemy URL (``sqlite:///shop.db``, ``postgresql://user@host/db``), a folder of
-        CSV/Parquet files (one per table, keys in its ``schema.json``), or a read database.
-    schema
-        A relational schema (or its JSON file, from ``datatwin schema``) to use instead of the
-        keys the source declares.
-    detect_keys
-        Add foreign keys found by names and values that neither the source nor ``schema``
-        declares (Northwind declares none).
-    reference_tables
-        Tables written out as they are (lookup lists naming no one); ``None`` takes every root
-        table of at most 200 rows that other tables refer to and that has no personal-data
-        column; ``[]`` generates every table.
-    seed
-        The same source, options and seed give the same twin.
-    max_time
-        Time budget of the whole fit, reading included, in seconds: each table's training gets
-        what is left in proportion to its rows.
-    progress
-        Callback receiving the number of tables learnt so far.
-
-    Raises
-    ------
-    DataError
-        When a table has no primary key, a primary key repeats or a foreign key dangles.
-    SourceError
-        When the source cannot be read.
-    """
+    """Learn every table of a database, parents first (see the module docstring); the
+    parameters and errors are those of :func:`datatwin.fit_database`, which wraps the result."""
     deadline = None if max_time is None else time.perf_counter() + max_time
     database = source if isinstance(source, Database) else read_database(source)
     if schema is not None:

@@ -56,9 +56,15 @@ def sample_shapes(
         if not repeated.any():
             return out
         out[repeated] = [_fill(shapes[i], rng) for i in picks[repeated]]
-    repeated = pd.Series(out).duplicated().to_numpy()
-    out[repeated] = [f"{v}-{i}" for i, v in zip(np.flatnonzero(repeated), out[repeated], strict=True)]
+    number_repeats(out, pd.Series(out).duplicated().to_numpy())
     return out
+
+
+def number_repeats(values: np.ndarray, repeated: np.ndarray, offset: int = 0) -> None:
+    """Make the ``repeated`` strings of ``values`` unique, in place, by their row number
+    (``offset`` + position): the last resort when a shape runs out of values."""
+    rows = np.flatnonzero(repeated)
+    values[rows] = [f"{v}-{offset + i}" for i, v in zip(rows, values[rows], strict=True)]
 
 
 def _fill(shape: str, rng: np.random.Generator) -> str:

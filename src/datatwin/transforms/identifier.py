@@ -96,24 +96,25 @@ class IdTransform:
                 _shapes.sample_shapes(self.shapes_, self.shape_weights_, n, rng, unique=True),
                 dtype=object,
             )
-        series = pd.Series(self._new_numbers(n, rng))
+        assert self.start_ is not None
+        series = pd.Series(new_whole_keys(n, self.start_, self.maximum_, self.count_, rng))
         return series.astype("str") if self.as_text_ else series  # 10x faster than str objects first
 
-    def keys_for(self, start: int, size: int, total: int, *, rng: np.random.Generator) -> pd.Series:
+    def keys_for(self, start: int, size: int, total: int, *, rng: np.random.Generator, taken: set[str]) -> pd.Series:
         """Keys for rows ``start … start + size`` of a sample of ``total`` rows drawn in parts:
-        each part from its own share of the key range, so that no two parts repeat a key."""
+        whole numbers from the part's own share of the key range, text keys made unique against
+        ``taken`` (the text keys of the parts before, updated here), so no two parts repeat a key."""
         require_fitted(self, "start_")
         if self.shapes_:
-            return self.decode({}, size, rng=rng)
+            keys = _shapes.sample_shapes(self.shapes_, self.shape_weights_, size, rng, unique=True)
+            _shapes.number_repeats(keys, pd.Series(keys).isin(taken).to_numpy(), offset=start)
+            taken.update(keys)
+            return pd.Series(keys, dtype=object)
         assert self.start_ is not None
         first, block = key_block(total, self.start_, self.maximum_, self.count_)
         low, high = first + start * block // total, first + (start + size) * block // total
         series = pd.Series(low + rng.choice(high - low, size=size, replace=False).astype(np.int64))
         return series.astype("str") if self.as_text_ else series
-
-    def _new_numbers(self, n: int, rng: np.random.Generator) -> np.ndarray:
-        assert self.start_ is not None
-        return new_whole_keys(n, self.start_, self.maximum_, self.count_, rng)
 
     def to_state(self) -> TransformState:
         """The real keys' range and number, or their shapes."""
