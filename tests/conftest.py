@@ -97,12 +97,17 @@ def _one_thread_per_worker():
         yield
 
 
-SERVER = os.environ.get("DATATWIN_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+SERVERS = {
+    "PostgreSQL": os.environ.get("DATATWIN_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
+    "MariaDB": os.environ.get("DATATWIN_TEST_MYSQL", "mysql+pymysql://root@127.0.0.1:3306/test"),
+}
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    admin = sa.create_engine(SERVER, isolation_level="AUTOCOMMIT")
+def _fresh_database(server: str) -> Iterator[str]:
+    """A new, empty database on ``server`` for one test (dropped after it); skipped when no
+    server answers, except under CI, where the servers must run."""
+    url = SERVERS[server]
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     name = f"datatwin_test_{uuid.uuid4().hex[:12]}"
     try:
         with admin.connect() as connection:
@@ -110,11 +115,22 @@ def postgres_url() -> Iterator[str]:
     except sa.exc.OperationalError as exc:
         admin.dispose()
         if os.environ.get("CI"):
-            pytest.fail(f"CI must reach PostgreSQL at {SERVER}: {exc.orig}")
-        pytest.skip(f"no PostgreSQL server at {SERVER}")
+            pytest.fail(f"CI must reach {server} at {url}: {exc.orig}")
+        pytest.skip(f"no {server} server at {url}")
+    force = " WITH (FORCE)" if server == "PostgreSQL" else ""
     try:
-        yield sa.engine.make_url(SERVER).set(database=name).render_as_string(hide_password=False)
+        yield sa.engine.make_url(url).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as connection:
-            connection.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            connection.execute(sa.text(f"DROP DATABASE IF EXISTS {name}{force}"))
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    yield from _fresh_database("PostgreSQL")
+
+
+@pytest.fixture
+def mariadb_url() -> Iterator[str]:
+    yield from _fresh_database("MariaDB")

@@ -1,4 +1,4 @@
-"""Writing whole databases into SQLite files and a real PostgreSQL server, all or nothing."""
+"""Writing whole databases into SQLite files and real PostgreSQL and MariaDB servers, all or nothing."""
 
 from __future__ import annotations
 
@@ -40,6 +40,21 @@ def test_postgres_enforces_every_key_including_cycles(name, postgres_url):
     assert {k.describe() for k in copy.schema.foreign_keys} == {k.describe() for k in source.schema.foreign_keys}
     for table, frame in source.tables.items():
         assert len(copy.tables[table]) == len(frame), table
+
+
+@pytest.mark.parametrize("name", ["world", "northwind"])
+def test_mariadb_takes_text_and_composite_keys(name, mariadb_url):
+    """MySQL indexes no unbounded TEXT: text key columns (World's country codes, Northwind's
+    customer IDs and the composite keys over them) are written with a bounded length."""
+    source = sqlite(name)
+    source.save(mariadb_url)
+    copy = read_database(mariadb_url)
+    assert {t.name: t.primary_key for t in copy.schema.tables} == {t.name: t.primary_key for t in source.schema.tables}
+    assert {k.describe() for k in copy.schema.foreign_keys} == {k.describe() for k in source.schema.foreign_keys}
+    for table, frame in source.tables.items():
+        assert len(copy.tables[table]) == len(frame), table
+    codes = sorted(copy.tables["country" if name == "world" else "Customers"].iloc[:, 0])
+    assert codes == sorted(source.tables["country" if name == "world" else "Customers"].iloc[:, 0])
 
 
 def test_a_target_with_data_is_refused_unless_replaced(tmp_path, postgres_url):

@@ -31,6 +31,7 @@ from datatwin.relational.checks import dangling_references
 from datatwin.relational.columns import children_per_row, filled_column_specs, value_columns
 from datatwin.relational.context import parent_rows
 from datatwin.schema import ColumnKind
+from datatwin.schema.coerce import blanks_as_missing
 from datatwin.schema.relational import ForeignKey
 
 _PARENT = "parent."
@@ -169,7 +170,7 @@ def _identifying_columns(database: Database, name: str) -> tuple[list[str], tupl
 
 def _identifiers(frame: pd.DataFrame, columns: list[str], full_name: tuple[str, str] | None) -> dict[str, set[str]]:
     """Distinct texts per identifying column, and of full names (``"first last"``)."""
-    values = {c: set(frame[c].replace("", np.nan).dropna().astype(str)) for c in columns}
+    values = {c: set(blanks_as_missing(frame[c]).dropna().astype(str)) for c in columns}
     if full_name is not None:
         names = frame[full_name[0]].astype(str) + " " + frame[full_name[1]].astype(str)
         values[_FULL_NAME] = set(names[frame[list(full_name)].notna().all(axis=1)])
@@ -185,7 +186,7 @@ def _same_rows(real: pd.DataFrame, synthetic: pd.DataFrame) -> bool:
 
 def _prepared(real: pd.DataFrame, synthetic: pd.DataFrame):
     """The tables' evaluation data, or ``None`` when there are no rows to compare."""
-    real, synthetic = real.replace("", np.nan), synthetic.replace("", np.nan)
+    real, synthetic = blanks_as_missing(real), blanks_as_missing(synthetic)
     real = real.loc[:, real.notna().any()]
     if len(real) == 0 or len(synthetic) == 0 or real.shape[1] == 0:
         return None

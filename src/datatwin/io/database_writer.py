@@ -256,11 +256,29 @@ def _column_types(database: _Rows) -> dict[tuple[str, str], sa.types.TypeEngine]
     """Each column's type from its values; a foreign-key column takes its parent key's type
     (an all-missing reference column has no values to tell)."""
     types = {(t.name, c): _column_type(database.tables[t.name][c]) for t in database.schema.tables for c in t.columns}
+    for table, column in _key_columns(database.schema):
+        if isinstance(types[table, column], sa.Text):
+            types[table, column] = _key_text_type(database.tables[table][column])
     for _ in database.schema.foreign_keys:  # enough rounds for the longest chain of keys
         for key in database.schema.foreign_keys:
             for column, parent_column in zip(key.columns, key.parent_columns, strict=True):
                 types[key.table, column] = types[key.parent, parent_column]
     return types
+
+
+def _key_columns(schema: RelationalSchema) -> set[tuple[str, str]]:
+    """(table, column) of every column in a primary, unique or foreign key."""
+    columns = {(t.name, c) for t in schema.tables for key in (t.primary_key, *t.unique) for c in key}
+    for key in schema.foreign_keys:
+        columns |= {(key.table, c) for c in key.columns} | {(key.parent, c) for c in key.parent_columns}
+    return columns
+
+
+def _key_text_type(values: pd.Series) -> sa.types.TypeEngine:
+    """A bounded text type for a key column: MySQL indexes no unbounded TEXT. Its length is the
+    next power of two above the longest value (at least 32), leaving room for later rows."""
+    longest = int(values.dropna().astype(str).str.len().max()) if values.notna().any() else 0
+    return sa.String(max(32, 1 << max(longest - 1, 0).bit_length()))
 
 
 def _column_type(values: pd.Series) -> sa.types.TypeEngine:
@@ -295,7 +313,7 @@ def _plain_value(value: object) -> object:
     return value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
 
 
-_PLAIN = {sa.BigInteger: int, sa.Float: float, sa.Text: str}
+_PLAIN = {sa.BigInteger: int, sa.Float: float, sa.Text: str, sa.String: str}
 
 
 def _reason(exc: SQLAlchemyError) -> str:

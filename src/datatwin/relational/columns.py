@@ -9,6 +9,7 @@ from datatwin.io.database import Database
 from datatwin.relational.keys import key_text
 from datatwin.relational.order import GenerationPlan
 from datatwin.schema import ColumnSpec, infer_schema
+from datatwin.schema.coerce import blanks_as_missing
 from datatwin.schema.relational import ForeignKey, RelationalSchema, TableSchema
 
 # Names of the columns a table twin learns besides the table's own (see datatwin.relational.learn)
@@ -25,7 +26,7 @@ def value_columns(schema: RelationalSchema, table: TableSchema, frame: pd.DataFr
     foreign key, not binary (pictures) and not always empty."""
     own_key = set(table.primary_key) if len(table.primary_key) == 1 else set()  # composite parts are values
     keys = own_key | {c for k in schema.parents_of(table.name) for c in k.columns}
-    filled = lambda c: frame[c].replace("", np.nan).notna().any()  # noqa: E731
+    filled = lambda c: blanks_as_missing(frame[c]).notna().any()  # noqa: E731
     return [c for c in table.columns if c not in keys and not is_binary(frame[c]) and filled(c)]
 
 
@@ -59,5 +60,5 @@ def children_counts(database: Database, name: str, plan: GenerationPlan) -> dict
 def filled_column_specs(frame: pd.DataFrame) -> tuple[ColumnSpec, ...]:
     """The inferred specs of a frame's columns that hold something ('' counting as missing);
     none for a frame without rows or such columns."""
-    filled = frame.replace("", np.nan).dropna(axis=1, how="all")
+    filled = blanks_as_missing(frame).dropna(axis=1, how="all")
     return infer_schema(filled).columns if filled.shape[1] and len(filled) else ()

@@ -11,6 +11,7 @@ from datatwin.relational.columns import GRANDPARENT, PARENT, POOLED, POSITION, P
 from datatwin.relational.keys import key_text
 from datatwin.relational.model import TableModel
 from datatwin.schema import ColumnKind
+from datatwin.schema.coerce import blanks_as_missing
 from datatwin.schema.relational import ForeignKey, TableSchema
 
 UNLEARNT_CONTEXT = (ColumnKind.PII, ColumnKind.ID, ColumnKind.TEXT)
@@ -41,7 +42,7 @@ def parent_context(database: Database, key: ForeignKey, rows: np.ndarray) -> pd.
 def parent_values(parents: pd.DataFrame, values: list[str], rows: np.ndarray) -> pd.DataFrame:
     """The ``values`` columns of parent row ``rows[i]`` for each child ``i``, as
     ``__parent__.<column>`` ('' read as missing, as the twins learn it)."""
-    context = parents[values].iloc[rows].replace("", np.nan).reset_index(drop=True)
+    context = blanks_as_missing(parents[values].iloc[rows]).reset_index(drop=True)
     return context.set_axis([PARENT + c for c in values], axis=1)
 
 
@@ -97,7 +98,7 @@ def previous_context(values: pd.DataFrame, order: np.ndarray, frame: pd.DataFram
     previous = np.full(len(frame), -1, dtype=np.int64)
     following = rows[1:][order[rows[1:]] > 0]
     previous[following] = rows[np.flatnonzero(order[rows[1:]] > 0)]
-    shifted = values.replace("", np.nan).reset_index(drop=True).iloc[np.maximum(previous, 0)].reset_index(drop=True)
+    shifted = blanks_as_missing(values).reset_index(drop=True).iloc[np.maximum(previous, 0)].reset_index(drop=True)
     shifted = shifted.where(np.broadcast_to((previous >= 0)[:, None], shifted.shape))
     context = shifted.set_axis([PREVIOUS + c for c in values.columns], axis=1)
     context[POSITION] = order

@@ -51,6 +51,7 @@ from datatwin.relational.model import FittedDatabase, TableModel, database_linea
 from datatwin.relational.order import GenerationPlan, generation_plan
 from datatwin.relational.reference import find_reference_tables, known_references, reference_table_model
 from datatwin.schema import ColumnKind, ColumnSpec, Schema, infer_schema
+from datatwin.schema.coerce import blanks_as_missing
 from datatwin.schema.relational import ForeignKey, RelationalSchema, TableSchema
 
 MAX_SEQUENCE_LENGTH = 200
@@ -137,7 +138,7 @@ def _fit_table(
     frame = database.tables[table.name]
     values = value_columns(database.schema, table, frame)
     # database text cells may be '' next to numbers (Sakila's postal_code): learnt as missing
-    training = frame[values].replace("", np.nan).reset_index(drop=True)
+    training = blanks_as_missing(frame[values]).reset_index(drop=True)
     children = children_counts(database, table.name, plan)
     training = training.assign(**children)
     counts = {column: float(values.mean()) for column, values in children.items()}

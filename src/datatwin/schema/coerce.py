@@ -7,6 +7,8 @@ every column is collected and raised together in one :class:`DataError`.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import numpy as np
 import pandas as pd
 
@@ -16,6 +18,23 @@ from datatwin.schema.kinds import ColumnKind
 from datatwin.schema.spec import ColumnSpec, Schema
 
 _MAX_EXAMPLES = 5
+_Values = TypeVar("_Values", pd.DataFrame, pd.Series)
+
+
+def blanks_as_missing(values: _Values) -> _Values:
+    """``values`` with empty strings made missing (text sources write a missing value as ``''``).
+
+    Only text columns change and keep their dtype (``replace`` would downcast them with a
+    warning on pandas 2).
+    """
+    if isinstance(values, pd.DataFrame):
+        result = values.copy()
+        for position in range(values.shape[1]):
+            result.isetitem(position, blanks_as_missing(values.iloc[:, position]))
+        return result
+    if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+        return values.mask(values == "")
+    return values
 
 
 def check_unique_names(data: pd.DataFrame) -> None:
