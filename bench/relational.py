@@ -1,20 +1,26 @@
-"""Database twins: fit and sample time, memory and fidelity on Chinook and Sakila, and a generated
-1-million-row, 5-table shop database (the scale target: synthesised within 5 minutes on 2 cores).
+"""Database twins beside SDV's HMASynthesizer: fit and sample time, memory and fidelity on Chinook,
+Sakila and a generated 1-million-row, 5-table shop database (the scale target: synthesised within
+5 minutes on 2 cores), and on two schemas small enough for HMA (SDV's community HMA refuses more
+than 5 tables or a depth above 2): Sakila's films, actors and categories (5 tables, two
+many-to-many links) and a 50,000-row shop's orders, lines, payments and products (4 tables).
 
-Run from the repository root: ``python bench/relational.py [--only chinook sakila shop]
-[--shop-rows 1000000] [--max-time 120]``. Each case runs in its own process (peak memory per case).
+Run from the repository root in an environment with the bench extra: ``python bench/relational.py
+[--only chinook sakila shop sakila-films shop-50k] [--tools datatwin sdv-hma] [--shop-rows 1000000]
+[--max-time 120]``. Each case and tool runs in its own process (peak memory per run).
 Prints a table and writes ``bench/results/relational.json``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import multiprocessing
 import resource
 import sqlite3
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -22,9 +28,16 @@ import pandas as pd
 
 import datatwin
 from datatwin.evaluate.result import Status
+from datatwin.io.database import Database
+from datatwin.schema.relational import RelationalSchema
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
-CASES = ("chinook", "sakila", "shop")
+CASES = ("chinook", "sakila", "shop", "sakila-films", "shop-50k")
+TOOLS = ("datatwin", "sdv-hma")
+SUBSETS = {
+    "sakila-films": ("sakila", {"film", "film_actor", "actor", "film_category", "category"}),
+    "shop-50k": ("shop", {"orders", "order_line", "payment", "product"}),
+}
 
 
 def shop_database(path: Path, rows: int, seed: int = 0) -> str:
@@ -100,69 +113,111 @@ def shop_database(path: Path, rows: int, seed: int = 0) -> str:
     return f"sqlite:///{path}"
 
 
-def measure(case: str, shop_rows: int, max_time: float, queue: multiprocessing.Queue) -> None:
+def real_database(case: str, shop_rows: int, folder: Path) -> Database:
+    """The case's real database: a shared one, the generated shop, or a part of either."""
+    source, tables = SUBSETS.get(case, (case, None))
+    if source == "shop":
+        url = shop_database(folder / "shop.db", 50_000 if case == "shop-50k" else shop_rows)
+    else:
+        url = f"sqlite:///{SHARED / source / f'{source}.sqlite'}"
+    full = datatwin.read_database(url)
+    if tables is None:
+        return full
+    schema = RelationalSchema(
+        tuple(t for t in full.schema.tables if t.name in tables),
+        tuple(k for k in full.schema.foreign_keys if k.table in tables and k.parent in tables),
+    )
+    return Database(schema, {name: full.tables[name] for name in tables}, case)
+
+
+def fit_datatwin(real: Database, max_time: float) -> Callable[[], Database]:
+    twin = datatwin.fit_database(real, seed=0, max_time=max_time)
+    return lambda: twin.sample(seed=1)
+
+
+def fit_hma(real: Database, max_time: float) -> Callable[[], Database]:
+    """SDV's HMASynthesizer on the real keys (single-column ones to a primary key; it models
+    neither composite keys, self-references nor cycles)."""
+    from sdv.metadata import Metadata
+    from sdv.metadata.errors import InvalidMetadataError
+    from sdv.multi_table import HMASynthesizer
+
+    metadata = Metadata.detect_from_dataframes(real.tables, infer_keys=None)
+    for table in real.schema.tables:
+        if len(table.primary_key) == 1:
+            metadata.update_column(table.primary_key[0], table_name=table.name, sdtype="id")
+            metadata.set_primary_key(table.primary_key[0], table_name=table.name)
+    for key in real.schema.foreign_keys:
+        single = len(key.columns) == 1 and key.parent_columns == real.schema.table(key.parent).primary_key
+        if single and key.parent != key.table:
+            metadata.update_column(key.columns[0], table_name=key.table, sdtype="id")
+            with contextlib.suppress(InvalidMetadataError):  # the key that closes a cycle
+                metadata.add_relationship(key.parent, key.table, key.parent_columns[0], key.columns[0])
+    synthesizer = HMASynthesizer(metadata, verbose=False)
+    synthesizer.fit(real.tables)
+
+    def sample() -> Database:
+        tables = synthesizer.sample_scale(1.0)
+        return Database(real.schema, {t.name: tables[t.name][list(t.columns)] for t in real.schema.tables}, "hma")
+
+    return sample
+
+
+def measure(case: str, tool: str, shop_rows: int, max_time: float, queue: multiprocessing.Queue) -> None:
+    row: dict = {"case": case, "tool": tool}
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
-        if case == "shop":
-            source = shop_database(Path(folder) / "shop.db", shop_rows)
-        else:
-            source = f"sqlite:///{SHARED / case / f'{case}.sqlite'}"
-        real = datatwin.read_database(source)
-        prepare_s = time.perf_counter() - started
+        real = real_database(case, shop_rows, Path(folder))
+        row |= {"tables": len(real.tables), "rows": sum(len(t) for t in real.tables.values())}
+        row["read_s"] = round(time.perf_counter() - started, 1)
         started = time.perf_counter()
-        twin = datatwin.fit_database(real, seed=0, max_time=max_time)
-        fit_s = time.perf_counter() - started
+        try:
+            sample = (fit_datatwin if tool == "datatwin" else fit_hma)(real, max_time)
+        except Exception as exc:  # a peer that refuses the schema is a result, not a crash
+            queue.put(row | {"refused": str(exc).splitlines()[0][:100]})
+            return
+        row["fit_s"] = round(time.perf_counter() - started, 1)
         started = time.perf_counter()
-        synthetic = twin.sample(seed=1)
-        sample_s = time.perf_counter() - started
+        synthetic = sample()
+        row["sample_s"] = round(time.perf_counter() - started, 1)
         started = time.perf_counter()
         synthetic.save(f"sqlite:///{Path(folder) / 'synthetic.db'}")
-        write_s = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        row["write_sqlite_s"] = round(time.perf_counter() - started, 1)
+    row["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     report = datatwin.evaluate_database(real, synthetic)
-    mean = lambda key: float(np.mean([m.value for m in report.measured if m.key == key]))  # noqa: E731
+    mean = lambda key: round(float(np.mean([m.value for m in report.measured if m.key == key])), 3)  # noqa: E731
     integrity = [m for m in report.measured if m.key == "referential_integrity"]
-    extra = {}
-    if case == "shop":  # lines numbered 1, 2, … inside each order, as in the source
+    row |= {
+        "column_shapes": mean("column_shapes"),
+        "pair_trends": mean("pair_trends"),
+        "children_per_parent": mean("children_per_parent"),
+        "parent_child_trends": mean("parent_child_trends"),
+        "integrity": round(min(m.value for m in integrity), 4),
+        "keys_all_pass": all(m.status is Status.PASS for m in integrity),
+    }
+    if "order_line" in synthetic.tables:  # lines numbered 1, 2, … inside each order, as in the source
         lines = synthetic.tables["order_line"]
-        extra["lines_in_order"] = round(
-            float((lines.groupby("order_id").cumcount() + 1 == lines["line_number"]).mean()), 3
-        )
-    queue.put(
-        {
-            "case": case,
-            "tables": len(real.tables),
-            "rows": sum(len(t) for t in real.tables.values()),
-            "read_s": round(prepare_s, 1),
-            "fit_s": round(fit_s, 1),
-            "sample_s": round(sample_s, 1),
-            "write_sqlite_s": round(write_s, 1),
-            "peak_mb": round(peak_mb),
-            "column_shapes": round(mean("column_shapes"), 3),
-            "pair_trends": round(mean("pair_trends"), 3),
-            "children_per_parent": round(mean("children_per_parent"), 3),
-            "parent_child_trends": round(mean("parent_child_trends"), 3),
-            "integrity": round(min(m.value for m in integrity), 4),
-            "keys_all_pass": all(m.status is Status.PASS for m in integrity),
-            **extra,
-        }
-    )
+        in_order = lines.groupby("order_id").cumcount() + 1 == lines["line_number"]
+        row["lines_in_order"] = round(float(in_order.mean()), 3)
+    queue.put(row)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", nargs="+", choices=CASES, default=list(CASES))
+    parser.add_argument("--tools", nargs="+", choices=TOOLS, default=list(TOOLS))
     parser.add_argument("--shop-rows", type=int, default=1_000_000, help="rows of the generated shop database")
     parser.add_argument("--max-time", type=float, default=120.0, help="time budget of each whole fit, seconds")
     args = parser.parse_args()
     results = []
     for case in args.only:
-        queue: multiprocessing.Queue = multiprocessing.Queue()
-        process = multiprocessing.Process(target=measure, args=(case, args.shop_rows, args.max_time, queue))
-        process.start()
-        results.append(queue.get())
-        process.join()
-        print(json.dumps(results[-1]), flush=True)
+        for tool in args.tools:
+            queue: multiprocessing.Queue = multiprocessing.Queue()
+            process = multiprocessing.Process(target=measure, args=(case, tool, args.shop_rows, args.max_time, queue))
+            process.start()
+            results.append(queue.get())
+            process.join()
+            print(json.dumps(results[-1]), flush=True)
     header = list(dict.fromkeys(h for row in results for h in row))
     print(" | ".join(header))
     for row in results:

@@ -90,3 +90,22 @@ def test_a_failed_write_leaves_the_target_as_it_was(tmp_path, postgres_url):
     with pytest.raises(SourceError, match="nothing was written.*UNIQUE"):
         repeated.save(f"sqlite:///{tmp_path / 'new.db'}")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_write_to_mariadb_leaves_no_tables_and_a_failed_replace_says_what_is_gone(mariadb_url):
+    """MariaDB commits CREATE/DROP TABLE at once: the tables a failed write made are removed, and
+    a failed replace says which old tables it had already dropped."""
+    world = sqlite("world")
+    cities = world.tables["city"].copy()
+    cities.loc[0, "country_code"] = "XXX"  # refers to no country
+    broken = Database(world.schema, {**world.tables, "city": cities}, "broken world")
+    with pytest.raises(SourceError, match="nothing was written.*foreign key"):
+        broken.save(mariadb_url)
+    with pytest.raises(SourceError, match="holds no tables"):
+        read_database(mariadb_url)
+    world.save(mariadb_url)
+    with pytest.raises(SourceError, match=r"already dropped and are not restored") as caught:
+        broken.save(mariadb_url, replace=True)
+    assert "city" in str(caught.value)
+    with pytest.raises(SourceError, match="holds no tables"):
+        read_database(mariadb_url)

@@ -74,10 +74,12 @@ def write_database(
         _write_sqlite_file(database, path, replace=replace)
         return
     engine = engine_for(url)
+    metadata = _metadata(database, with_foreign_keys=False)
+    before: set[str] | None = None
     try:
         _refuse_data(engine, safe_url(url), replace)
-        with engine.begin() as connection:  # one transaction: all or nothing
-            metadata = _metadata(database, with_foreign_keys=False)
+        before = set(sa.inspect(engine).get_table_names())
+        with engine.begin() as connection:  # one transaction: all or nothing where DDL is transactional
             if replace:
                 _drop_existing(connection, database.schema)
             metadata.create_all(connection)
@@ -85,35 +87,37 @@ def write_database(
             for constraint in _foreign_keys(metadata, database.schema):
                 connection.execute(sa.schema.AddConstraint(constraint))
     except SQLAlchemyError as exc:
-        raise SourceError(f"Writing to {safe_url(url)} failed, nothing was written: {_reason(exc)}") from None
+        raise SourceError(_failure(engine, metadata, before, replace, safe_url(url), _reason(exc))) from None
     finally:
         engine.dispose()
 
 
-def check_database_target(url: str | Path, *, replace: bool = False) -> None:
-    """Check before any work is done that a database target can be written: its folder exists,
-    its server answers and accepts the login, and it holds no data unless ``replace``.
+def _failure(
+    engine: sa.Engine, metadata: sa.MetaData, before: set[str] | None, replace: bool, where: str, reason: str
+) -> str:
+    """Undo what a failed write left behind and say what the target holds now.
 
-    Raises
-    ------
-    SourceError
-        Naming what is wrong with the target.
+    Where the server commits CREATE and DROP TABLE at once (MySQL, MariaDB, Oracle), a rolled-back
+    write leaves the tables it created (dropped here) and has lost those it was replacing (said so).
     """
-    if not is_database_url(url):
-        _check_folder(Path(url), replace=replace)
-        return
-    url = str(url)
-    path = sqlite_file(url)
-    if path is not None:
-        _check_sqlite_file(path, replace=replace)
-        return
-    engine = engine_for(url)
+    if before is None or engine.dialect.name not in _DDL_COMMITS_AT_ONCE:
+        return f"Writing to {where} failed, nothing was written: {reason}"
+    ours = set(metadata.tables)
     try:
-        _refuse_data(engine, safe_url(url), replace)
-    except SQLAlchemyError as exc:
-        raise SourceError(f"Cannot write to {safe_url(url)}: {_reason(exc)}") from None
-    finally:
-        engine.dispose()
+        with engine.begin() as connection:
+            now = set(sa.inspect(connection).get_table_names())
+            _drop_tables(connection, now & ours if replace else (now - before) & ours)
+    except SQLAlchemyError as cleanup:
+        return f"Writing to {where} failed ({reason}), and removing its new tables failed too: {_reason(cleanup)}"
+    if lost := sorted(before & ours) if replace else []:
+        return (
+            f"Writing to {where} failed: {reason}. The server commits table changes at once, so the tables "
+            f"being replaced ({', '.join(lost[:5])}) were already dropped and are not restored."
+        )
+    return f"Writing to {where} failed, nothing was written: {reason}"
+
+
+_DDL_COMMITS_AT_ONCE = {"mysql", "mariadb", "oracle"}
 
 
 def _check_folder(folder: Path, *, replace: bool) -> None:
@@ -208,8 +212,13 @@ def _refuse_data(engine: sa.Engine, where: str, replace: bool) -> None:
 
 def _drop_existing(connection: sa.Connection, schema: RelationalSchema) -> None:
     existing = set(sa.inspect(connection).get_table_names())
+    _drop_tables(connection, {t.name for t in schema.tables} & existing)
+
+
+def _drop_tables(connection: sa.Connection, names: set[str]) -> None:
+    """Drop the named tables, their foreign keys first where they form cycles."""
     reflected = sa.MetaData()
-    reflected.reflect(connection, only=[t.name for t in schema.tables if t.name in existing])
+    reflected.reflect(connection, only=sorted(names))
     reflected.drop_all(connection)
 
 
