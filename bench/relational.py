@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 import datatwin
+from datatwin.errors import SourceError
 from datatwin.evaluate.result import Status
 from datatwin.io.database import Database
 from datatwin.schema.relational import RelationalSchema
@@ -181,8 +182,11 @@ def measure(case: str, tool: str, shop_rows: int, max_time: float, queue: multip
         synthetic = sample()
         row["sample_s"] = round(time.perf_counter() - started, 1)
         started = time.perf_counter()
-        synthetic.save(f"sqlite:///{Path(folder) / 'synthetic.db'}")
-        row["write_sqlite_s"] = round(time.perf_counter() - started, 1)
+        try:  # SQLite enforces primary keys and UNIQUE: a tool whose rows break them is refused
+            synthetic.save(f"sqlite:///{Path(folder) / 'synthetic.db'}")
+            row["write_sqlite_s"] = round(time.perf_counter() - started, 1)
+        except SourceError as exc:
+            row["write_sqlite_s"] = "refused: " + str(exc).split(": ", 1)[-1][:80]
     row["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     report = datatwin.evaluate_database(real, synthetic)
     mean = lambda key: round(float(np.mean([m.value for m in report.measured if m.key == key])), 3)  # noqa: E731
