@@ -9,7 +9,13 @@ from datatwin.evaluate import Report
 from datatwin.evaluate.registry import METRICS, SECTIONS
 from datatwin.evaluate.result import DEFAULT_THRESHOLDS
 
-DATABASE_ONLY = {"copied_identifiers", "referential_integrity", "children_per_parent", "parent_child_trends"}
+DATABASE_ONLY = {
+    "copied_identifiers",
+    "referential_integrity",
+    "dangling_share",
+    "children_per_parent",
+    "parent_child_trends",
+}
 
 
 @pytest.fixture

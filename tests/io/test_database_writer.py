@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
 from datatwin.errors import SourceError
 from datatwin.io.database import Database, read_database
+from datatwin.schema.relational import RelationalSchema
 from tests.conftest import shared_path
 
 
@@ -57,6 +60,16 @@ def test_mariadb_takes_text_and_composite_keys(name, mariadb_url):
     assert codes == sorted(source.tables["country" if name == "world" else "Customers"].iloc[:, 0])
 
 
+def _dangling_city(world: Database) -> Database:
+    """World with one city in no country, its key declared strict (dangling: error)."""
+    cities = world.tables["city"].copy()
+    cities.loc[0, "country_code"] = "XXX"  # refers to no country
+    keys = tuple(
+        dataclasses.replace(k, dangling="error") if k.table == "city" else k for k in world.schema.foreign_keys
+    )
+    return Database(RelationalSchema(world.schema.tables, keys), {**world.tables, "city": cities}, "broken world")
+
+
 def test_a_target_with_data_is_refused_unless_replaced(tmp_path, postgres_url):
     chinook, world = sqlite("chinook"), sqlite("world")
     target = tmp_path / "full.db"
@@ -77,9 +90,7 @@ def test_a_target_with_data_is_refused_unless_replaced(tmp_path, postgres_url):
 
 def test_a_failed_write_leaves_the_target_as_it_was(tmp_path, postgres_url):
     world = sqlite("world")
-    cities = world.tables["city"].copy()
-    cities.loc[0, "country_code"] = "XXX"  # refers to no country
-    broken = Database(world.schema, {**world.tables, "city": cities}, "broken world")
+    broken = _dangling_city(world)
     with pytest.raises(SourceError, match="nothing was written.*foreign key"):
         broken.save(postgres_url)
     with pytest.raises(SourceError, match="holds no tables"):
@@ -96,9 +107,7 @@ def test_a_failed_write_to_mariadb_leaves_no_tables_and_a_failed_replace_says_wh
     """MariaDB commits CREATE/DROP TABLE at once: the tables a failed write made are removed, and
     a failed replace says which old tables it had already dropped."""
     world = sqlite("world")
-    cities = world.tables["city"].copy()
-    cities.loc[0, "country_code"] = "XXX"  # refers to no country
-    broken = Database(world.schema, {**world.tables, "city": cities}, "broken world")
+    broken = _dangling_city(world)
     with pytest.raises(SourceError, match="nothing was written.*foreign key"):
         broken.save(mariadb_url)
     with pytest.raises(SourceError, match="holds no tables"):

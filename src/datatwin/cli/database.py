@@ -15,6 +15,7 @@ from datatwin.io.sql import is_database_url, safe_url
 if TYPE_CHECKING:
     from datatwin.api import DatabaseTwin
     from datatwin.io.database import Database
+    from datatwin.schema.relational import KeyEvidence
 
 
 def is_database_source(source: str) -> bool:
@@ -72,20 +73,25 @@ def sample_database_twin(twin: DatabaseTwin, output: str, *, scale: float, seed:
     check_database_target(output, replace=replace)
     with progress_bars():
         database = twin.sample(scale=scale, seed=seed)
-    database.save(output, replace=replace, table_format=f".{fmt.lstrip('.')}")
+    unconstrained = database.save(output, replace=replace, table_format=f".{fmt.lstrip('.')}")
     rows = sum(len(t) for t in database.tables.values())
     console.print(f"Wrote {len(database.tables)} tables ({rows:,} rows) → {where(output)}")
+    for key in unconstrained:
+        console.print(
+            f"Foreign key {key.describe()} has no constraint in the target: some of its references point to "
+            "parents missing from the data, as in the real data (its dangling policy is 'keep')."
+        )
 
 
 def show_database_schema(source: str, output: Path | None, detect_keys: bool) -> None:
     """`datatwin schema DATABASE [-o schema.json]`: tables, keys (declared and found)."""
     from datatwin.io.database import read_database
     from datatwin.io.writers import write_bytes
-    from datatwin.relational import detect_foreign_keys
+    from datatwin.relational import discover_keys
 
     database = read_database(source)
     if detect_keys:
-        database = database.with_schema(database.schema.with_foreign_keys(detect_foreign_keys(database)))
+        database = discover_keys(database)
     console.print(_schema_table(database))
     if output is not None:
         write_bytes(output, database.schema.to_json().encode("utf-8"))
@@ -97,11 +103,13 @@ def _schema_table(database: Database) -> Table:
     for header in ("table", "rows", "primary key", "foreign keys"):
         table.add_column(header)
     for spec in database.schema.tables:
-        keys = [
-            f"{', '.join(k.columns)} → {k.parent}{'' if k.declared else ' (found)'}"
-            for k in database.schema.parents_of(spec.name)
-        ]
-        table.add_row(
-            spec.name, f"{len(database.tables[spec.name]):,}", ", ".join(spec.primary_key) or "none", "; ".join(keys)
-        )
+        parents = database.schema.parents_of(spec.name)
+        keys = [f"{', '.join(k.columns)} → {k.parent}{_found(k.evidence)}" for k in parents]
+        primary = (", ".join(spec.primary_key) or "none") + _found(spec.key_evidence)
+        table.add_row(spec.name, f"{len(database.tables[spec.name]):,}", primary, "\n".join(keys))
     return table
+
+
+def _found(evidence: KeyEvidence | None) -> str:
+    """How a key found in the data (not declared) is shown: its evidence."""
+    return "" if evidence is None else f" [dim](found: {evidence.describe()})[/dim]"

@@ -4,7 +4,8 @@ Per table: column shapes and pair trends of its value columns (keys left out), a
 its identifying texts (names, emails, phones, addresses, text keys) copied from the real table,
 which should be 0 up to chance meetings of common names. Per foreign
 key: referential integrity (the share of filled references that find their parent, which must
-be 1), the similarity of the children-per-parent distributions (1 − KS statistic of the counts,
+be 1; where the real references dangle, the gap between the synthetic and the real dangling
+shares instead), the similarity of the children-per-parent distributions (1 − KS statistic of the counts,
 parents without children included) and the parent–child trends (pair trends between the
 child's columns and its parent's, over the rows joined through the key).
 """
@@ -30,6 +31,7 @@ from datatwin.progress import Progress, advance
 from datatwin.relational.checks import dangling_references
 from datatwin.relational.columns import children_per_row, filled_column_specs, value_columns
 from datatwin.relational.context import parent_rows
+from datatwin.relational.discover import discover_keys
 from datatwin.schema import ColumnKind
 from datatwin.schema.coerce import blanks_as_missing
 from datatwin.schema.relational import ForeignKey
@@ -51,7 +53,8 @@ def evaluate_database(
     ----------
     real, synthetic
         Databases, SQLAlchemy URLs or folders; the synthetic one must have the real one's
-        tables and columns. The real database's keys are used for both.
+        tables and columns. The real database's keys, with those found in its data where it
+        declares none (as :func:`datatwin.fit_database` finds them), are used for both.
     thresholds
         Pass/warn limits to override, by metric key.
     progress
@@ -63,7 +66,7 @@ def evaluate_database(
         When the synthetic database lacks tables or columns of the real one.
     """
     limits = thresholds_with(thresholds)
-    real_db = real if isinstance(real, Database) else read_database(real)
+    real_db = discover_keys(real if isinstance(real, Database) else read_database(real))
     synthetic_db = synthetic if isinstance(synthetic, Database) else read_database(synthetic)
     _check_tables(real_db, synthetic_db)
     schema = real_db.schema
@@ -74,7 +77,7 @@ def evaluate_database(
         metrics += _table_metrics(real_db, synthetic_db, table.name, limits)
     for done, key in enumerate(schema.foreign_keys, start=len(schema.tables)):
         advance(progress, "evaluating keys", done, steps)
-        metrics.append(_integrity(synthetic_db, key, limits))
+        metrics.append(_integrity(real_db, synthetic_db, key, limits))
         metrics.append(_children_per_parent(real_db, synthetic_db, key, limits))
         metrics.append(_parent_child_trends(real_db, synthetic_db, key, limits))
     advance(progress, "evaluating keys", steps, steps)
@@ -193,17 +196,33 @@ def _prepared(real: pd.DataFrame, synthetic: pd.DataFrame):
     return prepare(real, synthetic[list(real.columns)])
 
 
-def _integrity(synthetic: Database, key: ForeignKey, limits: dict[str, Threshold]) -> MetricResult:
+def _integrity(real: Database, synthetic: Database, key: ForeignKey, limits: dict[str, Threshold]) -> MetricResult:
+    """Every reference must find its parent, unless the real ones do not either: then the share
+    that dangles must match the real share (a ``keep`` policy reproduces it)."""
+    real_filled, real_dangling = dangling_references(real, key)
     filled, dangling = dangling_references(synthetic, key)
-    found = ~dangling
-    share = float(found.mean()) if len(filled) else 1.0
+    share = float(dangling.mean()) if len(filled) else 0.0
+    counts = {"dangling": int(dangling.sum()), "filled": len(filled)}
+    if real_dangling.any():
+        real_share = float(real_dangling.mean())
+        return measured(
+            "dangling_share",
+            abs(share - real_share),
+            0.0,
+            f"{share:.1%} of the filled references of {key.describe()} refer to missing parents "
+            f"(real: {real_share:.1%}).",
+            limits,
+            counts | {"share": share, "real_share": real_share, "real_filled": len(real_filled)},
+            subject=key.describe(),
+        )
     return measured(
         "referential_integrity",
-        share,
+        1.0 - share,
         1.0,
-        f"{int(found.sum()):,} of {len(filled):,} filled references of {key.describe()} find their parent.",
+        f"{len(filled) - counts['dangling']:,} of {len(filled):,} filled references of {key.describe()} "
+        "find their parent.",
         limits,
-        {"dangling": int((~found).sum()), "filled": len(filled)},
+        counts,
         subject=key.describe(),
     )
 

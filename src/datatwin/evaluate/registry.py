@@ -75,6 +75,7 @@ METRICS: dict[str, MetricSpec] = {
         MetricSpec("fairness", "fairness", "Bias across groups", "lower", 0.05, 0.10, ideal=0.0),
         MetricSpec("constraints", "constraints", "Declared rules kept", "lower", 0.0, 0.01, ideal=0.0),
         MetricSpec("referential_integrity", "constraints", "Referential integrity", "higher", 1.0, 0.999, ideal=1.0),
+        MetricSpec("dangling_share", "constraints", "Dangling share vs real", "lower", 0.01, 0.05, ideal=0.0),
     )
 }
 """The metrics in report order."""

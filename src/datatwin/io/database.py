@@ -50,10 +50,11 @@ class Database:
             raise SchemaError("The relational schema does not fit the data: " + "; ".join(problems) + ".")
         return Database(schema, {t.name: self.tables[t.name] for t in schema.tables}, self.source)
 
-    def save(self, target: str | Path, *, replace: bool = False, table_format: str = ".csv") -> None:
-        """Write every table, keys and constraints to a database URL or a folder, all or nothing
-        (see :func:`datatwin.io.database_writer.write_database`)."""
-        write_database(self.schema, self.tables, target, replace=replace, table_format=table_format)
+    def save(self, target: str | Path, *, replace: bool = False, table_format: str = ".csv") -> list[ForeignKey]:
+        """Write every table, keys and constraints to a database URL or a folder, all or nothing;
+        returns the foreign keys written without a constraint, as their references dangle (see
+        :func:`datatwin.io.database_writer.write_database`)."""
+        return write_database(self.schema, self.tables, target, replace=replace, table_format=table_format)
 
 
 def read_database(source: str | Path) -> Database:
@@ -119,7 +120,7 @@ def read_folder(folder: str | Path, schema_file: str | Path | None = None) -> Da
     files = sorted(p for p in folder.iterdir() if p.name.lower().endswith(TABLE_SUFFIXES))
     if not files:
         raise SourceError(f"Folder {str(folder)!r} holds no .csv, .csv.gz or .parquet files.")
-    tables = {_table_name(p): read_table(p).data for p in files}
+    tables = {_table_name(p): read_table(p, allow_no_rows=True).data for p in files}
     schema_path = Path(schema_file) if schema_file else folder / "schema.json"
     if schema_path.exists():
         schema = RelationalSchema.from_json(schema_path)

@@ -25,7 +25,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from datatwin.errors import SourceError
 from datatwin.io.sql import engine_for, is_database_url, safe_url, sqlite_file
-from datatwin.schema.relational import RelationalSchema
+from datatwin.schema.keys import key_text
+from datatwin.schema.relational import ForeignKey, RelationalSchema
 
 
 class _Rows(NamedTuple):
@@ -42,8 +43,12 @@ def write_database(
     *,
     replace: bool = False,
     table_format: str = ".csv",
-) -> None:
+) -> list[ForeignKey]:
     """Create the tables of ``schema`` at ``url`` (a SQLAlchemy URL or a folder) and write their rows.
+
+    Every foreign key becomes a constraint, except one whose references point to parents missing
+    from the rows under a ``dangling`` policy other than ``error`` (a twin that keeps them, as the
+    real data had them): those are returned, for the caller to say so.
 
     Parameters
     ----------
@@ -58,6 +63,11 @@ def write_database(
     table_format
         ``".csv"`` or ``".parquet"``, for a folder target.
 
+    Returns
+    -------
+    list of ForeignKey
+        The keys written without a constraint (a folder's ``schema.json`` keeps them all).
+
     Raises
     ------
     SourceError
@@ -65,14 +75,15 @@ def write_database(
         rows (the message names the server's reason); the target is then left as it was.
     """
     database = _Rows(schema, tables)
+    unconstrained = [k for k in schema.foreign_keys if not _constrained(database, k)]
     if not is_database_url(url):
         _write_folder(database, Path(url), replace=replace, table_format=table_format)
-        return
+        return unconstrained
     url = str(url)
     path = sqlite_file(url)
     if path is not None:
         _write_sqlite_file(database, path, replace=replace)
-        return
+        return unconstrained
     engine = engine_for(url)
     metadata = _metadata(database, with_foreign_keys=False)
     before: set[str] | None = None
@@ -84,12 +95,13 @@ def write_database(
                 _drop_existing(connection, database.schema)
             metadata.create_all(connection)
             _insert(connection, metadata, database)
-            for constraint in _foreign_keys(metadata, database.schema):
+            for constraint in _foreign_keys(metadata, database):
                 connection.execute(sa.schema.AddConstraint(constraint))
     except SQLAlchemyError as exc:
         raise SourceError(_failure(engine, metadata, before, replace, safe_url(url), _reason(exc))) from None
     finally:
         engine.dispose()
+    return unconstrained
 
 
 def _failure(
@@ -118,6 +130,32 @@ def _failure(
 
 
 _DDL_COMMITS_AT_ONCE = {"mysql", "mariadb", "oracle"}
+
+
+def check_database_target(url: str | Path, *, replace: bool = False) -> None:
+    """Check before any work is done that a database target can be written: its folder exists,
+    its server answers and accepts the login, and it holds no data unless ``replace``.
+
+    Raises
+    ------
+    SourceError
+        Naming what is wrong with the target.
+    """
+    if not is_database_url(url):
+        _check_folder(Path(url), replace=replace)
+        return
+    url = str(url)
+    path = sqlite_file(url)
+    if path is not None:
+        _check_sqlite_file(path, replace=replace)
+        return
+    engine = engine_for(url)
+    try:
+        _refuse_data(engine, safe_url(url), replace)
+    except SQLAlchemyError as exc:
+        raise SourceError(f"Cannot write to {safe_url(url)}: {_reason(exc)}") from None
+    finally:
+        engine.dispose()
 
 
 def _check_folder(folder: Path, *, replace: bool) -> None:
@@ -226,7 +264,7 @@ def _metadata(database: _Rows, *, with_foreign_keys: bool) -> sa.MetaData:
     metadata = sa.MetaData()
     keys: dict[str, list[sa.ForeignKeyConstraint]] = {t.name: [] for t in database.schema.tables}
     if with_foreign_keys:
-        for key in database.schema.foreign_keys:
+        for key in filter(lambda k: _constrained(database, k), database.schema.foreign_keys):
             keys[key.table].append(
                 sa.ForeignKeyConstraint(list(key.columns), [f"{key.parent}.{c}" for c in key.parent_columns])
             )
@@ -242,9 +280,11 @@ def _metadata(database: _Rows, *, with_foreign_keys: bool) -> sa.MetaData:
     return metadata
 
 
-def _foreign_keys(metadata: sa.MetaData, schema: RelationalSchema) -> list[sa.ForeignKeyConstraint]:
+def _foreign_keys(metadata: sa.MetaData, database: _Rows) -> list[sa.ForeignKeyConstraint]:
     constraints = []
-    for n, key in enumerate(schema.foreign_keys):
+    for n, key in enumerate(database.schema.foreign_keys):
+        if not _constrained(database, key):
+            continue
         parent = metadata.tables[key.parent]
         constraint = sa.ForeignKeyConstraint(
             list(key.columns), [parent.c[c] for c in key.parent_columns], name=f"fk_{key.table}_{n}"[:60]
@@ -252,6 +292,17 @@ def _foreign_keys(metadata: sa.MetaData, schema: RelationalSchema) -> list[sa.Fo
         metadata.tables[key.table].append_constraint(constraint)
         constraints.append(constraint)
     return constraints
+
+
+def _constrained(database: _Rows, key: ForeignKey) -> bool:
+    """Whether ``key`` is written as a constraint: unless its ``dangling`` policy is ``error``,
+    not when some of its references point to parents missing from the rows (the server would
+    refuse them)."""
+    if key.dangling == "error":
+        return True
+    child = database.tables[key.table][list(key.columns)].dropna()
+    parents = set(key_text(database.tables[key.parent], key.parent_columns))
+    return bool(key_text(child, key.columns).isin(parents).all())
 
 
 def _insert(connection: sa.Connection, metadata: sa.MetaData, database: _Rows) -> None:

@@ -42,8 +42,10 @@ class TableSource:
     sha256: str
 
 
-def read_table(path: str | Path) -> TableSource:
+def read_table(path: str | Path, *, allow_no_rows: bool = False) -> TableSource:
     """Read a CSV (plain or gzip, delimiter detected) or Parquet file.
+
+    ``allow_no_rows`` accepts a header without rows (an empty table of a database export).
 
     Raises
     ------
@@ -63,7 +65,7 @@ def read_table(path: str | Path) -> TableSource:
         data = _read_parquet(path, raw)
     else:
         data = _read_csv(path, _gunzip(path, raw) if raw[:2] == _GZIP_MAGIC else raw)
-    if data.shape[1] == 0 or len(data) == 0:
+    if data.shape[1] == 0 or (len(data) == 0 and not allow_no_rows):
         raise SourceError(f"File {str(path)!r} has no data rows.")
     return TableSource(data=data, name=path.name, sha256=digest)
 

@@ -5,7 +5,7 @@ Built on the single-table pipeline (:mod:`datatwin.pipeline`); reading and writi
 """
 
 from datatwin.relational.checks import check_database
-from datatwin.relational.detect import detect_foreign_keys
+from datatwin.relational.discover import discover_keys
 from datatwin.relational.learn import learn_database
 from datatwin.relational.model import (
     DATABASE_KIND,
@@ -25,7 +25,7 @@ __all__ = [
     "check_database",
     "database_document",
     "database_from_document",
-    "detect_foreign_keys",
+    "discover_keys",
     "generation_plan",
     "learn_database",
     "sample_database",

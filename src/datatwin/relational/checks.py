@@ -6,7 +6,7 @@ import pandas as pd
 
 from datatwin.errors import DataError
 from datatwin.io.database import Database
-from datatwin.relational.keys import key_text
+from datatwin.schema.keys import key_text
 from datatwin.schema.relational import ForeignKey
 
 _EXAMPLES = 3
@@ -21,8 +21,14 @@ def dangling_references(database: Database, key: ForeignKey) -> tuple[pd.Series,
 
 
 def check_database(database: Database) -> None:
-    """Raise one :class:`DataError` listing every table without a primary key, every primary key
-    with duplicate or missing values, and every foreign key with values its parent lacks."""
+    """Raise one :class:`DataError` listing every problem of :func:`key_problems`."""
+    if problems := key_problems(database):
+        raise DataError(problems)
+
+
+def key_problems(database: Database) -> list[str]:
+    """Every table without a primary key, every primary key with duplicate or missing values,
+    and every foreign key whose ``dangling`` policy is ``error`` with values its parent lacks."""
     problems = []
     for table in database.schema.tables:
         frame = database.tables[table.name]
@@ -39,12 +45,22 @@ def check_database(database: Database) -> None:
             rows = ", ".join(str(i) for i in keys.index[duplicated][:_EXAMPLES])
             problems.append(f"table {table.name!r}: primary key {list(table.primary_key)} repeats (rows {rows})")
     for key in database.schema.foreign_keys:
+        if key.dangling != "error":
+            continue  # settled by the key's policy (datatwin.relational.dangling)
         child_keys, dangling = dangling_references(database, key)
         if dangling.any():
-            examples = ", ".join(repr(v) for v in child_keys[dangling].unique()[:_EXAMPLES])
+            rows = child_keys.index[dangling.to_numpy()]
+            values = database.tables[key.table].loc[rows, list(key.columns)].drop_duplicates()
+            examples = ", ".join(_shown(v) for v in values.head(_EXAMPLES).itertuples(index=False, name=None))
             problems.append(
-                f"foreign key {key.describe()}: {int(dangling.sum())} row(s) refer to missing parents, "
-                f"e.g. {examples} (rows {', '.join(str(i) for i in child_keys.index[dangling][:_EXAMPLES])})"
+                f"foreign key {key.describe()}: {len(rows)} row(s) refer to missing parents, e.g. {examples} "
+                f'(rows {", ".join(str(i) for i in rows[:_EXAMPLES])}); set its "dangling" policy in the '
+                "relational schema to keep, null or drop them"
             )
-    if problems:
-        raise DataError(problems)
+    return problems
+
+
+def _shown(values: tuple) -> str:
+    """A key value as the user wrote it: one value, or a composite one in parentheses."""
+    plain = [v.item() if hasattr(v, "item") else v for v in values]
+    return repr(plain[0]) if len(plain) == 1 else "(" + ", ".join(map(repr, plain)) + ")"

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 
 from datatwin.io.database import Database
-from datatwin.relational.keys import key_text
 from datatwin.relational.order import GenerationPlan
 from datatwin.schema import ColumnSpec, infer_schema
 from datatwin.schema.coerce import blanks_as_missing
+from datatwin.schema.keys import key_text
 from datatwin.schema.relational import ForeignKey, RelationalSchema, TableSchema
 
 # Names of the columns a table twin learns besides the table's own (see datatwin.relational.learn)

@@ -8,10 +8,10 @@ import pandas as pd
 
 from datatwin.io.database import Database
 from datatwin.relational.columns import GRANDPARENT, PARENT, POOLED, POSITION, PREVIOUS, value_columns
-from datatwin.relational.keys import key_text
 from datatwin.relational.model import TableModel
 from datatwin.schema import ColumnKind
 from datatwin.schema.coerce import blanks_as_missing
+from datatwin.schema.keys import key_text
 from datatwin.schema.relational import ForeignKey, TableSchema
 
 UNLEARNT_CONTEXT = (ColumnKind.PII, ColumnKind.ID, ColumnKind.TEXT)

@@ -28,13 +28,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from datatwin.errors import DataError
 from datatwin.io import TableSource
 from datatwin.io.database import Database, read_database
 from datatwin.lineage import hash_frame
 from datatwin.pipeline import MIN_ROWS, fit_table
 from datatwin.pipeline.fit import MIN_TRAINING_SECONDS
 from datatwin.progress import Progress, advance
-from datatwin.relational.checks import check_database
+from datatwin.relational.checks import key_problems
 from datatwin.relational.columns import children_counts, filled_column_specs, value_columns
 from datatwin.relational.context import (
     UNLEARNT_CONTEXT,
@@ -46,12 +47,13 @@ from datatwin.relational.context import (
     previous_context,
     sibling_order,
 )
-from datatwin.relational.detect import detect_foreign_keys
+from datatwin.relational.dangling import settle_dangling
+from datatwin.relational.discover import discover_keys
 from datatwin.relational.model import FittedDatabase, TableModel, database_lineage
 from datatwin.relational.order import GenerationPlan, generation_plan
 from datatwin.relational.reference import find_reference_tables, known_references, reference_table_model
 from datatwin.schema import ColumnKind, ColumnSpec, Schema, infer_schema
-from datatwin.schema.coerce import blanks_as_missing
+from datatwin.schema.coerce import blanks_as_missing, check_unique_names, coerce_table
 from datatwin.schema.relational import ForeignKey, RelationalSchema, TableSchema
 
 MAX_SEQUENCE_LENGTH = 200
@@ -80,13 +82,14 @@ def learn_database(
     if schema is not None:
         database = database.with_schema(schema if isinstance(schema, RelationalSchema) else _schema_file(schema))
     if detect_keys:
-        database = database.with_schema(database.schema.with_foreign_keys(detect_foreign_keys(database)))
-    check_database(database)
+        database = discover_keys(database)
     plan = generation_plan(database.schema)
     if reference_tables is None:
         references = find_reference_tables(database)
     else:
         references = known_references(database, reference_tables)
+    _check_before_learning(database, references)
+    database, dangling, settled = settle_dangling(database, seed)
     models: dict[str, TableModel] = {}
     contexts: dict[str, pd.DataFrame] = {}  # per table, the parent context its twin was given
     seeds = {t.name: seed + index for index, t in enumerate(database.schema.tables)}
@@ -102,7 +105,28 @@ def learn_database(
             )
     models = {t.name: models[t.name] for t in database.schema.tables}
     advance(progress, "learning tables", len(database.schema.tables), len(database.schema.tables))
-    return FittedDatabase(database.schema, models, database_lineage(database, seed))
+    lineage = database_lineage(database, seed) | ({"dangling": settled} if settled else {})
+    return FittedDatabase(database.schema, models, lineage, dangling)
+
+
+def _check_before_learning(database: Database, references: set[str]) -> None:
+    """Every key problem and every table whose values cannot be learnt, found and reported
+    together before the first table trains (a bad column in the last table must not cost the
+    minutes spent on the others)."""
+    problems = key_problems(database)
+    for table in database.schema.tables:
+        if table.name in references:
+            continue
+        frame = database.tables[table.name]
+        try:
+            check_unique_names(frame)
+            values = blanks_as_missing(frame[value_columns(database.schema, table, frame)])
+            if values.shape[1] and len(values):
+                coerce_table(values, infer_schema(values))
+        except DataError as exc:
+            problems += [f"table {table.name!r}: {p}" for p in exc.problems]
+    if problems:
+        raise DataError(problems)
 
 
 class _Budget:

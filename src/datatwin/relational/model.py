@@ -7,7 +7,7 @@ the nested document of its fitted table, whose arrays are stored under ``tables/
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from datatwin.errors import ArtifactError
 from datatwin.io.artifact import prefixed
 from datatwin.io.database import Database
 from datatwin.pipeline import FittedTable, table_document, table_from_document
+from datatwin.relational.dangling import DanglingShare
 from datatwin.relational.order import GenerationPlan, generation_plan
 from datatwin.schema.relational import ForeignKey, RelationalSchema
 
@@ -121,12 +122,17 @@ class FittedDatabase:
     tables
         What was learnt of each table.
     lineage
-        Source (URL without password, or folder), seed, datatwin version, time of the fit.
+        Source (URL without password, or folder), seed, datatwin version, time of the fit, and
+        what was done with references to missing parents.
+    dangling
+        For each foreign key (by :meth:`ForeignKey.describe`) kept with references to missing
+        parents, how they dangle in the real data.
     """
 
     schema: RelationalSchema
     tables: dict[str, TableModel]
     lineage: dict[str, Any]
+    dangling: dict[str, DanglingShare] = field(default_factory=dict)
 
     @property
     def plan(self) -> GenerationPlan:
@@ -151,6 +157,7 @@ def database_document(database: FittedDatabase) -> tuple[dict[str, Any], dict[st
         "relational_schema": database.schema.to_dict(),
         "tables": tables,
         "lineage": database.lineage,
+        "dangling": {key: share.to_dict() for key, share in database.dangling.items()},
     }
     return document, arrays
 
@@ -172,7 +179,8 @@ def database_from_document(document: dict[str, Any], arrays: dict[str, np.ndarra
             if entry["twin"] is not None:
                 fitted = table_from_document(entry["twin"], prefixed(arrays, f"tables/{index}/"), where)
             tables[str(entry["name"])] = TableModel.from_facts(entry["facts"], fitted)
-        return FittedDatabase(schema, tables, dict(document["lineage"]))
+        dangling = {str(k): DanglingShare.from_dict(v) for k, v in document.get("dangling", {}).items()}
+        return FittedDatabase(schema, tables, dict(document["lineage"]), dangling)
     except ArtifactError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

@@ -28,6 +28,7 @@ from datatwin.io.database import Database
 from datatwin.pipeline import sample_table
 from datatwin.relational.columns import CHILDREN, POSITION, PREVIOUS, count_column
 from datatwin.relational.context import as_drawn, grandparent_context, is_context, parent_values
+from datatwin.relational.dangling import add_dangling
 from datatwin.relational.model import FittedDatabase, TableModel
 from datatwin.schema.relational import ForeignKey, TableSchema
 from datatwin.transforms.identifier import new_whole_keys
@@ -62,6 +63,7 @@ def sample_database(twin: FittedDatabase, *, scale: float, seed: int) -> Databas
     for key in plan.deferred:
         _draw_references(drawn[key.table], key, drawn[key.parent], twin.tables[key.table], rng)
     tables = {t.name: drawn[t.name].reindex(columns=list(t.columns)).reset_index(drop=True) for t in twin.schema.tables}
+    add_dangling(tables, twin.schema, twin.dangling, seed)
     return Database(twin.schema, tables, "datatwin synthetic database")
 
 

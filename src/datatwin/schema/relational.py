@@ -7,7 +7,7 @@ detected from the data can be checked and corrected by hand, then passed back.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +16,60 @@ from datatwin.errors import SchemaError
 RELATIONAL_FORMAT = "datatwin.relational_schema"
 RELATIONAL_VERSION = 1
 
+DANGLING_POLICIES = {
+    "keep": "the twin refers to parents missing from its data in the same share, by new unknown keys",
+    "null": "references to missing parents are learnt and drawn as missing values",
+    "drop": "rows referring to missing parents are left out of learning (and the number said)",
+    "error": "references to missing parents are refused",
+}
+"""What a foreign key's ``dangling`` policy may say, and what each does."""
+
+
+@dataclass(frozen=True)
+class KeyEvidence:
+    """Why a key the database does not declare was proposed.
+
+    ``uniqueness``: for a primary key, the share of rows with a distinct value (1.0).
+    ``containment``: for a foreign key, the share of filled references whose parent exists (the
+    rest dangle). ``coverage``: the share of the parent's keys referenced. ``name_match``: whether
+    the names point to the key (a name alone never makes a key).
+    """
+
+    uniqueness: float | None = None
+    containment: float | None = None
+    coverage: float | None = None
+    name_match: bool = False
+
+    def describe(self) -> str:
+        parts = []
+        if self.uniqueness is not None:
+            parts.append(f"unique {self.uniqueness:.0%}")
+        if self.containment is not None:
+            parts.append(f"{self.containment:.1%} contained")
+        if self.coverage is not None:
+            parts.append(f"covers {self.coverage:.0%} of keys")
+        parts.append("names match" if self.name_match else "names differ")
+        return ", ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> KeyEvidence | None:
+        if data is None:
+            return None
+        if not isinstance(data, dict):
+            raise SchemaError(f"A key's 'found' evidence must be an object; got {data!r}.")
+        return cls(**{k: data[k] for k in ("uniqueness", "containment", "coverage", "name_match") if k in data})
+
 
 @dataclass(frozen=True)
 class ForeignKey:
     """``table(columns) → parent(parent_columns)``; composite when there are several columns.
 
-    ``declared`` is false for a key found in the data rather than read from the database.
+    ``declared`` is false for a key found in the data rather than read from the database;
+    ``evidence`` then says why it was proposed. ``dangling`` says what becomes of references
+    to parents missing from the data (see :data:`DANGLING_POLICIES`).
     """
 
     table: str
@@ -29,6 +77,8 @@ class ForeignKey:
     parent: str
     parent_columns: tuple[str, ...]
     declared: bool = True
+    evidence: KeyEvidence | None = None
+    dangling: str = "keep"
 
     @property
     def is_self_reference(self) -> bool:
@@ -44,7 +94,8 @@ class ForeignKey:
             "parent": self.parent,
             "parent_columns": list(self.parent_columns),
             "declared": self.declared,
-        }
+            "dangling": self.dangling,
+        } | ({"found": self.evidence.to_dict()} if self.evidence is not None else {})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ForeignKey:
@@ -55,6 +106,8 @@ class ForeignKey:
                 str(data["parent"]),
                 tuple(data["parent_columns"]),
                 bool(data.get("declared", True)),
+                KeyEvidence.from_dict(data.get("found")),
+                str(data.get("dangling", "keep")),
             )
         except (KeyError, TypeError) as exc:
             raise SchemaError(f"A foreign key needs table, columns, parent and parent_columns; got {data!r}.") from exc
@@ -62,13 +115,15 @@ class ForeignKey:
 
 @dataclass(frozen=True)
 class TableSchema:
-    """One table: its columns in order, primary key, NOT NULL columns and unique column sets."""
+    """One table: its columns in order, primary key, NOT NULL columns and unique column sets;
+    ``key_evidence`` when the primary key was found in the data rather than declared."""
 
     name: str
     columns: tuple[str, ...]
     primary_key: tuple[str, ...]
     not_null: tuple[str, ...] = ()
     unique: tuple[tuple[str, ...], ...] = ()
+    key_evidence: KeyEvidence | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -77,7 +132,7 @@ class TableSchema:
             "primary_key": list(self.primary_key),
             "not_null": list(self.not_null),
             "unique": [list(u) for u in self.unique],
-        }
+        } | ({"primary_key_found": self.key_evidence.to_dict()} if self.key_evidence is not None else {})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TableSchema:
@@ -88,6 +143,7 @@ class TableSchema:
                 tuple(data.get("primary_key", ())),
                 tuple(data.get("not_null", ())),
                 tuple(tuple(u) for u in data.get("unique", ())),
+                KeyEvidence.from_dict(data.get("primary_key_found")),
             )
         except (KeyError, TypeError) as exc:
             raise SchemaError(f"A table needs a name and a columns list; got {data!r}.") from exc
@@ -123,10 +179,6 @@ class RelationalSchema:
     def parents_of(self, name: str) -> list[ForeignKey]:
         """The foreign keys of table ``name``."""
         return [k for k in self.foreign_keys if k.table == name]
-
-    def with_foreign_keys(self, keys: list[ForeignKey]) -> RelationalSchema:
-        """The same tables with more foreign keys (e.g. detected ones)."""
-        return RelationalSchema(self.tables, tuple(self.foreign_keys) + tuple(keys))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -170,6 +222,12 @@ def _foreign_key_problems(key: ForeignKey, tables: dict[str, TableSchema]) -> li
         unknown = [t for t in (key.table, key.parent) if t not in tables]
         return [f"{where}: unknown table(s) {unknown}"]
     problems = []
+    if key.dangling not in DANGLING_POLICIES:
+        problems.append(f"{where}: dangling must be one of {sorted(DANGLING_POLICIES)}, not {key.dangling!r}")
+    elif key.dangling == "null" and (
+        fixed := [c for c in key.columns if c in (*tables[key.table].primary_key, *tables[key.table].not_null)]
+    ):
+        problems.append(f"{where}: dangling 'null' cannot empty primary key or NOT NULL column(s) {fixed}")
     if len(key.columns) != len(key.parent_columns) or not key.columns:
         problems.append(f"{where}: needs as many columns on each side (at least one)")
     if missing := [c for c in key.columns if c not in tables[key.table].columns]:

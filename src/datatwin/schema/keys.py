@@ -13,4 +13,4 @@ def key_text(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.Se
         return pd.Series([], dtype=object)
     as_text = lambda v: repr(float(v)) if isinstance(v, int | float | np.number) else str(v)  # noqa: E731
     parts = [frame[c].map(as_text) for c in columns]
-    return parts[0] if len(parts) == 1 else pd.concat(parts, axis=1).agg("\x1f".join, axis=1)
+    return parts[0] if len(parts) == 1 else parts[0].astype(object).str.cat(parts[1:], sep="\x1f")
