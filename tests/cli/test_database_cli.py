@@ -101,6 +101,33 @@ def test_schema_shows_found_keys_and_takes_corrections(tmp_path):
     assert not [k for k in load_database(twin).schema.foreign_keys if k.columns == ("ShipVia",)]
 
 
+def test_an_export_without_keys_gets_them_with_evidence_and_keeps_its_dangling_share(tmp_path):
+    """A CSV folder declaring nothing: `schema` shows the keys found and why, `fit` says what
+    dangles, `sample` says which key is written without a constraint."""
+    from tests.relational.operations import operations
+
+    folder = tmp_path / "export"
+    folder.mkdir()
+    for name, frame in operations().tables.items():
+        frame.to_csv(folder / f"{name}.csv", index=False)
+    schema = tmp_path / "keys.json"
+    result = invoke("schema", folder, "-o", schema)
+    assert result.exit_code == 0, result.output
+    assert "found:" in result.output and "contained" in result.output
+    document = json.loads(schema.read_text())
+    to = next(k for k in document["foreign_keys"] if k["columns"] == ["to"])
+    assert to["parent"] == "stations" and to["dangling"] == "keep" and 0.9 < to["found"]["containment"] < 1
+    assert next(t for t in document["tables"] if t["name"] == "readings")["primary_key"] == ["station", "hour"]
+    twin = tmp_path / "ops.twin"
+    result = invoke("fit", folder, "-o", twin, "--max-time", "3")
+    assert result.exit_code == 0, result.output
+    assert "Primary keys found in the data" in result.output
+    assert "routes(to) → stations(code):" in result.output and "policy 'keep'" in result.output
+    result = invoke("sample", twin, "-o", f"sqlite:///{tmp_path / 'ops.db'}")
+    assert result.exit_code == 0, result.output
+    assert "routes(to) → stations(code) has no constraint in the target" in " ".join(result.output.split())
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

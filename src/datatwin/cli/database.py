@@ -56,9 +56,15 @@ def fit_database_source(
             progress=progress,
         )
         twin.save(output)
+    primary = [f"{t.name}({', '.join(t.primary_key)})" for t in twin.schema.tables if t.key_evidence is not None]
+    if primary:
+        console.print(f"Primary keys found in the data (check them with `datatwin schema`): {', '.join(primary)}")
     detected = [k.describe() for k in twin.schema.foreign_keys if not k.declared]
     if detected:
         console.print(f"Foreign keys found in the data (check them with `datatwin schema`): {', '.join(detected)}")
+    for key, done in twin.fitted.lineage.get("dangling", {}).items():
+        share = f" ({done['share']:.1%} of its references)" if "share" in done else ""
+        console.print(f"{key}: {done['rows']:,} row(s) refer to missing parents{share}; policy '{done['policy']}'.")
     rows = sum(m.real_rows for m in twin.tables.values())
     console.print(
         f"Fitted {len(twin.tables)} tables ({rows:,} rows) of {where(source)} "
