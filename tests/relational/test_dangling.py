@@ -43,6 +43,8 @@ def test_kept_references_dangle_in_the_real_share_under_new_keys(real, tmp_path,
     assert twin.fitted.lineage["dangling"][ROUTE_TO]["policy"] == "keep"
     synthetic = twin.sample(seed=1)
     assert abs(dangling_share(synthetic) - real_share) <= 0.01
+    grid = synthetic.tables["readings"].groupby("station").size()  # every station's 48 hours, none repeated
+    assert len(grid) == 40 and (grid == 48).all()
     routes = synthetic.tables["routes"]
     unknown = set(routes["to"][~routes["to"].isin(synthetic.tables["stations"]["code"])])
     assert unknown and not unknown & set(real.tables["routes"]["to"])  # new keys, not the real missing ones

@@ -30,6 +30,7 @@ from datatwin.relational.columns import CHILDREN, POSITION, PREVIOUS, count_colu
 from datatwin.relational.context import as_drawn, grandparent_context, is_context, parent_values
 from datatwin.relational.dangling import add_dangling
 from datatwin.relational.model import FittedDatabase, TableModel
+from datatwin.schema.keys import key_text
 from datatwin.schema.relational import ForeignKey, TableSchema
 from datatwin.transforms.identifier import new_whole_keys
 
@@ -118,6 +119,27 @@ def _redraw_repeated_keys(
         again = _sample_values(model, len(repeated), context, rng)
         for column in model.value_columns:
             rows.loc[rows.index[repeated], column] = again[column].to_numpy()
+    if len(drawn) == 1:
+        _complete_from_pool(rows, table, drawn[0], rng)
+
+
+def _complete_from_pool(rows: pd.DataFrame, table: TableSchema, column: str, rng: np.random.Generator) -> None:
+    """Rows still repeating a composite key whose one drawn part is ``column`` (an hourly
+    reading's hour under its station) take a value of that column that their group does not
+    use yet, from the values drawn for the whole table, by their frequency: a station's hours
+    fill its grid instead of its repeated hours being dropped."""
+    repeated = rows.duplicated(subset=list(table.primary_key)).to_numpy()
+    if not repeated.any():
+        return
+    groups = key_text(rows, [c for c in table.primary_key if c != column]).to_numpy()
+    pool = rows[column].value_counts()
+    used = rows[column][~repeated].groupby(groups[~repeated], sort=False).agg(set)
+    for group, index in rows.index[repeated].groupby(groups[repeated]).items():
+        free = pool[~pool.index.isin(used.get(group, set()))]
+        take = min(len(index), len(free))
+        if take:
+            chosen = rng.choice(len(free), size=take, replace=False, p=(free / free.sum()).to_numpy())
+            rows.loc[index[:take], column] = free.index[np.sort(chosen)].to_numpy()
 
 
 def _sample_sequences(
