@@ -75,7 +75,8 @@ def fit_command(
         if report is not None:
             source, holdout = split_holdout(source, holdout_share, seed=seed)
         with progress_bars() as progress:
-            twin = datatwin.fit(source, model=model, seed=seed, schema=schema, max_time=max_time, progress=progress)
+            left = None if max_time is None else max(max_time - (time.perf_counter() - started), 0.1)  # reading counts
+            twin = datatwin.fit(source, model=model, seed=seed, schema=schema, max_time=left, progress=progress)
             twin.save(output)
         lineage = twin.lineage
         console.print(

@@ -222,6 +222,7 @@ class AnyOrderAR:
             link_hidden=cfg.link_hidden,
         )
         _init_output_bias(net, counts, cards)
+        finish_seconds = _sampling_tables_seconds(net) if cfg.max_time else 0.0
         order = torch.randperm(len(tokens), generator=generator)
         n_val = int(len(tokens) * cfg.validation_share) if len(tokens) >= 50 else 0
         val, train = tokens[order[:n_val]], tokens[order[n_val:]]
@@ -244,9 +245,9 @@ class AnyOrderAR:
                 train_loss += loss.item() * len(rows)
                 seen += len(rows)
                 now = time.perf_counter()
-                if cfg.max_time and now - started + (now - tick) + val_seconds > cfg.max_time:
-                    out_of_time = True  # another batch and the validation would overrun: a wide table's
-                    break  # epoch can be long, so the budget is kept inside an epoch too
+                if cfg.max_time and now - started + (now - tick) + val_seconds + finish_seconds > cfg.max_time:
+                    out_of_time = True  # another batch, the validation and building the sampling tables
+                    break  # would overrun: a wide table's epoch can be long, so the budget is kept inside it
             tick = time.perf_counter()
             val_loss = _validation_loss(net, val, val_orders) if n_val else train_loss / seen
             val_seconds = time.perf_counter() - tick
@@ -440,6 +441,16 @@ def _nll(net: FusedHeads, rows: torch.Tensor, before: torch.Tensor) -> torch.Ten
     return torch.nn.functional.cross_entropy(
         logits.reshape(-1, logits.shape[-1]), rows.reshape(-1), reduction="sum"
     ) / len(rows)
+
+
+def _sampling_tables_seconds(net: FusedHeads) -> float:
+    """How long building ``net``'s sampling tables takes (done once more after training, so a
+    time budget keeps room for it); the tables built here are dropped."""
+    tick = time.perf_counter()
+    with torch.no_grad():
+        net.eval().sampling_tables()
+    net.train()._sampling_tables = None
+    return time.perf_counter() - tick
 
 
 def _init_output_bias(net: FusedHeads, counts: torch.Tensor, cards: list[int]) -> None:
