@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import multiprocessing
 import resource
 import sqlite3
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _isolated import run_each, write_table
 
 import datatwin
 from datatwin.errors import SourceError
@@ -213,22 +213,8 @@ def main() -> None:
     parser.add_argument("--shop-rows", type=int, default=1_000_000, help="rows of the generated shop database")
     parser.add_argument("--max-time", type=float, default=120.0, help="time budget of each whole fit, seconds")
     args = parser.parse_args()
-    results = []
-    for case in args.only:
-        for tool in args.tools:
-            queue: multiprocessing.Queue = multiprocessing.Queue()
-            process = multiprocessing.Process(target=measure, args=(case, tool, args.shop_rows, args.max_time, queue))
-            process.start()
-            results.append(queue.get())
-            process.join()
-            print(json.dumps(results[-1]), flush=True)
-    header = list(dict.fromkeys(h for row in results for h in row))
-    print(" | ".join(header))
-    for row in results:
-        print(" | ".join(str(row.get(h, "")) for h in header))
-    out = Path(__file__).parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "relational.json").write_text(json.dumps(results, indent=2) + "\n")
+    runs = [(case, tool, args.shop_rows, args.max_time) for case in args.only for tool in args.tools]
+    write_table(run_each(measure, runs), "relational")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ and tool runs in its own process. Prints a table and writes ``bench/results/unde
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing
 import resource
 import tempfile
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _isolated import run_each, write_table
 
 import datatwin
 from datatwin.io.database import Database
@@ -273,22 +273,8 @@ def main() -> None:
     parser.add_argument("--max-time", type=float, default=120.0, help="time budget of each whole fit, seconds")
     parser.add_argument("--events", type=int, default=500_000, help="rows of the operations case's child table")
     args = parser.parse_args()
-    results = []
-    for case in args.only:
-        for tool in args.tools:
-            queue: multiprocessing.Queue = multiprocessing.Queue()
-            process = multiprocessing.Process(target=measure, args=(case, tool, args.max_time, args.events, queue))
-            process.start()
-            results.append(queue.get())
-            process.join()
-            print(json.dumps(results[-1]), flush=True)
-    header = list(dict.fromkeys(h for row in results for h in row))
-    print(" | ".join(header))
-    for row in results:
-        print(" | ".join(str(row.get(h, "")) for h in header))
-    out = Path(__file__).parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "undeclared_keys.json").write_text(json.dumps(results, indent=2) + "\n")
+    runs = [(case, tool, args.max_time, args.events) for case in args.only for tool in args.tools]
+    write_table(run_each(measure, runs), "undeclared_keys")
 
 
 if __name__ == "__main__":
