@@ -21,7 +21,10 @@ import datatwin
 from datatwin.cli.main import app
 from datatwin.errors import DatatwinError
 from datatwin.io import read_table
+from datatwin.io.database import Database
+from datatwin.relational import discover_keys
 from datatwin.schema import coerce_table
+from datatwin.schema.relational import RelationalSchema, TableSchema
 
 EXAMPLES = int(os.environ.get("DATATWIN_PROPERTY_EXAMPLES", "60"))
 QUICK = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -144,3 +147,40 @@ def test_the_sample_command_never_fails_internally(options, suffix, small_twin, 
     assert "internal error" not in result.output and not isinstance(result.exception, AssertionError | TypeError)
     if result.exit_code == 0:
         assert set(read_table(target).data.columns) == {"a", "b"}
+
+
+@st.composite
+def databases(draw: st.DrawFn) -> Database:
+    """Two or three small tables of random columns, some of them drawn from another table's
+    values (references, some dangling), no key declared."""
+    frames_: dict[str, pd.DataFrame] = {}
+    for name in draw(
+        st.lists(st.sampled_from(["orders", "customer", "item", "log"]), min_size=2, max_size=3, unique=True)
+    ):
+        frame = draw(frames())
+        frame = frame.loc[:, ~frame.columns.duplicated()]
+        if frames_ and draw(st.booleans()):  # a column of another table's values: a reference
+            other = frames_[draw(st.sampled_from(sorted(frames_)))]
+            pool = other.iloc[:, 0].dropna().tolist() + draw(st.lists(WORDS, max_size=2))
+            if pool:
+                frame[f"{name}_ref_id"] = [draw(st.sampled_from(pool)) for _ in range(len(frame))]
+        frames_[name] = frame
+    schema = RelationalSchema(tuple(TableSchema(n, tuple(map(str, f.columns)), ()) for n, f in frames_.items()))
+    return Database(schema, frames_, "random")
+
+
+@QUICK
+@given(database=databases())
+def test_databases_without_keys_get_keys_and_twins_or_clear_refusals(database):
+    """Keys found in any database form a valid schema; fitting then works or refuses with a
+    DatatwinError, and a twin's sample keeps every table and column."""
+    found = discover_keys(database)
+    assert [t.name for t in found.schema.tables] == [t.name for t in database.schema.tables]
+    assert discover_keys(found).schema == found.schema  # finding keys again adds nothing
+    try:
+        twin = datatwin.fit_database(found, seed=0, max_time=1)
+    except DatatwinError:
+        return
+    synthetic = twin.sample(seed=1)
+    for table in found.schema.tables:
+        assert list(synthetic.tables[table.name].columns) == list(table.columns)

@@ -16,7 +16,7 @@ from datatwin.errors import ConfigError, DataError
 from datatwin.io.database import read_database
 from datatwin.relational import check_database
 from datatwin.report import render_html
-from datatwin.schema.relational import RelationalSchema
+from datatwin.schema.relational import ForeignKey, RelationalSchema
 from tests.conftest import shared_path
 
 
@@ -222,7 +222,14 @@ def test_bad_sources_are_refused_with_every_problem(tmp_path):
         datatwin.fit_database(database.with_schema(RelationalSchema(database.schema.tables, strict)))
     message = str(caught.value)
     assert "orders(customer_id) → customer(id): 1 row(s) refer to missing parents, e.g. 777 (rows" in message
-    assert "table 'note' has no primary key" in message
+    notes = sa.Table("note", sa.MetaData(), sa.Column("text", sa.Text))
+    with sa.create_engine(url).begin() as connection:  # a key-less table that others refer to
+        connection.execute(sa.text("ALTER TABLE orders ADD COLUMN note_text TEXT"))
+        connection.execute(notes.insert(), [{"text": "fragile"}, {"text": "fragile"}])
+    database = read_database(url)
+    referring = (*database.schema.foreign_keys, ForeignKey("orders", ("note_text",), "note", ("text",)))
+    with pytest.raises(DataError, match=r"table 'note' has no primary key for orders\(note_text\) → note\(text\)"):
+        datatwin.fit_database(database.with_schema(RelationalSchema(database.schema.tables, referring)))
     with pytest.raises(ConfigError, match=r"Reference table\(s\) \['genres'\]"):
         datatwin.fit_database(read_database(sqlite_url("world")), reference_tables=["genres"])
 

@@ -59,6 +59,11 @@ def fit_database_source(
     primary = [f"{t.name}({', '.join(t.primary_key)})" for t in twin.schema.tables if t.key_evidence is not None]
     if primary:
         console.print(f"Primary keys found in the data (check them with `datatwin schema`): {', '.join(primary)}")
+    if keyless := [t.name for t in twin.schema.tables if not t.primary_key]:
+        console.print(
+            f"Learnt without a primary key (no column or small set of columns identifies their rows, and no "
+            f"table refers to them): {', '.join(keyless)}"
+        )
     detected = [k.describe() for k in twin.schema.foreign_keys if not k.declared]
     if detected:
         console.print(f"Foreign keys found in the data (check them with `datatwin schema`): {', '.join(detected)}")

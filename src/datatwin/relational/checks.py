@@ -27,17 +27,19 @@ def check_database(database: Database) -> None:
 
 
 def key_problems(database: Database) -> list[str]:
-    """Every table without a primary key, every primary key with duplicate or missing values,
-    and every foreign key whose ``dangling`` policy is ``error`` with values its parent lacks."""
+    """Every table that other tables refer to without a primary key, every primary key with
+    duplicate or missing values, and every foreign key whose ``dangling`` policy is ``error``
+    with values its parent lacks."""
     problems = []
     for table in database.schema.tables:
         frame = database.tables[table.name]
         if not table.primary_key:
-            problems.append(
-                f"table {table.name!r} has no primary key: declare one in the relational schema "
-                "(keys identify the rows that other tables refer to)"
-            )
-            continue
+            if referring := [k.describe() for k in database.schema.foreign_keys if k.parent == table.name]:
+                problems.append(
+                    f"table {table.name!r} has no primary key for {referring[0]} to refer to: declare one in "
+                    "the relational schema"
+                )
+            continue  # a table nothing refers to is learnt and drawn without a key
         keys = frame[list(table.primary_key)]
         if keys.isna().any(axis=None):
             problems.append(f"table {table.name!r}: primary key {list(table.primary_key)} has missing values")

@@ -312,8 +312,9 @@ def _composite_foreign_keys(
         parent_frame = database.tables[parent.name]
         parent_keys = set(key_text(parent_frame, parent.primary_key))
         for child in tables.values():
-            if child.name == parent.name or (child.name, parent.name) in declared:
-                continue
+            mutual = any(k.table == parent.name and k.parent == child.name for k in (*known, *found))
+            if child.name == parent.name or (child.name, parent.name) in declared or mutual:
+                continue  # two tables keyed alike refer one way: the first found
             options = [
                 [
                     c
