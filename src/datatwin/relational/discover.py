@@ -9,17 +9,21 @@ all. Keys are found from the values, names only breaking ties:
 2. **Foreign keys, single column**: a column references a parent's key when at least
    :data:`MIN_CONTAINMENT` of its filled rows hold parent keys (the rest are *dangling*:
    parents missing from the export), numbers to numbers and texts to texts, and, for numbers, the
-   referenced keys spread over the parent's keys as a sample would (a one-sided Kolmogorov–
-   Smirnov test of their positions: small counters such as ``quantity`` or ``line_number``
-   sit at the bottom of every 1 … n key). A column whose name says nothing of the parent needs
+   referenced keys spread over the parent's keys rather than crowd at one end (a
+   Kolmogorov–Smirnov test of their ranks: small counters such as ``quantity`` or
+   ``line_number`` sit at the bottom of every 1 … n key) or fill a dense run inside them (film
+   lengths inside actor ids). A column whose name says nothing of the parent needs
    :data:`MIN_DISTINCT_UNNAMED` distinct values (two or three small numbers fit any key) and,
    for numbers, a key-like name (``…_id``, ``…_no``, ``…code``) and complete containment:
    durations and counts spread over a 1 … n range as evenly as references do, so only names
    tell them apart. Text codes need neither (``from``/``to`` → ``code``).
-3. **Composite primary keys**, for tables still without a key: the smallest set of complete
-   columns that is unique, preferring columns that reference other tables (link tables).
+3. **Composite primary keys**: a link table's references when they are unique together; for a
+   table still without a key, the smallest unique set of complete key-like columns (dates and
+   times included: a station's hourly readings), references first. A table with none stays
+   without a key.
 4. **Composite foreign keys**: column sets of another table whose value combinations are
-   contained in a composite key, each column matching one key column.
+   contained in a composite key, each column matching one key column; one that another table's
+   key implies (an alert's station, through its reading) replaces the single-column one.
 
 Every found key carries its :class:`~datatwin.schema.relational.KeyEvidence`; ``datatwin
 schema`` prints it and writes it to the JSON the user confirms or edits.
@@ -97,8 +101,8 @@ def discover_keys(database: Database) -> Database:
 
 # -- profiles ---------------------------------------------------------------------------------
 def _profiles(table: TableSchema, frame: pd.DataFrame) -> dict[str, _Column]:
-    """The columns that could hold keys: whole numbers or short texts (not dates, flags or
-    measurements with decimals)."""
+    """The columns that could hold keys: whole numbers, short texts and times (not flags, bytes
+    or measurements with decimals)."""
     out = {}
     for name in table.columns:
         profile = _profile(table.name, name, frame[name])
