@@ -11,7 +11,7 @@ import pytest
 import datatwin
 from datatwin.errors import DataError, SchemaError
 from datatwin.io.database import Database, read_database
-from datatwin.relational import discover_keys
+from datatwin.relational import check_database, discover_keys
 from datatwin.schema.relational import RelationalSchema
 from tests.relational.operations import operations
 
@@ -100,3 +100,16 @@ def test_every_table_is_checked_before_any_learning(real):
     message = str(caught.value)
     assert "table 'stations': primary key ['code'] repeats (rows 40)" in message
     assert "table 'alerts': The table names column(s) ['severity'] more than once" in message
+
+
+def test_a_composite_reference_to_a_missing_parent_is_shown_as_its_values(real):
+    """The error names a composite key's value as a tuple, not as the internal key text."""
+    alerts = real.tables["alerts"].copy()
+    alerts.loc[0, "hour"] = "1999-01-01 00:00"  # no such reading
+    keys = tuple(dataclasses.replace(k, dangling="error") for k in real.schema.foreign_keys)
+    broken = Database(RelationalSchema(real.schema.tables, keys), {**real.tables, "alerts": alerts}, "broken")
+    with pytest.raises(DataError) as caught:
+        check_database(broken)
+    station = alerts.loc[0, "station"]
+    assert f"e.g. ('{station}', '1999-01-01 00:00') (rows 0)" in str(caught.value)
+    assert "\x1f" not in str(caught.value)
