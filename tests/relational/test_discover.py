@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import datatwin
 from datatwin.io.database import Database, read_database
 from datatwin.relational import check_database, discover_keys
 from datatwin.schema.relational import RelationalSchema, TableSchema
@@ -129,3 +130,25 @@ def test_surrogate_ids_of_two_tables_are_not_related():
     schema = RelationalSchema(tuple(TableSchema(n, tuple(f.columns), ()) for n, f in frames.items()))
     found = discover_keys(Database(schema, frames, "shop"))
     assert {k.describe() for k in found.schema.foreign_keys} == {"orders(customer_id) → customer(id)"}
+
+
+def test_references_to_a_unique_code_beside_a_numeric_primary_key():
+    """Stations numbered by ``id`` and named by a unique ``code``; routes run ``from`` and
+    ``to`` codes: the references go to the code, which stays unique in the twin."""
+    rng = np.random.default_rng(7)
+    codes = sorted({"".join(rng.choice(list("ABCDEFGHKLMNPRSTUVWXYZ"), 3)) for _ in range(80)})[:40]
+    stations = pd.DataFrame({"id": np.arange(1, 41), "station_code": codes, "region": rng.choice(["n", "s"], 40)})
+    routes = pd.DataFrame({"route_no": np.arange(1, 201), "from": rng.choice(codes, 200), "to": rng.choice(codes, 200)})
+    frames = {"stations": stations, "routes": routes}
+    schema = RelationalSchema(tuple(TableSchema(n, tuple(f.columns), ()) for n, f in frames.items()))
+    found = discover_keys(Database(schema, frames, "network"))
+    assert {k.describe() for k in found.schema.foreign_keys} == {
+        "routes(from) → stations(station_code)",
+        "routes(to) → stations(station_code)",
+    }
+    assert found.schema.table("stations").primary_key == ("id",)
+    assert ("station_code",) in found.schema.table("stations").unique
+    synthetic = datatwin.fit_database(found, seed=0, max_time=2).sample(seed=1)
+    check_database(synthetic)
+    assert synthetic.tables["stations"]["station_code"].is_unique
+    assert synthetic.tables["routes"]["to"].isin(synthetic.tables["stations"]["station_code"]).all()

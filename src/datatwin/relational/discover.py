@@ -6,7 +6,8 @@ all. Keys are found from the values, names only breaking ties:
 1. **Primary keys**: a table without one takes a unique, complete column; among several, an
    id- or code-like name, then the first column, then integers win. A unique column with a
    measurement-like name elsewhere in the table is not a key (a unique ``Bytes`` is chance).
-2. **Foreign keys, single column**: a column references a parent's key when at least
+2. **Foreign keys, single column**: a column references a parent's key (its primary key, or
+   another unique complete column with a key-like name, which then stays unique) when at least
    :data:`MIN_CONTAINMENT` of its filled rows hold parent keys (the rest are *dangling*:
    parents missing from the export), numbers to numbers and texts to texts, and, for numbers, the
    referenced keys spread over the parent's keys rather than crowd at one end (a
@@ -89,6 +90,10 @@ def discover_keys(database: Database) -> Database:
             tables[name] = found
     keys = list(database.schema.foreign_keys)
     keys += _single_foreign_keys(tables, profiles, keys)
+    for key in keys:  # a reference to a column other than the primary key: that column stays unique
+        parent = tables[key.parent]
+        if key.parent_columns != parent.primary_key and key.parent_columns not in parent.unique:
+            tables[key.parent] = replace(parent, unique=(*parent.unique, key.parent_columns))
     keys += _foreign_keys_by_name(tables, empty, keys)
     for name in tables:
         if not database.schema.table(name).primary_key:
@@ -188,10 +193,12 @@ def _single_foreign_keys(
     declared: list[ForeignKey],
 ) -> list[ForeignKey]:
     taken = {(k.table, c) for k in declared for c in k.columns}
-    parents = [
-        profiles[t.name][t.primary_key[0]]
+    primary = {(t.name, t.primary_key[0]) for t in tables.values() if len(t.primary_key) == 1}
+    parents = [  # every candidate key: primary keys, and unique complete columns with key-like names
+        c
         for t in tables.values()
-        if len(t.primary_key) == 1 and t.primary_key[0] in profiles[t.name]
+        for c in profiles[t.name].values()
+        if (t.name, c.name) in primary or (c.unique and c.complete and not c.time and _id_like(c.name, t.name))
     ]
     found = []
     for table in tables.values():
@@ -202,7 +209,8 @@ def _single_foreign_keys(
             for parent in parents:
                 evidence = _reference_evidence(column, parent, table.primary_key)
                 if evidence is not None:
-                    rank = (evidence.name_match, evidence.containment, evidence.coverage or 0.0)
+                    is_primary = (parent.table, parent.name) in primary
+                    rank = (evidence.name_match, evidence.containment, is_primary, evidence.coverage or 0.0)
                     scored.append((rank, parent, evidence))
             if scored:
                 _, parent, evidence = max(scored, key=lambda s: s[0])
