@@ -316,7 +316,7 @@ def _composite_foreign_keys(
     profiles: dict[str, dict[str, _Column]],
     known: list[ForeignKey],
 ) -> list[ForeignKey]:
-    found = []
+    found: list[ForeignKey] = []
     declared = {(k.table, k.parent) for k in known if len(k.columns) > 1}
     for parent in tables.values():
         if len(parent.primary_key) < 2 or not all(c in profiles[parent.name] for c in parent.primary_key):
