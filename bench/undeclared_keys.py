@@ -27,7 +27,7 @@ from _isolated import run_each, write_table
 import datatwin
 from datatwin.io.database import Database
 from datatwin.relational import discover_keys
-from datatwin.relational.checks import dangling_references
+from datatwin.schema.keys import dangling_references
 from datatwin.schema.relational import ForeignKey, RelationalSchema, TableSchema
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
@@ -169,8 +169,7 @@ def export(real: Database, case: str, folder: Path, seed: int = 0) -> dict[str, 
         frame[column] = values.infer_objects()
     for name, frame in tables.items():
         frame.to_csv(folder / f"{name}.csv", index=False)
-    injected = Database(real.schema, tables, case)
-    shares = {k.describe(): float(dangling_references(injected, k)[1].mean()) for k in real.schema.foreign_keys}
+    shares = {k.describe(): float(dangling_references(tables, k)[1].mean()) for k in real.schema.foreign_keys}
     return {key: share for key, share in shares.items() if share > 0}
 
 

@@ -28,12 +28,12 @@ from datatwin.evaluate.result import MetricResult, Threshold, measured, skipped,
 from datatwin.evaluate.trends import pair_trend_details
 from datatwin.io.database import Database, read_database
 from datatwin.progress import Progress, advance
-from datatwin.relational.checks import dangling_references
 from datatwin.relational.columns import children_per_row, filled_column_specs, value_columns
 from datatwin.relational.context import parent_rows
 from datatwin.relational.discover import discover_keys
 from datatwin.schema import ColumnKind
 from datatwin.schema.coerce import blanks_as_missing
+from datatwin.schema.keys import dangling_references
 from datatwin.schema.relational import ForeignKey
 
 _PARENT = "parent."
@@ -199,8 +199,8 @@ def _prepared(real: pd.DataFrame, synthetic: pd.DataFrame):
 def _integrity(real: Database, synthetic: Database, key: ForeignKey, limits: dict[str, Threshold]) -> MetricResult:
     """Every reference must find its parent, unless the real ones do not either: then the share
     that dangles must match the real share (a ``keep`` policy reproduces it)."""
-    real_filled, real_dangling = dangling_references(real, key)
-    filled, dangling = dangling_references(synthetic, key)
+    real_filled, real_dangling = dangling_references(real.tables, key)
+    filled, dangling = dangling_references(synthetic.tables, key)
     share = float(dangling.mean()) if len(filled) else 0.0
     counts = {"dangling": int(dangling.sum()), "filled": len(filled)}
     if real_dangling.any():

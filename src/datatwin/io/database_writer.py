@@ -25,15 +25,17 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from datatwin.errors import SourceError
 from datatwin.io.sql import engine_for, is_database_url, safe_url, sqlite_file
-from datatwin.schema.keys import key_text
+from datatwin.schema.keys import dangling_references
 from datatwin.schema.relational import ForeignKey, RelationalSchema
 
 
 class _Rows(NamedTuple):
-    """What is written: a relational schema and every table's rows."""
+    """What is written: a relational schema, every table's rows, and the foreign keys written
+    as constraints."""
 
     schema: RelationalSchema
     tables: dict[str, pd.DataFrame]
+    constrained: list[ForeignKey]
 
 
 def write_database(
@@ -74,8 +76,8 @@ def write_database(
         When the target holds data and ``replace`` is false, cannot be reached, or refuses the
         rows (the message names the server's reason); the target is then left as it was.
     """
-    database = _Rows(schema, tables)
-    unconstrained = [k for k in schema.foreign_keys if not _constrained(database, k)]
+    database = _Rows(schema, tables, [k for k in schema.foreign_keys if _constrained(tables, k)])
+    unconstrained = [k for k in schema.foreign_keys if k not in database.constrained]
     if not is_database_url(url):
         _write_folder(database, Path(url), replace=replace, table_format=table_format)
         return unconstrained
@@ -264,7 +266,7 @@ def _metadata(database: _Rows, *, with_foreign_keys: bool) -> sa.MetaData:
     metadata = sa.MetaData()
     keys: dict[str, list[sa.ForeignKeyConstraint]] = {t.name: [] for t in database.schema.tables}
     if with_foreign_keys:
-        for key in filter(lambda k: _constrained(database, k), database.schema.foreign_keys):
+        for key in database.constrained:
             keys[key.table].append(
                 sa.ForeignKeyConstraint(list(key.columns), [f"{key.parent}.{c}" for c in key.parent_columns])
             )
@@ -283,7 +285,7 @@ def _metadata(database: _Rows, *, with_foreign_keys: bool) -> sa.MetaData:
 def _foreign_keys(metadata: sa.MetaData, database: _Rows) -> list[sa.ForeignKeyConstraint]:
     constraints = []
     for n, key in enumerate(database.schema.foreign_keys):
-        if not _constrained(database, key):
+        if key not in database.constrained:
             continue
         parent = metadata.tables[key.parent]
         constraint = sa.ForeignKeyConstraint(
@@ -294,15 +296,11 @@ def _foreign_keys(metadata: sa.MetaData, database: _Rows) -> list[sa.ForeignKeyC
     return constraints
 
 
-def _constrained(database: _Rows, key: ForeignKey) -> bool:
+def _constrained(tables: dict[str, pd.DataFrame], key: ForeignKey) -> bool:
     """Whether ``key`` is written as a constraint: unless its ``dangling`` policy is ``error``,
     not when some of its references point to parents missing from the rows (the server would
     refuse them)."""
-    if key.dangling == "error":
-        return True
-    child = database.tables[key.table][list(key.columns)].dropna()
-    parents = set(key_text(database.tables[key.parent], key.parent_columns))
-    return bool(key_text(child, key.columns).isin(parents).all())
+    return key.dangling == "error" or not dangling_references(tables, key)[1].any()
 
 
 def _insert(connection: sa.Connection, metadata: sa.MetaData, database: _Rows) -> None:

@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from datatwin.errors import DataError
 from datatwin.io.database import Database
-from datatwin.schema.keys import key_text
-from datatwin.schema.relational import ForeignKey
+from datatwin.schema.keys import dangling_references
 
 _EXAMPLES = 3
-
-
-def dangling_references(database: Database, key: ForeignKey) -> tuple[pd.Series, pd.Series]:
-    """The filled references of ``key`` as key texts (indexed by child row; a key with a missing
-    part refers to nothing) and, for each, whether its parent is missing."""
-    child = database.tables[key.table][list(key.columns)]
-    child_keys = key_text(child[child.notna().all(axis=1)], key.columns)
-    return child_keys, ~child_keys.isin(set(key_text(database.tables[key.parent], key.parent_columns)))
 
 
 def check_database(database: Database) -> None:
@@ -49,7 +38,7 @@ def key_problems(database: Database) -> list[str]:
     for key in database.schema.foreign_keys:
         if key.dangling != "error":
             continue  # settled by the key's policy (datatwin.relational.dangling)
-        child_keys, dangling = dangling_references(database, key)
+        child_keys, dangling = dangling_references(database.tables, key)
         if dangling.any():
             rows = child_keys.index[dangling.to_numpy()]
             values = database.tables[key.table].loc[rows, list(key.columns)].drop_duplicates()

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from datatwin.io.database import Database
-from datatwin.relational.checks import dangling_references
+from datatwin.schema.keys import dangling_references
 from datatwin.schema.relational import ForeignKey, RelationalSchema
 
 
@@ -56,13 +56,12 @@ def settle_dangling(database: Database, seed: int) -> tuple[Database, dict[str, 
     tables = dict(database.tables)
     shares: dict[str, DanglingShare] = {}
     record: dict[str, Any] = {}
-    for _ in range(len(database.schema.foreign_keys) + 1):  # a drop can make its children dangle
+    for _ in range(len(database.schema.foreign_keys) + 1):  # a fix can make other references dangle
         changed = False
         for key in database.schema.foreign_keys:
             if key.dangling == "error":
                 continue
-            current = Database(database.schema, tables, database.source)
-            child_keys, dangling = dangling_references(current, key)
+            child_keys, dangling = dangling_references(tables, key)
             if not dangling.any():
                 continue
             changed = True

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
+
+from datatwin.schema.relational import ForeignKey
 
 
 def key_text(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.Series:
@@ -14,3 +18,11 @@ def key_text(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.Se
     as_text = lambda v: repr(float(v)) if isinstance(v, int | float | np.number) else str(v)  # noqa: E731
     parts = [frame[c].map(as_text) for c in columns]
     return parts[0] if len(parts) == 1 else parts[0].astype(object).str.cat(parts[1:], sep="\x1f")
+
+
+def dangling_references(tables: Mapping[str, pd.DataFrame], key: ForeignKey) -> tuple[pd.Series, pd.Series]:
+    """The filled references of ``key`` among ``tables`` as key texts (indexed by child row; a
+    key with a missing part refers to nothing) and, for each, whether its parent is missing."""
+    child = tables[key.table][list(key.columns)]
+    child_keys = key_text(child[child.notna().all(axis=1)], key.columns)
+    return child_keys, ~child_keys.isin(set(key_text(tables[key.parent], key.parent_columns)))
