@@ -22,6 +22,7 @@ LAYERS: list[set[str]] = [
     {"datatwin.report"},
     {"datatwin.api", "datatwin.evaluate"},  # evaluate sits beside the api, on the layers below
     {"datatwin.relational"},
+    {"datatwin.sequential"},
     {"datatwin.pipeline"},
     {"datatwin.models", "datatwin.transforms", "datatwin.rebalance"},
     {"datatwin.io"},
@@ -29,8 +30,8 @@ LAYERS: list[set[str]] = [
     {"datatwin.progress", "datatwin.seeds", "datatwin._lazy"},
     {"datatwin.errors", "datatwin._version"},
 ]
-"""Top to bottom. Next: ``scenarios`` above ``relational``, ``sequential`` between ``relational``
-and ``pipeline``, ``constraints`` and ``dp`` beside ``models``, ``monitor`` beside ``evaluate``."""
+"""Top to bottom. Next: ``scenarios`` above ``relational``, ``constraints`` and ``dp`` beside
+``models``, ``monitor`` beside ``evaluate``."""
 
 
 def module_names() -> dict[str, Path]:

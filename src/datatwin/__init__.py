@@ -40,6 +40,8 @@ _LAZY = {
     "RelationalSchema": "datatwin.schema.relational",
     "Report": "datatwin.evaluate",
     "Schema": "datatwin.schema",
+    "SequenceKeys": "datatwin.schema",
+    "SequenceTwin": "datatwin.api",
     "Twin": "datatwin.api",
     "evaluate_database": "datatwin.evaluate",
     "fit": "datatwin.api",
@@ -53,13 +55,13 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
-    from datatwin.api import DatabaseTwin, Twin, fit, fit_database, load, load_database
+    from datatwin.api import DatabaseTwin, SequenceTwin, Twin, fit, fit_database, load, load_database
     from datatwin.conditions import Range, parse_where
     from datatwin.evaluate import Report, evaluate_database
     from datatwin.io.database import Database, read_database
     from datatwin.lineage import Lineage
     from datatwin.report import save_report
-    from datatwin.schema import ColumnKind, ColumnSpec, Schema, infer_schema
+    from datatwin.schema import ColumnKind, ColumnSpec, Schema, SequenceKeys, infer_schema
     from datatwin.schema.relational import RelationalSchema
 
 __all__ = [
@@ -78,6 +80,8 @@ __all__ = [
     "RelationalSchema",
     "Report",
     "Schema",
+    "SequenceKeys",
+    "SequenceTwin",
     "SchemaError",
     "SourceError",
     "Twin",

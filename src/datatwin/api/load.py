@@ -11,14 +11,16 @@ from datatwin.io import read_artifact
 from datatwin.io.artifact import signing_key
 from datatwin.pipeline import TABLE_KIND, table_from_document
 from datatwin.relational import DATABASE_KIND, database_from_document
+from datatwin.api.sequences import SequenceTwin
+from datatwin.sequential import SEQUENCES_KIND, sequences_from_document
 
-KINDS = (TABLE_KIND, DATABASE_KIND)
+KINDS = (TABLE_KIND, DATABASE_KIND, SEQUENCES_KIND)
 """What a twin file can hold."""
 
 
-def load(path: str | Path, *, key: bytes | None = None) -> Twin | DatabaseTwin:
+def load(path: str | Path, *, key: bytes | None = None) -> Twin | DatabaseTwin | SequenceTwin:
     """Open a twin saved by ``save``: a :class:`Twin` for a table, a :class:`DatabaseTwin` for a
-    database. Its checksum is verified, and its signature when a key is given or set.
+    database, a :class:`SequenceTwin` for sequences. Its checksum is verified, and its signature when a key is given or set.
 
     Parameters
     ----------
@@ -38,6 +40,8 @@ def load(path: str | Path, *, key: bytes | None = None) -> Twin | DatabaseTwin:
     kind = document.get("kind", TABLE_KIND)
     if kind == DATABASE_KIND:
         return DatabaseTwin(database_from_document(document, arrays, where))
+    if kind == SEQUENCES_KIND:
+        return SequenceTwin(sequences_from_document(document, arrays, where))
     if kind == TABLE_KIND:
         return Twin(table_from_document(document, arrays, where))
     raise ArtifactError(f"{where} holds a twin of unknown kind {kind!r}; this datatwin reads {list(KINDS)}.")

@@ -23,12 +23,14 @@ from datatwin.pipeline import (
     sample_table,
     table_document,
 )
-from datatwin.pipeline.fit import MIN_TRAINING_SECONDS
+from datatwin.pipeline.fit import MIN_TRAINING_SECONDS, resolve_schema as _resolve_schema
 from datatwin.pipeline.sample import sample_batches
 from datatwin.progress import Progress
-from datatwin.schema import DEFAULT_RARE_THRESHOLD, Schema
+from datatwin.api.sequences import SequenceTwin
+from datatwin.schema import DEFAULT_RARE_THRESHOLD, Schema, SequenceKeys
 from datatwin.schema.coerce import check_unique_names
 from datatwin.seeds import DEFAULT_SEED, check_seed
+from datatwin.sequential import check_keys, fit_sequences
 from datatwin.transforms import TableEncoder
 
 
@@ -152,8 +154,11 @@ def fit(
     max_time: float | None = None,
     min_rows: int = MIN_ROWS,
     progress: Progress | None = None,
-) -> Twin:
-    """Learn a twin of a table.
+    entity: str | None = None,
+    order: str | None = None,
+    static: list[str] | None = None,
+) -> Twin | SequenceTwin:
+    """Learn a twin of a table, or of the sequences in it.
 
     Parameters
     ----------
@@ -180,11 +185,20 @@ def fit(
         tables of a database, which :func:`datatwin.fit_database` learns this way).
     progress
         Callback receiving progress of the long steps.
+    entity
+        With ``order``: the column naming whose sequence each row belongs to (a customer's
+        transactions, a station's readings); omit it for one series.
+    order
+        The column that orders each entity's rows (a timestamp or a step number): the table is
+        learnt as sequences and a :class:`SequenceTwin` returned. A schema with ``"sequence"``
+        keys does the same.
+    static
+        Columns constant within each entity (default: those the data shows constant).
 
     Returns
     -------
-    Twin
-        The fitted twin.
+    Twin or SequenceTwin
+        The fitted twin (a :class:`SequenceTwin` for sequences).
     """
     check_seed(seed)
     if model == registry.AUTO and model_options:
@@ -195,6 +209,21 @@ def fit(
     source = _table_source(data)
     if max_time is not None:
         max_time = max(max_time - (time.perf_counter() - started), MIN_TRAINING_SECONDS)
+    keys = _sequence_keys(schema, entity, order, static)
+    if keys is not None:
+        check_keys([str(c) for c in source.data.columns], keys)
+        fitted_sequences = fit_sequences(
+            source,
+            keys,
+            model=model,
+            seed=seed,
+            schema=_resolve_schema(schema, source.data, rare_threshold) if schema is not None else None,
+            model_options=model_options,
+            rare_threshold=rare_threshold,
+            max_time=max_time,
+            progress=progress,
+        )
+        return SequenceTwin(fitted_sequences)
     fitted = fit_table(
         source,
         model=model,
@@ -207,6 +236,19 @@ def fit(
         progress=progress,
     )
     return Twin(fitted)
+
+
+def _sequence_keys(
+    schema: Schema | str | Path | None, entity: str | None, order: str | None, static: list[str] | None
+) -> SequenceKeys | None:
+    """The sequence keys from the arguments, else from the schema's ``sequence``; ``None`` for a plain table."""
+    if order is None and (entity is not None or static is not None):
+        raise ConfigError("Name the order column (order=...) that sorts each entity's rows.")
+    if order is not None:
+        return SequenceKeys(order, entity, None if static is None else tuple(static))
+    if isinstance(schema, str | os.PathLike):
+        return Schema.from_json(schema).sequence
+    return schema.sequence if isinstance(schema, Schema) else None
 
 
 def _table_source(data: pd.DataFrame | TableSource | str | Path) -> TableSource:

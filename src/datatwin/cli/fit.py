@@ -12,6 +12,7 @@ from datatwin.cli._console import console, progress_bars, reported_errors
 from datatwin.cli._options import DEFAULT_SEED, Overwrite, SchemaFile, Seed, SourceArgument
 from datatwin.cli.database import fit_database_source, is_database_source
 from datatwin.cli.evaluate import check_report_targets, write_report
+from datatwin.cli.sequences import describe_sequences, report_sequences
 from datatwin.errors import DataError
 
 AUTO = "auto"
@@ -42,9 +43,20 @@ def fit_command(
         list[str] | None,
         typer.Option("--reference", help="Databases: a table to keep as it is, e.g. a list of genres (repeatable)."),
     ] = None,
+    entity: Annotated[
+        str | None, typer.Option("--entity", help="Sequences: the column naming whose events each row is.")
+    ] = None,
+    order: Annotated[
+        str | None,
+        typer.Option("--order", help="Sequences: the column ordering each entity's events (a time or a step)."),
+    ] = None,
+    static: Annotated[
+        list[str] | None,
+        typer.Option("--static", help="Sequences: a column constant per entity (repeatable; default: found)."),
+    ] = None,
     overwrite: Overwrite = False,
 ) -> None:
-    """Learn a twin of DATA (a table, or a whole database) and save it to OUTPUT."""
+    """Learn a twin of DATA (a table, its sequences, or a whole database) and save it to OUTPUT."""
     with reported_errors():
         import datatwin
         from datatwin.evaluate.holdout import split_holdout
@@ -53,7 +65,12 @@ def fit_command(
 
         check_output_file(output, overwrite=overwrite)
         if is_database_source(data):
-            refused = {"--model": model != AUTO, "--report": report is not None, "--target": target is not None}
+            refused = {
+                "--model": model != AUTO,
+                "--report": report is not None,
+                "--target": target is not None,
+                "--order": order is not None,
+            }
             fit_database_source(
                 data,
                 output,
@@ -73,16 +90,31 @@ def fit_command(
         if target is not None and target not in source.data.columns:
             raise DataError([f"--target column {target!r} is not in {source.name}: {list(source.data.columns)}"])
         if report is not None:
-            source, holdout = split_holdout(source, holdout_share, seed=seed)
+            source, holdout = split_holdout(source, holdout_share, seed=seed, entity=entity)
         with progress_bars() as progress:
             left = None if max_time is None else max(max_time - (time.perf_counter() - started), 0.1)  # reading counts
-            twin = datatwin.fit(source, model=model, seed=seed, schema=schema, max_time=left, progress=progress)
+            twin = datatwin.fit(
+                source,
+                model=model,
+                seed=seed,
+                schema=schema,
+                max_time=left,
+                progress=progress,
+                entity=entity,
+                order=order,
+                static=static,
+            )
             twin.save(output)
         lineage = twin.lineage
         console.print(
             f"Fitted [bold]{lineage.model}[/] on {lineage.n_rows:,} rows × {lineage.n_columns} "
             f"columns of {lineage.source} in {time.perf_counter() - started:.1f} s → {output}"
         )
+        if isinstance(twin, datatwin.SequenceTwin):
+            describe_sequences(twin)
+            if report is not None and holdout is not None:
+                report_sequences(twin, source.data, holdout.data, report, seed=seed)
+            return
         if report is not None and holdout is not None:
             with progress_bars() as progress:
                 synthetic = twin.sample(len(source.data), seed=seed, progress=progress)

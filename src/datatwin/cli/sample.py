@@ -21,6 +21,12 @@ def sample_command(
         ),
     ],
     rows: Annotated[int | None, typer.Option("--rows", "-n", help="Number of rows to draw (table twins).")] = None,
+    entities: Annotated[
+        int | None, typer.Option("--entities", help="Sequence twins: number of new entities to draw.")
+    ] = None,
+    horizon: Annotated[
+        int | None, typer.Option("--horizon", help="Sequence twins: steps per entity (series: any length).")
+    ] = None,
     seed: Seed = DEFAULT_SEED,
     where: Annotated[
         str | None,
@@ -57,6 +63,22 @@ def sample_command(
                 raise ConfigError(f"{', '.join(given)} appl(ies) to table twins; {twin} is a database twin.")
             sample_database_twin(loaded, output, scale=scale, seed=seed, replace=replace or overwrite, fmt=table_format)
             return
+        sequence_options = {"--entities": entities, "--horizon": horizon}
+        if isinstance(loaded, datatwin.SequenceTwin):
+            options = {"-n": rows, "--rebalance": rebalance, "--ratio": ratio, "--scale": scale != 1.0 or None}
+            if given := [name for name, value in options.items() if value is not None]:
+                raise ConfigError(f"{', '.join(given)} appl(ies) to table twins; {twin} holds sequences.")
+            check_table_target(output, overwrite=overwrite)
+            with progress_bars() as progress:
+                conditions = parse_where(where) if where else None
+                events = loaded.sample(entities, horizon=horizon, conditions=conditions, seed=seed, progress=progress)
+            write_table(events, output)
+            keys = loaded.keys
+            count = events[keys.entity].nunique() if keys.entity else 1
+            console.print(f"Wrote {len(events):,} events of {count:,} entities → {output}")
+            return
+        if given := [name for name, value in sequence_options.items() if value is not None]:
+            raise ConfigError(f"{', '.join(given)} appl(ies) to sequence twins; {twin} is not one.")
         if scale != 1.0 or replace:
             raise ConfigError("--scale and --replace apply to database twins; use -n for the number of rows.")
         if rows is None or rows <= 0:

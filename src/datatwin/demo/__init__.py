@@ -40,6 +40,7 @@ def run_demo(out: Path, *, seed: int = 0, progress: Progress | None = None) -> D
     out.mkdir(parents=False, exist_ok=True)
     source = read_table(demo_data_path())
     twin = fit(source.data, seed=seed, progress=progress)
+    assert isinstance(twin, Twin)  # a plain table: no order column
     synthetic = twin.sample(len(source.data), seed=seed, progress=progress)
     real_working = coerce_table(source.data, twin.schema)
     similarity = column_shapes(real_working, coerce_table(synthetic, twin.schema), twin.schema)

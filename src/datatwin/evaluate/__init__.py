@@ -75,8 +75,10 @@ def evaluate(
     lineage: Lineage | dict[str, Any] | None = None,
     seed: int = 0,
     progress: Progress | None = None,
+    entity: str | None = None,
+    order: str | None = None,
 ) -> Report:
-    """Measure how faithful, useful and private a synthetic table is.
+    """Measure how faithful, useful and private a synthetic table (or set of sequences) is.
 
     Parameters
     ----------
@@ -101,6 +103,11 @@ def evaluate(
         The same inputs and seed give the same report.
     progress
         Called as each part of the evaluation finishes.
+    entity, order
+        For sequences: the entity and order columns (``order`` alone: one series). The sequence
+        metrics are added: lengths, time between events, autocorrelation, cross-correlation,
+        an entity-level two-sample test, the TimeGAN discriminative and predictive scores, and
+        copied sequences, distance to closest sequence and membership inference per entity.
 
     Raises
     ------
@@ -109,6 +116,26 @@ def evaluate(
     """
     from datatwin.evaluate.report import evaluate_tables
 
+    if order is not None or entity is not None:
+        from datatwin.errors import ConfigError
+        from datatwin.evaluate.sequences import evaluate_sequences
+        from datatwin.schema import SequenceKeys
+
+        if order is None:
+            raise ConfigError("Name the order column (order=...) that sorts each entity's rows.")
+        return evaluate_sequences(
+            real,
+            synthetic,
+            holdout,
+            SequenceKeys(order, entity),
+            target=target,
+            sensitive=sensitive,
+            schema=schema,
+            thresholds=thresholds,
+            lineage=lineage,
+            seed=seed,
+            progress=progress,
+        )
     return evaluate_tables(
         real,
         synthetic,

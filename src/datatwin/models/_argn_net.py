@@ -47,6 +47,11 @@ class HeadStack(nn.Module):
         """Logits ``(heads, B, k_max)`` from each head's inputs ``(heads, B, input_width)``."""
         return self.from_first_layer(torch.baddbmm(self.b1.unsqueeze(1), inputs, self.w1))
 
+    def subset(self, heads: torch.Tensor) -> HeadStack | _HeadSubset:
+        """The heads ``heads`` alone (gradients flow back to this stack's weights)."""
+        return self if len(heads) == len(self.w1) else _HeadSubset(self, heads)
+
+
     def from_first_layer(
         self, z: torch.Tensor, heads: torch.Tensor | None = None, padding: torch.Tensor | None = None
     ) -> torch.Tensor:
@@ -63,6 +68,17 @@ class HeadStack(nn.Module):
         residual = F.gelu(torch.baddbmm(b2.unsqueeze(1), a, w2))
         a = a + residual if torch.is_grad_enabled() else a.add_(residual)  # sampling: one buffer fewer
         return torch.baddbmm(b_out.unsqueeze(1), a, w_out)
+
+
+class _HeadSubset:
+    """Some heads of a :class:`HeadStack`, computed without the others."""
+
+    def __init__(self, stack: HeadStack, heads: torch.Tensor) -> None:
+        self.stack, self.heads = stack, heads
+
+    def __call__(self, inputs: torch.Tensor) -> torch.Tensor:
+        z = torch.baddbmm(self.stack.b1[self.heads].unsqueeze(1), inputs, self.stack.w1[self.heads])
+        return self.stack.from_first_layer(z, self.heads)
 
 
 class FusedHeads(nn.Module):
@@ -128,21 +144,26 @@ class FusedHeads(nn.Module):
         e = self.dropout(self.embedding(inputs))
         return torch.cat([e, torch.ones_like(e[..., :1])], dim=-1)
 
-    def forward(self, tokens: torch.Tensor, before: torch.Tensor) -> torch.Tensor:
-        """Logits ``(B, p, k_max)`` of every column given the columns before it.
+    def forward(self, tokens: torch.Tensor, before: torch.Tensor, targets: torch.Tensor | None = None) -> torch.Tensor:
+        """Logits ``(B, t, k_max)`` of the ``t`` target columns given the columns before them.
 
-        ``before[b, j, k]`` is 1 when input column ``k`` precedes column ``j`` in row ``b``'s
-        order (shape ``(B, p, n_inputs)``, see :func:`random_orders`).
+        ``before[b, i, k]`` is 1 when input column ``k`` precedes target ``i`` in row ``b``'s
+        order (shape ``(B, t, n_inputs)``, see :func:`random_orders`); ``targets`` are the
+        target columns, input columns first, then links, in increasing order (default: every
+        column). Columns that are always given (context) need no head: leaving them out of
+        ``targets`` saves their heads' work.
         """
+        targets = torch.arange(self.p) if targets is None else targets
+        own = targets[targets < self.n_inputs]
         e = self.embed(tokens)  # (B, k, w)
-        masked = before.unsqueeze(-1) * e.unsqueeze(1)  # (B, j, k, w)
-        flat = masked.reshape(masked.shape[0], self.p, -1).transpose(0, 1)  # (j, B, k*w)
+        masked = before.unsqueeze(-1) * e.unsqueeze(1)  # (B, i, k, w)
+        flat = masked.reshape(masked.shape[0], len(targets), -1).transpose(0, 1)  # (i, B, k*w)
         k_max = self.padding.shape[1]
-        parts = [self.heads(flat[: self.n_inputs])]
+        parts = [self.heads.subset(own)(flat[: len(own)])] if len(own) else []
         if self.link_heads is not None:
-            parts.append(self.link_heads(flat[self.n_inputs :]))
+            parts.append(self.link_heads(flat[len(own) :]))
         logits = torch.cat([F.pad(part, (0, k_max - part.shape[-1])) for part in parts]).transpose(0, 1)
-        return logits.masked_fill(self.padding, float("-inf"))
+        return logits.masked_fill(self.padding[targets], float("-inf"))
 
     def first_layer_tables(self, stack: HeadStack | None = None) -> torch.Tensor:
         """``(heads * (T + 1), hidden)`` for the input columns' heads (or ``stack``'s), where
@@ -187,10 +208,25 @@ class FusedHeads(nn.Module):
         return self.link_heads.from_first_layer(z, padding=self.padding[self.n_inputs :, :k])
 
 
-def random_orders(batch: int, net: FusedHeads, generator: torch.Generator) -> torch.Tensor:
-    """``(B, p, n_inputs)`` masks of one random order of the input columns per row, 1 where
-    ``k`` precedes ``j``. A link column sees the inputs before a random place of its own
-    in that order: it learns from any subset (as the inputs do), and is drawn given them all."""
-    ranks = torch.rand(batch, net.n_inputs, generator=generator).argsort(dim=1).argsort(dim=1)
-    places = torch.randint(0, net.n_inputs + 1, (batch, net.p - net.n_inputs), generator=generator)
-    return (ranks.unsqueeze(1) < torch.cat([ranks, places], dim=1).unsqueeze(2)).float()
+def random_orders(
+    batch: int, net: FusedHeads, generator: torch.Generator, given: torch.Tensor | None = None
+) -> torch.Tensor:
+    """``(B, t, n_inputs)`` masks of one random order of the input columns per row, 1 where
+    ``k`` precedes target ``j``. A link column sees the inputs before a random place of its own
+    in that order: it learns from any subset (as the inputs do), and is drawn given them all.
+
+    ``given`` (booleans over the input columns) marks context columns, which sampling always
+    gives: they come first in every order and are no targets (``t`` counts the others)."""
+    given = torch.zeros(net.n_inputs, dtype=torch.bool) if given is None else given
+    keys = torch.rand(batch, net.n_inputs, generator=generator) - given.float()  # given ones first
+    ranks = keys.argsort(dim=1).argsort(dim=1)
+    n_given = int(given.sum())
+    places = torch.randint(n_given, net.n_inputs + 1, (batch, net.p - net.n_inputs), generator=generator)
+    return (ranks.unsqueeze(1) < torch.cat([ranks[:, ~given], places], dim=1).unsqueeze(2)).float()
+
+
+def target_columns(net: FusedHeads, given: torch.Tensor | None) -> torch.Tensor:
+    """The columns with trained heads: every column but the ``given`` input columns."""
+    if given is None:
+        return torch.arange(net.p)
+    return torch.cat([torch.nonzero(~given).flatten(), torch.arange(net.n_inputs, net.p)])

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any, ClassVar, Self
 
@@ -26,7 +27,7 @@ import torch
 
 from datatwin.encoded import EncodedColumn, EncodedTable
 from datatwin.errors import ConfigError
-from datatwin.models._argn_net import FusedHeads, random_orders
+from datatwin.models._argn_net import FusedHeads, random_orders, target_columns
 from datatwin.models._argn_sampling import TokenSampler
 from datatwin.models._links import ColumnLinks
 from datatwin.models._tokens import Tokenizer
@@ -174,18 +175,34 @@ class AnyOrderAR:
         self.net_: FusedHeads | None = None
         self.history_: list[dict[str, float]] = []
         self.links_ = ColumnLinks()
+        self.context_: tuple[str, ...] = ()
 
     def get_params(self) -> dict[str, Any]:
         """The options, by name: ``AnyOrderAR(**model.get_params())`` is an unfitted copy."""
         return asdict(self.config)
 
     # -- fitting ---------------------------------------------------------------------------
-    def fit(self, data: EncodedTable, *, seed: int, progress: Progress | None = None) -> Self:
+    def fit(
+        self,
+        data: EncodedTable,
+        *,
+        seed: int,
+        progress: Progress | None = None,
+        context: Sequence[str] = (),
+    ) -> Self:
         """Tokenise the columns and train the network with early stopping; ``max_time`` counts
-        from here, tokenising included."""
+        from here, tokenising included.
+
+        ``context`` names columns that every sample will give (a sequence's history, a child's
+        parent): they come before the other columns in every training order and are not learnt
+        themselves, so the model spends its capacity on the others given them all."""
         started = time.perf_counter()
         self.config = cfg = _sized_for(self.config, len(data.columns))
+        unknown = sorted(set(context) - {c.name for c in data.columns})
+        if unknown:
+            raise ConfigError(f"Context column(s) {unknown} are not columns of the table.")
         self.columns_ = data.columns
+        self.context_ = tuple(c.name for c in data.columns if c.name in set(context))
         self.tokenizers_ = [
             Tokenizer.fit(c, data.column(c.name), max_bins=cfg.max_bins, fine=cfg.fine) for c in data.columns
         ]
@@ -222,13 +239,16 @@ class AnyOrderAR:
             link_hidden=cfg.link_hidden,
         )
         _init_output_bias(net, counts, cards)
+        names = [c.name for c in self.columns_ or ()]
+        given = torch.tensor([n in self.context_ for n in names], dtype=torch.bool) if self.context_ else None
+        targets = target_columns(net, given)
         finish_seconds = _sampling_tables_seconds(net) if cfg.max_time else 0.0
         order = torch.randperm(len(tokens), generator=generator)
         n_val = int(len(tokens) * cfg.validation_share) if len(tokens) >= 50 else 0
         val, train = tokens[order[:n_val]], tokens[order[n_val:]]
         optimiser = torch.optim.AdamW(net.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
         batch = min(cfg.batch_size, max(16, len(train) // 4), _rows_in_memory(net))
-        val_orders = random_orders(n_val, net, generator)  # fixed, so epochs compare like with like
+        val_orders = random_orders(n_val, net, generator, given)  # fixed, so epochs compare like with like
         best, best_state, stale, val_seconds = math.inf, None, 0, 0.0
         for epoch in range(cfg.max_epochs):
             net.train()
@@ -238,7 +258,7 @@ class AnyOrderAR:
             for start in range(0, len(shuffled), batch):
                 tick = time.perf_counter()
                 rows = shuffled[start : start + batch]
-                loss = _nll(net, rows, random_orders(len(rows), net, generator))
+                loss = _nll(net, rows, random_orders(len(rows), net, generator, given), targets)
                 optimiser.zero_grad(set_to_none=True)
                 loss.backward()
                 optimiser.step()
@@ -249,7 +269,7 @@ class AnyOrderAR:
                     out_of_time = True  # another batch, the validation and building the sampling tables
                     break  # would overrun: a wide table's epoch can be long, so the budget is kept inside it
             tick = time.perf_counter()
-            val_loss = _validation_loss(net, val, val_orders) if n_val else train_loss / seen
+            val_loss = _validation_loss(net, val, val_orders, targets) if n_val else train_loss / seen
             val_seconds = time.perf_counter() - tick
             self.history_.append({"epoch": epoch + 1, "train": train_loss / seen, "validation": val_loss})
             advance(progress, "training", epoch + 1, cfg.max_epochs)
@@ -294,6 +314,9 @@ class AnyOrderAR:
             possible = np.isfinite(w) & ~self.net_.padding[j, : len(w)].numpy() if self.net_ is not None else w
             if not np.any(possible):
                 raise ConfigError(f"No value of {names[j]!r} seen in training satisfies {conditions[names[j]]!r}.")
+        missing = [k for k in self.context_ if k not in (context or {})]
+        if missing:
+            raise ConfigError(f"The model was fitted to be given {missing} as context; give them to sample().")
         fixed = self._context_tokens(context or {}, n, conditions)
         rng = np.random.default_rng(seed)
         generator = torch.Generator().manual_seed(int(rng.integers(0, 2**62)))
@@ -340,6 +363,7 @@ class AnyOrderAR:
             "columns": [c.to_dict() for c in self.columns_],
             "tokenizers": [t.to_state()[0] for t in self.tokenizers_],
             "history": self.history_,
+            "context": list(self.context_),
         }
         arrays = {f"links/{k}": v for k, v in links_arrays.items()}
         for j, tokenizer in enumerate(self.tokenizers_):
@@ -355,6 +379,7 @@ class AnyOrderAR:
         model = cls(**config["options"])
         model.columns_ = tuple(EncodedColumn.from_dict(c) for c in config["columns"])
         model.history_ = list(config["history"])
+        model.context_ = tuple(config.get("context", ()))
         model.links_ = ColumnLinks.from_state(config["links"], _under(arrays, "links/"))
         model.tokenizers_ = [
             Tokenizer.from_state(t, _under(arrays, f"tokens/{j}/")) for j, t in enumerate(config["tokenizers"])
@@ -425,21 +450,21 @@ def _rows_in_memory(net: FusedHeads) -> int:
     return max(1, TRAINING_MEMORY_BYTES // per_row)
 
 
-def _validation_loss(net: FusedHeads, val: torch.Tensor, orders: torch.Tensor) -> float:
+def _validation_loss(net: FusedHeads, val: torch.Tensor, orders: torch.Tensor, targets: torch.Tensor) -> float:
     chunk = min(4096, 3 * _rows_in_memory(net))  # no gradients: a third of the memory a row
     net.eval()
     with torch.no_grad():
         total = sum(
-            float(_nll(net, rows, before)) * len(rows)
+            float(_nll(net, rows, before, targets)) * len(rows)
             for rows, before in zip(val.split(chunk), orders.split(chunk), strict=True)
         )
     return total / len(val)
 
 
-def _nll(net: FusedHeads, rows: torch.Tensor, before: torch.Tensor) -> torch.Tensor:
-    logits = net(rows, before)
+def _nll(net: FusedHeads, rows: torch.Tensor, before: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    logits = net(rows, before, targets)
     return torch.nn.functional.cross_entropy(
-        logits.reshape(-1, logits.shape[-1]), rows.reshape(-1), reduction="sum"
+        logits.reshape(-1, logits.shape[-1]), rows[:, targets].reshape(-1), reduction="sum"
     ) / len(rows)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any, ClassVar, Protocol, Self
 
 import numpy as np
@@ -38,7 +39,8 @@ class Generator(Protocol):
 
     The constructor takes named, validated options only (``get_params`` returns them);
     ``sample``'s ``conditions`` fix encoded columns' values and ``context`` gives row ``i``'s
-    values of some encoded columns, for models whose capabilities say so; ``fit`` learns; ``sample`` draws new rows;
+    values of some encoded columns, for models whose capabilities say so (``fit``'s ``context``
+    names the columns every sample will give, which such a model need not learn); ``fit`` learns; ``sample`` draws new rows;
     the same seed gives the same rows; ``to_state``/``from_state`` save and restore exactly.
     """
 
@@ -47,7 +49,9 @@ class Generator(Protocol):
 
     def __init__(self) -> None: ...  # every option a named keyword with a default, validated here
     def get_params(self) -> dict[str, Any]: ...
-    def fit(self, data: EncodedTable, *, seed: int, progress: Progress | None = None) -> Self: ...
+    def fit(
+        self, data: EncodedTable, *, seed: int, progress: Progress | None = None, context: Sequence[str] = ()
+    ) -> Self: ...
     def sample(
         self,
         n: int,

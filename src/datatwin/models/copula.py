@@ -10,6 +10,8 @@ the scores: the quick baseline, not the high-fidelity model.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar, Self
 
@@ -75,8 +77,13 @@ class GaussianCopula:
         """The options, by name: ``GaussianCopula(**model.get_params())`` is an unfitted copy."""
         return asdict(self.config)
 
-    def fit(self, data: EncodedTable, *, seed: int, progress: Progress | None = None) -> Self:
-        """Learn each column's marginal and the correlation of their normal scores."""
+    def fit(
+        self, data: EncodedTable, *, seed: int, progress: Progress | None = None, context: Sequence[str] = ()
+    ) -> Self:
+        """Learn each column's marginal and the correlation of their normal scores (a copula
+        takes no context, so ``context`` must be empty)."""
+        if context:
+            raise ConfigError(f"Model {self.name!r} takes no context; fit it without one.")
         rng = np.random.default_rng(seed)
         self.columns_ = data.columns
         self.stepped_, self.knots_ = [], []

@@ -3,7 +3,7 @@
 from datatwin.schema.coerce import coerce_table
 from datatwin.schema.infer import DEFAULT_RARE_THRESHOLD, infer_schema
 from datatwin.schema.kinds import PII_TYPES, ColumnKind
-from datatwin.schema.spec import ColumnSpec, Schema
+from datatwin.schema.spec import ColumnSpec, Schema, SequenceKeys
 
 __all__ = [
     "DEFAULT_RARE_THRESHOLD",
@@ -11,6 +11,7 @@ __all__ = [
     "ColumnKind",
     "ColumnSpec",
     "Schema",
+    "SequenceKeys",
     "coerce_table",
     "infer_schema",
 ]

@@ -161,6 +161,51 @@ def _check_column(col: ColumnSpec) -> None:
 
 
 @dataclass(frozen=True)
+class SequenceKeys:
+    """The columns that make a table a set of sequences.
+
+    Parameters
+    ----------
+    order
+        The column events are ordered by: a timestamp or a whole-number step.
+    entity
+        The column naming whose sequence a row belongs to (``None``: one sequence).
+    static
+        Columns constant within each entity (its attributes); ``None``: found in the data.
+    """
+
+    order: str
+    entity: str | None = None
+    static: tuple[str, ...] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form."""
+        data: dict[str, Any] = {"entity": self.entity, "order": self.order}
+        if self.static is not None:
+            data["static"] = list(self.static)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Any) -> SequenceKeys:
+        """Inverse of :meth:`to_dict`, checking its fields."""
+        if not isinstance(data, dict) or not isinstance(data.get("order"), str):
+            raise SchemaError('"sequence" must be an object with an "order" column name (and optionally "entity").')
+        unknown = sorted(set(data) - {"entity", "order", "static"})
+        if unknown:
+            raise SchemaError(f'"sequence": unknown field(s) {unknown}; its fields are entity, order and static.')
+        entity, static = data.get("entity"), data.get("static")
+        if entity is not None and not isinstance(entity, str):
+            raise SchemaError('"sequence": "entity" must be a column name or null.')
+        if static is not None and (not isinstance(static, list) or not all(isinstance(c, str) for c in static)):
+            raise SchemaError('"sequence": "static" must be a list of column names.')
+        return cls(data["order"], entity, None if static is None else tuple(static))
+
+    def columns(self) -> list[str]:
+        """Every column the keys name."""
+        return [c for c in (self.entity, self.order, *(self.static or ())) if c is not None]
+
+
+@dataclass(frozen=True)
 class Schema:
     """The schema of one table: its columns in order.
 
@@ -168,15 +213,22 @@ class Schema:
     ----------
     columns
         One spec per column, in the table's column order.
+    sequence
+        Entity and order columns when the table holds sequences (``None``: independent rows).
     """
 
     columns: tuple[ColumnSpec, ...]
+    sequence: SequenceKeys | None = None
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.columns]
         duplicated = sorted({n for n in names if names.count(n) > 1})
         if duplicated:
             raise SchemaError(f"Column name(s) used twice: {duplicated}.")
+        if self.sequence is not None:
+            unknown = [c for c in self.sequence.columns() if c not in names]
+            if unknown:
+                raise SchemaError(f'"sequence" names column(s) {unknown} that the schema does not have.')
 
     @property
     def names(self) -> list[str]:
@@ -191,11 +243,11 @@ class Schema:
 
     def to_dict(self) -> dict[str, Any]:
         """The schema as a JSON-able dict."""
-        return {
-            "format": SCHEMA_FORMAT,
-            "version": SCHEMA_VERSION,
-            "columns": [c.to_dict() for c in self.columns],
-        }
+        data: dict[str, Any] = {"format": SCHEMA_FORMAT, "version": SCHEMA_VERSION}
+        if self.sequence is not None:
+            data["sequence"] = self.sequence.to_dict()
+        data["columns"] = [c.to_dict() for c in self.columns]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Schema:
@@ -210,7 +262,8 @@ class Schema:
         columns = data.get("columns")
         if not isinstance(columns, list) or not columns:
             raise SchemaError("A schema needs a non-empty 'columns' list.")
-        return cls(tuple(ColumnSpec.from_dict(c) for c in columns))
+        sequence = None if data.get("sequence") is None else SequenceKeys.from_dict(data["sequence"])
+        return cls(tuple(ColumnSpec.from_dict(c) for c in columns), sequence)
 
     def to_json(self) -> str:
         """The schema as indented JSON text."""

@@ -53,7 +53,7 @@ class DatetimeTransform(ContinuousTransform):
 
     def to_numbers(self, values: pd.Series) -> np.ndarray:
         """Seconds since 1970 (UTC), NaN where missing."""
-        return _to_seconds(values)
+        return seconds_since_1970(values)
 
     def to_number(self, value: object) -> float:
         """Seconds since 1970 of a wanted date or time (in the column's format or ISO 8601)."""
@@ -120,7 +120,8 @@ class DatetimeTransform(ContinuousTransform):
         return transform
 
 
-def _to_seconds(values: pd.Series) -> np.ndarray:
+def seconds_since_1970(values: pd.Series) -> np.ndarray:
+    """Timestamps (or text pandas reads as such) as seconds since 1970 (UTC), NaN where missing."""
     stamps = pd.to_datetime(values)
     if getattr(stamps.dt, "tz", None) is not None:
         stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)

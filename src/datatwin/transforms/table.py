@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy as copy_module
+
 from typing import Any, Self
 
 import numpy as np
@@ -87,6 +89,18 @@ class TableEncoder:
             for (name, transform), rng in zip(transforms.items(), rngs, strict=True)
         }
         return pd.DataFrame(columns, index=pd.RangeIndex(n))
+
+    def unbounded(self, names: list[str]) -> TableEncoder:
+        """A copy whose columns ``names`` decode without clipping to the bounds seen (a series
+        drawn past the end of its data keeps its later times)."""
+        copy = type(self)(self.schema)
+        copy.transforms_ = dict(self._fitted())
+        for name in names:
+            transform = copy_module.copy(copy.transforms_[name])
+            if getattr(transform, "bounds_", None) is not None:
+                transform.bounds_ = (-np.inf, np.inf)  # type: ignore[attr-defined]
+            copy.transforms_[name] = transform
+        return copy
 
     def to_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """Each column's transform state; arrays are keyed ``"<column>/<array>"``."""

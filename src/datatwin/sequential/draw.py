@@ -1,0 +1,218 @@
+"""Drawing sequences from a :class:`~datatwin.sequential.fitted.FittedSequences`.
+
+Entities come first (new ones from the entity twin, or a series twin's real ones), each with its
+length (or the horizon asked for), start and first levels. Then every entity's events are drawn
+step by step, all entities at once: the step's history features from what was drawn before,
+then — where gaps vary — the gap (and with it the calendar) given the history, then the step's
+values given history, gap and calendar. Conditions on event columns hold at every step.
+Rows come out sorted by entity, then time.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from datatwin.conditions import Wanted
+from datatwin.encoded import EncodedTable
+from datatwin.errors import ConfigError
+from datatwin.models import Generator
+from datatwin.pipeline import sample_table
+from datatwin.progress import Progress, advance
+from datatwin.seeds import check_seed
+from datatwin.sequential.fitted import ENTITY, FIRST, LENGTH, START, FittedSequences
+from datatwin.sequential.history import History
+from datatwin.sequential.learn import static_context
+
+logger = logging.getLogger(__name__)
+
+LENGTH_CAP = 2
+"""An event twin draws sequences at most this many times longer than the longest it saw."""
+
+
+def sample_sequences(
+    fitted: FittedSequences,
+    *,
+    entities: int | None = None,
+    horizon: int | None = None,
+    context: pd.DataFrame | None = None,
+    conditions: dict[str, Wanted] | None = None,
+    seed: int,
+    progress: Progress | None = None,
+) -> pd.DataFrame:
+    """Draw sequences (see the module docstring and :meth:`datatwin.SequenceTwin.sample`)."""
+    check_seed(seed)
+    entity_seed, step_seed, decode_seed = (int(s) for s in np.random.SeedSequence(seed).generate_state(3))
+    static_conditions, event_conditions = _split_conditions(fitted, dict(conditions or {}))
+    rows = _entity_rows(fitted, entities, context, static_conditions, entity_seed)
+    lengths = _lengths(fitted, rows, horizon)
+    values, time = _draw_steps(fitted, rows, lengths, event_conditions, step_seed, progress)
+    return _assemble(fitted, rows, lengths, values, time, decode_seed)
+
+
+def _split_conditions(
+    fitted: FittedSequences, conditions: dict[str, Wanted]
+) -> tuple[dict[str, Wanted], dict[str, object]]:
+    keys = fitted.keys
+    unknown = sorted(set(conditions) - set(fitted.schema.names))
+    if unknown:
+        raise ConfigError(f"Conditions name unknown column(s) {unknown}; the columns are {fitted.schema.names}.")
+    if keys.order in conditions or keys.entity in conditions:
+        raise ConfigError("Conditions cannot fix the entity or order column; condition on other columns.")
+    static = {k: v for k, v in conditions.items() if k in (keys.static or ())}
+    events = {k: v for k, v in conditions.items() if k not in static}
+    encoded = fitted.encoder.conditions(events) if events else {}
+    changing = sorted({k.split("::")[0] for k in encoded if k in fitted.history.deltas})
+    if changing:
+        raise ConfigError(
+            f"Column(s) {changing} are learnt as changes from step to step, so their values cannot be fixed; "
+            "condition on other columns."
+        )
+    if static and fitted.entities.twin is None:
+        raise ConfigError("A series twin keeps its real entities: choose them with context=, not conditions.")
+    return static, encoded
+
+
+def _entity_rows(
+    fitted: FittedSequences,
+    entities: int | None,
+    context: pd.DataFrame | None,
+    conditions: dict[str, Wanted],
+    seed: int,
+) -> pd.DataFrame:
+    keys = fitted.keys
+    if fitted.entities.twin is None:  # series: the real entities
+        real = fitted.entities.rows
+        assert real is not None
+        if entities is not None:
+            raise ConfigError(
+                f"This twin holds series of its {len(real)} real entities: draw them to a length with horizon=, "
+                "not a number of entities."
+            )
+        if context is None:
+            return real.reset_index(drop=True)
+        if keys.entity is None or keys.entity not in context.columns:
+            raise ConfigError(f"context must name the entities to draw in column {keys.entity!r}.")
+        wanted = context[keys.entity].astype(str)
+        unknown = sorted(set(wanted) - set(real[keys.entity].astype(str)))
+        if unknown:
+            raise ConfigError(f"context names entities {unknown[:5]} this series twin has not seen.")
+        lookup = real.assign(_key=real[keys.entity].astype(str)).set_index("_key")
+        return lookup.loc[wanted.to_list()].reset_index(drop=True)
+    twin = fitted.entities.twin
+    if context is not None:
+        given = [c for c in context.columns if c != keys.entity]
+        unknown = sorted(set(given) - set(keys.static or ()))
+        if unknown:
+            raise ConfigError(f"context may hold the entity and static columns {list(keys.static or ())}; not {unknown}.")
+        if entities is not None and entities != len(context):
+            raise ConfigError(f"entities={entities} but context has {len(context)} rows: give one or the other.")
+        n = len(context)
+        drawn = sample_table(twin, n, seed=seed, conditions=conditions, context=context[given] if given else None)
+        if keys.entity is not None and keys.entity in context.columns:
+            drawn[keys.entity] = context[keys.entity].to_numpy()
+        return drawn
+    n = fitted.lengths["entities"] if entities is None else entities
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n <= 0:
+        raise ConfigError(f"entities must be a positive whole number; got {entities!r}.")
+    return sample_table(twin, int(n), seed=seed, conditions=conditions)
+
+
+def _lengths(fitted: FittedSequences, rows: pd.DataFrame, horizon: int | None) -> np.ndarray:
+    if horizon is not None and (isinstance(horizon, bool) or not isinstance(horizon, int | np.integer) or horizon <= 0):
+        raise ConfigError(f"horizon must be a positive whole number of steps; got {horizon!r}.")
+    if horizon is None:
+        return rows[LENGTH].to_numpy(dtype=np.int64)
+    if fitted.mode == "events":
+        cap = LENGTH_CAP * fitted.lengths["longest"]
+        if horizon > cap:
+            logger.warning(
+                "horizon %d is beyond what this event twin learnt (longest sequence %d events): capped at %d.",
+                horizon,
+                fitted.lengths["longest"],
+                cap,
+            )
+            horizon = cap
+    return np.full(len(rows), int(horizon), dtype=np.int64)
+
+
+def _draw_steps(
+    fitted: FittedSequences,
+    rows: pd.DataFrame,
+    lengths: np.ndarray,
+    conditions: dict[str, object],
+    seed: int,
+    progress: Progress | None,
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    spec, clock, model = fitted.history, fitted.clock, fitted.model
+    first_levels = {c: rows[FIRST + c].to_numpy(dtype=np.float64) for c in spec.deltas}
+    history = History(spec, lengths, first_levels)
+    static = static_context(fitted.entities, rows)
+    starts = rows[START].to_numpy(dtype=np.float64)
+    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+    total = int(lengths.sum())
+    values = {c.name: np.empty(total, dtype=np.int64 if c.kind == "discrete" else np.float64) for c in spec.targets}
+    time = np.empty(total)
+    now = starts.copy()
+    by_length = np.argsort(-lengths, kind="stable")
+    sorted_lengths = lengths[by_length]
+    rng = np.random.default_rng(seed)
+    longest = int(lengths.max()) if len(lengths) else 0
+    for step in range(longest):
+        who = by_length[: np.searchsorted(-sorted_lengths, -step, side="left")]
+        given = history.context(who, step)
+        given.update({f"{ENTITY}{k}": v[who] for k, v in static.items()})
+        previous = None if step == 0 else now[who]
+        if clock.regular:
+            now[who] = starts[who] + step * float(clock.step or 0.0)
+        elif step > 0:  # the time first, then the values at that time
+            timing = _draw(model, who, given, conditions, rng).data
+            now[who] = clock.advance(now[who], timing)
+        given.update(clock.given(now[who], previous))
+        drawn = _draw(model, who, given, conditions, rng)
+        levels = history.levels(who, {c.name: drawn.data[c.name] for c in spec.targets})
+        history.push(who, step, levels)
+        at = offsets[who] + step
+        for name, column in levels.items():
+            values[name][at] = column
+        time[at] = now[who]
+        advance(progress, "drawing steps", step + 1, longest)
+    return values, time
+
+
+def _draw(
+    model: Generator,
+    who: np.ndarray,
+    given: dict[str, np.ndarray],
+    conditions: dict[str, object],
+    rng: np.random.Generator,
+) -> EncodedTable:
+    return model.sample(len(who), seed=int(rng.integers(0, 2**62)), conditions=conditions or None, context=given)
+
+
+def _assemble(
+    fitted: FittedSequences,
+    rows: pd.DataFrame,
+    lengths: np.ndarray,
+    values: dict[str, np.ndarray],
+    time: np.ndarray,
+    seed: int,
+) -> pd.DataFrame:
+    keys, encoder = fitted.keys, fitted.encoder
+    total = int(lengths.sum())
+    data: dict[str, np.ndarray] = {}
+    for column in encoder.encoded_columns:
+        if column.name.split("::")[0] == keys.order:
+            data[column.name] = time if column.kind == "continuous" else np.zeros(total, dtype=np.int64)
+        else:
+            data[column.name] = values[column.name]
+    encoded = EncodedTable(encoder.encoded_columns, data, n_rows=total)
+    events = encoder.unbounded([keys.order]).decode(encoded, seed=seed)
+    entity_columns = [c for c in (keys.entity, *(keys.static or ())) if c is not None]
+    if entity_columns:
+        repeated = rows[entity_columns].iloc[np.repeat(np.arange(len(rows)), lengths)].reset_index(drop=True)
+        for column in entity_columns:
+            events[column] = repeated[column].to_numpy()
+    return events[fitted.schema.names]

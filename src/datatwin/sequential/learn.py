@@ -1,0 +1,251 @@
+"""Learning a table of sequences: the entities, then every step given the entity and its history.
+
+The events are sorted by entity and time (:mod:`datatwin.sequential.events`). With at least
+:data:`MIN_ENTITIES` entities the table is a set of *event sequences*: a table twin learns the
+entity rows (static columns, number of events, start, first levels), and new entities are drawn
+from it. With fewer it is a few long *series*: their real entities are kept and new series drawn
+for them, to any horizon. Either way one conditional model (``argn`` by default) learns each
+step's encoded columns given the entity's static columns, the calendar and the history features
+of :mod:`datatwin.sequential.history` — trained with those always first, as sampling gives them.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from datatwin.encoded import EncodedColumn, EncodedTable
+from datatwin.errors import ConfigError
+from datatwin.io import TableSource
+from datatwin.lineage import Lineage, hash_frame
+from datatwin.models import registry
+from datatwin.pipeline import fit_table
+from datatwin.pipeline.fit import MIN_TRAINING_SECONDS
+from datatwin.progress import Progress, advance
+from datatwin.schema import ColumnKind, ColumnSpec, Schema, SequenceKeys, coerce_table, infer_schema
+from datatwin.sequential.clock import DAY, WEEK, Clock
+from datatwin.sequential.events import Events, prepare_events
+from datatwin.sequential.fitted import (
+    ENTITY,
+    FIRST,
+    LENGTH,
+    START,
+    Entities,
+    FittedSequences,
+    Mode,
+    schema_without,
+)
+from datatwin.sequential.history import History, HistorySpec, anchors_of, positive_columns, smooth_columns
+from datatwin.transforms import TableEncoder
+
+MIN_ENTITIES = 20
+"""Fewer entities make a set of series (kept entities, new series), not a population to draw from."""
+MAX_PERIOD = 400
+"""Longest seasonal lag, in steps."""
+UNLEARNT_STATIC = (ColumnKind.ID, ColumnKind.PII, ColumnKind.TEXT)
+"""Static kinds not given to the steps: regenerated per entity, they tell nothing."""
+
+
+def fit_sequences(
+    source: TableSource,
+    keys: SequenceKeys,
+    *,
+    model: str = "argn",
+    seed: int,
+    schema: Schema | None = None,
+    model_options: dict[str, Any] | None = None,
+    rare_threshold: int,
+    max_time: float | None = None,
+    progress: Progress | None = None,
+) -> FittedSequences:
+    """Learn the sequences of ``source`` (see the module docstring)."""
+    started = time.perf_counter()
+    model_name = "argn" if model == registry.AUTO else model
+    if not registry.get(model_name).capabilities.context:
+        raise ConfigError(f"Model {model_name!r} cannot learn sequences: it takes no context. Use 'argn'.")
+    frame = source.data
+    base = schema if schema is not None else infer_schema(frame, rare_threshold=rare_threshold)
+    full = Schema(base.columns, keys)
+    events = prepare_events(frame, full)
+    full = Schema(base.columns, events.keys)
+    mode: Mode = "events" if events.entities >= MIN_ENTITIES else "series"
+    advance(progress, "checking data", 1, 1)
+    encoder_seed, entity_seed, model_seed = (int(s) for s in np.random.SeedSequence(seed).generate_state(3))
+    step_schema = schema_without(full)
+    encoder = TableEncoder(step_schema).fit(events.frame[step_schema.names], seed=encoder_seed)
+    encoded = encoder.encode(events.frame[step_schema.names], seed=encoder_seed)
+    first = np.zeros(len(events.frame), dtype=bool)
+    first[events.starts] = True
+    clock = Clock.learn(events.time, first, timestamps=full[keys.order].kind == ColumnKind.DATETIME)
+    targets, values = _targets(encoder, encoded, events, clock, keys.order, first)
+    spec = _history_spec(targets, values, first, step_schema, events, clock, mode)
+    first_levels = {c: _first_observed(values, c, events, spec.fills[c]) for c in spec.deltas}
+    entity_rows = _entity_rows(events, mode, first_levels)
+    entities = _entities(
+        entity_rows, mode, source, entity=keys.entity, seed=entity_seed, rare_threshold=rare_threshold
+    )
+    static = static_context(entities, entity_rows if entities.rows is None else entities.rows)
+    context = _history_features(spec, events, values, first_levels)
+    context.update({f"{ENTITY}{k}": v[events.entity_of] for k, v in static.items()})
+    if clock.regular:
+        context.update(clock.calendar(events.time))
+    step_values = {c.name: values[c.name] for c in targets}
+    for c in spec.deltas:
+        step_values[c] = context.pop(f"__target__{c}")
+    columns = [*targets, *_context_columns(spec, static, entities.encoder, clock)]
+    table = EncodedTable(tuple(columns), {**step_values, **context}, n_rows=len(events.frame))
+    options = dict(model_options or {})
+    if max_time is not None and registry.get(model_name).capabilities.time_budget:
+        options["max_time"] = max(max_time - (time.perf_counter() - started), MIN_TRAINING_SECONDS)
+    generator = registry.create(model_name, options)
+    generator.fit(table, seed=model_seed, progress=progress, context=[c.name for c in columns[len(targets) :]])
+    lineage = Lineage.record(source=source.name, source_sha256=source.sha256, data=frame, model=model_name, seed=seed)
+    lengths = {
+        "entities": events.entities,
+        "longest": int(events.lengths.max()),
+        "median": int(np.median(events.lengths)),
+        "ties": events.ties,
+    }
+    return FittedSequences(full, mode, entities, encoder, clock, spec, tuple(static), generator, lengths, lineage)
+
+
+def _targets(
+    encoder: TableEncoder, encoded: EncodedTable, events: Events, clock: Clock, order: str, first: np.ndarray
+) -> tuple[list[EncodedColumn], dict[str, np.ndarray]]:
+    """The encoded columns each step draws (the order column's replaced by the clock's) and
+    their values."""
+    order_columns = {c.name for c in encoder.encoded_columns if c.name.split("::")[0] == order}
+    targets = [c for c in encoded.columns if c.name not in order_columns]
+    values = {c.name: encoded.data[c.name] for c in targets}
+    if not clock.regular:
+        values.update(clock.values(events.time, first))
+        targets = clock.columns() + targets
+    return targets, values
+
+
+def _history_spec(
+    targets: list[EncodedColumn],
+    values: dict[str, np.ndarray],
+    first: np.ndarray,
+    schema: Schema,
+    events: Events,
+    clock: Clock,
+    mode: str,
+) -> HistorySpec:
+    numeric = {c.name for c in schema.columns if c.kind in (ColumnKind.NUMERIC, ColumnKind.INTEGER)}
+    candidates = [c.name for c in targets if c.kind == "continuous" and c.name.split("::")[0] in numeric]
+    deltas = smooth_columns(values, first, candidates)
+    logs = positive_columns(values, deltas)
+    fills = {}
+    for c in targets:
+        x = values[c.name]
+        fills[c.name] = float(np.median(x)) if c.kind == "continuous" else float(np.bincount(x).argmax())
+    bounds = {c: (float(values[c].min()), float(values[c].max())) for c in deltas}
+    anchors = anchors_of(values, first, deltas, logs)
+    period = _period(clock, events, mode)
+    return HistorySpec(tuple(targets), deltas, fills, bounds, period, mode == "events", logs, anchors)
+
+
+def _period(clock: Clock, events: Events, mode: str) -> int | None:
+    """Steps of a day (or, for daily steps, a week) on a regular timestamp grid of long series."""
+    if mode != "series" or not clock.timestamps or clock.step is None or clock.step <= 0:
+        return None
+    span = DAY if clock.step < DAY else WEEK
+    steps = span / clock.step
+    if steps != round(steps) or not 1 < steps <= MAX_PERIOD or events.lengths.max() < 2 * steps:
+        return None
+    return int(steps)
+
+
+def _first_observed(values: dict[str, np.ndarray], column: str, events: Events, fill: float) -> np.ndarray:
+    """Each entity's first observed value of ``column`` (``fill`` when it has none)."""
+    null = values.get(column.rsplit("::", 1)[0] + "::null")
+    observed = np.ones(len(events.frame), dtype=bool) if null is None else null == 0
+    rows = np.flatnonzero(observed)
+    firsts = pd.Series(rows).groupby(events.entity_of[rows]).first()
+    out = np.full(events.entities, fill)
+    out[firsts.index.to_numpy()] = values[column][firsts.to_numpy()]
+    return out
+
+
+def _entity_rows(events: Events, mode: str, first_levels: dict[str, np.ndarray]) -> pd.DataFrame:
+    """One row per entity: its key, static columns, and (events) length and start; the first
+    levels of columns learnt as changes."""
+    keys = events.keys
+    columns = [c for c in (keys.entity, *(keys.static or ())) if c is not None]
+    rows = events.frame[columns].iloc[events.starts].reset_index(drop=True)
+    rows[LENGTH] = events.lengths
+    rows[START] = events.time[events.starts]
+    for column, levels in first_levels.items():
+        rows[FIRST + column] = levels
+    return rows
+
+
+def _entities(
+    rows: pd.DataFrame, mode: str, source: TableSource, *, entity: str | None, seed: int, rare_threshold: int
+) -> Entities:
+    if mode == "series":
+        schema = infer_schema(rows, rare_threshold=1)
+        if entity is not None and schema[entity].kind in UNLEARNT_STATIC:  # a station's name: who it is matters
+            labels = tuple(str(v) for v in rows[entity])
+            specs = [ColumnSpec(c.name, ColumnKind.CATEGORICAL, categories=labels) if c.name == entity else c for c in schema.columns]
+            schema = Schema(tuple(specs))
+        return Entities(None, rows, TableEncoder(schema).fit(_working(rows, schema), seed=seed))
+    entity_source = TableSource(rows, f"{source.name} (entities)", hash_frame(rows))
+    twin = fit_table(entity_source, model="argn", seed=seed, rare_threshold=rare_threshold)
+    return Entities(twin, None, twin.encoder)
+
+
+def static_context(entities: Entities, rows: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The entities' encoded static columns (of kinds worth learning from), by encoded name."""
+    schema = entities.schema
+    static = [c.name for c in schema.columns if not c.name.startswith("__") and c.kind not in UNLEARNT_STATIC]
+    if not static:
+        return {}
+    working = _working(rows[schema.names], schema)
+    encoded = entities.encoder.encode_columns(working[static], seed=0)
+    return dict(encoded)
+
+
+def _context_columns(
+    spec: HistorySpec, static: dict[str, np.ndarray], encoder: TableEncoder, clock: Clock
+) -> list[EncodedColumn]:
+    kinds = {c.name: c for c in encoder.encoded_columns}
+    columns = spec.columns()
+    columns += [EncodedColumn(f"{ENTITY}{k}", kinds[k].kind, kinds[k].cardinality) for k in static]
+    if clock.regular:
+        columns += clock.columns()
+    return columns
+
+
+def _history_features(
+    spec: HistorySpec, events: Events, values: dict[str, np.ndarray], first_levels: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """Every row's history features, built step by step as sampling builds them; the delta
+    columns' changes come back as ``__target__<column>``."""
+    history = History(spec, events.lengths, first_levels)
+    n = len(events.frame)
+    out = {c.name: np.empty(n, dtype=np.int64 if c.kind == "discrete" else np.float64) for c in spec.columns()}
+    out.update({f"__target__{c}": np.empty(n) for c in spec.deltas})
+    by_length = np.argsort(-events.lengths, kind="stable")
+    sorted_lengths = events.lengths[by_length]
+    for step in range(int(events.lengths.max())):
+        who = by_length[: np.searchsorted(-sorted_lengths, -step, side="left")]
+        rows = events.starts[who] + step
+        for name, feature in history.context(who, step).items():
+            out[name][rows] = feature
+        real = {c.name: values[c.name][rows] for c in spec.targets}
+        for c, change in history.changes(who, real).items():
+            if c in spec.deltas:
+                out[f"__target__{c}"][rows] = change
+        history.push(who, step, real)
+    return out
+
+
+def _working(rows: pd.DataFrame, schema: Schema) -> pd.DataFrame:
+    """Entity rows in working form; a series' entity key, learnt as a label, as text."""
+    labels = [c.name for c in schema.columns if c.kind == ColumnKind.CATEGORICAL and c.name in rows.columns]
+    return coerce_table(rows.astype({c: str for c in labels if not rows[c].map(type).eq(str).all()}), schema)
