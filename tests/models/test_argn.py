@@ -203,3 +203,44 @@ def test_context_mistakes_are_named(twin, adult):
 def test_learning_rate_decay_is_checked(value):
     with pytest.raises(ConfigError, match=r"argn option 'lr_decay' must be a number in \[0.01, 1.0\]"):
         models.create("argn", {"lr_decay": value})
+
+
+def _given_and_drawn(n: int = 4000, seed: int = 0):
+    from datatwin.encoded import EncodedColumn, EncodedTable
+
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    label = (x + rng.normal(scale=0.3, size=n) > 0).astype(np.int64)
+    y = 2 * x + rng.normal(scale=0.2, size=n)
+    columns = (
+        EncodedColumn("x", "continuous"),
+        EncodedColumn("label", "discrete", 2),
+        EncodedColumn("y", "continuous"),
+    )
+    return EncodedTable(columns, {"x": x, "label": label, "y": y}, n_rows=n)
+
+
+def test_declared_context_is_always_given_and_never_learnt():
+    table = _given_and_drawn()
+    model = models.create("argn", {"max_epochs": 20}).fit(table, seed=0, context=["x"])
+    assert model.context_ == ("x",)
+    x = np.linspace(-2, 2, 2000)
+    drawn = model.sample(2000, seed=1, context={"x": x})
+    assert np.array_equal(drawn.data["x"], x)
+    assert np.corrcoef(x, drawn.data["y"])[0, 1] > 0.9
+    assert drawn.data["label"][x > 1].mean() > 0.9 and drawn.data["label"][x < -1].mean() < 0.1
+    with pytest.raises(ConfigError, match="given .*'x'.* as context"):
+        model.sample(10, seed=0)
+    restored = type(model).from_state(model.to_state())
+    assert np.array_equal(
+        restored.sample(50, seed=2, context={"x": x[:50]}).data["y"],
+        model.sample(50, seed=2, context={"x": x[:50]}).data["y"],
+    )
+
+
+def test_context_must_name_columns_and_the_copula_takes_none():
+    table = _given_and_drawn(500)
+    with pytest.raises(ConfigError, match="not columns of the table"):
+        models.create("argn", {"max_epochs": 1}).fit(table, seed=0, context=["z"])
+    with pytest.raises(ConfigError, match="takes no context"):
+        models.create("copula").fit(table, seed=0, context=["x"])

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from datatwin.api.database import DatabaseTwin
+from datatwin.api.sequences import SequenceTwin
 from datatwin.api.table import Twin
 from datatwin.errors import ArtifactError
 from datatwin.io import read_artifact
 from datatwin.io.artifact import signing_key
 from datatwin.pipeline import TABLE_KIND, table_from_document
 from datatwin.relational import DATABASE_KIND, database_from_document
-from datatwin.api.sequences import SequenceTwin
 from datatwin.sequential import SEQUENCES_KIND, sequences_from_document
 
 KINDS = (TABLE_KIND, DATABASE_KIND, SEQUENCES_KIND)
@@ -20,7 +20,8 @@ KINDS = (TABLE_KIND, DATABASE_KIND, SEQUENCES_KIND)
 
 def load(path: str | Path, *, key: bytes | None = None) -> Twin | DatabaseTwin | SequenceTwin:
     """Open a twin saved by ``save``: a :class:`Twin` for a table, a :class:`DatabaseTwin` for a
-    database, a :class:`SequenceTwin` for sequences. Its checksum is verified, and its signature when a key is given or set.
+    database, a :class:`SequenceTwin` for sequences. Its checksum is verified, and its signature
+    when a key is given or set.
 
     Parameters
     ----------

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from datatwin.api.sequences import SequenceTwin
 from datatwin.conditions import Wanted
 from datatwin.errors import ConfigError, DataError
 from datatwin.io import TableSource, read_table, write_artifact
@@ -23,10 +24,10 @@ from datatwin.pipeline import (
     sample_table,
     table_document,
 )
-from datatwin.pipeline.fit import MIN_TRAINING_SECONDS, resolve_schema as _resolve_schema
+from datatwin.pipeline.fit import MIN_TRAINING_SECONDS
+from datatwin.pipeline.fit import resolve_schema as _resolve_schema
 from datatwin.pipeline.sample import sample_batches
 from datatwin.progress import Progress
-from datatwin.api.sequences import SequenceTwin
 from datatwin.schema import DEFAULT_RARE_THRESHOLD, Schema, SequenceKeys
 from datatwin.schema.coerce import check_unique_names
 from datatwin.seeds import DEFAULT_SEED, check_seed

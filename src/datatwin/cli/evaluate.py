@@ -45,6 +45,10 @@ def evaluate_command(
         typer.Option(help="Override a metric's limits as KEY=PASS:WARN, e.g. detection=0.65:0.8 (repeatable)."),
     ] = None,
     twin: Annotated[Path | None, typer.Option(help="The twin that made SYNTHETIC, to show its lineage.")] = None,
+    entity: Annotated[str | None, typer.Option(help="Sequences: the column naming each row's entity.")] = None,
+    order: Annotated[
+        str | None, typer.Option(help="Sequences: the column ordering each entity's rows (adds sequence metrics).")
+    ] = None,
     seed: Seed = 0,
     overwrite: Overwrite = False,
 ) -> None:
@@ -54,7 +58,13 @@ def evaluate_command(
 
         check_report_targets(output, json_output, overwrite=overwrite)
         if is_database_source(real) or is_database_source(synthetic):
-            options = {"--holdout": holdout, "--target": target, "--sensitive": sensitive, "--schema": schema}
+            options = {
+                "--holdout": holdout,
+                "--target": target,
+                "--sensitive": sensitive,
+                "--schema": schema,
+                "--order": order,
+            }
             if given := [name for name, value in options.items() if value]:
                 raise ConfigError(f"{', '.join(given)} appl(ies) to one table, not to a database report.")
             with progress_bars() as progress:
@@ -76,6 +86,8 @@ def evaluate_command(
                 lineage=lineage,
                 seed=seed,
                 progress=progress,
+                entity=entity,
+                order=order,
             )
         write_report(report, output, json_output)
 

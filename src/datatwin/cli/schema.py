@@ -29,7 +29,8 @@ def schema_command(
     with reported_errors():
         from datatwin.io import read_table
         from datatwin.io.writers import check_output_file, write_bytes
-        from datatwin.schema import infer_schema
+        from datatwin.schema import Schema, infer_schema
+        from datatwin.sequential import propose_keys
 
         if output is not None:
             check_output_file(output, overwrite=overwrite)
@@ -39,6 +40,19 @@ def schema_command(
         source = read_table(Path(data))
         schema = infer_schema(source.data)
         console.print(schema_table(schema, title=f"{source.name}: {len(source.data):,} rows"))
+        keys = propose_keys(source.data, schema)
+        if keys is not None:
+            schema = Schema(schema.columns, keys)
+            by = (
+                f"entity {keys.entity!r} and order {keys.order!r}"
+                if keys.entity
+                else f"order {keys.order!r} (one series)"
+            )
+            flags = (f"--entity {keys.entity} " if keys.entity else "") + f"--order {keys.order}"
+            console.print(
+                f"The rows look like sequences: {by}. Fit them as sequences with `datatwin fit {data} {flags} -o …` "
+                "(the saved schema says so too)."
+            )
         if output is not None:
             write_bytes(output, schema.to_json().encode("utf-8"))
             console.print(f"Schema saved → {output} (edit it and pass it back with --schema)")

@@ -53,8 +53,7 @@ def detection_test(
     x = np.vstack([x_real, x_synth])
     y = np.r_[np.zeros(n), np.ones(n)]
     categorical = [  # gradient boosting splits at most 255 labels as categories; more are ordered codes
-        schema[c].kind in LABEL_KINDS and np.nanmax(x[:, j], initial=0) < MAX_CATEGORIES
-        for j, c in enumerate(columns)
+        schema[c].kind in LABEL_KINDS and np.nanmax(x[:, j], initial=0) < MAX_CATEGORIES for j, c in enumerate(columns)
     ]
     scores = np.empty(len(y))
     losses = np.zeros(len(columns))

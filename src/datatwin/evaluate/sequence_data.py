@@ -88,7 +88,9 @@ def sequence_set(frame: pd.DataFrame, schema: Schema, keys: SequenceKeys) -> Seq
         c.name for c in schema.columns if c.name not in skip and c.kind in (ColumnKind.NUMERIC, ColumnKind.INTEGER)
     ]
     label_columns = [c.name for c in schema.columns if c.name not in skip and c.kind in LABEL_KINDS]
-    numbers = np.column_stack([as_float(frame[c]) for c in number_columns]) if number_columns else np.empty((len(frame), 0))
+    numbers = (
+        np.column_stack([as_float(frame[c]) for c in number_columns]) if number_columns else np.empty((len(frame), 0))
+    )
     return SequenceSet(frame, numbers, number_columns, label_columns, codes, starts, lengths, time)
 
 
@@ -145,9 +147,7 @@ def unit_features(sequences: SequenceSet, units: list[np.ndarray], labels: dict[
 
 def top_labels(sequences: SequenceSet) -> dict[str, list[str]]:
     """Each label column's most frequent labels."""
-    return {
-        c: list(sequences.frame[c].astype(str).value_counts().index[:TOP_LABELS]) for c in sequences.label_columns
-    }
+    return {c: list(sequences.frame[c].astype(str).value_counts().index[:TOP_LABELS]) for c in sequences.label_columns}
 
 
 def unit_paths(sequences: SequenceSet, units: list[np.ndarray], scale: tuple[np.ndarray, np.ndarray]) -> np.ndarray:

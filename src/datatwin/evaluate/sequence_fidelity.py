@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import ks_2samp
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from datatwin.evaluate.result import MetricResult, Threshold, measured, skipped
 from datatwin.evaluate.sequence_data import SequenceSet, by_entities, top_labels, unit_features, unit_rows
@@ -49,7 +49,9 @@ def inter_event_times_metric(real: SequenceSet, synthetic: SequenceSet, limits: 
     else:
         value = 1.0 - float(ks_2samp(a, b).statistic)
     details = {"real_median": float(np.median(a)), "synthetic_median": float(np.median(b))}
-    summary = f"Time between events: median {details['synthetic_median']:g} synthetic vs {details['real_median']:g} real."
+    summary = (
+        f"Time between events: median {details['synthetic_median']:g} synthetic vs {details['real_median']:g} real."
+    )
     return measured("inter_event_times", value, None, summary, limits, details)
 
 
@@ -75,7 +77,9 @@ def autocorrelation_metrics(
     for j, column in enumerate(real.number_columns):
         diff = np.abs(acf_real[j] - acf_synth[j])
         if np.all(np.isnan(diff)):
-            results.append(skipped("autocorrelation", f"{column!r} has no consecutive values to compare.", limits, column))
+            results.append(
+                skipped("autocorrelation", f"{column!r} has no consecutive values to compare.", limits, column)
+            )
             continue
         value = float(np.nanmean(diff))
         lag1 = float(acf_synth[j, 0] - acf_real[j, 0])

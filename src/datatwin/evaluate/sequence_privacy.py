@@ -56,7 +56,10 @@ def sequence_dcr_metric(
     to_train = NearestNeighbors(n_neighbors=1).fit(train_x).kneighbors(synthetic_x)[0][:, 0]
     to_holdout = NearestNeighbors(n_neighbors=1).fit(holdout_x).kneighbors(synthetic_x)[0][:, 0]
     value = float(np.mean(to_train < to_holdout) + 0.5 * np.mean(to_train == to_holdout))
-    summary = f"{100 * value:.1f}% of synthetic sequences are closer to a training sequence than to an unseen one (50% ideal)."
+    summary = (
+        f"{100 * value:.1f}% of synthetic sequences are closer to a training sequence than to an unseen one "
+        "(50% ideal)."
+    )
     return measured("sequence_dcr", value, None, summary, limits, {"units": n})
 
 
@@ -91,7 +94,11 @@ def _described(
         units = unit_rows(sequences, max_units=MAX_UNITS, rng=rng)
         paths = unit_paths(sequences, units, scale)
         shares = [
-            [float(np.mean(sequences.frame[c].to_numpy()[u].astype(str) == label)) for c in labels for label in labels[c]]
+            [
+                float(np.mean(sequences.frame[c].to_numpy()[u].astype(str) == label))
+                for c in labels
+                for label in labels[c]
+            ]
             for u in units
         ]
         out.append(np.hstack([paths, np.asarray(shares).reshape(len(units), -1)]) if units else np.empty((0, 1)))
@@ -100,5 +107,5 @@ def _described(
 
 def _fingerprint(sequences: SequenceSet, unit: np.ndarray) -> int:
     columns = [*sequences.number_columns, *sequences.label_columns]
-    values = sequences.frame[columns].iloc[unit].astype(str).to_numpy()
-    return hash(values.tobytes()) if values.dtype != object else hash("\x1f".join("\x1e".join(r) for r in values))
+    values = sequences.frame[columns].iloc[unit].to_numpy(dtype=object)
+    return hash("\x1f".join("\x1e".join(map(str, row)) for row in values))

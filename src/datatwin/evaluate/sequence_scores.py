@@ -65,7 +65,10 @@ def discriminative_metric(
     train, test = order[:cut], order[cut:]
     accuracy = _classifier_accuracy(x[train], y[train], x[test], y[test], seed)
     value = abs(accuracy - 0.5)
-    summary = f"A recurrent classifier tells windows of {length} steps apart with accuracy {accuracy:.3f} (score {value:.3f}; 0 is ideal)."
+    summary = (
+        f"A recurrent classifier tells windows of {length} steps apart with accuracy {accuracy:.3f} "
+        f"(score {value:.3f}; 0 is ideal)."
+    )
     return measured("discriminative_score", value, None, summary, limits, {"windows": n, "length": length})
 
 

@@ -75,7 +75,9 @@ def evaluate_sequences(
         seed=seed,
     )
     advance(progress, "evaluating", 1, 4)
-    sets = [None if f is None else sequence_set(f, data.schema, keys) for f in (data.real, data.synthetic, data.holdout)]
+    sets = [
+        None if f is None else sequence_set(f, data.schema, keys) for f in (data.real, data.synthetic, data.holdout)
+    ]
     real_set, synthetic_set, holdout_set = sets
     assert real_set is not None and synthetic_set is not None
     metrics: list[MetricResult] = [
@@ -98,7 +100,10 @@ def evaluate_sequences(
     ]
     advance(progress, "evaluating", 4, 4)
     context = dict(table.context)
-    context["sequence"] = {**keys.to_dict(), "entities": {"real": len(real_set.lengths), "synthetic": len(synthetic_set.lengths)}}
+    context["sequence"] = {
+        **keys.to_dict(),
+        "entities": {"real": len(real_set.lengths), "synthetic": len(synthetic_set.lengths)},
+    }
     context["sequence_examples"] = _examples(real_set, synthetic_set)
     ordered = _in_sections(list(table.metrics) + metrics)
     return Report(tuple(ordered), context, table.lineage)

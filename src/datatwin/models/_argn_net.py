@@ -51,7 +51,6 @@ class HeadStack(nn.Module):
         """The heads ``heads`` alone (gradients flow back to this stack's weights)."""
         return self if len(heads) == len(self.w1) else _HeadSubset(self, heads)
 
-
     def from_first_layer(
         self, z: torch.Tensor, heads: torch.Tensor | None = None, padding: torch.Tensor | None = None
     ) -> torch.Tensor:

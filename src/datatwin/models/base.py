@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol, Self
 
 import numpy as np
@@ -40,8 +40,9 @@ class Generator(Protocol):
     The constructor takes named, validated options only (``get_params`` returns them);
     ``sample``'s ``conditions`` fix encoded columns' values and ``context`` gives row ``i``'s
     values of some encoded columns, for models whose capabilities say so (``fit``'s ``context``
-    names the columns every sample will give, which such a model need not learn); ``fit`` learns; ``sample`` draws new rows;
-    the same seed gives the same rows; ``to_state``/``from_state`` save and restore exactly.
+    names the columns every sample will give, which such a model need not learn); ``fit``
+    learns; ``sample`` draws new rows; the same seed gives the same rows;
+    ``to_state``/``from_state`` save and restore exactly.
     """
 
     name: ClassVar[str]

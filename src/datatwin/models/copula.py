@@ -11,7 +11,6 @@ the scores: the quick baseline, not the high-fidelity model.
 from __future__ import annotations
 
 from collections.abc import Sequence
-
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar, Self
 

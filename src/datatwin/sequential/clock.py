@@ -145,7 +145,9 @@ class Clock:
     def from_dict(cls, data: dict[str, Any]) -> Clock:
         """Inverse of :meth:`to_dict`."""
         step = data["step"]
-        return cls(bool(data["timestamps"]), None if step is None else float(step), tuple(data["parts"]), bool(data["split"]))
+        return cls(
+            bool(data["timestamps"]), None if step is None else float(step), tuple(data["parts"]), bool(data["split"])
+        )
 
 
 def _name(part: str) -> str:

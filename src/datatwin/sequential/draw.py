@@ -106,7 +106,9 @@ def _entity_rows(
         given = [c for c in context.columns if c != keys.entity]
         unknown = sorted(set(given) - set(keys.static or ()))
         if unknown:
-            raise ConfigError(f"context may hold the entity and static columns {list(keys.static or ())}; not {unknown}.")
+            raise ConfigError(
+                f"context may hold the entity and static columns {list(keys.static or ())}; not {unknown}."
+            )
         if entities is not None and entities != len(context):
             raise ConfigError(f"entities={entities} but context has {len(context)} rows: give one or the other.")
         n = len(context)
@@ -213,6 +215,6 @@ def _assemble(
     entity_columns = [c for c in (keys.entity, *(keys.static or ())) if c is not None]
     if entity_columns:
         repeated = rows[entity_columns].iloc[np.repeat(np.arange(len(rows)), lengths)].reset_index(drop=True)
-        for column in entity_columns:
-            events[column] = repeated[column].to_numpy()
+        for name in entity_columns:
+            events[name] = repeated[name].to_numpy()
     return events[fitted.schema.names]

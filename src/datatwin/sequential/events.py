@@ -62,7 +62,9 @@ def check_keys(columns: list[str], keys: SequenceKeys) -> None:
     missing = [c for c in keys.columns() if c not in columns]
     if missing:
         shown = columns if len(columns) <= 12 else [*columns[:12], "…"]
-        raise ConfigError(f"The table has no column(s) {missing} named as entity, order or static; its columns are {shown}.")
+        raise ConfigError(
+            f"The table has no column(s) {missing} named as entity, order or static; its columns are {shown}."
+        )
     if keys.entity is not None and keys.entity == keys.order:
         raise ConfigError(f"Column {keys.order!r} cannot be both the entity and the order column.")
 
@@ -94,10 +96,16 @@ def prepare_events(frame: pd.DataFrame, schema: Schema) -> Events:
     problems = []
     if np.isnan(time).any():
         rows = np.flatnonzero(np.isnan(time))
-        problems.append(f"Order column {keys.order!r} is empty in {len(rows)} row(s) (rows {_rows(rows)}): every event needs a time.")
+        problems.append(
+            f"Order column {keys.order!r} is empty in {len(rows)} row(s) (rows {_rows(rows)}): "
+            "every event needs a time."
+        )
     if keys.entity is not None and table[keys.entity].isna().any():
         rows = np.flatnonzero(table[keys.entity].isna().to_numpy())
-        problems.append(f"Entity column {keys.entity!r} is empty in {len(rows)} row(s) (rows {_rows(rows)}): every event needs an entity.")
+        problems.append(
+            f"Entity column {keys.entity!r} is empty in {len(rows)} row(s) (rows {_rows(rows)}): "
+            "every event needs an entity."
+        )
     if problems:
         raise DataError(problems)
     if keys.entity is None:

@@ -140,7 +140,9 @@ def positive_columns(values: dict[str, np.ndarray], columns: tuple[str, ...]) ->
     return tuple(c for c in columns if np.all(values[c][_observed_rows(values, c)] > 0))
 
 
-def anchors_of(values: dict[str, np.ndarray], first: np.ndarray, deltas: tuple[str, ...], logs: tuple[str, ...]) -> dict[str, str]:
+def anchors_of(
+    values: dict[str, np.ndarray], first: np.ndarray, deltas: tuple[str, ...], logs: tuple[str, ...]
+) -> dict[str, str]:
     """Groups of delta columns that move together at one scale (levels correlated at least
     :data:`TOGETHER`, typical ratio within :data:`SAME_SCALE` of 1, same kind of change), each
     mapped to its group's anchor: the member whose previous value best predicts the others."""
@@ -152,9 +154,8 @@ def anchors_of(values: dict[str, np.ndarray], first: np.ndarray, deltas: tuple[s
         left = [c for c in left if c not in group]
         if len(group) < 2:
             continue
-        def score(anchor: str) -> float:
-            return float(np.mean([_lag_correlation(values, first, anchor, c) for c in group]))
-        best = max(group, key=score)
+        scores = {a: float(np.mean([_lag_correlation(values, first, a, c) for c in group])) for a in group}
+        best = max(group, key=scores.__getitem__)
         anchors.update({c: best for c in group})
     return anchors
 

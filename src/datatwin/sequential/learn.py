@@ -84,9 +84,7 @@ def fit_sequences(
     spec = _history_spec(targets, values, first, step_schema, events, clock, mode)
     first_levels = {c: _first_observed(values, c, events, spec.fills[c]) for c in spec.deltas}
     entity_rows = _entity_rows(events, mode, first_levels)
-    entities = _entities(
-        entity_rows, mode, source, entity=keys.entity, seed=entity_seed, rare_threshold=rare_threshold
-    )
+    entities = _entities(entity_rows, mode, source, entity=keys.entity, seed=entity_seed, rare_threshold=rare_threshold)
     static = static_context(entities, entity_rows if entities.rows is None else entities.rows)
     context = _history_features(spec, events, values, first_levels)
     context.update({f"{ENTITY}{k}": v[events.entity_of] for k, v in static.items()})
@@ -191,7 +189,10 @@ def _entities(
         schema = infer_schema(rows, rare_threshold=1)
         if entity is not None and schema[entity].kind in UNLEARNT_STATIC:  # a station's name: who it is matters
             labels = tuple(str(v) for v in rows[entity])
-            specs = [ColumnSpec(c.name, ColumnKind.CATEGORICAL, categories=labels) if c.name == entity else c for c in schema.columns]
+            specs = [
+                ColumnSpec(c.name, ColumnKind.CATEGORICAL, categories=labels) if c.name == entity else c
+                for c in schema.columns
+            ]
             schema = Schema(tuple(specs))
         return Entities(None, rows, TableEncoder(schema).fit(_working(rows, schema), seed=seed))
     entity_source = TableSource(rows, f"{source.name} (entities)", hash_frame(rows))
