@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from datatwin.cli._console import console, progress_bars
 from datatwin.cli.evaluate import write_report
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def describe_sequences(twin: object) -> None:

@@ -95,14 +95,15 @@ def sequence_set(frame: pd.DataFrame, schema: Schema, keys: SequenceKeys) -> Seq
 
 
 def by_entities(sequences: SequenceSet) -> bool:
-    """Whether units are entities (else windows)."""
+    """Whether units are entities (else windows), decided on the real sequences and kept for
+    every table compared with them."""
     return len(sequences.lengths) >= MIN_UNITS
 
 
-def unit_rows(sequences: SequenceSet, *, max_units: int, rng: np.random.Generator) -> list[np.ndarray]:
+def unit_rows(sequences: SequenceSet, *, max_units: int, rng: np.random.Generator, entities: bool) -> list[np.ndarray]:
     """The row numbers of at most ``max_units`` units, chosen at random: whole entities, or
     non-overlapping windows of :data:`WINDOW` steps."""
-    if by_entities(sequences):
+    if entities:
         units = [np.arange(s, s + n) for s, n in zip(sequences.starts, sequences.lengths, strict=True)]
     else:
         units = windows_rows(sequences, WINDOW)

@@ -116,8 +116,8 @@ def entity_detection_metric(
     """Cross-validated AUC of gradient boosting telling real from synthetic units (entities, or
     windows of long series) by their aggregates and lag-1 behaviour."""
     rng = np.random.default_rng(seed)
-    units_real = unit_rows(real, max_units=MAX_UNITS, rng=rng)
-    units_synth = unit_rows(synthetic, max_units=MAX_UNITS, rng=rng)
+    units_real = unit_rows(real, max_units=MAX_UNITS, rng=rng, entities=by_entities(real))
+    units_synth = unit_rows(synthetic, max_units=MAX_UNITS, rng=rng, entities=by_entities(real))
     n = min(len(units_real), len(units_synth))
     if n < 10:
         return skipped("entity_detection", f"Too few units to test ({n} on the smaller side; 10 needed).", limits)
@@ -125,6 +125,7 @@ def entity_detection_metric(
     units_synth = [units_synth[i] for i in rng.choice(len(units_synth), n, replace=False)]
     labels = top_labels(real)
     x = np.vstack([unit_features(real, units_real, labels), unit_features(synthetic, units_synth, labels)])
+    x = x[:, ~np.isnan(x).all(axis=0)]  # a feature no unit has (a constant's autocorrelation) says nothing
     y = np.r_[np.zeros(n), np.ones(n)]
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
     classifier = HistGradientBoostingClassifier(random_state=seed, max_iter=100)

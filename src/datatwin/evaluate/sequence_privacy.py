@@ -14,6 +14,7 @@ from sklearn.neighbors import NearestNeighbors
 from datatwin.evaluate.result import MetricResult, Threshold, measured, skipped
 from datatwin.evaluate.sequence_data import (
     SequenceSet,
+    by_entities,
     number_scale,
     top_labels,
     unit_paths,
@@ -29,8 +30,8 @@ def sequence_copies_metric(
 ) -> MetricResult:
     """Share of synthetic units whose whole sequence of values (times aside) is a real unit's."""
     rng = np.random.default_rng(seed)
-    real_units = unit_rows(real, max_units=10 * MAX_UNITS, rng=rng)
-    synthetic_units = unit_rows(synthetic, max_units=MAX_UNITS, rng=rng)
+    real_units = unit_rows(real, max_units=10 * MAX_UNITS, rng=rng, entities=by_entities(real))
+    synthetic_units = unit_rows(synthetic, max_units=MAX_UNITS, rng=rng, entities=by_entities(real))
     if not synthetic_units or not real_units:
         return skipped("sequence_copies", "No sequences to compare.", limits)
     seen = {_fingerprint(real, u) for u in real_units}
@@ -91,7 +92,7 @@ def _described(
     labels = top_labels(real)
     out = []
     for sequences in (real, holdout, synthetic):
-        units = unit_rows(sequences, max_units=MAX_UNITS, rng=rng)
+        units = unit_rows(sequences, max_units=MAX_UNITS, rng=rng, entities=by_entities(real))
         paths = unit_paths(sequences, units, scale)
         shares = [
             [

@@ -25,6 +25,9 @@ PARTS: dict[str, int] = {"hour": 24, "weekday": 7, "month": 12}
 GAP = "__gap__"
 """The encoded column of the time since the previous event."""
 DAYS, TIME_OF_DAY = "__days__", "__time_of_day__"
+SINCE = "__since__"
+"""The time of the entity's previous event (its start for the first): where in history a step
+falls — a panel's years share their shocks, a series its trend."""
 """Whole days since the previous event's date, and seconds since midnight (split gaps)."""
 
 
@@ -83,6 +86,12 @@ class Clock:
         if self.split:
             return [EncodedColumn(DAYS, "continuous"), EncodedColumn(TIME_OF_DAY, "continuous")]
         return [EncodedColumn(GAP, "continuous")]
+
+    def since(self, time: np.ndarray, first: np.ndarray) -> np.ndarray:
+        """Each event's :data:`SINCE`: the previous event's time (``first`` marks each entity's first)."""
+        previous = np.concatenate([time[:1], time[:-1]])
+        previous[first] = time[first]
+        return previous
 
     def columns(self) -> list[EncodedColumn]:
         """Every encoded column of time: :meth:`drawn` and the calendar parts."""

@@ -22,6 +22,7 @@ from datatwin.models import Generator
 from datatwin.pipeline import sample_table
 from datatwin.progress import Progress, advance
 from datatwin.seeds import check_seed
+from datatwin.sequential.clock import SINCE
 from datatwin.sequential.fitted import ENTITY, FIRST, LENGTH, START, FittedSequences
 from datatwin.sequential.history import History
 from datatwin.sequential.learn import static_context
@@ -167,6 +168,7 @@ def _draw_steps(
         given = history.context(who, step)
         given.update({f"{ENTITY}{k}": v[who] for k, v in static.items()})
         previous = None if step == 0 else now[who]
+        given[SINCE] = now[who].copy()  # the previous event's time (the start, before the first)
         if clock.regular:
             now[who] = starts[who] + step * float(clock.step or 0.0)
         elif step > 0:  # the time first, then the values at that time

@@ -32,7 +32,7 @@ from datatwin.encoded import EncodedColumn
 
 LAGS = 3
 """Steps back given as lags."""
-SMOOTH = 0.9
+SMOOTH = 0.5
 """Lag-1 autocorrelation from which a number is learnt as changes of its level."""
 MEAN_RATE = 0.05
 """Weight of the newest value in the running mean, once the plain mean's weight drops below it."""

@@ -26,7 +26,7 @@ from datatwin.pipeline import fit_table
 from datatwin.pipeline.fit import MIN_TRAINING_SECONDS
 from datatwin.progress import Progress, advance
 from datatwin.schema import ColumnKind, ColumnSpec, Schema, SequenceKeys, coerce_table, infer_schema
-from datatwin.sequential.clock import DAY, WEEK, Clock
+from datatwin.sequential.clock import DAY, SINCE, WEEK, Clock
 from datatwin.sequential.events import Events, prepare_events
 from datatwin.sequential.fitted import (
     ENTITY,
@@ -90,6 +90,7 @@ def fit_sequences(
     context.update({f"{ENTITY}{k}": v[events.entity_of] for k, v in static.items()})
     if clock.regular:
         context.update(clock.calendar(events.time))
+    context[SINCE] = clock.since(events.time, first)
     step_values = {c.name: values[c.name] for c in targets}
     for c in spec.deltas:
         step_values[c] = context.pop(f"__target__{c}")
@@ -196,7 +197,10 @@ def _entities(
             schema = Schema(tuple(specs))
         return Entities(None, rows, TableEncoder(schema).fit(_working(rows, schema), seed=seed))
     entity_source = TableSource(rows, f"{source.name} (entities)", hash_frame(rows))
-    twin = fit_table(entity_source, model="argn", seed=seed, rare_threshold=rare_threshold)
+    schema = infer_schema(rows, rare_threshold=rare_threshold)
+    if entity is not None:  # new entities get new keys, one each, never a real one's number
+        schema = Schema(tuple(ColumnSpec(entity, ColumnKind.ID) if c.name == entity else c for c in schema.columns))
+    twin = fit_table(entity_source, model="argn", seed=seed, schema=schema, rare_threshold=rare_threshold)
     return Entities(twin, None, twin.encoder)
 
 
@@ -219,6 +223,7 @@ def _context_columns(
     columns += [EncodedColumn(f"{ENTITY}{k}", kinds[k].kind, kinds[k].cardinality) for k in static]
     if clock.regular:
         columns += clock.columns()
+    columns.append(EncodedColumn(SINCE, "continuous"))
     return columns
 
 
