@@ -31,7 +31,7 @@ from _isolated import write_table
 import datatwin
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
-CASES = ("beijing_air", "stocks", "beijing_pm25", "emplUK", "produc")
+CASES = ("beijing_air", "stocks", "beijing_pm25", "emplUK", "produc", "log-2m")
 TOOLS = ("real (unseen)", "datatwin", "sdv-par", "mostly", "dgan")
 
 
@@ -73,7 +73,55 @@ def _hourly(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(columns=["No", "year", "month", "day", "hour"]).assign(time=stamp.dt.strftime("%Y-%m-%d %H:%M"))
 
 
+def event_log(rows: int, seed: int = 0) -> pd.DataFrame:
+    """A generated card-payment log of about ``rows`` events: customers (segment, home country)
+    paying at daytime rhythms, amounts that follow each customer's habit, a channel that tends
+    to repeat, merchants' categories tied to amounts."""
+    rng = np.random.default_rng(seed)
+    customers = max(rows // 20, 20)
+    segment = rng.choice(["retail", "business", "student"], customers, p=[0.6, 0.25, 0.15])
+    country = rng.choice(["DE", "FR", "NL", "PL", "ES"], customers)
+    rate = pd.Series(segment).map({"retail": 1.0, "business": 2.0, "student": 0.8}).to_numpy()
+    lengths = rng.poisson(20 * rate / rate.mean()) + 1
+    who = np.repeat(np.arange(customers), lengths)
+    first = np.r_[0, np.cumsum(lengths)[:-1]]
+    step = np.arange(len(who)) - np.repeat(first, lengths)
+    gap = rng.exponential(np.where(segment[who] == "business", 0.7, 2.5)) * 86_400
+    start = pd.Timestamp("2024-01-01").value / 1e9 + rng.uniform(0, 60 * 86_400, customers)
+    seconds = start[who] + pd.Series(gap).groupby(who).cumsum().to_numpy()
+    day, hour = np.floor(seconds / 86_400), 7 + 15 * rng.beta(2, 2, len(who))  # daytime
+    seconds = np.where(step == 0, seconds, day * 86_400 + hour * 3600)
+    seconds = pd.Series(seconds).groupby(who).cummax().to_numpy()  # never back in time
+    habit = np.log(np.where(segment == "business", 120.0, 25.0)) + rng.normal(0, 0.5, customers)
+    noise = np.empty(len(who))
+    for k in range(int(lengths.max())):  # AR(1) around each customer's habit
+        at = first[lengths > k] + k
+        previous = noise[at - 1] if k else np.zeros(len(at))
+        noise[at] = 0.7 * previous + rng.normal(0, 0.35, len(at))
+    amount = np.round(np.exp(habit[who] + noise), 2)
+    channel = rng.choice(["card", "online", "wallet"], len(who), p=[0.5, 0.35, 0.15])
+    keep = (step > 0) & (rng.random(len(who)) < 0.7)
+    channel[keep] = channel[np.flatnonzero(keep) - 1]
+    category = np.where(
+        amount > 150, rng.choice(["travel", "electronics"], len(who)), rng.choice(["food", "fuel", "retail"], len(who))
+    )
+    frame = pd.DataFrame(
+        {
+            "customer": np.char.add("K", np.char.zfill((who + 1).astype(str), 7)),
+            "ts": pd.to_datetime(np.round(seconds), unit="s").strftime("%Y-%m-%d %H:%M:%S"),
+            "segment": segment[who],
+            "country": country[who],
+            "amount": amount,
+            "channel": channel,
+            "category": category,
+        }
+    )
+    return frame
+
+
 def load_case(name: str) -> Case:
+    if name == "log-2m":
+        return Case(name, event_log(2_000_000), "customer", "ts")
     if name == "beijing_air":
         return Case(name, _hourly(pd.read_csv(SHARED / "beijing_air" / "beijing_air.csv.gz")), "station", "time")
     if name == "stocks":
@@ -134,6 +182,10 @@ def run_par(case: Case, horizon: int, max_time: float, seed: int) -> tuple[pd.Da
         data[case.order] = pd.to_datetime(data[case.order])
     metadata = Metadata.detect_from_dataframes({"events": data}, infer_keys=None)
     metadata.update_column(key, table_name="events", sdtype="id")
+    if pd.api.types.is_numeric_dtype(data[case.order]):
+        metadata.update_column(case.order, table_name="events", sdtype="numerical")
+    else:
+        metadata.update_column(case.order, table_name="events", sdtype="datetime")
     metadata.set_sequence_key(key, table_name="events")
     metadata.set_sequence_index(case.order, table_name="events")
     synthesizer = PARSynthesizer(metadata, context_columns=_static(data, key, case.order), verbose=False)

@@ -68,3 +68,17 @@ def test_series_are_compared_by_windows_with_48_lags():
     assert report.metric("cross_correlation").value < 0.1
     examples = report.context["sequence_examples"]
     assert examples["columns"] == ["temp", "pm"] and len(examples["synthetic"]) == 3
+
+
+def test_html_report_shows_series_and_autocorrelation_curves(tmp_path):
+    frame = readings(stations=3, hours=24 * 20, seed=0)
+    other = readings(stations=3, hours=24 * 20, seed=5)
+    report = datatwin.evaluate(frame, other, entity="station", order="time")
+    path = tmp_path / "report.html"
+    datatwin.save_report(report, path)
+    page = path.read_text()
+    assert "The longest real and synthetic series, side by side" in page
+    assert "Autocorrelation of &#39;temp&#39;" in page or "Autocorrelation of 'temp'" in page
+    assert page.count("data:image/png;base64,") >= 3
+    again = datatwin.Report.from_json(report.to_json())  # renders the same from its JSON
+    assert again.context["sequence_examples"]["columns"] == ["temp", "pm"]

@@ -192,3 +192,17 @@ def test_repeated_times_are_kept_in_file_order(events):
     twin = datatwin.fit(tied, entity="customer_id", order="ts", model="argn", model_options={"max_epochs": 2})
     assert twin.fitted.lengths["ties"] >= 0
     _in_order(twin.sample(30, seed=0), "customer_id", "ts")
+
+
+def test_series_continue_from_given_first_steps(series, series_twin):
+    first = series[series["station"] == "S1"].head(48)
+    drawn = series_twin.sample(horizon=100, start=first, seed=3)
+    assert list(drawn["station"].unique()) == ["S1"] and len(drawn) == 148
+    pd.testing.assert_frame_equal(
+        drawn.head(48).reset_index(drop=True), first.reset_index(drop=True), check_dtype=False
+    )
+    times = pd.to_datetime(drawn["time"])
+    assert (times.diff().dropna() == pd.Timedelta(hours=1)).all()
+    assert abs(drawn["temp"].iloc[48] - first["temp"].iloc[-1]) < 4  # carries on from where the series stood
+    with pytest.raises(ConfigError, match="same number"):
+        series_twin.sample(horizon=5, start=pd.concat([first, series[series["station"] == "S0"].head(3)]))

@@ -58,6 +58,7 @@ class SequenceTwin:
         *,
         horizon: int | None = None,
         context: pd.DataFrame | None = None,
+        start: pd.DataFrame | None = None,
         conditions: dict[str, Wanted] | None = None,
         seed: int = DEFAULT_SEED,
         progress: Progress | None = None,
@@ -77,6 +78,10 @@ class SequenceTwin:
             Entities to draw events for, one row each: static columns (an event twin draws the
             rest of each entity given them, and keeps an entity column given here), or a series
             twin's entity keys.
+        start
+            Series twins: the first steps of some series (whole rows, the same number for each
+            entity), which the drawn series continue; the result begins with them, and
+            ``horizon`` counts the steps drawn after them.
         conditions
             Per column, the value, list of values, :class:`~datatwin.conditions.Range` or
             ``None`` every event (event columns) or entity (static columns) must have; met
@@ -91,6 +96,7 @@ class SequenceTwin:
             entities=entities,
             horizon=horizon,
             context=context,
+            start=start,
             conditions=conditions,
             seed=seed,
             progress=progress,

@@ -10,7 +10,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from datatwin.evaluate.registry import SECTIONS
 from datatwin.evaluate.report import Report
 from datatwin.evaluate.result import MetricResult
-from datatwin.report import plots
+from datatwin.report import plots, sequence_plots
 
 _environment = Environment(loader=PackageLoader("datatwin.report", "templates"), autoescape=select_autoescape(["html"]))
 
@@ -25,7 +25,7 @@ def render_html(report: Report) -> str:
                 "name": section,
                 "status": report.section_status(section).value,
                 "metrics": metrics,
-                "figures": _figures(section, metrics),
+                "figures": _figures(section, metrics, report.context),
             }
         )
     return _environment.get_template("report.html").render(
@@ -41,13 +41,20 @@ def render_html(report: Report) -> str:
     )
 
 
-def _figures(section: str, metrics: list) -> list[dict[str, str]]:
-    """(caption, image) pairs for one section, from the metrics' details."""
+def _figures(section: str, metrics: list, context: dict[str, Any]) -> list[dict[str, str]]:
+    """(caption, image) pairs for one section, from the metrics' details (and, for sequences,
+    the examples the report's context holds)."""
     figures: list[dict[str, str]] = []
 
     def add(caption: str, image: str | None) -> None:
         if image:
             figures.append({"caption": caption, "image": image})
+
+    if section == "fidelity" and "sequence_examples" in context:
+        add(
+            "The longest real and synthetic series, side by side",
+            sequence_plots.series_panels(context["sequence_examples"]),
+        )
 
     for metric in metrics:
         if metric.value is None:
@@ -79,6 +86,8 @@ def _figures(section: str, metrics: list) -> list[dict[str, str]]:
                     "score lost when shuffled",
                 ),
             )
+        elif metric.key == "autocorrelation":
+            add(f"Autocorrelation of {metric.subject!r}", sequence_plots.autocorrelation_plot(metric.subject, details))
         elif metric.key == "dcr_share":
             add("Distances to the closest training row", plots.distance_histogram(details))
         elif metric.key == "fairness":

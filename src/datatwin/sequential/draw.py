@@ -25,6 +25,7 @@ from datatwin.seeds import check_seed
 from datatwin.sequential.clock import SINCE
 from datatwin.sequential.fitted import ENTITY, FIRST, LENGTH, START, FittedSequences
 from datatwin.sequential.history import History
+from datatwin.sequential.known import KnownSteps, known_steps
 from datatwin.sequential.learn import static_context
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ def sample_sequences(
     entities: int | None = None,
     horizon: int | None = None,
     context: pd.DataFrame | None = None,
+    start: pd.DataFrame | None = None,
     conditions: dict[str, Wanted] | None = None,
     seed: int,
     progress: Progress | None = None,
@@ -47,9 +49,18 @@ def sample_sequences(
     check_seed(seed)
     entity_seed, step_seed, decode_seed = (int(s) for s in np.random.SeedSequence(seed).generate_state(3))
     static_conditions, event_conditions = _split_conditions(fitted, dict(conditions or {}))
+    known = None
+    if start is not None:
+        if context is not None:
+            raise ConfigError("Give either start= (the first steps of each series) or context=, not both.")
+        known = known_steps(fitted, start)
+        context = known.entities
     rows = _entity_rows(fitted, entities, context, static_conditions, entity_seed)
     lengths = _lengths(fitted, rows, horizon)
-    values, time = _draw_steps(fitted, rows, lengths, event_conditions, step_seed, progress)
+    if known is not None:
+        rows = known.into(rows)
+        lengths = lengths + known.steps
+    values, time = _draw_steps(fitted, rows, lengths, event_conditions, step_seed, progress, known)
     return _assemble(fitted, rows, lengths, values, time, decode_seed)
 
 
@@ -148,6 +159,7 @@ def _draw_steps(
     conditions: dict[str, object],
     seed: int,
     progress: Progress | None,
+    known: KnownSteps | None = None,
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     spec, clock, model = fitted.history, fitted.clock, fitted.model
     first_levels = {c: rows[FIRST + c].to_numpy(dtype=np.float64) for c in spec.deltas}
@@ -167,6 +179,15 @@ def _draw_steps(
         who = by_length[: np.searchsorted(-sorted_lengths, -step, side="left")]
         given = history.context(who, step)
         given.update({f"{ENTITY}{k}": v[who] for k, v in static.items()})
+        at = offsets[who] + step
+        if known is not None and step < known.steps:  # given, not drawn
+            levels = {name: column[:, step] for name, column in known.values.items()}
+            now[who] = known.time[:, step]
+            history.push(who, step, levels)
+            for name in values:
+                values[name][at] = levels[name]
+            time[at] = now[who]
+            continue
         previous = None if step == 0 else now[who]
         given[SINCE] = now[who].copy()  # the previous event's time (the start, before the first)
         if clock.regular:
@@ -178,7 +199,6 @@ def _draw_steps(
         drawn = _draw(model, who, given, conditions, rng)
         levels = history.levels(who, {c.name: drawn.data[c.name] for c in spec.targets})
         history.push(who, step, levels)
-        at = offsets[who] + step
         for name, column in levels.items():
             values[name][at] = column
         time[at] = now[who]

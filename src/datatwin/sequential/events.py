@@ -92,7 +92,7 @@ def prepare_events(frame: pd.DataFrame, schema: Schema) -> Events:
             ]
         )
     table = coerce_table(frame, schema)
-    time = _as_numbers(table[keys.order], order_spec.kind)
+    time = order_numbers(table[keys.order], order_spec.kind)
     problems = []
     if np.isnan(time).any():
         rows = np.flatnonzero(np.isnan(time))
@@ -123,7 +123,8 @@ def prepare_events(frame: pd.DataFrame, schema: Schema) -> Events:
     return Events(table, SequenceKeys(keys.order, keys.entity, static), codes, time, lengths, starts, int(same.sum()))
 
 
-def _as_numbers(values: pd.Series, kind: ColumnKind) -> np.ndarray:
+def order_numbers(values: pd.Series, kind: ColumnKind) -> np.ndarray:
+    """An order column's values as numbers: seconds since 1970 for timestamps."""
     if kind == ColumnKind.DATETIME:
         return seconds_since_1970(values)
     return values.to_numpy(dtype=np.float64, na_value=np.nan)
