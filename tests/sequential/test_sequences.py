@@ -206,3 +206,20 @@ def test_series_continue_from_given_first_steps(series, series_twin):
     assert abs(drawn["temp"].iloc[48] - first["temp"].iloc[-1]) < 4  # carries on from where the series stood
     with pytest.raises(ConfigError, match="same number"):
         series_twin.sample(horizon=5, start=pd.concat([first, series[series["station"] == "S0"].head(3)]))
+
+
+def test_an_entity_table_adds_attributes_and_entities_without_events(events):
+    customers = events.groupby("customer_id", as_index=False)["segment"].first()
+    rng = np.random.default_rng(0)
+    customers["age"] = np.where(customers["segment"] == "business", 50, 25) + rng.integers(0, 10, len(customers))
+    quiet = pd.DataFrame({"customer_id": [f"Q{i:03d}" for i in range(60)], "segment": "retail", "age": 80})
+    table = pd.concat([customers, quiet], ignore_index=True)
+    twin = datatwin.fit(
+        events, entity="customer_id", order="ts", entity_table=table, model="argn", model_options={"max_epochs": 5}
+    )
+    entity_twin = twin.fitted.entities.twin
+    assert "age" in entity_twin.schema.names
+    drawn = twin.sample(context=pd.DataFrame({"age": [80] * 20 + [55] * 20}), seed=0)
+    assert drawn["customer_id"].nunique() < 40  # the quiet ones (age 80) mostly have no events
+    with pytest.raises(DataError, match="not in the entity table"):
+        datatwin.fit(events, entity="customer_id", order="ts", entity_table=quiet, model="argn")

@@ -158,6 +158,7 @@ def fit(
     entity: str | None = None,
     order: str | None = None,
     static: list[str] | None = None,
+    entity_table: pd.DataFrame | str | Path | None = None,
 ) -> Twin | SequenceTwin:
     """Learn a twin of a table, or of the sequences in it.
 
@@ -195,6 +196,9 @@ def fit(
         keys does the same.
     static
         Columns constant within each entity (default: those the data shows constant).
+    entity_table
+        With ``entity``: one row per entity (a DataFrame or file) holding its attributes,
+        entities without events included; new entities are drawn with them.
 
     Returns
     -------
@@ -223,6 +227,7 @@ def fit(
             rare_threshold=rare_threshold,
             max_time=max_time,
             progress=progress,
+            entity_table=None if entity_table is None else _table_source(entity_table).data,
         )
         return SequenceTwin(fitted_sequences)
     fitted = fit_table(

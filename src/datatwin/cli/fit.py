@@ -54,6 +54,10 @@ def fit_command(
         list[str] | None,
         typer.Option("--static", help="Sequences: a column constant per entity (repeatable; default: found)."),
     ] = None,
+    entity_table: Annotated[
+        Path | None,
+        typer.Option("--entity-table", help="Sequences: a file with one row per entity (its attributes)."),
+    ] = None,
     overwrite: Overwrite = False,
 ) -> None:
     """Learn a twin of DATA (a table, its sequences, or a whole database) and save it to OUTPUT."""
@@ -103,6 +107,7 @@ def fit_command(
                 entity=entity,
                 order=order,
                 static=static,
+                entity_table=entity_table,
             )
             twin.save(output)
         lineage = twin.lineage

@@ -4,9 +4,10 @@ An event's time is learnt as the gap since the entity's previous event (the firs
 the entity's start, belongs to the entity). Timestamps finer than a day, at irregular times,
 split the gap in two: whole days since the previous event's date, and the time of day — so
 "nobody pays at 3 am" is a distribution the model learns directly, not a fine detail of a gap.
-Where timestamps span weeks or years, the day of week and the month of each event are given to
-the model too (weekends, seasons). On a regular grid (a constant gap: hourly readings) time
-needs no learning and the calendar (with the hour) is known before each step is drawn.
+Where timestamps span weeks or years, the day of week and the month are given to the model too
+(weekends, seasons): those of the previous event, which the gap drawn with the step's values
+carries on — one draw per step, time and values together. On a regular grid (a constant gap:
+hourly readings) time needs no learning and the step's own calendar (with the hour) is given.
 """
 
 from __future__ import annotations
@@ -79,13 +80,19 @@ class Clock:
         return self.step is not None
 
     def drawn(self) -> list[EncodedColumn]:
-        """The encoded columns of time a step draws: the gap (or days and time of day) unless
-        the grid is regular."""
+        """The encoded columns of time a step draws (with its values): the gap, or days and
+        time of day; nothing on a regular grid."""
         if self.regular:
             return []
         if self.split:
             return [EncodedColumn(DAYS, "continuous"), EncodedColumn(TIME_OF_DAY, "continuous")]
         return [EncodedColumn(GAP, "continuous")]
+
+    def calendar_columns(self) -> list[EncodedColumn]:
+        """The calendar parts given to each step: of the step itself on a regular grid (known
+        before it is drawn), else of the previous event (the gap drawn with the step's values
+        carries it on)."""
+        return [EncodedColumn(_name(p), "discrete", PARTS[p]) for p in self.parts]
 
     def since(self, time: np.ndarray, first: np.ndarray) -> np.ndarray:
         """Each event's :data:`SINCE`: the previous event's time (``first`` marks each entity's first)."""
@@ -93,23 +100,23 @@ class Clock:
         previous[first] = time[first]
         return previous
 
-    def columns(self) -> list[EncodedColumn]:
-        """Every encoded column of time: :meth:`drawn` and the calendar parts."""
-        return self.drawn() + [EncodedColumn(_name(p), "discrete", PARTS[p]) for p in self.parts]
-
     def values(self, time: np.ndarray, first: np.ndarray) -> dict[str, np.ndarray]:
-        """The time columns of real events (``first`` marks each entity's first)."""
-        out = self.calendar(time)
+        """The drawn time columns of real events (``first`` marks each entity's first)."""
         if self.regular:
-            return out
-        previous = np.concatenate([time[:1], time[:-1]])
-        previous[first] = time[first]
+            return {}
+        return self.given(time, self.since(time, first))
+
+    def given(self, time: np.ndarray, previous: np.ndarray) -> dict[str, np.ndarray]:
+        """The drawn time columns of events at ``time`` after events at ``previous`` (the same
+        time for a first event)."""
+        if self.regular:
+            return {}
         if self.split:
-            out[DAYS] = np.floor(time / DAY) - np.floor(previous / DAY)
-            out[TIME_OF_DAY] = time - np.floor(time / DAY) * DAY
-        else:
-            out[GAP] = time - previous
-        return out
+            return {
+                DAYS: np.floor(time / DAY) - np.floor(previous / DAY),
+                TIME_OF_DAY: time - np.floor(time / DAY) * DAY,
+            }
+        return {GAP: time - previous}
 
     def advance(self, previous: np.ndarray, drawn: dict[str, np.ndarray]) -> np.ndarray:
         """Times of the next events after ``previous`` from their drawn time columns (never
@@ -119,20 +126,6 @@ class Clock:
         else:
             time = previous + drawn[GAP]
         return np.maximum(time, previous)
-
-    def given(self, time: np.ndarray, previous: np.ndarray | None) -> dict[str, np.ndarray]:
-        """The time columns of events at ``time`` after events at ``previous`` (``None``: first
-        events), as a drawn step is given them."""
-        first = np.ones(len(time), dtype=bool) if previous is None else np.zeros(len(time), dtype=bool)
-        if previous is None:
-            previous = time
-        out = self.calendar(time)
-        if self.split:
-            out[DAYS] = np.floor(time / DAY) - np.floor(previous / DAY)
-            out[TIME_OF_DAY] = time - np.floor(time / DAY) * DAY
-        elif not self.regular:
-            out[GAP] = np.where(first, 0.0, time - previous)
-        return out
 
     def calendar(self, time: np.ndarray) -> dict[str, np.ndarray]:
         """Each calendar part of ``time`` (seconds since 1970), as codes."""

@@ -116,11 +116,10 @@ def _entity_rows(
     twin = fitted.entities.twin
     if context is not None:
         given = [c for c in context.columns if c != keys.entity]
-        unknown = sorted(set(given) - set(keys.static or ()))
+        attributes = [c for c in twin.schema.names if c != keys.entity and not c.startswith("__")]
+        unknown = sorted(set(given) - set(attributes))
         if unknown:
-            raise ConfigError(
-                f"context may hold the entity and static columns {list(keys.static or ())}; not {unknown}."
-            )
+            raise ConfigError(f"context may hold the entity and its attributes {attributes}; not {unknown}.")
         if entities is not None and entities != len(context):
             raise ConfigError(f"entities={entities} but context has {len(context)} rows: give one or the other.")
         n = len(context)
@@ -162,10 +161,14 @@ def _draw_steps(
     known: KnownSteps | None = None,
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     spec, clock, model = fitted.history, fitted.clock, fitted.model
-    first_levels = {c: rows[FIRST + c].to_numpy(dtype=np.float64) for c in spec.deltas}
+    first_levels = {  # an entity drawn with events but no first level (or start) gets a typical one
+        c: np.nan_to_num(rows[FIRST + c].to_numpy(dtype=np.float64), nan=spec.fills[c]) for c in spec.deltas
+    }
     history = History(spec, lengths, first_levels)
     static = static_context(fitted.entities, rows)
     starts = rows[START].to_numpy(dtype=np.float64)
+    if np.isnan(starts).any():
+        starts = np.where(np.isnan(starts), np.nanmedian(starts) if (~np.isnan(starts)).any() else 0.0, starts)
     offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
     total = int(lengths.sum())
     values = {c.name: np.empty(total, dtype=np.int64 if c.kind == "discrete" else np.float64) for c in spec.targets}
@@ -188,15 +191,15 @@ def _draw_steps(
                 values[name][at] = levels[name]
             time[at] = now[who]
             continue
-        previous = None if step == 0 else now[who]
         given[SINCE] = now[who].copy()  # the previous event's time (the start, before the first)
         if clock.regular:
             now[who] = starts[who] + step * float(clock.step or 0.0)
-        elif step > 0:  # the time first, then the values at that time
-            timing = _draw(model, who, given, conditions, rng).data
-            now[who] = clock.advance(now[who], timing)
-        given.update(clock.given(now[who], previous))
+        elif step == 0:  # the first event is at the entity's start
+            given.update(clock.given(now[who], now[who]))
+        given.update(clock.calendar(now[who]))  # the step's own on a grid, else the previous event's
         drawn = _draw(model, who, given, conditions, rng)
+        if not clock.regular and step > 0:
+            now[who] = clock.advance(now[who], drawn.data)
         levels = history.levels(who, {c.name: drawn.data[c.name] for c in spec.targets})
         history.push(who, step, levels)
         for name, column in levels.items():

@@ -74,7 +74,7 @@ def known_steps(fitted: FittedSequences, start: pd.DataFrame) -> KnownSteps:
     first = np.zeros(len(working), dtype=bool)
     first[::steps] = True
     values = {c.name: encoded.data[c.name] for c in fitted.history.targets if c.name in encoded.data}
-    values.update(fitted.clock.values(time, first))
+    values.update(fitted.clock.values(time, first))  # the calendar is given, not a target
     shaped = {
         name: np.asarray(values[name]).reshape(len(names), steps) for name in (c.name for c in fitted.history.targets)
     }

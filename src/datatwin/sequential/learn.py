@@ -38,6 +38,7 @@ from datatwin.sequential.fitted import (
     Mode,
     schema_without,
 )
+from datatwin.sequential.entity_table import with_entity_table
 from datatwin.sequential.history import History, HistorySpec, anchors_of, positive_columns, smooth_columns
 from datatwin.transforms import TableEncoder
 
@@ -60,8 +61,10 @@ def fit_sequences(
     rare_threshold: int,
     max_time: float | None = None,
     progress: Progress | None = None,
+    entity_table: pd.DataFrame | None = None,
 ) -> FittedSequences:
-    """Learn the sequences of ``source`` (see the module docstring)."""
+    """Learn the sequences of ``source`` (see the module docstring); ``entity_table`` holds one
+    row per entity (its attributes; entities without events too)."""
     started = time.perf_counter()
     model_name = "argn" if model == registry.AUTO else model
     if not registry.get(model_name).capabilities.context:
@@ -71,7 +74,8 @@ def fit_sequences(
     full = Schema(base.columns, keys)
     events = prepare_events(frame, full)
     full = Schema(base.columns, events.keys)
-    mode: Mode = "events" if events.entities >= MIN_ENTITIES else "series"
+    entity_count = events.entities if entity_table is None else len(entity_table)
+    mode: Mode = "events" if entity_count >= MIN_ENTITIES else "series"
     advance(progress, "checking data", 1, 1)
     encoder_seed, entity_seed, model_seed = (int(s) for s in np.random.SeedSequence(seed).generate_state(3))
     step_schema = schema_without(full)
@@ -84,13 +88,15 @@ def fit_sequences(
     spec = _history_spec(targets, values, first, step_schema, events, clock, mode)
     first_levels = {c: _first_observed(values, c, events, spec.fills[c]) for c in spec.deltas}
     entity_rows = _entity_rows(events, mode, first_levels)
+    if entity_table is not None:
+        entity_rows = with_entity_table(entity_rows, entity_table, keys.entity)
     entities = _entities(entity_rows, mode, source, entity=keys.entity, seed=entity_seed, rare_threshold=rare_threshold)
     static = static_context(entities, entity_rows if entities.rows is None else entities.rows)
     context = _history_features(spec, events, values, first_levels)
-    context.update({f"{ENTITY}{k}": v[events.entity_of] for k, v in static.items()})
-    if clock.regular:
-        context.update(clock.calendar(events.time))
-    context[SINCE] = clock.since(events.time, first)
+    context.update({f"{ENTITY}{k}": v[events.entity_of] for k, v in static.items()})  # event entities come first
+    since = clock.since(events.time, first)
+    context.update(clock.calendar(events.time if clock.regular else since))
+    context[SINCE] = since
     step_values = {c.name: values[c.name] for c in targets}
     for c in spec.deltas:
         step_values[c] = context.pop(f"__target__{c}")
@@ -119,9 +125,8 @@ def _targets(
     order_columns = {c.name for c in encoder.encoded_columns if c.name.split("::")[0] == order}
     targets = [c for c in encoded.columns if c.name not in order_columns]
     values = {c.name: encoded.data[c.name] for c in targets}
-    if not clock.regular:
-        values.update(clock.values(events.time, first))
-        targets = clock.columns() + targets
+    values.update(clock.values(events.time, first))
+    targets = clock.drawn() + targets
     return targets, values
 
 
@@ -221,8 +226,7 @@ def _context_columns(
     kinds = {c.name: c for c in encoder.encoded_columns}
     columns = spec.columns()
     columns += [EncodedColumn(f"{ENTITY}{k}", kinds[k].kind, kinds[k].cardinality) for k in static]
-    if clock.regular:
-        columns += clock.columns()
+    columns += clock.calendar_columns()
     columns.append(EncodedColumn(SINCE, "continuous"))
     return columns
 
