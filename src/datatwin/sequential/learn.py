@@ -27,6 +27,7 @@ from datatwin.pipeline.fit import MIN_TRAINING_SECONDS
 from datatwin.progress import Progress, advance
 from datatwin.schema import ColumnKind, ColumnSpec, Schema, SequenceKeys, coerce_table, infer_schema
 from datatwin.sequential.clock import DAY, SINCE, WEEK, Clock
+from datatwin.sequential.entity_table import with_entity_table
 from datatwin.sequential.events import Events, prepare_events
 from datatwin.sequential.fitted import (
     ENTITY,
@@ -38,7 +39,6 @@ from datatwin.sequential.fitted import (
     Mode,
     schema_without,
 )
-from datatwin.sequential.entity_table import with_entity_table
 from datatwin.sequential.history import History, HistorySpec, anchors_of, positive_columns, smooth_columns
 from datatwin.transforms import TableEncoder
 
