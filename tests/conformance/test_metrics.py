@@ -8,6 +8,7 @@ import datatwin
 from datatwin.evaluate import Report
 from datatwin.evaluate.registry import METRICS, SECTIONS
 from datatwin.evaluate.result import DEFAULT_THRESHOLDS
+from datatwin.evaluate.sequences import SEQUENCE_KEYS
 
 DATABASE_ONLY = {
     "copied_identifiers",
@@ -36,7 +37,21 @@ def test_the_registry_is_the_one_table():
 
 def test_every_table_metric_is_what_the_registry_says(report):
     produced = {m.key for m in report.metrics}
-    assert produced == set(METRICS) - DATABASE_ONLY - {"constraints"} | ({"constraints"} & produced)
+    expected = set(METRICS) - DATABASE_ONLY - set(SEQUENCE_KEYS) - {"constraints"}
+    assert produced == expected | ({"constraints"} & produced)
+    _conform(report)
+
+
+def test_every_sequence_metric_is_what_the_registry_says():
+    from tests.sequential.logs import readings
+
+    real, synthetic = readings(stations=3, hours=24 * 15, seed=0), readings(stations=3, hours=24 * 15, seed=1)
+    report = datatwin.evaluate(real, synthetic, entity="station", order="time")
+    assert set(SEQUENCE_KEYS) <= {m.key for m in report.metrics}
+    _conform(report)
+
+
+def _conform(report: Report) -> None:
     for metric in report.metrics:
         spec = METRICS[metric.key]
         assert (metric.section, metric.title, metric.direction) == (spec.section, spec.title, spec.direction)
