@@ -205,6 +205,8 @@ def run_mostly(case: Case, horizon: int, max_time: float, seed: int) -> tuple[pd
     from mostlyai import engine
 
     data, key = _keyed(case)
+    if not pd.api.types.is_numeric_dtype(data[case.order]):
+        data[case.order] = pd.to_datetime(data[case.order])  # else learnt as labels
     static = _static(data, key, case.order)
     context = data[[key, *static]].drop_duplicates(key).reset_index(drop=True)
     events = data.drop(columns=static)
