@@ -108,7 +108,15 @@ class TokenSampler:
         cards = np.array(net.cardinalities)[orders[0]]  # alike in every order, step by step
         prefix_counts = np.concatenate([[1.0], np.cumprod(cards.astype(np.float64))])  # possible before each step
         with torch.no_grad():
-            for step in range(steps):
+            leading = 0  # given columns come first in every order: their tokens are set at once
+            while leading < steps and int(orders[0, leading]) in given:
+                leading += 1
+            if leading:
+                block = np.zeros((size, leading), dtype=np.int64)
+                block[:n] = np.stack([given[int(j)] for j in orders[0, :leading]], axis=1)
+                offsets = net.offsets[torch.from_numpy(orders[0, :leading].copy())]
+                drawn[:, 1 : leading + 1] = torch.from_numpy(block) + offsets
+            for step in range(leading, steps):
                 heads = torch.from_numpy(orders[:, step])
                 j = int(orders[0, step])  # given and conditioned columns are alike in every order
                 if j in given:
