@@ -61,11 +61,22 @@ class ColumnLinks:
     near: list[np.ndarray] = field(default_factory=list)
 
     @classmethod
-    def fit(cls, tokenizers: list[Tokenizer], values: list[np.ndarray], *, fine: int = 16) -> ColumnLinks:
-        """Find the links worth learning."""
+    def fit(
+        cls,
+        tokenizers: list[Tokenizer],
+        values: list[np.ndarray],
+        *,
+        fine: int = 16,
+        given: frozenset[int] = frozenset(),
+    ) -> ColumnLinks:
+        """Find the links worth learning. Columns in ``given`` (context every sample gives) are
+        never linked themselves but may be any column's source: they are known first."""
         links = cls()
         for column, tokenizer in enumerate(tokenizers):
-            sources = [s for s in range(column) if tokenizers[s].kind != "discrete"]
+            if column in given:
+                continue
+            earlier = [s for s in range(len(tokenizers)) if s != column and (s < column or s in given)]
+            sources = [s for s in earlier if tokenizers[s].kind != "discrete"]
             if tokenizer.kind != "binned" or not sources:
                 continue
             in_bins = ~np.isin(values[column], tokenizer.values)

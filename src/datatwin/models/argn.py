@@ -211,7 +211,12 @@ class AnyOrderAR:
             self.net_ = None
             return self
         values = [data.column(c.name) for c in self.columns_]
-        self.links_ = ColumnLinks.fit(self.tokenizers_, values, fine=cfg.fine) if cfg.equality_links else ColumnLinks()
+        given = frozenset(j for j, c in enumerate(self.columns_) if c.name in self.context_)
+        self.links_ = (
+            ColumnLinks.fit(self.tokenizers_, values, fine=cfg.fine, given=given)
+            if cfg.equality_links
+            else ColumnLinks()
+        )
         own = [t.tokens(x) for t, x in zip(self.tokenizers_, values, strict=True)]
         tokens = torch.from_numpy(np.stack(own + self.links_.tokens(values), 1))
         with torch.random.fork_rng(devices=[]):
@@ -333,10 +338,10 @@ class AnyOrderAR:
             if c.kind == "continuous" and c.name in conditions
         }
         values = [t.values_of(tokens[:, j], rng, intervals.get(j)) for j, t in enumerate(self.tokenizers_)]
-        self.links_.apply(values, tokens, self.tokenizers_, intervals, keep=set(fixed), rng=rng)
-        for j in fixed:  # context columns keep their exact values
+        for j in fixed:  # context columns keep their exact values (links copy or scale them)
             assert context is not None
             values[j] = np.asarray(context[self.columns_[j].name], dtype=values[j].dtype)
+        self.links_.apply(values, tokens, self.tokenizers_, intervals, keep=set(fixed), rng=rng)
         data = {c.name: v for c, v in zip(self.columns_, values, strict=True)}
         return EncodedTable(self.columns_, data, n_rows=n)
 
