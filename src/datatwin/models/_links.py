@@ -70,13 +70,13 @@ class ColumnLinks:
         given: frozenset[int] = frozenset(),
     ) -> ColumnLinks:
         """Find the links worth learning. Columns in ``given`` (context every sample gives) are
-        never linked themselves but may be any column's source: they are known first."""
+        neither linked nor sources: a sequence's lags and means would otherwise add a head each,
+        and a change linked to the previous change turns a series into a drifting walk."""
         links = cls()
         for column, tokenizer in enumerate(tokenizers):
             if column in given:
                 continue
-            earlier = [s for s in range(len(tokenizers)) if s != column and (s < column or s in given)]
-            sources = [s for s in earlier if tokenizers[s].kind != "discrete"]
+            sources = [s for s in range(column) if s not in given and tokenizers[s].kind != "discrete"]
             if tokenizer.kind != "binned" or not sources:
                 continue
             in_bins = ~np.isin(values[column], tokenizer.values)
