@@ -122,7 +122,7 @@ def test_series_twin_draws_its_stations_to_any_horizon_without_drifting(series, 
     for station, real in series.groupby("station"):
         late = drawn[drawn["station"] == station]["temp"].iloc[-24 * 10 :]  # past the real length
         # each station stays near its level (stations sit 3 °C apart; the drawn 10-day means
-        # past the real length were 0.1–3.5 °C off over four seeds: some drift, no run-away)
+        # past the real length were 0.1 to 3.5 °C off over four seeds: some drift, no run-away)
         assert abs(late.mean() - real["temp"].mean()) < 4.0
         cycle = drawn[drawn["station"] == station].groupby(pd.to_datetime(drawn["time"]).dt.hour)["temp"].mean()
         real_cycle = real.groupby(real["time"].dt.hour)["temp"].mean()
