@@ -46,14 +46,11 @@ def sequence_dcr_metric(
 ) -> MetricResult:
     """Share of synthetic units closer to a training unit than to a holdout unit (as many of
     each): 0.5 when the twin is no closer to the data it learnt from than to unseen data."""
-    if holdout is None:
-        return skipped("sequence_dcr", "Needs holdout sequences the twin never saw.", limits)
-    train_x, holdout_x, synthetic_x = _described(real, holdout, synthetic, seed)
-    n = min(len(train_x), len(holdout_x))
-    if n < 5 or not len(synthetic_x):
-        return skipped("sequence_dcr", "Too few sequences on one side.", limits)
-    rng = np.random.default_rng(seed)
-    train_x, holdout_x = train_x[rng.permutation(len(train_x))[:n]], holdout_x[rng.permutation(len(holdout_x))[:n]]
+    sides = _balanced(real, holdout, synthetic, seed)
+    if isinstance(sides, str):
+        return skipped("sequence_dcr", sides, limits)
+    train_x, holdout_x, synthetic_x = sides
+    n = len(train_x)
     to_train = NearestNeighbors(n_neighbors=1).fit(train_x).kneighbors(synthetic_x)[0][:, 0]
     to_holdout = NearestNeighbors(n_neighbors=1).fit(holdout_x).kneighbors(synthetic_x)[0][:, 0]
     value = float(np.mean(to_train < to_holdout) + 0.5 * np.mean(to_train == to_holdout))
@@ -69,19 +66,31 @@ def sequence_membership_metric(
 ) -> MetricResult:
     """AUC of an attacker who calls a real unit a member when a synthetic unit lies close to it
     (training units against holdout units): 0.5 when closeness gives nothing away."""
-    if holdout is None:
-        return skipped("sequence_membership", "Needs holdout sequences the twin never saw.", limits)
-    train_x, holdout_x, synthetic_x = _described(real, holdout, synthetic, seed)
-    n = min(len(train_x), len(holdout_x))
-    if n < 5 or not len(synthetic_x):
-        return skipped("sequence_membership", "Too few sequences on one side.", limits)
-    rng = np.random.default_rng(seed)
-    train_x, holdout_x = train_x[rng.permutation(len(train_x))[:n]], holdout_x[rng.permutation(len(holdout_x))[:n]]
+    sides = _balanced(real, holdout, synthetic, seed)
+    if isinstance(sides, str):
+        return skipped("sequence_membership", sides, limits)
+    train_x, holdout_x, synthetic_x = sides
+    n = len(train_x)
     nearest = NearestNeighbors(n_neighbors=1).fit(synthetic_x)
     distances = nearest.kneighbors(np.vstack([train_x, holdout_x]))[0][:, 0]
     auc = float(roc_auc_score(np.r_[np.ones(n), np.zeros(n)], -distances))
     summary = f"Closeness to synthetic sequences tells members from non-members with AUC {auc:.3f} (0.5 ideal)."
     return measured("sequence_membership", auc, None, summary, limits, {"units": n})
+
+
+def _balanced(
+    real: SequenceSet, holdout: SequenceSet | None, synthetic: SequenceSet, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | str:
+    """Training and holdout units, as many of each, and the synthetic units, described for
+    distances; or why they cannot be compared."""
+    if holdout is None:
+        return "Needs holdout sequences the twin never saw."
+    train_x, holdout_x, synthetic_x = _described(real, holdout, synthetic, seed)
+    n = min(len(train_x), len(holdout_x))
+    if n < 5 or not len(synthetic_x):
+        return "Too few sequences on one side."
+    rng = np.random.default_rng(seed)
+    return train_x[rng.permutation(len(train_x))[:n]], holdout_x[rng.permutation(len(holdout_x))[:n]], synthetic_x
 
 
 def _described(
