@@ -24,6 +24,8 @@ import json
 import os
 import warnings
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -228,6 +230,18 @@ def signing_key(key: bytes | None) -> bytes | None:
         return key
     env = os.environ.get(SIGNING_KEY_ENV)
     return env.encode("utf-8") if env else None
+
+
+@contextmanager
+def invalid_content(where: str) -> Iterator[None]:
+    """Turn the errors of reading a twin document whose parts do not fit together (a missing key,
+    a wrong type or shape) into one :class:`ArtifactError` naming ``where``."""
+    try:
+        yield
+    except ArtifactError:
+        raise
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+        raise ArtifactError(f"{where} has invalid content: {exc}") from None
 
 
 def prefixed(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:

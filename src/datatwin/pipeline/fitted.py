@@ -8,8 +8,7 @@ from typing import Any
 import numpy as np
 
 from datatwin._version import __version__
-from datatwin.errors import ArtifactError
-from datatwin.io.artifact import prefixed
+from datatwin.io.artifact import invalid_content, prefixed
 from datatwin.lineage import Lineage
 from datatwin.models import Generator, registry
 from datatwin.schema import Schema
@@ -65,14 +64,10 @@ def table_from_document(document: dict[str, Any], arrays: dict[str, np.ndarray],
     ArtifactError
         When the document names an unknown model or its content does not fit together.
     """
-    try:
+    with invalid_content(where):
         schema = Schema.from_dict(document["schema"])
         encoder = TableEncoder.from_state(schema, document["encoder"], prefixed(arrays, "encoder/"))
         model_cls = registry.get(document["model"]["name"])
         model = model_cls.from_state((document["model"]["state"], prefixed(arrays, "model/")))
         lineage = Lineage.from_dict(document["lineage"])
-    except ArtifactError:
-        raise
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
-        raise ArtifactError(f"{where} has invalid content: {exc}") from None
     return FittedTable(schema, encoder, model, lineage)

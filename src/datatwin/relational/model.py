@@ -15,8 +15,7 @@ import numpy as np
 import pandas as pd
 
 from datatwin._version import __version__
-from datatwin.errors import ArtifactError
-from datatwin.io.artifact import prefixed
+from datatwin.io.artifact import invalid_content, prefixed
 from datatwin.io.database import Database
 from datatwin.pipeline import FittedTable, table_document, table_from_document
 from datatwin.relational.dangling import DanglingShare
@@ -171,7 +170,7 @@ def database_from_document(document: dict[str, Any], arrays: dict[str, np.ndarra
     ArtifactError
         When the content does not fit together.
     """
-    try:
+    with invalid_content(where):
         schema = RelationalSchema.from_dict(document["relational_schema"])
         tables = {}
         for index, entry in enumerate(document["tables"]):
@@ -181,10 +180,6 @@ def database_from_document(document: dict[str, Any], arrays: dict[str, np.ndarra
             tables[str(entry["name"])] = TableModel.from_facts(entry["facts"], fitted)
         dangling = {str(k): DanglingShare.from_dict(v) for k, v in document.get("dangling", {}).items()}
         return FittedDatabase(schema, tables, dict(document["lineage"]), dangling)
-    except ArtifactError:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ArtifactError(f"{where} has invalid content: {exc}") from None
 
 
 def database_lineage(database: Database, seed: int) -> dict[str, Any]:

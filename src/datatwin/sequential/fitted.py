@@ -4,14 +4,14 @@ to it, and its saved document."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from io import StringIO
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from datatwin._version import __version__
-from datatwin.errors import ArtifactError
-from datatwin.io.artifact import prefixed
+from datatwin.io.artifact import invalid_content, prefixed
 from datatwin.lineage import Lineage
 from datatwin.models import Generator, registry
 from datatwin.pipeline import FittedTable, table_document, table_from_document
@@ -75,8 +75,6 @@ class FittedSequences:
         How time is learnt.
     history
         What each step is given about the past.
-    static
-        The entity's encoded columns given to every step.
     model
         The step model.
     lengths
@@ -91,7 +89,6 @@ class FittedSequences:
     encoder: TableEncoder
     clock: Clock
     history: HistorySpec
-    static: tuple[str, ...]
     model: Generator
     lengths: dict[str, int]
     lineage: Lineage
@@ -118,7 +115,6 @@ def sequences_document(fitted: FittedSequences) -> tuple[dict[str, Any], dict[st
         "entity_encoder": entity_config,
         "clock": fitted.clock.to_dict(),
         "history": fitted.history.to_dict(),
-        "static": list(fitted.static),
         "model": {"name": fitted.model.name, "state": model_config},
         "lengths": fitted.lengths,
         "lineage": fitted.lineage.to_dict(),
@@ -143,7 +139,7 @@ def sequences_from_document(document: dict[str, Any], arrays: dict[str, np.ndarr
     ArtifactError
         When the document names an unknown model or its content does not fit together.
     """
-    try:
+    with invalid_content(where):
         schema = Schema.from_dict(document["schema"])
         encoder = TableEncoder.from_state(schema_without(schema), document["encoder"], prefixed(arrays, "encoder/"))
         entity_schema = Schema.from_dict(document["entity_schema"])
@@ -155,8 +151,6 @@ def sequences_from_document(document: dict[str, Any], arrays: dict[str, np.ndarr
             twin = table_from_document(document["entity_twin"], prefixed(arrays, "entity_twin/"), where)
         rows = None
         if "entity_rows" in document:
-            from io import StringIO
-
             rows = pd.read_json(StringIO(document["entity_rows"]), orient="split")
         model_cls = registry.get(document["model"]["name"])
         model = model_cls.from_state((document["model"]["state"], prefixed(arrays, "model/")))
@@ -167,15 +161,10 @@ def sequences_from_document(document: dict[str, Any], arrays: dict[str, np.ndarr
             encoder=encoder,
             clock=Clock.from_dict(document["clock"]),
             history=HistorySpec.from_dict(document["history"]),
-            static=tuple(document["static"]),
             model=model,
             lengths={k: int(v) for k, v in document["lengths"].items()},
             lineage=Lineage.from_dict(document["lineage"]),
         )
-    except ArtifactError:
-        raise
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
-        raise ArtifactError(f"{where} has invalid content: {exc}") from None
 
 
 def schema_without(schema: Schema) -> Schema:

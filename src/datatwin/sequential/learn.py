@@ -114,7 +114,7 @@ def fit_sequences(
         "median": int(np.median(events.lengths)),
         "ties": events.ties,
     }
-    return FittedSequences(full, mode, entities, encoder, clock, spec, tuple(static), generator, lengths, lineage)
+    return FittedSequences(full, mode, entities, encoder, clock, spec, generator, lengths, lineage)
 
 
 def _targets(
