@@ -25,7 +25,6 @@ from datatwin.pipeline import (
     table_document,
 )
 from datatwin.pipeline.fit import MIN_TRAINING_SECONDS
-from datatwin.pipeline.fit import resolve_schema as _resolve_schema
 from datatwin.pipeline.sample import sample_batches
 from datatwin.progress import Progress
 from datatwin.schema import DEFAULT_RARE_THRESHOLD, Schema, SequenceKeys
@@ -214,6 +213,8 @@ def fit(
     source = _table_source(data)
     if max_time is not None:
         max_time = max(max_time - (time.perf_counter() - started), MIN_TRAINING_SECONDS)
+    if isinstance(schema, str | os.PathLike):
+        schema = Schema.from_json(schema)  # read once: it may also name the sequence keys
     keys = _sequence_keys(schema, entity, order, static)
     if keys is not None:
         check_keys([str(c) for c in source.data.columns], keys)
@@ -222,7 +223,7 @@ def fit(
             keys,
             model=model,
             seed=seed,
-            schema=_resolve_schema(schema, source.data, rare_threshold) if schema is not None else None,
+            schema=schema,
             model_options=model_options,
             rare_threshold=rare_threshold,
             max_time=max_time,
@@ -245,16 +246,13 @@ def fit(
 
 
 def _sequence_keys(
-    schema: Schema | str | Path | None, entity: str | None, order: str | None, static: list[str] | None
+    schema: Schema | None, entity: str | None, order: str | None, static: list[str] | None
 ) -> SequenceKeys | None:
     """The sequence keys from the arguments, else from the schema's ``sequence``; ``None`` for a plain table."""
-    if order is None and (entity is not None or static is not None):
-        raise ConfigError("Name the order column (order=...) that sorts each entity's rows.")
-    if order is not None:
-        return SequenceKeys(order, entity, None if static is None else tuple(static))
-    if isinstance(schema, str | os.PathLike):
-        return Schema.from_json(schema).sequence
-    return schema.sequence if isinstance(schema, Schema) else None
+    named = SequenceKeys.named(entity, order, static)
+    if named is not None:
+        return named
+    return None if schema is None else schema.sequence
 
 
 def _table_source(data: pd.DataFrame | TableSource | str | Path) -> TableSource:

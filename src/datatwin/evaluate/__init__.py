@@ -115,39 +115,22 @@ def evaluate(
         For mismatched columns, empty tables, an unknown target or sensitive column, wrong types.
     """
     from datatwin.evaluate.report import evaluate_tables
+    from datatwin.evaluate.sequences import evaluate_sequences
+    from datatwin.schema import SequenceKeys
 
-    if order is not None or entity is not None:
-        from datatwin.errors import ConfigError
-        from datatwin.evaluate.sequences import evaluate_sequences
-        from datatwin.schema import SequenceKeys
-
-        if order is None:
-            raise ConfigError("Name the order column (order=...) that sorts each entity's rows.")
-        return evaluate_sequences(
-            real,
-            synthetic,
-            holdout,
-            SequenceKeys(order, entity),
-            target=target,
-            sensitive=sensitive,
-            schema=schema,
-            thresholds=thresholds,
-            lineage=lineage,
-            seed=seed,
-            progress=progress,
-        )
-    return evaluate_tables(
-        real,
-        synthetic,
-        holdout,
-        target=target,
-        sensitive=sensitive,
-        schema=schema,
-        thresholds=thresholds,
-        lineage=lineage,
-        seed=seed,
-        progress=progress,
-    )
+    options: dict[str, Any] = {
+        "target": target,
+        "sensitive": sensitive,
+        "schema": schema,
+        "thresholds": thresholds,
+        "lineage": lineage,
+        "seed": seed,
+        "progress": progress,
+    }
+    keys = SequenceKeys.named(entity, order)
+    if keys is None:
+        return evaluate_tables(real, synthetic, holdout, **options)
+    return evaluate_sequences(real, synthetic, holdout, keys, **options)
 
 
 __getattr__ = lazy_getattr(__name__, _LAZY, globals())

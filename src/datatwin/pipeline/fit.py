@@ -51,7 +51,7 @@ def fit_table(
         options["max_time"] = max_time
     generator = registry.create(model_name, options)
     advance(progress, "checking data", 0, 1)
-    resolved_schema = resolve_schema(schema, frame, rare_threshold)
+    resolved_schema = _resolve_schema(schema, frame, rare_threshold)
     table = coerce_table(frame, resolved_schema)
     if len(table) < min_rows:
         raise DataError(
@@ -70,7 +70,7 @@ def fit_table(
     return FittedTable(resolved_schema, encoder, generator, lineage)
 
 
-def resolve_schema(schema: Schema | str | Path | None, frame: Any, rare_threshold: int) -> Schema:
+def _resolve_schema(schema: Schema | str | Path | None, frame: Any, rare_threshold: int) -> Schema:
     if schema is None:
         return infer_schema(frame, rare_threshold=rare_threshold)
     if isinstance(schema, Schema):

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from datatwin.errors import SchemaError
+from datatwin.errors import ConfigError, SchemaError
 from datatwin.schema.kinds import PII_TYPES, ColumnKind
 
 SCHEMA_FORMAT = "datatwin.schema"
@@ -203,6 +203,21 @@ class SequenceKeys:
     def columns(self) -> list[str]:
         """Every column the keys name."""
         return [c for c in (self.entity, self.order, *(self.static or ())) if c is not None]
+
+    @classmethod
+    def named(cls, entity: str | None, order: str | None, static: list[str] | None = None) -> SequenceKeys | None:
+        """The keys a caller named (``None`` when it named none).
+
+        Raises
+        ------
+        ConfigError
+            When an entity or static columns are named without the order column.
+        """
+        if order is None:
+            if entity is not None or static is not None:
+                raise ConfigError("Name the order column (order=...) that sorts each entity's rows.")
+            return None
+        return cls(order, entity, None if static is None else tuple(static))
 
 
 @dataclass(frozen=True)

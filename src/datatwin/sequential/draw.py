@@ -2,10 +2,11 @@
 
 Entities come first (new ones from the entity twin, or a series twin's real ones), each with its
 length (or the horizon asked for), start and first levels. Then every entity's events are drawn
-step by step, all entities at once: the step's history features from what was drawn before,
-then — where gaps vary — the gap (and with it the calendar) given the history, then the step's
-values given history, gap and calendar. Conditions on event columns hold at every step.
-Rows come out sorted by entity, then time.
+step by step, all entities at once, one draw per step: the step's values — and, where gaps
+vary, its time — given the entity, its history features built from what was drawn before and
+the calendar (see :mod:`datatwin.sequential.clock`). Steps given with ``start=`` are taken as
+they are. Conditions on event columns hold at every step. Rows come out sorted by entity, then
+time.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from datatwin.progress import Progress, advance
 from datatwin.seeds import check_seed
 from datatwin.sequential.clock import SINCE
 from datatwin.sequential.fitted import ENTITY, FIRST, LENGTH, START, FittedSequences
-from datatwin.sequential.history import History
+from datatwin.sequential.history import History, active_steps
 from datatwin.sequential.known import KnownSteps, known_steps
 from datatwin.sequential.learn import static_context
 
@@ -174,34 +175,27 @@ def _draw_steps(
     values = {c.name: np.empty(total, dtype=np.int64 if c.kind == "discrete" else np.float64) for c in spec.targets}
     time = np.empty(total)
     now = starts.copy()
-    by_length = np.argsort(-lengths, kind="stable")
-    sorted_lengths = lengths[by_length]
     rng = np.random.default_rng(seed)
-    longest = int(lengths.max()) if len(lengths) else 0
-    for step in range(longest):
-        who = by_length[: np.searchsorted(-sorted_lengths, -step, side="left")]
-        given = history.context(who, step)
-        given.update({f"{ENTITY}{k}": v[who] for k, v in static.items()})
-        at = offsets[who] + step
+    longest = int(lengths.max(initial=0))
+    for step, who in active_steps(lengths):
         if known is not None and step < known.steps:  # given, not drawn
             levels = {name: column[:, step] for name, column in known.values.items()}
             now[who] = known.time[:, step]
-            history.push(who, step, levels)
-            for name in values:
-                values[name][at] = levels[name]
-            time[at] = now[who]
-            continue
-        given[SINCE] = now[who].copy()  # the previous event's time (the start, before the first)
-        if clock.regular:
-            now[who] = starts[who] + step * float(clock.step or 0.0)
-        elif step == 0:  # the first event is at the entity's start
-            given.update(clock.given(now[who], now[who]))
-        given.update(clock.calendar(now[who]))  # the step's own on a grid, else the previous event's
-        drawn = _draw(model, who, given, conditions, rng)
-        if not clock.regular and step > 0:
-            now[who] = clock.advance(now[who], drawn.data)
-        levels = history.levels(who, {c.name: drawn.data[c.name] for c in spec.targets})
+        else:
+            given = history.context(who, step)
+            given.update({f"{ENTITY}{k}": v[who] for k, v in static.items()})
+            given[SINCE] = now[who].copy()  # the previous event's time (the start, before the first)
+            if clock.regular:
+                now[who] = starts[who] + step * float(clock.step or 0.0)
+            elif step == 0:  # the first event is at the entity's start
+                given.update(clock.given(now[who], now[who]))
+            given.update(clock.calendar(now[who]))  # the step's own on a grid, else the previous event's
+            drawn = _draw(model, who, given, conditions, rng)
+            if not clock.regular and step > 0:
+                now[who] = clock.advance(now[who], drawn.data)
+            levels = history.levels(who, {c.name: drawn.data[c.name] for c in spec.targets})
         history.push(who, step, levels)
+        at = offsets[who] + step
         for name, column in levels.items():
             values[name][at] = column
         time[at] = now[who]

@@ -119,7 +119,7 @@ def prepare_events(frame: pd.DataFrame, schema: Schema) -> Events:
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
     same = np.zeros(len(table), dtype=bool)
     same[1:] = (codes[1:] == codes[:-1]) & (time[1:] == time[:-1])
-    static = _static_columns(table, keys, codes, lengths)
+    static = _static_columns(table, keys, codes, lengths, starts)
     return Events(table, SequenceKeys(keys.order, keys.entity, static), codes, time, lengths, starts, int(same.sum()))
 
 
@@ -130,13 +130,16 @@ def order_numbers(values: pd.Series, kind: ColumnKind) -> np.ndarray:
     return values.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def _static_columns(table: pd.DataFrame, keys: SequenceKeys, codes: np.ndarray, lengths: np.ndarray) -> tuple[str, ...]:
+def _static_columns(
+    table: pd.DataFrame, keys: SequenceKeys, codes: np.ndarray, lengths: np.ndarray, starts: np.ndarray
+) -> tuple[str, ...]:
     """The declared static columns, checked constant within each entity; else the columns
     constant within every entity that has several events (none when fewer than two have)."""
     others = [c for c in table.columns if c not in (keys.entity, keys.order)]
     if keys.entity is None:
         return tuple(keys.static or ())
-    varying = _varying_within(table, others if keys.static is None else list(keys.static), codes, keys.entity)
+    entity_keys = table[keys.entity].to_numpy()[starts]  # the table is sorted: each entity's first row
+    varying = _varying_within(table, others if keys.static is None else list(keys.static), codes, entity_keys)
     if keys.static is not None:
         problems = [
             f"Static column {column!r} changes within entity {entities[0]!r}"
@@ -152,15 +155,17 @@ def _static_columns(table: pd.DataFrame, keys: SequenceKeys, codes: np.ndarray, 
     return tuple(c for c in others if c not in varying)
 
 
-def _varying_within(table: pd.DataFrame, columns: list[str], codes: np.ndarray, entity: str) -> dict[str, list[object]]:
-    """Per column that changes within some entity, those entities' keys (missing counts as a value)."""
+def _varying_within(
+    table: pd.DataFrame, columns: list[str], codes: np.ndarray, entity_keys: np.ndarray
+) -> dict[str, list[object]]:
+    """Per column that changes within some entity, those entities' keys (``entity_keys``, by
+    entity number; missing counts as a value)."""
     found = {}
     for column in columns:
         values = pd.Series(pd.factorize(table[column], use_na_sentinel=False)[0])
         changes = (values.groupby(codes).nunique() > 1).to_numpy()
         if changes.any():
-            first_rows = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
-            found[column] = list(table[entity].to_numpy()[first_rows[changes]])
+            found[column] = list(entity_keys[changes])
     return found
 
 

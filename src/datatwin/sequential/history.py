@@ -23,6 +23,7 @@ what it was given in training. Features are kept in encoded form:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,7 +138,7 @@ def smooth_columns(values: dict[str, np.ndarray], first: np.ndarray, candidates:
 
 def positive_columns(values: dict[str, np.ndarray], columns: tuple[str, ...]) -> tuple[str, ...]:
     """The ``columns`` whose observed values are all positive (learnt by ratios)."""
-    return tuple(c for c in columns if np.all(values[c][_observed_rows(values, c)] > 0))
+    return tuple(c for c in columns if np.all(values[c][observed(values, c)] > 0))
 
 
 def anchors_of(
@@ -167,7 +168,7 @@ SAME_SCALE = 0.2
 
 
 def _together(values: dict[str, np.ndarray], a: str, b: str) -> bool:
-    both = _observed_rows(values, a) & _observed_rows(values, b)
+    both = observed(values, a) & observed(values, b)
     x, y = values[a][both], values[b][both]
     if len(x) < 10 or x.std() == 0 or y.std() == 0 or np.corrcoef(x, y)[0, 1] < TOGETHER:
         return False
@@ -185,13 +186,23 @@ def _lag_correlation(values: dict[str, np.ndarray], first: np.ndarray, before: s
 
 def _pairs(values: dict[str, np.ndarray], first: np.ndarray, before: str, after: str) -> tuple[np.ndarray, np.ndarray]:
     """Observed (previous ``before``, current ``after``) pairs within sequences."""
-    ok = ~first[1:] & _observed_rows(values, before)[:-1] & _observed_rows(values, after)[1:]
+    ok = ~first[1:] & observed(values, before)[:-1] & observed(values, after)[1:]
     return values[before][:-1][ok], values[after][1:][ok]
 
 
-def _observed_rows(values: dict[str, np.ndarray], name: str) -> np.ndarray:
+def observed(values: dict[str, np.ndarray], name: str) -> np.ndarray:
+    """Where encoded column ``name`` holds a value (its column's null flag, in ``values`` when the
+    column has missing cells, is 0), in ``values[name]``'s shape."""
     null = values.get(name.rsplit("::", 1)[0] + "::null")
-    return np.ones(len(values[name]), dtype=bool) if null is None else null == 0
+    return np.ones(np.shape(values[name]), dtype=bool) if null is None else null == 0
+
+
+def active_steps(lengths: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+    """Each step of sequences of ``lengths``, with the entities that have it (longest first)."""
+    by_length = np.argsort(-lengths, kind="stable")
+    descending = -lengths[by_length]
+    for step in range(int(lengths.max(initial=0))):
+        yield step, by_length[: np.searchsorted(descending, -step, side="left")]
 
 
 class History:
@@ -253,7 +264,7 @@ class History:
         out = dict(values)
         for c in self.spec.deltas:
             change = self._scaled(c, values[c]) - self._scaled(c, self.level[self.spec.anchor(c)][who])
-            out[c] = np.where(self._observed(c, values), change, 0.0)
+            out[c] = np.where(observed(values, c), change, 0.0)
         return out
 
     def levels(self, who: np.ndarray, drawn: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -272,24 +283,20 @@ class History:
         """Record step ``step`` of entities ``who`` (delta columns as levels)."""
         before = {c: self.level[c][who] for c in self.spec.deltas}
         for c in self.spec.deltas:
-            new = np.where(self._observed(c, values), values[c], before[c])
+            new = np.where(observed(values, c), values[c], before[c])
             anchor = before[self.spec.anchor(c)]
             self.change[c][who] = self._scaled(c, new) - self._scaled(c, anchor)
             self.level[c][who] = new
         for name, ring in self.recent.items():
             ring[who, step % self.depth] = self.level[name][who] if name in self.level else values[name]
         for c in self.spec.numbers:
-            observed = self._observed(c, values)
-            seen = self.seen[c][who] + observed
+            present = observed(values, c)
+            seen = self.seen[c][who] + present
             rate = np.maximum(MEAN_RATE, 1.0 / np.maximum(seen, 1.0))
             value = self.level[c][who] if c in self.level else values[c]
             mean = self.mean[c][who]
-            self.mean[c][who] = np.where(observed, mean + rate * (value - mean), mean)
+            self.mean[c][who] = np.where(present, mean + rate * (value - mean), mean)
             self.seen[c][who] = seen
-
-    def _observed(self, name: str, values: dict[str, np.ndarray]) -> np.ndarray:
-        null = values.get(name.rsplit("::", 1)[0] + "::null")
-        return np.ones(len(values[name]), dtype=bool) if null is None else null == 0
 
 
 def _clipped(values: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:

@@ -11,6 +11,7 @@ from datatwin.errors import ConfigError
 from datatwin.schema import coerce_table
 from datatwin.sequential.events import order_numbers
 from datatwin.sequential.fitted import FIRST, START, FittedSequences, schema_without
+from datatwin.sequential.history import observed
 
 
 @dataclass
@@ -40,10 +41,9 @@ class KnownSteps:
         rows[START] = self.time[:, 0]
         for column in [c for c in rows.columns if c.startswith(FIRST)]:
             given = self.values[column.removeprefix(FIRST)]
-            null = self.values.get(column.removeprefix(FIRST).rsplit("::", 1)[0] + "::null")
-            observed = np.ones_like(given, dtype=bool) if null is None else null == 0
-            first = np.argmax(observed, axis=1)
-            seen = observed.any(axis=1)
+            present = observed(self.values, column.removeprefix(FIRST))
+            first = np.argmax(present, axis=1)
+            seen = present.any(axis=1)
             rows[column] = np.where(seen, given[np.arange(len(given)), first], rows[column].to_numpy(dtype=float))
         return rows
 

@@ -39,7 +39,15 @@ from datatwin.sequential.fitted import (
     Mode,
     schema_without,
 )
-from datatwin.sequential.history import History, HistorySpec, anchors_of, positive_columns, smooth_columns
+from datatwin.sequential.history import (
+    History,
+    HistorySpec,
+    active_steps,
+    anchors_of,
+    observed,
+    positive_columns,
+    smooth_columns,
+)
 from datatwin.transforms import TableEncoder
 
 MIN_ENTITIES = 20
@@ -87,7 +95,7 @@ def fit_sequences(
     targets, values = _targets(encoder, encoded, events, clock, keys.order, first)
     spec = _history_spec(targets, values, first, step_schema, events, clock, mode)
     first_levels = {c: _first_observed(values, c, events, spec.fills[c]) for c in spec.deltas}
-    entity_rows = _entity_rows(events, mode, first_levels)
+    entity_rows = _entity_rows(events, first_levels)
     if entity_table is not None:
         entity_rows = with_entity_table(entity_rows, entity_table, keys.entity)
     entities = _entities(entity_rows, mode, source, entity=keys.entity, seed=entity_seed, rare_threshold=rare_threshold)
@@ -166,18 +174,16 @@ def _period(clock: Clock, events: Events, mode: str) -> int | None:
 
 def _first_observed(values: dict[str, np.ndarray], column: str, events: Events, fill: float) -> np.ndarray:
     """Each entity's first observed value of ``column`` (``fill`` when it has none)."""
-    null = values.get(column.rsplit("::", 1)[0] + "::null")
-    observed = np.ones(len(events.frame), dtype=bool) if null is None else null == 0
-    rows = np.flatnonzero(observed)
+    rows = np.flatnonzero(observed(values, column))
     firsts = pd.Series(rows).groupby(events.entity_of[rows]).first()
     out = np.full(events.entities, fill)
     out[firsts.index.to_numpy()] = values[column][firsts.to_numpy()]
     return out
 
 
-def _entity_rows(events: Events, mode: str, first_levels: dict[str, np.ndarray]) -> pd.DataFrame:
-    """One row per entity: its key, static columns, and (events) length and start; the first
-    levels of columns learnt as changes."""
+def _entity_rows(events: Events, first_levels: dict[str, np.ndarray]) -> pd.DataFrame:
+    """One row per entity: its key, static columns, length, start, and the first levels of
+    columns learnt as changes."""
     keys = events.keys
     columns = [c for c in (keys.entity, *(keys.static or ())) if c is not None]
     rows = events.frame[columns].iloc[events.starts].reset_index(drop=True)
@@ -240,17 +246,14 @@ def _history_features(
     n = len(events.frame)
     out = {c.name: np.empty(n, dtype=np.int64 if c.kind == "discrete" else np.float64) for c in spec.columns()}
     out.update({f"__target__{c}": np.empty(n) for c in spec.deltas})
-    by_length = np.argsort(-events.lengths, kind="stable")
-    sorted_lengths = events.lengths[by_length]
-    for step in range(int(events.lengths.max())):
-        who = by_length[: np.searchsorted(-sorted_lengths, -step, side="left")]
+    for step, who in active_steps(events.lengths):
         rows = events.starts[who] + step
         for name, feature in history.context(who, step).items():
             out[name][rows] = feature
         real = {c.name: values[c.name][rows] for c in spec.targets}
-        for c, change in history.changes(who, real).items():
-            if c in spec.deltas:
-                out[f"__target__{c}"][rows] = change
+        changes = history.changes(who, real)
+        for c in spec.deltas:
+            out[f"__target__{c}"][rows] = changes[c]
         history.push(who, step, real)
     return out
 
