@@ -108,9 +108,8 @@ class TokenSampler:
         cards = np.array(net.cardinalities)[orders[0]]  # alike in every order, step by step
         prefix_counts = np.concatenate([[1.0], np.cumprod(cards.astype(np.float64))])  # possible before each step
         with torch.no_grad():
-            leading = 0  # given columns come first in every order: their tokens are set at once
-            while leading < steps and int(orders[0, leading]) in given:
-                leading += 1
+            leading = len(given)  # given columns come first in every order: their tokens are set at once
+            assert set(orders[0, :leading].tolist()) == set(given), "given columns must lead every order"
             if leading:
                 block = np.zeros((size, leading), dtype=np.int64)
                 block[:n] = np.stack([given[int(j)] for j in orders[0, :leading]], axis=1)
@@ -118,11 +117,8 @@ class TokenSampler:
                 drawn[:, 1 : leading + 1] = torch.from_numpy(block) + offsets
             for step in range(leading, steps):
                 heads = torch.from_numpy(orders[:, step])
-                j = int(orders[0, step])  # given and conditioned columns are alike in every order
-                if j in given:
-                    column = torch.zeros(size, dtype=torch.long)
-                    column[:n] = torch.from_numpy(given[j])
-                elif prefix_counts[step] * PREFIX_SHARE <= per_group:
+                j = int(orders[0, step])  # conditioned columns are alike in every order
+                if prefix_counts[step] * PREFIX_SHARE <= per_group:
                     cdf = self._prefix_cdf(heads, orders[:, :step], cards[:step], self.weights.get(j))
                     before = self._columns(drawn, step_offsets[..., :step]).view(size, step)
                     column = _draw_from_cdf(cdf[_prefix_of_rows(before, cards[:step], per_group)], generator)

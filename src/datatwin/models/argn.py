@@ -211,9 +211,9 @@ class AnyOrderAR:
             self.net_ = None
             return self
         values = [data.column(c.name) for c in self.columns_]
-        given = frozenset(j for j, c in enumerate(self.columns_) if c.name in self.context_)
+        given = np.array([c.name in self.context_ for c in self.columns_])
         self.links_ = (
-            ColumnLinks.fit(self.tokenizers_, values, fine=cfg.fine, given=given)
+            ColumnLinks.fit(self.tokenizers_, values, fine=cfg.fine, given=frozenset(np.flatnonzero(given).tolist()))
             if cfg.equality_links
             else ColumnLinks()
         )
@@ -221,7 +221,8 @@ class AnyOrderAR:
         tokens = torch.from_numpy(np.stack(own + self.links_.tokens(values), 1))
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            self.net_ = self._train(tokens, torch.Generator().manual_seed(seed), progress, started)
+            given_mask = torch.from_numpy(given) if given.any() else None
+            self.net_ = self._train(tokens, given_mask, torch.Generator().manual_seed(seed), progress, started)
         return self
 
     def _cardinalities(self) -> list[int]:
@@ -229,8 +230,14 @@ class AnyOrderAR:
         return [t.cardinality for t in self.tokenizers_] + self.links_.cardinalities
 
     def _train(
-        self, tokens: torch.Tensor, generator: torch.Generator, progress: Progress | None, started: float
+        self,
+        tokens: torch.Tensor,
+        given: torch.Tensor | None,
+        generator: torch.Generator,
+        progress: Progress | None,
+        started: float,
     ) -> FusedHeads:
+        """Train the heads; ``given`` marks the context columns (``None``: none)."""
         cfg = self.config
         cards = self._cardinalities()
         counts = torch.stack([torch.bincount(tokens[:, j], minlength=max(cards)) for j in range(len(cards))])
@@ -244,8 +251,6 @@ class AnyOrderAR:
             link_hidden=cfg.link_hidden,
         )
         _init_output_bias(net, counts, cards)
-        names = [c.name for c in self.columns_ or ()]
-        given = torch.tensor([n in self.context_ for n in names], dtype=torch.bool) if self.context_ else None
         targets = target_columns(net, given)
         finish_seconds = _sampling_tables_seconds(net) if cfg.max_time else 0.0
         order = torch.randperm(len(tokens), generator=generator)
@@ -338,10 +343,10 @@ class AnyOrderAR:
             if c.kind == "continuous" and c.name in conditions
         }
         values = [t.values_of(tokens[:, j], rng, intervals.get(j)) for j, t in enumerate(self.tokenizers_)]
-        for j in fixed:  # context columns keep their exact values (links copy or scale them)
+        self.links_.apply(values, tokens, self.tokenizers_, intervals, keep=set(fixed), rng=rng)
+        for j in fixed:  # context columns keep their exact values
             assert context is not None
             values[j] = np.asarray(context[self.columns_[j].name], dtype=values[j].dtype)
-        self.links_.apply(values, tokens, self.tokenizers_, intervals, keep=set(fixed), rng=rng)
         data = {c.name: v for c, v in zip(self.columns_, values, strict=True)}
         return EncodedTable(self.columns_, data, n_rows=n)
 
