@@ -41,16 +41,23 @@ def sequence_copies_metric(
     return measured("sequence_copies", value, None, summary, limits, {"copies": copies, "units": len(synthetic_units)})
 
 
-def sequence_dcr_metric(
+def sequence_privacy_metrics(
     real: SequenceSet, synthetic: SequenceSet, holdout: SequenceSet | None, limits: dict[str, Threshold], *, seed: int
+) -> list[MetricResult]:
+    """Copied sequences, sequence DCR and membership inference; the units are described for
+    distances once, for both distance metrics."""
+    copies = sequence_copies_metric(real, synthetic, limits, seed=seed)
+    sides = _balanced(real, holdout, synthetic, seed)
+    if isinstance(sides, str):
+        return [copies, skipped("sequence_dcr", sides, limits), skipped("sequence_membership", sides, limits)]
+    return [copies, _dcr(*sides, limits), _membership(*sides, limits)]
+
+
+def _dcr(
+    train_x: np.ndarray, holdout_x: np.ndarray, synthetic_x: np.ndarray, limits: dict[str, Threshold]
 ) -> MetricResult:
     """Share of synthetic units closer to a training unit than to a holdout unit (as many of
     each): 0.5 when the twin is no closer to the data it learnt from than to unseen data."""
-    sides = _balanced(real, holdout, synthetic, seed)
-    if isinstance(sides, str):
-        return skipped("sequence_dcr", sides, limits)
-    train_x, holdout_x, synthetic_x = sides
-    n = len(train_x)
     to_train = NearestNeighbors(n_neighbors=1).fit(train_x).kneighbors(synthetic_x)[0][:, 0]
     to_holdout = NearestNeighbors(n_neighbors=1).fit(holdout_x).kneighbors(synthetic_x)[0][:, 0]
     value = float(np.mean(to_train < to_holdout) + 0.5 * np.mean(to_train == to_holdout))
@@ -58,18 +65,14 @@ def sequence_dcr_metric(
         f"{100 * value:.1f}% of synthetic sequences are closer to a training sequence than to an unseen one "
         "(50% ideal)."
     )
-    return measured("sequence_dcr", value, None, summary, limits, {"units": n})
+    return measured("sequence_dcr", value, None, summary, limits, {"units": len(train_x)})
 
 
-def sequence_membership_metric(
-    real: SequenceSet, synthetic: SequenceSet, holdout: SequenceSet | None, limits: dict[str, Threshold], *, seed: int
+def _membership(
+    train_x: np.ndarray, holdout_x: np.ndarray, synthetic_x: np.ndarray, limits: dict[str, Threshold]
 ) -> MetricResult:
     """AUC of an attacker who calls a real unit a member when a synthetic unit lies close to it
     (training units against holdout units): 0.5 when closeness gives nothing away."""
-    sides = _balanced(real, holdout, synthetic, seed)
-    if isinstance(sides, str):
-        return skipped("sequence_membership", sides, limits)
-    train_x, holdout_x, synthetic_x = sides
     n = len(train_x)
     nearest = NearestNeighbors(n_neighbors=1).fit(synthetic_x)
     distances = nearest.kneighbors(np.vstack([train_x, holdout_x]))[0][:, 0]

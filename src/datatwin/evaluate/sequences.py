@@ -16,11 +16,7 @@ from datatwin.evaluate.sequence_fidelity import (
     inter_event_times_metric,
     sequence_lengths_metric,
 )
-from datatwin.evaluate.sequence_privacy import (
-    sequence_copies_metric,
-    sequence_dcr_metric,
-    sequence_membership_metric,
-)
+from datatwin.evaluate.sequence_privacy import sequence_privacy_metrics
 from datatwin.evaluate.sequence_scores import discriminative_metric, predictive_metric
 from datatwin.lineage import Lineage
 from datatwin.progress import Progress, advance
@@ -93,11 +89,7 @@ def evaluate_sequences(
         predictive_metric(real_set, synthetic_set, holdout_set, limits, seed=seed),
     ]
     advance(progress, "evaluating", 3, 4)
-    metrics += [
-        sequence_copies_metric(real_set, synthetic_set, limits, seed=seed),
-        sequence_dcr_metric(real_set, synthetic_set, holdout_set, limits, seed=seed),
-        sequence_membership_metric(real_set, synthetic_set, holdout_set, limits, seed=seed),
-    ]
+    metrics += sequence_privacy_metrics(real_set, synthetic_set, holdout_set, limits, seed=seed)
     advance(progress, "evaluating", 4, 4)
     context = dict(table.context)
     context["sequence"] = {
