@@ -26,10 +26,10 @@ PARTS: dict[str, int] = {"hour": 24, "weekday": 7, "month": 12}
 GAP = "__gap__"
 """The encoded column of the time since the previous event."""
 DAYS, TIME_OF_DAY = "__days__", "__time_of_day__"
+"""Whole days since the previous event's date, and seconds since midnight (split gaps)."""
 SINCE = "__since__"
 """The time of the entity's previous event (its start for the first): where in history a step
 falls — a panel's years share their shocks, a series its trend."""
-"""Whole days since the previous event's date, and seconds since midnight (split gaps)."""
 
 
 @dataclass(frozen=True)
