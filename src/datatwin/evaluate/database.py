@@ -31,12 +31,18 @@ from datatwin.progress import Progress, advance
 from datatwin.relational.columns import children_per_row, filled_column_specs, value_columns
 from datatwin.relational.context import parent_rows
 from datatwin.relational.discover import discover_keys
-from datatwin.schema import ColumnKind
+from datatwin.evaluate.sequence_data import sequence_set
+from datatwin.evaluate.sequence_fidelity import autocorrelation_metrics, inter_event_times_metric
+from datatwin.relational.events import event_order
+from datatwin.schema import ColumnKind, Schema, SequenceKeys
 from datatwin.schema.coerce import blanks_as_missing
-from datatwin.schema.keys import dangling_references
+from datatwin.schema.keys import dangling_references, key_text
 from datatwin.schema.relational import ForeignKey
 
 _PARENT = "parent."
+_ENTITY = "parent key"
+_KIND_SAMPLE = 1000
+"""Rows a column's kind is judged on when looking for a child's time column."""
 _FULL_NAME = "full name"
 
 
@@ -80,6 +86,7 @@ def evaluate_database(
         metrics.append(_integrity(real_db, synthetic_db, key, limits))
         metrics.append(_children_per_parent(real_db, synthetic_db, key, limits))
         metrics.append(_parent_child_trends(real_db, synthetic_db, key, limits))
+        metrics += _event_metrics(real_db, synthetic_db, key, limits)
     advance(progress, "evaluating keys", steps, steps)
     context = {
         "database": True,
@@ -248,6 +255,36 @@ def _children_per_parent(
         for side, c in (("real", real_counts), ("synthetic", synthetic_counts))
     }
     return measured("children_per_parent", similarity, 1.0, summary, limits, details, subject=key.describe())
+
+
+def _event_metrics(
+    real: Database, synthetic: Database, key: ForeignKey, limits: dict[str, Threshold]
+) -> list[MetricResult]:
+    """For a child whose rows are events of their parent along a time column (as
+    :func:`datatwin.relational.events.event_order` finds it: a customer's invoices by date), the
+    times between one parent's events and the autocorrelation of its numbers within each parent;
+    nothing for other keys."""
+    if key.is_self_reference:
+        return []
+    table = real.schema.table(key.table)
+    frame = blanks_as_missing(real.tables[key.table][value_columns(real.schema, table, real.tables[key.table])])
+    order = event_order(frame, Schema(filled_column_specs(frame.head(_KIND_SAMPLE))))
+    if order is None:
+        return []
+    numbers = [
+        s.name for s in filled_column_specs(frame) if s.kind in (ColumnKind.NUMERIC, ColumnKind.INTEGER)
+    ]
+    columns = [order, *numbers]
+    events = [
+        blanks_as_missing(d.tables[key.table][columns]).assign(**{_ENTITY: key_text(d.tables[key.table], key.columns)})
+        for d in (real, synthetic)
+    ]
+    data = prepare(events[0], events[1])
+    keys = SequenceKeys(order=order, entity=_ENTITY, static=())
+    sets = [sequence_set(f, data.schema, keys) for f in (data.real, data.synthetic)]
+    found = [inter_event_times_metric(*sets, limits), *autocorrelation_metrics(*sets, limits)]
+    subject = lambda m: f"{key.describe()}: {m.subject}" if m.subject else key.describe()  # noqa: E731
+    return [dataclasses.replace(m, subject=subject(m)) for m in found]
 
 
 def _joined(database: Database, key: ForeignKey, child_columns: list[str], parent_columns: list[str]) -> pd.DataFrame:

@@ -42,7 +42,6 @@ def fit_table(
     Parameters are those of :func:`datatwin.fit`, with the table already read.
     """
     check_seed(seed)
-    started = time.perf_counter()
     frame = source.data
     model_name = registry.resolve(model, len(frame))
     options = dict(model_options or {})
@@ -50,6 +49,7 @@ def fit_table(
     if timed:
         options["max_time"] = max_time
     generator = registry.create(model_name, options)
+    started = time.perf_counter()  # loading the model's library (torch: seconds, once) is not the table's time
     advance(progress, "checking data", 0, 1)
     resolved_schema = _resolve_schema(schema, frame, rare_threshold)
     table = coerce_table(frame, resolved_schema)

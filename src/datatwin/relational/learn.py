@@ -49,6 +49,7 @@ from datatwin.relational.context import (
 )
 from datatwin.relational.dangling import settle_dangling
 from datatwin.relational.discover import discover_keys
+from datatwin.relational.events import event_order, fit_events, has_enough_parents
 from datatwin.relational.model import FittedDatabase, TableModel, database_lineage
 from datatwin.relational.order import GenerationPlan, generation_plan
 from datatwin.relational.reference import find_reference_tables, known_references, reference_table_model
@@ -131,7 +132,9 @@ def _check_before_learning(database: Database, references: set[str]) -> None:
 
 class _Budget:
     """A fit's time budget shared by its tables: each gets what is left in proportion to its
-    rows among the tables still to learn."""
+    rows among the tables still to learn, but at least half an even share (a 250-row parent
+    beside 6,000 rows of children needs a few epochs too); a table that stops early leaves its
+    time to the next."""
 
     def __init__(self, deadline: float | None, rows: dict[str, int]) -> None:
         self.deadline = deadline
@@ -142,7 +145,8 @@ class _Budget:
         if self.deadline is None:
             return None
         left = self.deadline - time.perf_counter()
-        return max(left * (rows + 1) / (rows + 1 + sum(self.rows.values())), MIN_TRAINING_SECONDS)
+        even = left / (2 * (len(self.rows) + 1))
+        return max(left * (rows + 1) / (rows + 1 + sum(self.rows.values())), even, MIN_TRAINING_SECONDS)
 
 
 def _schema_file(path: str | Path) -> RelationalSchema:
@@ -168,16 +172,20 @@ def _fit_table(
     counts = {column: float(values.mean()) for column, values in children.items()}
     primary = _primary_key_of(database, table, plan)
     sequence_length = 0
+    event_time = None
     if primary is not None:
         rows = parent_rows(database, primary)
         context = as_drawn(parent_context(database, primary, rows), fitted[primary.parent])
         contexts[table.name] = context
         training = pd.concat([training, context, grandparent_context(contexts.get(primary.parent), rows)], axis=1)
         order = sibling_order(frame, table, primary)
-        if values and 0 < int(order.max(initial=0)) < MAX_SEQUENCE_LENGTH:
+        repeated = bool(values) and int(order.max(initial=0)) > 0
+        if repeated and len(table.primary_key) <= 1 and has_enough_parents(rows):
+            event_time = _event_time(frame, values)
+        if repeated and event_time is None and int(order.max()) < MAX_SEQUENCE_LENGTH:
             sequence_length = int(order.max()) + 1
             training = pd.concat([training, previous_context(frame[values], order, frame, primary)], axis=1)
-    table_fit = None
+    table_fit = events = None
     tiny = len(training) < MIN_ROWS  # a lookup table: learnt without context, every label pooled
     empty = [c for c in training.columns if is_context(c) and (tiny or training[c].isna().all())]
     training = training.drop(columns=empty)
@@ -187,14 +195,19 @@ def _fit_table(
         training = training.drop(columns=unlearnt)
         conditioned = any(is_context(c) for c in training.columns)
         model = "copula" if tiny else ("argn" if conditioned else "auto")
-        table_fit = fit_table(
-            TableSource(training, f"{database.source}#{table.name}", hash_frame(training)),
-            model=model,
-            seed=seed,
-            schema=_with_unique_keys(inferred, [c for c in training.columns], table),
-            max_time=max_time,
-            min_rows=1,
-        )
+        schema = _with_unique_keys(inferred, [c for c in training.columns], table)
+        name = f"{database.source}#{table.name}"
+        if event_time is not None and not tiny and schema[event_time].kind is ColumnKind.DATETIME:
+            events = fit_events(training, schema, rows, event_time, source=name, seed=seed, max_time=max_time)
+        else:
+            table_fit = fit_table(
+                TableSource(training, name, hash_frame(training)),
+                model=model,
+                seed=seed,
+                schema=schema,
+                max_time=max_time,
+                min_rows=1,
+            )
     return TableModel(
         fitted=table_fit,
         value_columns=values,
@@ -206,7 +219,15 @@ def _fit_table(
         mean_children=counts,
         empty_text=[c for c in values if frame[c].isna().sum() == 0 and frame[c].eq("").any()],
         sequence_length=sequence_length,
+        events=events,
     )
+
+
+def _event_time(frame: pd.DataFrame, values: list[str]) -> str | None:
+    """The time column a child's rows are events along (see :func:`event_order`), its kind
+    judged on the first rows."""
+    filled = blanks_as_missing(frame[values])
+    return event_order(filled, Schema(filled_column_specs(filled.head(_KIND_SAMPLE))))
 
 
 def _with_unique_keys(inferred: Schema, columns: list[str], table: TableSchema) -> Schema:

@@ -21,6 +21,7 @@ from datatwin.pipeline import FittedTable, table_document, table_from_document
 from datatwin.relational.dangling import DanglingShare
 from datatwin.relational.order import GenerationPlan, generation_plan
 from datatwin.schema.relational import ForeignKey, RelationalSchema
+from datatwin.sequential import FittedSequences, sequences_document, sequences_from_document
 
 DATABASE_KIND = "database"
 
@@ -62,6 +63,10 @@ class TableModel:
         For a reference table (a short lookup list such as genres, languages or countries,
         naming no one), its rows with their keys and children counts, written out as they
         are; ``None`` for a table that is generated.
+    events
+        For a child table whose rows are events of their parent along a time column (see
+        :mod:`datatwin.relational.events`), the sequence twin that draws them, in place of
+        ``fitted``; ``None`` otherwise.
     """
 
     fitted: FittedTable | None
@@ -75,6 +80,7 @@ class TableModel:
     empty_text: list[str]
     sequence_length: int = 0
     reference: pd.DataFrame | None = None
+    events: FittedSequences | None = None
 
     def facts(self) -> dict[str, Any]:
         """Everything but the fitted table, JSON-able."""
@@ -92,8 +98,10 @@ class TableModel:
         }
 
     @classmethod
-    def from_facts(cls, facts: dict[str, Any], fitted: FittedTable | None) -> TableModel:
-        """Inverse of :meth:`facts`, with the table's fitted twin."""
+    def from_facts(
+        cls, facts: dict[str, Any], fitted: FittedTable | None, events: FittedSequences | None = None
+    ) -> TableModel:
+        """Inverse of :meth:`facts`, with the table's fitted twin or sequence twin."""
         primary = facts["primary"]
         return cls(
             fitted=fitted,
@@ -107,6 +115,7 @@ class TableModel:
             empty_text=list(facts["empty_text"]),
             sequence_length=int(facts["sequence_length"]),
             reference=None if facts["reference"] is None else _rows_frame(facts["reference"]),
+            events=events,
         )
 
 
@@ -149,6 +158,10 @@ def database_document(database: FittedDatabase) -> tuple[dict[str, Any], dict[st
             document, table_arrays = table_document(model.fitted)
             entry["twin"] = document
             arrays.update({f"tables/{index}/{k}": v for k, v in table_arrays.items()})
+        if model.events is not None:
+            document, event_arrays = sequences_document(model.events)
+            entry["events"] = document
+            arrays.update({f"tables/{index}/events/{k}": v for k, v in event_arrays.items()})
         tables.append(entry)
     document = {
         "kind": DATABASE_KIND,
@@ -174,10 +187,12 @@ def database_from_document(document: dict[str, Any], arrays: dict[str, np.ndarra
         schema = RelationalSchema.from_dict(document["relational_schema"])
         tables = {}
         for index, entry in enumerate(document["tables"]):
-            fitted = None
+            fitted = events = None
             if entry["twin"] is not None:
                 fitted = table_from_document(entry["twin"], prefixed(arrays, f"tables/{index}/"), where)
-            tables[str(entry["name"])] = TableModel.from_facts(entry["facts"], fitted)
+            if entry.get("events") is not None:
+                events = sequences_from_document(entry["events"], prefixed(arrays, f"tables/{index}/events/"), where)
+            tables[str(entry["name"])] = TableModel.from_facts(entry["facts"], fitted, events)
         dangling = {str(k): DanglingShare.from_dict(v) for k, v in document.get("dangling", {}).items()}
         return FittedDatabase(schema, tables, dict(document["lineage"]), dangling)
 

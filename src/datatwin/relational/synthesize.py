@@ -6,8 +6,9 @@ Tables are drawn parents first (:mod:`datatwin.relational.order`):
 - a root table gets ``scale`` × its real rows; each child table's rows are drawn under its
   primary parent, each parent getting its learnt number of children (the counts rescaled so the
   table gets ``scale`` × its real size), with the parent's values (and the grandparent's the
-  parent was drawn with) as context; sequences are
-  drawn position by position, each row given the previous sibling it follows;
+  parent was drawn with) as context; events of a parent along a time column are drawn by their
+  sequence twin (:mod:`datatwin.relational.events`), other sequences position by position,
+  each row given the previous sibling it follows;
 - other foreign keys are drawn in proportion to the parents' learnt child counts; in a table
   whose composite key is made of foreign keys (many-to-many links) a parent's rows refer to
   distinct partners, so the key does not repeat;
@@ -26,9 +27,10 @@ import pandas as pd
 
 from datatwin.io.database import Database
 from datatwin.pipeline import sample_table
-from datatwin.relational.columns import CHILDREN, POSITION, PREVIOUS, count_column
+from datatwin.relational.columns import CHILDREN, PARENT, POSITION, PREVIOUS, count_column
 from datatwin.relational.context import as_drawn, grandparent_context, is_context, parent_values
 from datatwin.relational.dangling import add_dangling
+from datatwin.relational.events import sample_events
 from datatwin.relational.model import FittedDatabase, TableModel
 from datatwin.schema.keys import key_text
 from datatwin.schema.relational import ForeignKey, TableSchema
@@ -75,10 +77,20 @@ def _sample_children(
     assert key is not None
     counts = _rescaled(parents[count_column(key)].to_numpy(), round(scale * model.real_rows), rng)
     parent = twin.tables[key.parent]
-    rows_of_parent = np.repeat(np.arange(len(parents)), counts)
-    context = as_drawn(parent_values(parents, parent.value_columns, rows_of_parent), parent)
-    given = pd.concat([context, grandparent_context(parents, rows_of_parent)], axis=1)
-    if model.sequence_length:
+    each_parent = np.arange(len(parents))
+    per_parent = pd.concat(
+        [
+            as_drawn(parent_values(parents, parent.value_columns, each_parent), parent),
+            grandparent_context(parents, each_parent),
+        ],
+        axis=1,
+    )
+    rows_of_parent = np.repeat(each_parent, counts)
+    given = per_parent.iloc[rows_of_parent].reset_index(drop=True)
+    context = given[[c for c in given.columns if c.startswith(PARENT)]]
+    if model.events is not None:
+        rows = _whole_counts(sample_events(model.events, per_parent, counts, rng))
+    elif model.sequence_length:
         rows = _sample_sequences(model, given, counts, rng)
     else:
         rows = _sample_values(model, int(counts.sum()), given, rng)
@@ -172,10 +184,15 @@ def _sample_values(model: TableModel, n: int, context: pd.DataFrame | None, rng:
     seed = int(rng.integers(0, 2**31))
     usable = [] if context is None else [c for c in context.columns if c in model.fitted.schema.names]
     given = context[usable] if usable and context is not None else None
-    rows = sample_table(model.fitted, n, seed=seed, context=given)
+    rows = _whole_counts(sample_table(model.fitted, n, seed=seed, context=given))
+    return rows.drop(columns=[c for c in rows.columns if is_context(c)])
+
+
+def _whole_counts(rows: pd.DataFrame) -> pd.DataFrame:
+    """Drawn children counts as whole numbers ≥ 0."""
     counts = [c for c in rows.columns if c.startswith(CHILDREN)]
     rows[counts] = rows[counts].clip(lower=0).round().astype(np.int64)
-    return rows.drop(columns=[c for c in rows.columns if is_context(c)])
+    return rows
 
 
 def _rescaled(counts: np.ndarray, total: int, rng: np.random.Generator) -> np.ndarray:

@@ -22,9 +22,10 @@ from datatwin.errors import ConfigError
 from datatwin.models import Generator
 from datatwin.pipeline import sample_table
 from datatwin.progress import Progress, advance
+from datatwin.schema import Schema, coerce_table
 from datatwin.seeds import check_seed
 from datatwin.sequential.clock import SINCE
-from datatwin.sequential.fitted import ENTITY, FIRST, LENGTH, START, FittedSequences
+from datatwin.sequential.fitted import ENTITY, FIRST, LENGTH, START, FittedSequences, is_entity_attribute
 from datatwin.sequential.history import History, active_steps
 from datatwin.sequential.known import KnownSteps, known_steps
 from datatwin.sequential.learn import static_context
@@ -43,10 +44,13 @@ def sample_sequences(
     context: pd.DataFrame | None = None,
     start: pd.DataFrame | None = None,
     conditions: dict[str, Wanted] | None = None,
+    lengths: np.ndarray | None = None,
     seed: int,
     progress: Progress | None = None,
 ) -> pd.DataFrame:
-    """Draw sequences (see the module docstring and :meth:`datatwin.SequenceTwin.sample`)."""
+    """Draw sequences (see the module docstring and :meth:`datatwin.SequenceTwin.sample`);
+    ``lengths`` gives each ``context`` entity's number of events (a database's children per
+    parent), which the entities' other columns — start, first levels — are then drawn for."""
     check_seed(seed)
     entity_seed, step_seed, decode_seed = (int(s) for s in np.random.SeedSequence(seed).generate_state(3))
     static_conditions, event_conditions = _split_conditions(fitted, dict(conditions or {}))
@@ -56,6 +60,8 @@ def sample_sequences(
             raise ConfigError("Give either start= (the first steps of each series) or context=, not both.")
         known = known_steps(fitted, start)
         context = known.entities
+    if lengths is not None:
+        context = _with_lengths(fitted, context, lengths)
     rows = _entity_rows(fitted, entities, context, static_conditions, entity_seed)
     lengths = _lengths(fitted, rows, horizon)
     if known is not None:
@@ -117,21 +123,42 @@ def _entity_rows(
     twin = fitted.entities.twin
     if context is not None:
         given = [c for c in context.columns if c != keys.entity]
-        attributes = [c for c in twin.schema.names if c != keys.entity and not c.startswith("__")]
-        unknown = sorted(set(given) - set(attributes))
+        attributes = [c for c in twin.schema.names if c != keys.entity and is_entity_attribute(c)]
+        unknown = sorted(set(given) - {*attributes, LENGTH})
         if unknown:
             raise ConfigError(f"context may hold the entity and its attributes {attributes}; not {unknown}.")
         if entities is not None and entities != len(context):
             raise ConfigError(f"entities={entities} but context has {len(context)} rows: give one or the other.")
+        context = _working_context(fitted, context)
         n = len(context)
         drawn = sample_table(twin, n, seed=seed, conditions=conditions, context=context[given] if given else None)
-        if keys.entity is not None and keys.entity in context.columns:
-            drawn[keys.entity] = context[keys.entity].to_numpy()
+        for column in context.columns:  # as given, not as decoded from their encoding
+            drawn[column] = context[column].to_numpy()
         return drawn
     n = fitted.lengths["entities"] if entities is None else entities
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n <= 0:
         raise ConfigError(f"entities must be a positive whole number; got {entities!r}.")
     return sample_table(twin, int(n), seed=seed, conditions=conditions)
+
+
+def _working_context(fitted: FittedSequences, context: pd.DataFrame) -> pd.DataFrame:
+    """The given entities' static columns in the working form they were learnt in (labels as
+    learnt, times as times), any value allowed: a given entity may lie beyond the real ones."""
+    static = [c for c in context.columns if c in (fitted.keys.static or ())]
+    if not static:
+        return context
+    schema = Schema(tuple(fitted.schema[c].without_bounds() for c in static))
+    return context.assign(**coerce_table(context[static], schema))
+
+
+def _with_lengths(fitted: FittedSequences, context: pd.DataFrame | None, lengths: np.ndarray) -> pd.DataFrame:
+    """The context entities with their given numbers of events."""
+    if fitted.entities.twin is None or context is None:
+        raise ConfigError("lengths= gives the events of context= entities of an event twin; give both.")
+    counts = np.asarray(lengths)
+    if counts.shape != (len(context),) or not np.issubdtype(counts.dtype, np.integer) or (counts < 0).any():
+        raise ConfigError(f"lengths must be {len(context)} whole numbers ≥ 0, one per context row.")
+    return context.assign(**{LENGTH: counts.astype(np.int64)})
 
 
 def _lengths(fitted: FittedSequences, rows: pd.DataFrame, horizon: int | None) -> np.ndarray:

@@ -30,6 +30,12 @@ LENGTH, START, FIRST, ENTITY = "__length__", "__start__", "__first__.", "__entit
 changes) and the prefix of the entity's encoded columns given to every step."""
 
 
+def is_entity_attribute(column: str) -> bool:
+    """Whether a column of the entity rows is one of the entity's own (static) columns rather
+    than what the twin adds per entity (its length, start and first levels)."""
+    return column not in (LENGTH, START) and not column.startswith(FIRST)
+
+
 @dataclass
 class Entities:
     """What a sequence twin knows of its entities.

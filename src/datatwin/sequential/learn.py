@@ -37,6 +37,7 @@ from datatwin.sequential.fitted import (
     Entities,
     FittedSequences,
     Mode,
+    is_entity_attribute,
     schema_without,
 )
 from datatwin.sequential.history import (
@@ -216,13 +217,15 @@ def _entities(
 
 
 def static_context(entities: Entities, rows: pd.DataFrame) -> dict[str, np.ndarray]:
-    """The entities' encoded static columns (of kinds worth learning from), by encoded name."""
+    """The entities' encoded static columns (of kinds worth learning from), by encoded name;
+    values beyond the learnt bounds (given entities) go to the edge tokens."""
     schema = entities.schema
-    static = [c.name for c in schema.columns if not c.name.startswith("__") and c.kind not in UNLEARNT_STATIC]
+    static = [c for c in schema.columns if is_entity_attribute(c.name) and c.kind not in UNLEARNT_STATIC]
     if not static:
         return {}
-    working = _working(rows[schema.names], schema)
-    encoded = entities.encoder.encode_columns(working[static], seed=0)
+    names = [c.name for c in static]
+    working = _working(rows[names], Schema(tuple(c.without_bounds() for c in static)))
+    encoded = entities.encoder.encode_columns(working, seed=0)
     return dict(encoded)
 
 

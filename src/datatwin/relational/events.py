@@ -1,0 +1,94 @@
+"""Child tables whose rows are events of their parent — a customer's rentals, invoices or
+payments — learnt and drawn with the sequence model (:mod:`datatwin.sequential`).
+
+Such a child has a primary parent and a date or time column along which each parent's rows
+happen (:func:`event_order`). Its twin is a sequence twin whose entities are the parents: their
+values (as the parent's twin draws them, and the grandparent's) are the entity's static columns,
+and its entity twin learns, per parent, when the first event happens and where the numbers
+start, given the parent's values and its number of children. Each event is then drawn given the
+parent, the calendar, the time since the previous event and the parent's history so far (lags,
+running means, position), instead of the previous sibling alone. The number of children stays
+the parent twin's to draw (it is learnt with the parent's values), so children per parent keep
+following their parent.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from datatwin.io import TableSource
+from datatwin.lineage import hash_frame
+from datatwin.schema import DEFAULT_RARE_THRESHOLD, ColumnKind, ColumnSpec, Schema, SequenceKeys
+from datatwin.sequential import FittedSequences, fit_sequences, sample_sequences
+from datatwin.sequential.learn import MIN_ENTITIES
+
+PARENT_ROW = "__parent_row__"
+"""The entity column of a child's sequence twin: the parent's row number."""
+MIN_DISTINCT_TIMES = 0.2
+"""Share of distinct values a time column needs to order events (a ``last_update`` stamped on
+every row at once orders nothing)."""
+
+
+def event_order(frame: pd.DataFrame, schema: Schema) -> str | None:
+    """The child's column its events are ordered by: of the date and time columns filled in every
+    row, the one with the most distinct values, when at least :data:`MIN_DISTINCT_TIMES` of the
+    rows have their own; ``None`` when the table has no such column."""
+    times = [c.name for c in schema.columns if c.kind is ColumnKind.DATETIME and frame[c.name].notna().all()]
+    if not times or len(frame) == 0:
+        return None
+    distinct = {c: frame[c].nunique() for c in times}
+    best = max(times, key=lambda c: distinct[c])
+    return best if distinct[best] >= MIN_DISTINCT_TIMES * len(frame) else None
+
+
+def has_enough_parents(parent_of: np.ndarray) -> bool:
+    """Whether every child has a parent and children spread over enough parents to learn
+    parents as entities from, several of them with several children."""
+    if len(parent_of) == 0 or (parent_of < 0).any():
+        return False
+    children = np.bincount(parent_of)
+    return int((children > 0).sum()) >= MIN_ENTITIES and int((children > 1).sum()) >= 2
+
+
+def fit_events(
+    training: pd.DataFrame,
+    schema: Schema,
+    parent_of: np.ndarray,
+    order: str,
+    *,
+    source: str,
+    seed: int,
+    max_time: float | None,
+) -> FittedSequences:
+    """A sequence twin of the child rows ``training`` (value columns, children counts and the
+    parent context, described by ``schema``), whose entities are the parent rows ``parent_of``
+    and whose events are ordered by ``order``. The columns constant within each parent are the
+    entity's: the parent context, and the child's own columns that never change under one
+    parent (an invoice's billing country), which the entity twin then draws once per parent."""
+    events = training.assign(**{PARENT_ROW: parent_of})
+    keys = SequenceKeys(order=order, entity=PARENT_ROW)
+    full = Schema((*schema.columns, ColumnSpec(PARENT_ROW, ColumnKind.ID)), keys)
+    return fit_sequences(
+        TableSource(events, source, hash_frame(events)),
+        keys,
+        seed=seed,
+        schema=full,
+        rare_threshold=DEFAULT_RARE_THRESHOLD,
+        max_time=max_time,
+    )
+
+
+def sample_events(
+    fitted: FittedSequences, context: pd.DataFrame, counts: np.ndarray, rng: np.random.Generator
+) -> pd.DataFrame:
+    """The child rows of parents with the given ``context`` (one row per parent) and ``counts``
+    children each, laid out parent by parent in time order, without the context columns."""
+    learnt = [c for c in context.columns if c in (fitted.keys.static or ())]
+    having = np.flatnonzero(counts > 0)
+    given = context.iloc[having].reset_index(drop=True)[learnt]
+    given[PARENT_ROW] = having
+    drawn = sample_sequences(
+        fitted, context=given, lengths=counts[having].astype(np.int64), seed=int(rng.integers(0, 2**31))
+    )
+    return drawn.drop(columns=[PARENT_ROW, *learnt]).reset_index(drop=True)
