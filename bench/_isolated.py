@@ -6,6 +6,7 @@ import json
 import multiprocessing
 from collections.abc import Callable
 from pathlib import Path
+from queue import Empty
 
 
 def run_each(measure: Callable[..., None], runs: list[tuple]) -> list[dict]:
@@ -15,10 +16,20 @@ def run_each(measure: Callable[..., None], runs: list[tuple]) -> list[dict]:
         queue: multiprocessing.Queue = multiprocessing.Queue()
         process = multiprocessing.Process(target=measure, args=(*run, queue))
         process.start()
-        results.append(queue.get())
+        results.append(_result_of(process, queue, run))
         process.join()
         print(json.dumps(results[-1]), flush=True)
     return results
+
+
+def _result_of(process: multiprocessing.Process, queue: multiprocessing.Queue, run: tuple) -> dict | list:
+    """The row the process put, or a row saying it died without one (a crash, memory)."""
+    while True:
+        try:
+            return queue.get(timeout=5)
+        except Empty:
+            if not process.is_alive() and queue.empty():
+                return {"run": " ".join(map(str, run)), "error": f"died with exit code {process.exitcode}"}
 
 
 def write_table(results: list[dict], name: str) -> None:

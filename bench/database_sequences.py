@@ -86,7 +86,7 @@ def main() -> None:
     parser.add_argument("--name", default="database_sequences")
     args = parser.parse_args()
     results = run_each(measure, [(case, args.max_time) for case in args.only])
-    write_table([row for rows in results for row in rows], args.name)
+    write_table([row for rows in results for row in (rows if isinstance(rows, list) else [rows])], args.name)
 
 
 if __name__ == "__main__":

@@ -271,20 +271,21 @@ def _event_metrics(
     order = event_order(frame, Schema(filled_column_specs(frame.head(_KIND_SAMPLE))))
     if order is None:
         return []
-    numbers = [
-        s.name for s in filled_column_specs(frame) if s.kind in (ColumnKind.NUMERIC, ColumnKind.INTEGER)
-    ]
+    numbers = [s.name for s in filled_column_specs(frame) if s.kind in (ColumnKind.NUMERIC, ColumnKind.INTEGER)]
     columns = [order, *numbers]
-    events = [
-        blanks_as_missing(d.tables[key.table][columns]).assign(**{_ENTITY: key_text(d.tables[key.table], key.columns)})
-        for d in (real, synthetic)
-    ]
+    events = [_events_of(d.tables[key.table], key, columns) for d in (real, synthetic)]
     data = prepare(events[0], events[1])
     keys = SequenceKeys(order=order, entity=_ENTITY, static=())
     sets = [sequence_set(f, data.schema, keys) for f in (data.real, data.synthetic)]
     found = [inter_event_times_metric(*sets, limits), *autocorrelation_metrics(*sets, limits)]
     subject = lambda m: f"{key.describe()}: {m.subject}" if m.subject else key.describe()  # noqa: E731
     return [dataclasses.replace(m, subject=subject(m)) for m in found]
+
+
+def _events_of(frame: pd.DataFrame, key: ForeignKey, columns: list[str]) -> pd.DataFrame:
+    """The child rows that name a parent, their ``columns`` and the parent key as one text."""
+    named = frame[frame[list(key.columns)].notna().all(axis=1)]
+    return blanks_as_missing(named[columns]).assign(**{_ENTITY: key_text(named, key.columns)}).reset_index(drop=True)
 
 
 def _joined(database: Database, key: ForeignKey, child_columns: list[str], parent_columns: list[str]) -> pd.DataFrame:

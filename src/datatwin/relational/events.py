@@ -42,13 +42,19 @@ def event_order(frame: pd.DataFrame, schema: Schema) -> str | None:
     return best if distinct[best] >= MIN_DISTINCT_TIMES * len(frame) else None
 
 
+MIN_EVENTS = 2.0
+"""Children a parent with children has on average for them to be its history (a city's one or
+two addresses are no history)."""
+
+
 def has_enough_parents(parent_of: np.ndarray) -> bool:
     """Whether every child has a parent and children spread over enough parents to learn
-    parents as entities from, several of them with several children."""
+    parents as entities from, with :data:`MIN_EVENTS` each on average."""
     if len(parent_of) == 0 or (parent_of < 0).any():
         return False
     children = np.bincount(parent_of)
-    return int((children > 0).sum()) >= MIN_ENTITIES and int((children > 1).sum()) >= 2
+    having = int((children > 0).sum())
+    return having >= MIN_ENTITIES and len(parent_of) >= MIN_EVENTS * having
 
 
 def fit_events(

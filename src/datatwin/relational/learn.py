@@ -6,10 +6,13 @@ For each table:
   primary parent's value columns (``__parent__.<column>``), so child rows fit their parent;
 - a grandchild's twin also sees the values its parent was drawn with (``__grandparent__.<column>``:
   an order line knows its order's customer segment);
-- a child table whose parents have several children each is a *sequence*: its twin also sees
-  the row's position among its siblings (``__position__``, in primary-key order) and the previous
-  sibling's values (``__previous__.<column>``), so invoice lines or payments follow each other
-  as they do in the source;
+- a child table whose rows are events of their parent along a time column (a customer's
+  invoices) is learnt by a sequence twin whose entities are the parents
+  (:mod:`datatwin.relational.events`);
+- another child table whose parents have several children each is a *sequence*: its twin also
+  sees the row's position among its siblings (``__position__``, in primary-key order) and the
+  previous sibling's values (``__previous__.<column>``), so invoice lines follow each other as
+  they do in the source;
 - a parent's twin learns, per row, how many children each child table has through it
   (``__children__.<table>.<columns>``), so children-per-parent follows the parent's values;
 - *reference tables* — short root lists that other tables point to and that name no one

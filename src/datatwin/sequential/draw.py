@@ -34,6 +34,8 @@ logger = logging.getLogger(__name__)
 
 LENGTH_CAP = 2
 """An event twin draws sequences at most this many times longer than the longest it saw."""
+BACKWARD_REDRAWS = 3
+"""Rounds of redrawing steps whose drawn time falls before the previous event."""
 
 
 def sample_sequences(
@@ -219,6 +221,7 @@ def _draw_steps(
             given.update(clock.calendar(now[who]))  # the step's own on a grid, else the previous event's
             drawn = _draw(model, who, given, conditions, rng)
             if not clock.regular and step > 0:
+                _redraw_backwards(fitted, now[who], given, drawn, conditions, rng)
                 now[who] = clock.advance(now[who], drawn.data)
             levels = history.levels(who, {c.name: drawn.data[c.name] for c in spec.targets})
         history.push(who, step, levels)
@@ -228,6 +231,26 @@ def _draw_steps(
         time[at] = now[who]
         advance(progress, "drawing steps", step + 1, longest)
     return values, time
+
+
+def _redraw_backwards(
+    fitted: FittedSequences,
+    previous: np.ndarray,
+    given: dict[str, np.ndarray],
+    drawn: EncodedTable,
+    conditions: dict[str, object],
+    rng: np.random.Generator,
+) -> None:
+    """Steps whose drawn time falls before the previous event (a time of day earlier than the
+    previous event's, on its day) drawn again, values with them, :data:`BACKWARD_REDRAWS`
+    rounds; those left take the previous event's time."""
+    for _ in range(BACKWARD_REDRAWS):
+        back = np.flatnonzero(fitted.clock.backwards(previous, drawn.data))
+        if not len(back):
+            return
+        again = _draw(fitted.model, back, {k: v[back] for k, v in given.items()}, conditions, rng)
+        for name, column in again.data.items():
+            drawn.data[name][back] = column
 
 
 def _draw(
