@@ -22,9 +22,9 @@ import pandas as pd
 from _isolated import run_each, write_table
 
 import datatwin
+from datatwin.evaluate.result import thresholds_with
 from datatwin.evaluate.sequence_data import sequence_set
 from datatwin.evaluate.sequence_fidelity import autocorrelations, inter_event_times_metric
-from datatwin.evaluate.result import thresholds_with
 from datatwin.schema import SequenceKeys, coerce_table, infer_schema
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"

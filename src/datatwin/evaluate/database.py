@@ -25,14 +25,14 @@ from datatwin.evaluate.fidelity import column_shapes_metric, pair_trends_metric
 from datatwin.evaluate.inputs import prepare
 from datatwin.evaluate.report import Report
 from datatwin.evaluate.result import MetricResult, Threshold, measured, skipped, thresholds_with
+from datatwin.evaluate.sequence_data import sequence_set
+from datatwin.evaluate.sequence_fidelity import autocorrelation_metrics, inter_event_times_metric
 from datatwin.evaluate.trends import pair_trend_details
 from datatwin.io.database import Database, read_database
 from datatwin.progress import Progress, advance
 from datatwin.relational.columns import children_per_row, filled_column_specs, value_columns
 from datatwin.relational.context import parent_rows
 from datatwin.relational.discover import discover_keys
-from datatwin.evaluate.sequence_data import sequence_set
-from datatwin.evaluate.sequence_fidelity import autocorrelation_metrics, inter_event_times_metric
 from datatwin.relational.events import event_order
 from datatwin.schema import ColumnKind, Schema, SequenceKeys
 from datatwin.schema.coerce import blanks_as_missing
@@ -276,8 +276,11 @@ def _event_metrics(
     events = [_events_of(d.tables[key.table], key, columns) for d in (real, synthetic)]
     data = prepare(events[0], events[1])
     keys = SequenceKeys(order=order, entity=_ENTITY, static=())
-    sets = [sequence_set(f, data.schema, keys) for f in (data.real, data.synthetic)]
-    found = [inter_event_times_metric(*sets, limits), *autocorrelation_metrics(*sets, limits)]
+    real_set, synthetic_set = (sequence_set(f, data.schema, keys) for f in (data.real, data.synthetic))
+    found = [
+        inter_event_times_metric(real_set, synthetic_set, limits),
+        *autocorrelation_metrics(real_set, synthetic_set, limits),
+    ]
     subject = lambda m: f"{key.describe()}: {m.subject}" if m.subject else key.describe()  # noqa: E731
     return [dataclasses.replace(m, subject=subject(m)) for m in found]
 
