@@ -33,16 +33,14 @@ from datatwin.progress import Progress, advance
 from datatwin.relational.columns import children_per_row, filled_column_specs, value_columns
 from datatwin.relational.context import parent_rows
 from datatwin.relational.discover import discover_keys
-from datatwin.relational.events import event_order
-from datatwin.schema import ColumnKind, Schema, SequenceKeys
+from datatwin.relational.events import event_time
+from datatwin.schema import ColumnKind, SequenceKeys
 from datatwin.schema.coerce import blanks_as_missing
 from datatwin.schema.keys import dangling_references, key_text
 from datatwin.schema.relational import ForeignKey
 
 _PARENT = "parent."
 _ENTITY = "parent key"
-_KIND_SAMPLE = 1000
-"""Rows a column's kind is judged on when looking for a child's time column."""
 _FULL_NAME = "full name"
 
 
@@ -261,16 +259,17 @@ def _event_metrics(
     real: Database, synthetic: Database, key: ForeignKey, limits: dict[str, Threshold]
 ) -> list[MetricResult]:
     """For a child whose rows are events of their parent along a time column (as
-    :func:`datatwin.relational.events.event_order` finds it: a customer's invoices by date), the
+    :func:`datatwin.relational.events.event_time` finds it: a customer's invoices by date), the
     times between one parent's events and the autocorrelation of its numbers within each parent;
     nothing for other keys."""
     if key.is_self_reference:
         return []
     table = real.schema.table(key.table)
-    frame = blanks_as_missing(real.tables[key.table][value_columns(real.schema, table, real.tables[key.table])])
-    order = event_order(frame, Schema(filled_column_specs(frame.head(_KIND_SAMPLE))))
+    values = value_columns(real.schema, table, real.tables[key.table])
+    order = event_time(real.tables[key.table], values)
     if order is None:
         return []
+    frame = blanks_as_missing(real.tables[key.table][values])
     numbers = [s.name for s in filled_column_specs(frame) if s.kind in (ColumnKind.NUMERIC, ColumnKind.INTEGER)]
     columns = [order, *numbers]
     events = [_events_of(d.tables[key.table], key, columns) for d in (real, synthetic)]

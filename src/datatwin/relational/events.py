@@ -2,7 +2,7 @@
 payments — learnt and drawn with the sequence model (:mod:`datatwin.sequential`).
 
 Such a child has a primary parent and a date or time column along which each parent's rows
-happen (:func:`event_order`). Its twin is a sequence twin whose entities are the parents: their
+happen (:func:`event_time`). Its twin is a sequence twin whose entities are the parents: their
 values (as the parent's twin draws them, and the grandparent's) are the entity's static columns,
 and its entity twin learns, per parent, when the first event happens and where the numbers
 start, given the parent's values and its number of children. Each event is then drawn given the
@@ -19,7 +19,9 @@ import pandas as pd
 
 from datatwin.io import TableSource
 from datatwin.lineage import hash_frame
+from datatwin.relational.columns import filled_column_specs
 from datatwin.schema import DEFAULT_RARE_THRESHOLD, ColumnKind, ColumnSpec, Schema, SequenceKeys
+from datatwin.schema.coerce import blanks_as_missing
 from datatwin.sequential import FittedSequences, fit_sequences, sample_sequences
 from datatwin.sequential.learn import MIN_ENTITIES
 
@@ -28,23 +30,26 @@ PARENT_ROW = "__parent_row__"
 MIN_DISTINCT_TIMES = 0.2
 """Share of distinct values a time column needs to order events (a ``last_update`` stamped on
 every row at once orders nothing)."""
-
-
-def event_order(frame: pd.DataFrame, schema: Schema) -> str | None:
-    """The child's column its events are ordered by: of the date and time columns filled in every
-    row, the one with the most distinct values, when at least :data:`MIN_DISTINCT_TIMES` of the
-    rows have their own; ``None`` when the table has no such column."""
-    times = [c.name for c in schema.columns if c.kind is ColumnKind.DATETIME and frame[c.name].notna().all()]
-    if not times or len(frame) == 0:
-        return None
-    distinct = {c: frame[c].nunique() for c in times}
-    best = max(times, key=lambda c: distinct[c])
-    return best if distinct[best] >= MIN_DISTINCT_TIMES * len(frame) else None
-
-
 MIN_EVENTS = 2.0
 """Children a parent with children has on average for them to be its history (a city's one or
 two addresses are no history)."""
+KIND_SAMPLE = 1000
+"""Rows a column's kind is judged on when looking for the time column."""
+
+
+def event_time(frame: pd.DataFrame, values: list[str]) -> str | None:
+    """The column a child's rows (``frame``, its ``values`` columns) are events along: of the
+    date and time columns filled in every row ('' counting as missing; kinds judged on the first
+    :data:`KIND_SAMPLE` rows), the one with the most distinct values, when at least
+    :data:`MIN_DISTINCT_TIMES` of the rows have their own; ``None`` when there is no such column."""
+    filled = blanks_as_missing(frame[values])
+    specs = filled_column_specs(filled.head(KIND_SAMPLE))
+    times = [c.name for c in specs if c.kind is ColumnKind.DATETIME and filled[c.name].notna().all()]
+    if not times or len(filled) == 0:
+        return None
+    distinct = {c: filled[c].nunique() for c in times}
+    best = max(times, key=lambda c: distinct[c])
+    return best if distinct[best] >= MIN_DISTINCT_TIMES * len(filled) else None
 
 
 def has_enough_parents(parent_of: np.ndarray) -> bool:

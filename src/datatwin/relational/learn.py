@@ -52,7 +52,7 @@ from datatwin.relational.context import (
 )
 from datatwin.relational.dangling import settle_dangling
 from datatwin.relational.discover import discover_keys
-from datatwin.relational.events import event_order, fit_events, has_enough_parents
+from datatwin.relational.events import event_time, fit_events, has_enough_parents
 from datatwin.relational.model import FittedDatabase, TableModel, database_lineage
 from datatwin.relational.order import GenerationPlan, generation_plan
 from datatwin.relational.reference import find_reference_tables, known_references, reference_table_model
@@ -175,7 +175,7 @@ def _fit_table(
     counts = {column: float(values.mean()) for column, values in children.items()}
     primary = _primary_key_of(database, table, plan)
     sequence_length = 0
-    event_time = None
+    time_column = None
     if primary is not None:
         rows = parent_rows(database, primary)
         context = as_drawn(parent_context(database, primary, rows), fitted[primary.parent])
@@ -184,8 +184,8 @@ def _fit_table(
         order = sibling_order(frame, table, primary)
         repeated = bool(values) and int(order.max(initial=0)) > 0
         if repeated and len(table.primary_key) <= 1 and has_enough_parents(rows):
-            event_time = _event_time(frame, values)
-        if repeated and event_time is None and int(order.max()) < MAX_SEQUENCE_LENGTH:
+            time_column = event_time(frame, values)
+        if repeated and time_column is None and int(order.max()) < MAX_SEQUENCE_LENGTH:
             sequence_length = int(order.max()) + 1
             training = pd.concat([training, previous_context(frame[values], order, frame, primary)], axis=1)
     table_fit = events = None
@@ -200,8 +200,8 @@ def _fit_table(
         model = "copula" if tiny else ("argn" if conditioned else "auto")
         schema = _with_unique_keys(inferred, [c for c in training.columns], table)
         name = f"{database.source}#{table.name}"
-        if event_time is not None and not tiny and schema[event_time].kind is ColumnKind.DATETIME:
-            events = fit_events(training, schema, rows, event_time, source=name, seed=seed, max_time=max_time)
+        if time_column is not None and not tiny and schema[time_column].kind is ColumnKind.DATETIME:
+            events = fit_events(training, schema, rows, time_column, source=name, seed=seed, max_time=max_time)
         else:
             table_fit = fit_table(
                 TableSource(training, name, hash_frame(training)),
@@ -224,13 +224,6 @@ def _fit_table(
         sequence_length=sequence_length,
         events=events,
     )
-
-
-def _event_time(frame: pd.DataFrame, values: list[str]) -> str | None:
-    """The time column a child's rows are events along (see :func:`event_order`), its kind
-    judged on the first rows."""
-    filled = blanks_as_missing(frame[values])
-    return event_order(filled, Schema(filled_column_specs(filled.head(_KIND_SAMPLE))))
 
 
 def _with_unique_keys(inferred: Schema, columns: list[str], table: TableSchema) -> Schema:
