@@ -42,10 +42,10 @@ def test_changes_and_levels_invert_each_other_with_anchors_logs_and_gaps():
         given_learning, given_sampling = learning.context(who, step), sampling.context(who, step)
         for name in given_learning:
             np.testing.assert_allclose(given_sampling[name], given_learning[name], rtol=1e-9)
-        changes = learning.changes(who, real)
-        learning.push(who, step, real)
-        levels = sampling.levels(who, changes)
+        changes = learning.changes(who, real, {})
+        learning.push(who, step, real, {})
+        levels = sampling.levels(who, changes, {})
         observed = real["high::null"] == 0
         np.testing.assert_allclose(levels["close::value"], real["close::value"], rtol=1e-9)
         np.testing.assert_allclose(levels["high::value"][observed], real["high::value"][observed], rtol=1e-9)
-        sampling.push(who, step, levels)
+        sampling.push(who, step, levels, {})

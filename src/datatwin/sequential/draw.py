@@ -194,7 +194,7 @@ def _draw_steps(
     first_levels = {  # an entity drawn with events but no first level (or start) gets a typical one
         c: np.nan_to_num(rows[FIRST + c].to_numpy(dtype=np.float64), nan=spec.fills[c]) for c in spec.deltas
     }
-    history = History(spec, lengths, first_levels)
+    history = History(spec, lengths, first_levels, _entity_numbers(fitted, rows))
     static = static_context(fitted.entities, rows)
     starts = rows[START].to_numpy(dtype=np.float64)
     if np.isnan(starts).any():
@@ -210,6 +210,7 @@ def _draw_steps(
         if known is not None and step < known.steps:  # given, not drawn
             levels = {name: column[:, step] for name, column in known.values.items()}
             now[who] = known.time[:, step]
+            normal = history.normals(who, _calendar(fitted, now[who]))
         else:
             given = history.context(who, step)
             given.update({f"{ENTITY}{k}": v[who] for k, v in static.items()})
@@ -223,14 +224,31 @@ def _draw_steps(
             if not clock.regular and step > 0:
                 _redraw_backwards(fitted, now[who], given, drawn, conditions, rng)
                 now[who] = clock.advance(now[who], drawn.data)
-            levels = history.levels(who, {c.name: drawn.data[c.name] for c in spec.targets})
-        history.push(who, step, levels)
+            normal = history.normals(who, _calendar(fitted, now[who]))
+            levels = history.levels(who, {c.name: drawn.data[c.name] for c in spec.targets}, normal)
+        history.push(who, step, levels, normal)
         at = offsets[who] + step
         for name, column in levels.items():
             values[name][at] = column
         time[at] = now[who]
         advance(progress, "drawing steps", step + 1, longest)
     return values, time
+
+
+def _entity_numbers(fitted: FittedSequences, rows: pd.DataFrame) -> np.ndarray | None:
+    """Each drawn entity's number among a series twin's real ones (which its normals belong to)."""
+    real, entity = fitted.entities.rows, fitted.keys.entity
+    if real is None or entity is None:
+        return None
+    number = {str(key): i for i, key in enumerate(real[entity])}
+    return np.array([number[str(key)] for key in rows[entity]], dtype=np.int64)
+
+
+def _calendar(fitted: FittedSequences, time: np.ndarray) -> dict[str, np.ndarray]:
+    """The calendar codes at ``time`` that normal levels need (none without normals)."""
+    if not fitted.history.normals or not fitted.clock.timestamps:
+        return {}
+    return fitted.clock.calendar(time)
 
 
 def _redraw_backwards(

@@ -17,6 +17,8 @@ what it was given in training. Features are kept in encoded form:
   ``1 / MEAN_RATE`` steps): the long memory lags lack;
 - ``__season__<column>``: the value one period ago (a day of hourly readings, a week of daily
   ones) on a regular grid;
+- in long series, smooth numbers that keep returning to a normal level change from a forecast
+  drawn towards it (:mod:`datatwin.sequential.normal`), not from their last level;
 - ``__position__`` and ``__remaining__``: steps since the start and steps to the end, in
   event sequences whose lengths the entity drew.
 """
@@ -30,11 +32,15 @@ from typing import Any
 import numpy as np
 
 from datatwin.encoded import EncodedColumn
+from datatwin.sequential.normal import Normal
 
 LAGS = 3
 """Steps back given as lags."""
-SMOOTH = 0.5
-"""Lag-1 autocorrelation from which a number is learnt as changes of its level."""
+SMOOTH = 0.8
+"""Lag-1 autocorrelation from which a number is learnt as changes of its level: a change then
+spreads at most 0.63 times as much as the level (``√(2(1 − ρ))``); below, levels drawn from
+bins are as good, and a level cannot creep along a floor (wind speeds at 0 m/s) as summed
+changes clipped there do."""
 MEAN_RATE = 0.05
 """Weight of the newest value in the running mean, once the plain mean's weight drops below it."""
 POSITION, REMAINING = "__position__", "__remaining__"
@@ -58,6 +64,12 @@ class HistorySpec:
         Steps back of the seasonal lag (``None``: no seasonal lag).
     positional
         Whether steps since the start and to the end are given.
+    logs
+        Delta columns whose changes are ratios (log differences).
+    anchors
+        Delta columns changing from another one's last level, with that one.
+    normals
+        Delta columns drawn towards a normal level, with it.
     """
 
     targets: tuple[EncodedColumn, ...]
@@ -68,6 +80,7 @@ class HistorySpec:
     positional: bool
     logs: tuple[str, ...] = ()
     anchors: dict[str, str] | None = None
+    normals: dict[str, Normal] | None = None
 
     def anchor(self, column: str) -> str:
         """The delta column whose last level ``column`` changes from."""
@@ -108,6 +121,7 @@ class HistorySpec:
             "positional": self.positional,
             "logs": list(self.logs),
             "anchors": dict(self.anchors or {}),
+            "normals": {k: v.to_dict() for k, v in (self.normals or {}).items()},
         }
 
     @classmethod
@@ -122,6 +136,7 @@ class HistorySpec:
             bool(data["positional"]),
             tuple(data["logs"]),
             dict(data["anchors"]),
+            {k: Normal.from_dict(v) for k, v in data.get("normals", {}).items()},
         )
 
 
@@ -216,10 +231,19 @@ class History:
         Each entity's number of steps (for the positional features).
     first_levels
         Per delta column, each entity's first observed level (before its first step).
+    entity
+        Each entity's number among those the normals were learnt for (series twins).
     """
 
-    def __init__(self, spec: HistorySpec, lengths: np.ndarray, first_levels: dict[str, np.ndarray]) -> None:
+    def __init__(
+        self,
+        spec: HistorySpec,
+        lengths: np.ndarray,
+        first_levels: dict[str, np.ndarray],
+        entity: np.ndarray | None = None,
+    ) -> None:
         self.spec, self.lengths = spec, lengths
+        self.entity = np.zeros(len(lengths), dtype=np.int64) if entity is None else entity
         entities = len(lengths)
         self.depth = max(LAGS, spec.period or 0)
         self.recent = {
@@ -232,6 +256,7 @@ class History:
             self.mean[c] = self.level[c].copy()
         self.seen = {c: np.zeros(entities) for c in spec.numbers}
         self.kinds = {c.name: c.kind for c in spec.targets}
+        self.normal = {c: np.full(entities, np.nan) for c in spec.normals or {}}
 
     def context(self, who: np.ndarray, step: int) -> dict[str, np.ndarray]:
         """The features of entities ``who`` at step ``step`` (every one of them at that step)."""
@@ -258,29 +283,52 @@ class History:
             values = self.recent[name][who, (step - k) % self.depth]
         return values.astype(np.int64) if self.kinds[name] == "discrete" else values
 
-    def changes(self, who: np.ndarray, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """Real step values with each delta column turned into its change since the last
-        observed level (0 where the value is missing)."""
+    def normals(self, who: np.ndarray, calendar: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The normal levels of entities ``who`` at this step (``calendar``: its codes)."""
+        return {c: normal.at(self.entity[who], calendar) for c, normal in (self.spec.normals or {}).items()}
+
+    def changes(
+        self, who: np.ndarray, values: dict[str, np.ndarray], normal: dict[str, np.ndarray]
+    ) -> dict[str, np.ndarray]:
+        """Real step values with each delta column turned into its change since its last
+        observed level or forecast (0 where the value is missing); ``normal`` from
+        :meth:`normals`."""
         out = dict(values)
         for c in self.spec.deltas:
-            change = self._scaled(c, values[c]) - self._scaled(c, self.level[self.spec.anchor(c)][who])
+            change = self._scaled(c, values[c]) - self._base(c, who, normal)
             out[c] = np.where(observed(values, c), change, 0.0)
         return out
 
-    def levels(self, who: np.ndarray, drawn: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """Drawn step values with each delta column's change added to its last level (kept
-        inside the levels seen)."""
+    def levels(
+        self, who: np.ndarray, drawn: dict[str, np.ndarray], normal: dict[str, np.ndarray]
+    ) -> dict[str, np.ndarray]:
+        """Drawn step values with each delta column's change added to its last level or
+        forecast (kept inside the levels seen)."""
         out = dict(drawn)
         for c in self.spec.deltas:
-            scaled = self._scaled(c, self.level[self.spec.anchor(c)][who]) + drawn[c]
+            scaled = self._base(c, who, normal) + drawn[c]
             out[c] = _clipped(np.exp(scaled) if c in self.spec.logs else scaled, self.spec.bounds[c])
         return out
+
+    def _base(self, column: str, who: np.ndarray, normal: dict[str, np.ndarray]) -> np.ndarray:
+        """What ``column``'s change is from: its anchor's last level, or the forecast towards
+        its normal level."""
+        last = self._scaled(column, self.level[self.spec.anchor(column)][who])
+        if column not in normal:
+            return last
+        now = normal[column]
+        before = self.normal[column][who]
+        before = np.where(np.isnan(before), now, before)
+        return now + (self.spec.normals or {})[column].persistence * (last - before)
 
     def _scaled(self, column: str, values: np.ndarray) -> np.ndarray:
         return np.log(np.maximum(values, 1e-300)) if column in self.spec.logs else values
 
-    def push(self, who: np.ndarray, step: int, values: dict[str, np.ndarray]) -> None:
-        """Record step ``step`` of entities ``who`` (delta columns as levels)."""
+    def push(self, who: np.ndarray, step: int, values: dict[str, np.ndarray], normal: dict[str, np.ndarray]) -> None:
+        """Record step ``step`` of entities ``who`` (delta columns as levels; ``normal`` from
+        :meth:`normals`)."""
+        for c, now in normal.items():
+            self.normal[c][who] = now
         before = {c: self.level[c][who] for c in self.spec.deltas}
         for c in self.spec.deltas:
             new = np.where(observed(values, c), values[c], before[c])

@@ -49,6 +49,7 @@ from datatwin.sequential.history import (
     positive_columns,
     smooth_columns,
 )
+from datatwin.sequential.normal import Normal, learn_normals
 from datatwin.transforms import TableEncoder
 
 MIN_ENTITIES = 20
@@ -101,7 +102,7 @@ def fit_sequences(
         entity_rows = with_entity_table(entity_rows, entity_table, keys.entity)
     entities = _entities(entity_rows, mode, source, entity=keys.entity, seed=entity_seed, rare_threshold=rare_threshold)
     static = static_context(entities, entity_rows if entities.rows is None else entities.rows)
-    context = _history_features(spec, events, values, first_levels)
+    context = _history_features(spec, events, values, first_levels, clock)
     context.update({f"{ENTITY}{k}": v[events.entity_of] for k, v in static.items()})  # event entities come first
     since = clock.since(events.time, first)
     context.update(clock.calendar(events.time if clock.regular else since))
@@ -159,7 +160,26 @@ def _history_spec(
     bounds = {c: (float(values[c].min()), float(values[c].max())) for c in deltas}
     anchors = anchors_of(values, first, deltas, logs)
     period = _period(clock, events, mode)
-    return HistorySpec(tuple(targets), deltas, fills, bounds, period, mode == "events", logs, anchors)
+    reverting = [c for c in deltas if c not in anchors] if mode == "series" else []
+    normals = _normals(values, first, events, clock, reverting, logs)
+    return HistorySpec(tuple(targets), deltas, fills, bounds, period, mode == "events", logs, anchors, normals)
+
+
+def _normals(
+    values: dict[str, np.ndarray],
+    first: np.ndarray,
+    events: Events,
+    clock: Clock,
+    columns: list[str],
+    logs: tuple[str, ...],
+) -> dict[str, Normal]:
+    """The normal levels of a series twin's delta columns (in the scale of their changes)."""
+    if not columns:
+        return {}
+    seen = {c: observed(values, c) for c in columns}
+    scaled = {c: np.log(np.maximum(values[c], 1e-300)) if c in logs else values[c] for c in columns}
+    calendar = clock.calendar(events.time) if clock.timestamps else {}
+    return learn_normals(scaled, seen, first, events.entity_of, calendar, int(events.lengths.max()))
 
 
 def _period(clock: Clock, events: Events, mode: str) -> int | None:
@@ -241,11 +261,12 @@ def _context_columns(
 
 
 def _history_features(
-    spec: HistorySpec, events: Events, values: dict[str, np.ndarray], first_levels: dict[str, np.ndarray]
+    spec: HistorySpec, events: Events, values: dict[str, np.ndarray], first_levels: dict[str, np.ndarray], clock: Clock
 ) -> dict[str, np.ndarray]:
     """Every row's history features, built step by step as sampling builds them; the delta
     columns' changes come back as ``__target__<column>``."""
-    history = History(spec, events.lengths, first_levels)
+    history = History(spec, events.lengths, first_levels, np.arange(events.entities))
+    calendar = clock.calendar(events.time) if spec.normals and clock.timestamps else {}
     n = len(events.frame)
     out = {c.name: np.empty(n, dtype=np.int64 if c.kind == "discrete" else np.float64) for c in spec.columns()}
     out.update({f"__target__{c}": np.empty(n) for c in spec.deltas})
@@ -254,10 +275,11 @@ def _history_features(
         for name, feature in history.context(who, step).items():
             out[name][rows] = feature
         real = {c.name: values[c.name][rows] for c in spec.targets}
-        changes = history.changes(who, real)
+        normal = history.normals(who, {k: v[rows] for k, v in calendar.items()})
+        changes = history.changes(who, real, normal)
         for c in spec.deltas:
             out[f"__target__{c}"][rows] = changes[c]
-        history.push(who, step, real)
+        history.push(who, step, real, normal)
     return out
 
 
