@@ -276,13 +276,8 @@ def run_dgan(case: Case, horizon: int, max_time: float, seed: int) -> tuple[pd.D
     out = drawn.drop(columns=[c for c in drawn.columns if c not in (*static, *features)]).iloc[: len(grid)]
     out[key] = grid[key].to_numpy()[: len(out)]
     out[case.order] = grid[case.order].to_numpy()[: len(out)]
-    if not static:
-        pass
-    else:
-        out[static] = out[static].to_numpy()
     if case.entity is None:
         out = out.drop(columns=key)
-    run_dgan.fit_seconds = seconds["fit"]  # type: ignore[attr-defined]
     return out[[c for c in case.train.columns]], seconds["sample"]
 
 
