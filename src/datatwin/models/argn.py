@@ -217,8 +217,7 @@ class AnyOrderAR:
             if cfg.equality_links
             else ColumnLinks()
         )
-        own = [t.tokens(x) for t, x in zip(self.tokenizers_, values, strict=True)]
-        tokens = torch.from_numpy(np.stack(own + self.links_.tokens(values), 1))
+        tokens = torch.from_numpy(_token_matrix(self.tokenizers_, values, self.links_))
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             given_mask = torch.from_numpy(given) if given.any() else None
@@ -472,10 +471,23 @@ def _validation_loss(net: FusedHeads, val: torch.Tensor, orders: torch.Tensor, t
 
 
 def _nll(net: FusedHeads, rows: torch.Tensor, before: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    rows = rows.long()  # kept as 32-bit tokens, indexed as 64-bit
     logits = net(rows, before, targets)
     return torch.nn.functional.cross_entropy(
         logits.reshape(-1, logits.shape[-1]), rows[:, targets].reshape(-1), reduction="sum"
     ) / len(rows)
+
+
+def _token_matrix(tokenizers: list[Tokenizer], values: list[np.ndarray], links: ColumnLinks) -> np.ndarray:
+    """Training rows as 32-bit tokens (the table's columns, then the links'), filled a column at
+    a time: a table of millions of rows and a hundred columns holds one copy at half the width."""
+    n = len(values[0])
+    matrix = np.empty((n, len(tokenizers) + len(links.cardinalities)), dtype=np.int32)
+    for j, (tokenizer, column) in enumerate(zip(tokenizers, values, strict=True)):
+        matrix[:, j] = tokenizer.tokens(column)
+    for j, column in enumerate(links.tokens(values), start=len(tokenizers)):
+        matrix[:, j] = column
+    return matrix
 
 
 def _sampling_tables_seconds(net: FusedHeads) -> float:
