@@ -130,9 +130,20 @@ def _redraw_repeated_keys(
                 context[PREVIOUS + column] = np.where(first, None, before)
         again = _sample_values(model, len(repeated), context, rng)
         for column in model.value_columns:
-            rows.loc[rows.index[repeated], column] = again[column].to_numpy()
+            _set_rows(rows, column, repeated, again[column].to_numpy())
     if len(drawn) == 1:
         _complete_from_pool(rows, table, drawn[0], rng)
+
+
+def _set_rows(rows: pd.DataFrame, column: str, at: np.ndarray, values: np.ndarray) -> None:
+    """``rows[column]`` at positions ``at`` set to ``values``; a column whose type cannot hold
+    them (a redrawn missing value in a column of booleans) is widened to objects first."""
+    try:
+        rows.loc[rows.index[at], column] = values
+    except (TypeError, ValueError):
+        widened = rows[column].to_numpy(dtype=object, copy=True)
+        widened[at] = values
+        rows[column] = widened
 
 
 def _complete_from_pool(rows: pd.DataFrame, table: TableSchema, column: str, rng: np.random.Generator) -> None:
