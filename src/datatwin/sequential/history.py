@@ -212,6 +212,11 @@ def observed(values: dict[str, np.ndarray], name: str) -> np.ndarray:
     return np.ones(np.shape(values[name]), dtype=bool) if null is None else null == 0
 
 
+def scaled(values: np.ndarray, *, log: bool) -> np.ndarray:
+    """Levels in the scale their changes are learnt in: logs for ratios, else as they are."""
+    return np.log(np.maximum(values, 1e-300)) if log else values
+
+
 def active_steps(lengths: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
     """Each step of sequences of ``lengths``, with the entities that have it (longest first)."""
     by_length = np.argsort(-lengths, kind="stable")
@@ -322,7 +327,7 @@ class History:
         return now + (self.spec.normals or {})[column].persistence * (last - before)
 
     def _scaled(self, column: str, values: np.ndarray) -> np.ndarray:
-        return np.log(np.maximum(values, 1e-300)) if column in self.spec.logs else values
+        return scaled(values, log=column in self.spec.logs)
 
     def push(self, who: np.ndarray, step: int, values: dict[str, np.ndarray], normal: dict[str, np.ndarray]) -> None:
         """Record step ``step`` of entities ``who`` (delta columns as levels; ``normal`` from

@@ -47,6 +47,7 @@ from datatwin.sequential.history import (
     anchors_of,
     observed,
     positive_columns,
+    scaled,
     smooth_columns,
 )
 from datatwin.sequential.normal import Normal, learn_normals
@@ -177,9 +178,9 @@ def _normals(
     if not columns:
         return {}
     seen = {c: observed(values, c) for c in columns}
-    scaled = {c: np.log(np.maximum(values[c], 1e-300)) if c in logs else values[c] for c in columns}
+    levels = {c: scaled(values[c], log=c in logs) for c in columns}
     calendar = clock.calendar(events.time) if clock.timestamps else {}
-    return learn_normals(scaled, seen, first, events.entity_of, calendar, int(events.lengths.max()))
+    return learn_normals(levels, seen, first, events.entity_of, calendar, int(events.lengths.max()))
 
 
 def _period(clock: Clock, events: Events, mode: str) -> int | None:
