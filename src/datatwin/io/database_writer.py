@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from datatwin.errors import SourceError
 from datatwin.io.sql import engine_for, is_database_url, safe_url, sqlite_file
+from datatwin.io.writers import replace_folder
 from datatwin.schema.keys import dangling_references
 from datatwin.schema.relational import ForeignKey, RelationalSchema
 
@@ -198,18 +199,7 @@ def _write_folder(database: _Rows, folder: Path, *, replace: bool, table_format:
             path = temporary / f"{table.name}{table_format}"
             rows.to_csv(path, index=False) if table_format == ".csv" else rows.to_parquet(path, index=False)
         (temporary / "schema.json").write_text(database.schema.to_json(), encoding="utf-8")
-        old = folder.with_name(f".{folder.name}.replaced") if folder.exists() else None
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(folder, old)  # kept until the new folder is in place
-        try:
-            os.replace(temporary, folder)
-        except OSError:
-            if old is not None:
-                os.replace(old, folder)
-            raise
-        if old is not None:
-            shutil.rmtree(old)
+        replace_folder(temporary, folder)
     finally:
         if temporary.exists():
             shutil.rmtree(temporary)

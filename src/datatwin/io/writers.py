@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -118,3 +119,20 @@ def write_table(data: pd.DataFrame, target: str | Path) -> None:
     }
     with atomic_path(target) as temp:
         writers[target.suffix.lower()](temp)
+
+
+def replace_folder(temporary: Path, folder: Path) -> None:
+    """Move a finished ``temporary`` folder to ``folder``, replacing what is there; the old
+    folder is kept aside until the new one is in place, and put back if the move fails."""
+    old = folder.with_name(f".{folder.name}.replaced") if folder.exists() else None
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(folder, old)
+    try:
+        os.replace(temporary, folder)
+    except OSError:
+        if old is not None:
+            os.replace(old, folder)
+        raise
+    if old is not None:
+        shutil.rmtree(old)

@@ -1,0 +1,243 @@
+"""Attack typologies of the network world: password spraying and brute force in the
+authentication log, lateral movement across both logs, beaconing and exfiltration in the flows.
+
+Roles: ``attacker`` for events the intruder drives with stolen or guessed credentials,
+``compromised_host`` for a workstation's malware calling out. Camouflage draws each telling
+trait — pace, hour, protocol, destination, bytes — from normal activity with that probability.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Generator
+from typing import Any
+
+import numpy as np
+
+from datatwin.scenarios.network import HOUR, NetworkWorld
+from datatwin.scenarios.options import bounds
+from datatwin.scenarios.typology import Typology, blend_values, gaps, later_at, start_hour
+
+
+@dataclasses.dataclass(frozen=True)
+class SprayingParams:
+    targets: int = dataclasses.field(default=30, metadata=bounds(1, 100_000))
+    passwords: int = dataclasses.field(default=2, metadata=bounds(1, 10_000))
+    """Passwords tried per targeted user."""
+    success_rate: float = dataclasses.field(default=0.05, metadata=bounds(0, 1))
+
+
+@dataclasses.dataclass(frozen=True)
+class BruteForceParams:
+    targets: int = dataclasses.field(default=1, metadata=bounds(1, 100_000))
+    passwords: int = dataclasses.field(default=40, metadata=bounds(1, 10_000))
+    success_rate: float = dataclasses.field(default=0.3, metadata=bounds(0, 1))
+
+
+class PasswordSpraying(Typology):
+    """From one compromised workstation, a few common passwords tried against many users at the
+    domain controller; a few guesses succeed."""
+
+    name = "password_spraying"
+    world = "network"
+    table = "auth"
+    Params = SprayingParams
+    summary = "few passwords tried against many users from one host"
+
+    def events_per_instance(self) -> float:
+        return self.params.targets * self.params.passwords
+
+    def run(self, env: Any, world: NetworkWorld, instance: Any, rng: np.random.Generator) -> Generator[Any, Any, None]:
+        p, c = self.params, self.camouflage
+        source = int(rng.integers(world.users))
+        targets = rng.choice(world.users, size=min(p.targets, world.users), replace=False)
+        instance.involve("host", source)
+        for user in targets:
+            instance.involve("user", int(user))
+        k = len(targets) * p.passwords
+        users = np.tile(targets, p.passwords)
+        begin = later_at(env.now, start_hour(c, rng, float(world.work_seconds(1, rng)[0])))
+        times = begin + np.cumsum(gaps(c, rng, k, blatant=3.0, normal=0.5 * HOUR))
+        outcome = np.ones(k, dtype=np.int8)
+        last_round = np.arange(k) >= k - len(targets)
+        outcome[last_round & (rng.random(k) < p.success_rate)] = 0
+        dc = world.dc[rng.integers(0, len(world.dc), k)]
+        auth_type = blend_values(c, rng, np.ones(k, dtype=np.int64), np.where(rng.random(k) < 0.15, 1, 0))
+        instance.emit(
+            self.table,
+            times,
+            "attacker",
+            **world.auth_events(
+                size=k,
+                time=times,
+                user=users,
+                src_host=source,
+                dst_host=dc,
+                auth_type=auth_type,
+                logon_type=1,
+                outcome=outcome,
+            ),
+        )
+        yield env.timeout(float(times[-1] - env.now))
+
+
+class BruteForce(PasswordSpraying):
+    """Many passwords tried against one user (or a few) from one compromised workstation."""
+
+    name = "brute_force"
+    Params = BruteForceParams  # type: ignore[assignment]
+    summary = "many passwords tried against one user from one host"
+
+
+@dataclasses.dataclass(frozen=True)
+class LateralParams:
+    hops: int = dataclasses.field(default=4, metadata=bounds(1, 1000))
+
+
+class LateralMovement(Typology):
+    """A stolen account hops from its workstation to host after host by remote logons (RDP,
+    SMB, remote management), each hop logged in both the authentication and the flow logs."""
+
+    name = "lateral_movement"
+    world = "network"
+    table = "auth"
+    Params = LateralParams
+    summary = "a stolen account hopping from host to host by remote logons"
+
+    def events_per_instance(self) -> float:
+        return self.params.hops
+
+    def run(self, env: Any, world: NetworkWorld, instance: Any, rng: np.random.Generator) -> Generator[Any, Any, None]:
+        p, c = self.params, self.camouflage
+        user = int(rng.integers(world.users))
+        instance.involve("user", user)
+        strange = rng.choice(np.r_[world.admin_servers, rng.integers(0, world.users, 20)], size=p.hops)
+        usual = world.usual[user, rng.integers(0, world.usual.shape[1], p.hops)]
+        path = blend_values(c, rng, strange, usual)
+        begin = later_at(env.now, start_hour(c, rng, float(world.work_seconds(1, rng)[0])))
+        times = begin + np.cumsum(gaps(c, rng, p.hops, blatant=600.0, normal=5 * HOUR))
+        sources = np.r_[user, path[:-1]]
+        remote = np.array([3, 1, 1])[rng.integers(0, 3, p.hops)]  # RDP, or NTLM over SMB / remote management
+        auth_type = blend_values(c, rng, remote, np.where(rng.random(p.hops) < 0.15, 1, 0))
+        for host in path:
+            instance.involve("host", int(host))
+        instance.emit(
+            "auth",
+            times,
+            "attacker",
+            **world.auth_events(
+                size=p.hops,
+                time=times,
+                user=user,
+                src_host=sources,
+                dst_host=path,
+                auth_type=auth_type,
+                logon_type=np.where(auth_type == 3, 2, 1),
+                outcome=0,
+            ),
+        )
+        normal_port = np.where(
+            path >= world.users, world.port[world.server_kind[np.clip(path - world.users, 0, None)]], 445
+        )
+        ports = blend_values(c, rng, np.array([3389, 445, 5985])[rng.integers(0, 3, p.hops)], normal_port)
+        out, into = world.web_bytes(p.hops, rng)
+        instance.emit(
+            "flows",
+            times + 1.0,
+            "attacker",
+            **world.flow_events(
+                size=p.hops, src=sources, dst=path, port=ports, time=times + 1.0, out=out * 20, into=into, rng=rng
+            ),
+        )
+        yield env.timeout(float(times[-1] + 1.0 - env.now))
+
+
+@dataclasses.dataclass(frozen=True)
+class BeaconParams:
+    period: float = dataclasses.field(default=600.0, metadata=bounds(1))
+    """Seconds between calls."""
+    jitter: float = dataclasses.field(default=0.05, metadata=bounds(0, 1))
+    days: float = dataclasses.field(default=2.0, metadata=bounds(0.01, 365))
+
+
+class BeaconingTypology(Typology):
+    """Malware on a workstation calls its command server at a steady period (with jitter),
+    day and night; camouflage makes it sleep outside office hours and talk like web traffic."""
+
+    name = "beaconing"
+    world = "network"
+    table = "flows"
+    Params = BeaconParams
+    summary = "malware calling its command server at a steady period"
+
+    def events_per_instance(self) -> float:
+        p = self.params
+        return p.days * 86_400.0 / p.period * (1 - self.camouflage * 14 / 24)
+
+    def run(self, env: Any, world: NetworkWorld, instance: Any, rng: np.random.Generator) -> Generator[Any, Any, None]:
+        p, c = self.params, self.camouflage
+        host = int(rng.integers(world.users))
+        server = int(world.outside(1, rng, rare=rng.random() >= c)[0])
+        instance.involve("host", host)
+        instance.involve("external", server)
+        count = int(p.days * 86_400.0 / p.period)
+        jitter = p.jitter + c * (1 - p.jitter) * 0.5
+        times = env.now + np.cumsum(p.period * (1 + rng.uniform(-jitter, jitter, count)))
+        if rng.random() < c:
+            hour = (times % 86_400.0) / HOUR
+            times = times[(hour >= 8) & (hour < 18)]
+        k = len(times)
+        web_out, web_in = world.web_bytes(k, rng)
+        out = blend_values(c, rng, np.round(rng.normal(420, 8, k)).astype(np.int64), web_out)
+        into = blend_values(c, rng, np.round(rng.normal(300, 8, k)).astype(np.int64), web_in)
+        if k:
+            instance.emit(
+                self.table,
+                times,
+                "compromised_host",
+                **world.flow_events(size=k, src=host, dst=server, port=443, time=times, out=out, into=into, rng=rng),
+            )
+            yield env.timeout(float(times[-1] - env.now))
+
+
+@dataclasses.dataclass(frozen=True)
+class ExfiltrationParams:
+    megabytes: float = dataclasses.field(default=4000.0, metadata=bounds(0.001))
+    chunks: int = dataclasses.field(default=8, metadata=bounds(1, 100_000))
+
+
+class Exfiltration(Typology):
+    """A compromised workstation sends a large volume to an outside host in chunks, at night
+    over an unusual port; camouflage sends smaller chunks over HTTPS during office hours."""
+
+    name = "exfiltration"
+    world = "network"
+    table = "flows"
+    Params = ExfiltrationParams
+    summary = "a large volume sent out in chunks to an outside host"
+
+    def events_per_instance(self) -> float:
+        return self.params.chunks
+
+    def run(self, env: Any, world: NetworkWorld, instance: Any, rng: np.random.Generator) -> Generator[Any, Any, None]:
+        p, c = self.params, self.camouflage
+        host = int(rng.integers(world.users))
+        target = int(world.outside(1, rng, rare=rng.random() >= c)[0])
+        instance.involve("host", host)
+        instance.involve("external", target)
+        k = p.chunks
+        begin = later_at(env.now, start_hour(c, rng, float(world.work_seconds(1, rng)[0])))
+        times = begin + np.cumsum(gaps(c, rng, k, blatant=120.0, normal=1.5 * HOUR))
+        chunk = p.megabytes * 1e6 / k
+        out = np.round(chunk * rng.uniform(0.8, 1.2, k)).astype(np.int64)
+        ports = blend_values(c, rng, np.array([22, 21, 8080, 53])[rng.integers(0, 4, k)], np.full(k, 443))
+        _, into = world.web_bytes(k, rng)
+        instance.emit(
+            self.table,
+            times,
+            "compromised_host",
+            **world.flow_events(
+                size=k, src=host, dst=target, port=ports, time=times, out=out, into=into // 10, rng=rng
+            ),
+        )
+        yield env.timeout(float(times[-1] - env.now))

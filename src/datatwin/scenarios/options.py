@@ -1,0 +1,73 @@
+"""Typed, validated options read from a scenario file: every bad key or value is one clear line.
+
+A world's settings and a typology's parameters are frozen dataclasses; :func:`read_options`
+fills one from the mapping found in the file, refusing unknown keys (and listing the allowed
+ones) and values of the wrong type or outside their range, each named with its place in the file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import numbers
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from datatwin.errors import ConfigError
+
+Options = TypeVar("Options")
+
+
+def bounds(low: float | None = None, high: float | None = None) -> dict[str, Any]:
+    """Field metadata: the value must lie in ``[low, high]`` (either side open when ``None``)."""
+    return {"low": low, "high": high}
+
+
+def read_options(kind: type[Options], given: object, where: str) -> Options:
+    """Build ``kind`` (a dataclass of defaults) from ``given``, a mapping from the scenario file.
+
+    Raises
+    ------
+    ConfigError
+        Naming ``where`` and the key, for an unknown key (with the allowed ones), a value of the
+        wrong type, or one outside the field's bounds.
+    """
+    if given is None:
+        given = {}
+    if not isinstance(given, Mapping):
+        raise ConfigError(f"{where} must be a mapping of names to values; got {type(given).__name__}.")
+    fields = {field.name: field for field in dataclasses.fields(kind)}  # type: ignore[arg-type]
+    unknown = sorted(set(map(str, given)) - set(fields))
+    if unknown:
+        raise ConfigError(f"{where} has unknown key(s) {', '.join(unknown)}; allowed: {', '.join(fields)}.")
+    values = {name: _checked(fields[name], value, f"{where}.{name}") for name, value in given.items()}
+    return kind(**values)
+
+
+def _checked(field: dataclasses.Field, value: object, where: str) -> object:
+    default = field.default
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where} must be true or false; got {value!r}.")
+        return value
+    if isinstance(default, numbers.Real):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ConfigError(f"{where} must be a number; got {value!r}.")
+        if isinstance(default, int) and not float(value).is_integer():
+            raise ConfigError(f"{where} must be a whole number; got {value!r}.")
+        low, high = field.metadata.get("low"), field.metadata.get("high")
+        if (low is not None and value < low) or (high is not None and value > high):
+            side = f"[{low if low is not None else '-∞'}, {high if high is not None else '∞'}]"
+            raise ConfigError(f"{where} is {value!r}, outside {side}.")
+        return int(value) if isinstance(default, int) else float(value)
+    if isinstance(default, str):
+        allowed = field.metadata.get("choices")
+        if not isinstance(value, str) or (allowed and value not in allowed):
+            choices = f"one of {', '.join(allowed)}" if allowed else "text"
+            raise ConfigError(f"{where} must be {choices}; got {value!r}.")
+        return value
+    raise ConfigError(f"{where} cannot be set from a scenario file.")  # pragma: no cover - no such field yet
+
+
+def as_dict(options: object) -> dict[str, Any]:
+    """The options as a plain mapping, to record in a run's manifest."""
+    return dataclasses.asdict(options)  # type: ignore[call-overload]
