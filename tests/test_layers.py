@@ -21,6 +21,7 @@ LAYERS: list[set[str]] = [
     {"datatwin.demo"},
     {"datatwin.report"},
     {"datatwin.api", "datatwin.evaluate"},  # evaluate sits beside the api, on the layers below
+    {"datatwin.scenarios"},
     {"datatwin.relational"},
     {"datatwin.sequential"},
     {"datatwin.pipeline"},
@@ -30,7 +31,7 @@ LAYERS: list[set[str]] = [
     {"datatwin.progress", "datatwin.seeds", "datatwin._lazy"},
     {"datatwin.errors", "datatwin._version"},
 ]
-"""Top to bottom. Next: ``scenarios`` above ``relational``, ``constraints`` and ``dp`` beside
+"""Top to bottom. Next: ``constraints`` and ``dp`` beside
 ``models``, ``monitor`` beside ``evaluate``."""
 
 

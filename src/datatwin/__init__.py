@@ -52,10 +52,11 @@ _LAZY = {
     "parse_where": "datatwin.conditions",
     "read_database": "datatwin.io.database",
     "save_report": "datatwin.report",
+    "simulate": "datatwin.api",
 }
 
 if TYPE_CHECKING:
-    from datatwin.api import DatabaseTwin, SequenceTwin, Twin, fit, fit_database, load, load_database
+    from datatwin.api import DatabaseTwin, SequenceTwin, Twin, fit, fit_database, load, load_database, simulate
     from datatwin.conditions import Range, parse_where
     from datatwin.evaluate import Report, evaluate_database
     from datatwin.io.database import Database, read_database
@@ -96,6 +97,7 @@ __all__ = [
     "parse_where",
     "read_database",
     "save_report",
+    "simulate",
 ]
 
 

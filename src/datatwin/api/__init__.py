@@ -2,7 +2,8 @@
 
 from datatwin.api.database import DatabaseTwin, fit_database
 from datatwin.api.load import load, load_database
+from datatwin.api.scenarios import simulate
 from datatwin.api.sequences import SequenceTwin
 from datatwin.api.table import Twin, fit
 
-__all__ = ["DatabaseTwin", "SequenceTwin", "Twin", "fit", "fit_database", "load", "load_database"]
+__all__ = ["DatabaseTwin", "SequenceTwin", "Twin", "fit", "fit_database", "load", "load_database", "simulate"]

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 _COLOURS = {"pass": "green", "warn": "yellow", "fail": "red", "skipped": "dim"}
 
 TableOrDatabase = Annotated[
-    str,
+    str | None,
     typer.Option(
         help="CSV (any delimiter, .gz too) or Parquet file; or a database URL or folder for a database report.",
         show_default=False,
@@ -28,9 +28,9 @@ TableOrDatabase = Annotated[
 
 
 def evaluate_command(
-    real: TableOrDatabase,
-    synthetic: TableOrDatabase,
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML report to write.")],
+    real: TableOrDatabase = None,
+    synthetic: TableOrDatabase = None,
     holdout: Annotated[
         Path | None, typer.Option(help="Real rows the generator never saw (needed for most privacy checks).")
     ] = None,
@@ -49,14 +49,28 @@ def evaluate_command(
     order: Annotated[
         str | None, typer.Option(help="Sequences: the column ordering each entity's rows (adds sequence metrics).")
     ] = None,
+    scenario: Annotated[
+        Path | None,
+        typer.Option(help="A scenario run's folder (from `datatwin simulate`): labels, shortcut audit, rhythms."),
+    ] = None,
+    fresh: Annotated[
+        Path | None,
+        typer.Option(help="Scenarios: a second run (another seed and prevalence) to score a detector on."),
+    ] = None,
     seed: Seed = 0,
     overwrite: Overwrite = False,
 ) -> None:
-    """Measure how faithful, useful and private SYNTHETIC is compared with REAL (tables or databases)."""
+    """Measure how faithful, useful and private SYNTHETIC is compared with REAL (tables or databases),
+    or validate a scenario run (--scenario)."""
     with reported_errors():
         import datatwin
 
         check_report_targets(output, json_output, overwrite=overwrite)
+        if scenario is not None:
+            _evaluate_scenario(scenario, fresh, twin, real, output, json_output, threshold, seed)
+            return
+        if real is None or synthetic is None:
+            raise ConfigError("Give --real and --synthetic (or --scenario with a scenario run's folder).")
         if is_database_source(real) or is_database_source(synthetic):
             options = {
                 "--holdout": holdout,
@@ -90,6 +104,41 @@ def evaluate_command(
                 order=order,
             )
         write_report(report, output, json_output)
+
+
+def _evaluate_scenario(
+    run: Path,
+    fresh: Path | None,
+    twin: Path | None,
+    real: str | None,
+    output: Path,
+    json_output: Path | None,
+    threshold: list[str] | None,
+    seed: int,
+) -> None:
+    """The scenario report; the population is compared with --real rows, or a sample of --twin."""
+    import datatwin
+    from datatwin.evaluate.scenario import evaluate_scenario
+    from datatwin.io import read_table
+
+    reference = None
+    if real is not None:
+        reference = read_table(real).data
+    elif twin is not None:
+        population_twin = datatwin.load(twin)
+        if not isinstance(population_twin, datatwin.Twin):
+            raise ConfigError(f"--twin {str(twin)!r} must be the table twin the population was drawn from.")
+        reference = population_twin.sample(5000, seed=seed + 1)
+    with progress_bars() as progress:
+        report = evaluate_scenario(
+            run,
+            fresh=fresh,
+            reference=reference,
+            thresholds=parse_thresholds(threshold or []),
+            seed=seed,
+            progress=progress,
+        )
+    write_report(report, output, json_output)
 
 
 def check_report_targets(output: Path, json_output: Path | None, *, overwrite: bool) -> None:

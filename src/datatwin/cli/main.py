@@ -14,6 +14,7 @@ from datatwin.cli.evaluate import evaluate_command
 from datatwin.cli.fit import fit_command
 from datatwin.cli.sample import sample_command
 from datatwin.cli.schema import schema_command
+from datatwin.cli.simulate import simulate_command
 
 app = typer.Typer(
     name="datatwin",
@@ -27,6 +28,7 @@ app.command("sample")(sample_command)
 app.command("schema")(schema_command)
 app.command("evaluate")(evaluate_command)
 app.command("demo")(demo_command)
+app.command("simulate")(simulate_command)
 
 
 def _print_version(value: bool) -> None:

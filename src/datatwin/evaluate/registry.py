@@ -12,7 +12,7 @@ from typing import Literal
 
 Direction = Literal["higher", "lower"]
 
-SECTIONS = ("fidelity", "utility", "privacy", "fairness", "constraints")
+SECTIONS = ("fidelity", "utility", "privacy", "fairness", "constraints", "scenario")
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,15 @@ class MetricSpec:
 METRICS: dict[str, MetricSpec] = {
     spec.key: spec
     for spec in (
+        MetricSpec("scenario_labels", "scenario", "Labels reconcile with the ground truth", "lower", 0, 0, ideal=0.0),
+        MetricSpec(
+            "shortcut_auc", "scenario", "Shortcut audit: one feature group's AUC", "lower", 0.75, 0.80, ideal=0.5
+        ),
+        MetricSpec(
+            "detector_recall", "scenario", "Detector recall at 1% false positives", "higher", 0.5, 0.2, ideal=1.0
+        ),
+        MetricSpec("rhythm", "scenario", "Normal events a day against the rules", "lower", 0.05, 0.15, ideal=0.0),
+        MetricSpec("population_shapes", "scenario", "Population's column shapes", "higher", 0.90, 0.80, ideal=1.0),
         MetricSpec("column_shapes", "fidelity", "Column shapes", "higher", 0.90, 0.80, ideal=1.0),
         MetricSpec("missing_values", "fidelity", "Missing values", "higher", 0.98, 0.95, ideal=1.0),
         MetricSpec("coverage", "fidelity", "Range and category coverage", "higher", 0.90, 0.75, ideal=1.0),

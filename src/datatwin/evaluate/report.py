@@ -81,6 +81,11 @@ class Report:
         """The metrics that have a value."""
         return [m for m in self.metrics if m.value is not None and m.status is not Status.SKIPPED]
 
+    @property
+    def sections(self) -> list[str]:
+        """The sections holding at least one metric, in :data:`SECTIONS` order."""
+        return [s for s in SECTIONS if any(m.section == s for m in self.metrics)]
+
     def section_status(self, section: str) -> Status:
         """The worst status in one section."""
         return _worst([m for m in self.measured if m.section == section])
@@ -97,9 +102,9 @@ class Report:
             "format": REPORT_FORMAT,
             "version": REPORT_VERSION,
             "datatwin_version": __version__,
-            "score": round(self.score, 6),
+            "score": None if np.isnan(self.score) else round(self.score, 6),
             "privacy": self.privacy.value,
-            "sections": {s: self.section_status(s).value for s in SECTIONS},
+            "sections": {s: self.section_status(s).value for s in self.sections},
             "context": self.context,
             "lineage": self.lineage,
             "metrics": [m.to_dict() for m in self.metrics],

@@ -7,7 +7,6 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from datatwin.evaluate.registry import SECTIONS
 from datatwin.evaluate.report import Report
 from datatwin.evaluate.result import MetricResult
 from datatwin.report import plots, sequence_plots
@@ -18,7 +17,7 @@ _environment = Environment(loader=PackageLoader("datatwin.report", "templates"),
 def render_html(report: Report) -> str:
     """The page: summary cards, one section per metric family with its plots, then lineage."""
     sections = []
-    for section in SECTIONS:
+    for section in report.sections:
         metrics = [m for m in report.metrics if m.section == section]
         sections.append(
             {

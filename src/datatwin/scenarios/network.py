@@ -146,9 +146,9 @@ class NetworkWorld(World):
 
     # -- the normal day ------------------------------------------------------------------------
 
-    def expected_per_day(self, table: str) -> float:
-        s, workdays = self.settings, 5 / 7
-        active = self.users * (0.95 * workdays + 0.08 * (1 - workdays))
+    def expected_on(self, table: str, weekday: int) -> float:
+        s = self.settings
+        active = self.users * (0.95 if weekday < 5 else 0.08)
         logons = active * (s.server_rate * (1 + 3 * self.admin.mean())) * (1 + s.failure_rate)
         if table == "auth":
             return float(active * (1 + s.failure_rate) + logons)

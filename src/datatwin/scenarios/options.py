@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import numbers
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from datatwin.errors import ConfigError
@@ -22,8 +22,9 @@ def bounds(low: float | None = None, high: float | None = None) -> dict[str, Any
     return {"low": low, "high": high}
 
 
-def read_options(kind: type[Options], given: object, where: str) -> Options:
-    """Build ``kind`` (a dataclass of defaults) from ``given``, a mapping from the scenario file.
+def read_options(kind: type[Options], given: object, where: Callable[..., str]) -> Options:
+    """Build ``kind`` (a dataclass of defaults) from ``given``, a mapping from the scenario file;
+    ``where()`` names the mapping's place in the file, ``where(key)`` one of its keys.
 
     Raises
     ------
@@ -34,12 +35,12 @@ def read_options(kind: type[Options], given: object, where: str) -> Options:
     if given is None:
         given = {}
     if not isinstance(given, Mapping):
-        raise ConfigError(f"{where} must be a mapping of names to values; got {type(given).__name__}.")
+        raise ConfigError(f"{where()} must be a mapping of names to values; got {type(given).__name__}.")
     fields = {field.name: field for field in dataclasses.fields(kind)}  # type: ignore[arg-type]
     unknown = sorted(set(map(str, given)) - set(fields))
     if unknown:
-        raise ConfigError(f"{where} has unknown key(s) {', '.join(unknown)}; allowed: {', '.join(fields)}.")
-    values = {name: _checked(fields[name], value, f"{where}.{name}") for name, value in given.items()}
+        raise ConfigError(f"{where()} has unknown key(s) {', '.join(unknown)}; allowed: {', '.join(fields)}.")
+    values = {name: _checked(fields[name], value, where(name)) for name, value in given.items()}
     return kind(**values)
 
 

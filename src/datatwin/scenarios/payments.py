@@ -233,9 +233,9 @@ class PaymentsWorld(World):
 
     # -- the normal day ------------------------------------------------------------------------
 
-    def expected_per_day(self, table: str) -> float:
+    def expected_on(self, table: str, weekday: int) -> float:
         s = self.settings
-        return float(self.activity.sum() * (s.card_rate + s.transfer_rate) * WEEKDAY.mean()) + self.size * (
+        return float(self.activity.sum() * (s.card_rate + s.transfer_rate) * WEEKDAY[weekday]) + self.size * (
             s.deposit_rate + 1 / 30
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import time
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,7 @@ def run_scenario(
         )
         for name, frame in world.entities().items():
             sink.write(name, frame, key=frame.columns[0])
+        truths = [truth for truth in truths if truth.events]  # an instance due after the run's end is not injected
         sink.write("ground_truth", _ground_truth(truths, typologies, world, start), key="instance_id")
         prevalence = _prevalence(truths, typologies, rows)
         seconds = time.perf_counter() - began
@@ -112,6 +114,7 @@ def run_scenario(
             "labelled": labelled,
             "instances": len(truths),
             "prevalence": prevalence,
+            "expected_events": {table: round(_expected(world, spec, table), 1) for table in world.tables},
             "seconds": round(seconds, 3),
         }
         sink.commit(manifest)
@@ -189,3 +192,9 @@ def _prevalence(truths: list[Truth], typologies: list[Any], rows: dict[str, int]
         typology = typologies[truth.typology]
         counts[typology.spec.type] = counts.get(typology.spec.type, 0) + truth.events
     return {name: round(count / max(rows[TYPOLOGIES[name].table], 1), 6) for name, count in sorted(counts.items())}
+
+
+def _expected(world: World, spec: ScenarioSpec, table: str) -> float:
+    """Normal events the declared rules expect in ``table`` over the run's calendar days."""
+    weekdays = [(spec.start + dt.timedelta(days=day)).weekday() for day in range(spec.days)]
+    return sum(world.expected_on(table, weekday) for weekday in weekdays)

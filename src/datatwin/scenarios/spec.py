@@ -29,7 +29,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -135,7 +135,7 @@ def scenario_from_mapping(document: object, places: _Places | None = None, *, ba
                 camouflage=_number(
                     item.get("camouflage", DEFAULT_CAMOUFLAGE), places, (*where, "camouflage"), low=0, high=1
                 ),
-                params=read_options(kind.Params, item.get("params"), places.at(*where, "params")),
+                params=read_options(kind.Params, item.get("params"), places.naming(*where, "params")),
             )
         )
     return ScenarioSpec(
@@ -145,7 +145,7 @@ def scenario_from_mapping(document: object, places: _Places | None = None, *, ba
         start=_date(document.get("start", "2026-01-01"), places),
         seed=int(_number(document.get("seed", 0), places, ("seed",), low=0, whole=True)),
         population=population,
-        settings=read_options(world.Settings, document.get("settings"), places.at("settings")),
+        settings=read_options(world.Settings, document.get("settings"), places.naming("settings")),
         typologies=tuple(specs),
     )
 
@@ -155,6 +155,10 @@ class _Places:
 
     def __init__(self, name: str, lines: dict[tuple[Any, ...], int]) -> None:
         self.name, self.lines = name, lines
+
+    def naming(self, *path: Any) -> Callable[..., str]:
+        """Names the mapping at ``path`` (called with no key) or one of its keys."""
+        return lambda *key: self.at(*path, *key)
 
     def at(self, *path: Any) -> str:
         key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")

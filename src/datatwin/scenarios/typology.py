@@ -22,9 +22,6 @@ import numpy as np
 if TYPE_CHECKING:
     import simpy
 
-    from datatwin.scenarios.engine import Instance
-    from datatwin.scenarios.spec import TypologySpec
-
 ROLES = ("victim", "attacker", "mule", "launderer", "compromised_host")
 """The part an event's acting account, user or host plays in its instance."""
 
@@ -38,7 +35,8 @@ class Typology(ABC):
     Params: ClassVar[type]
     summary: ClassVar[str]
 
-    def __init__(self, spec: TypologySpec) -> None:
+    def __init__(self, spec: Any) -> None:
+        """``spec``: the checked :class:`~datatwin.scenarios.spec.TypologySpec` of this typology."""
         self.spec = spec
         self.params: Any = spec.params
         self.camouflage = spec.camouflage
@@ -49,7 +47,7 @@ class Typology(ABC):
 
     @abstractmethod
     def run(
-        self, env: simpy.Environment, world: Any, instance: Instance, rng: np.random.Generator
+        self, env: simpy.Environment, world: Any, instance: Any, rng: np.random.Generator
     ) -> Generator[Any, Any, None]:
         """The instance's behaviour, started at its start time."""
 

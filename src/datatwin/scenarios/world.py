@@ -72,8 +72,12 @@ class World(ABC):
         """Every normal event of ``day`` (0-based; ``weekday`` 0 is Monday), by table, unsorted."""
 
     @abstractmethod
+    def expected_on(self, table: str, weekday: int) -> float:
+        """The mean number of normal events in ``table`` on a day of the week (0 is Monday)."""
+
     def expected_per_day(self, table: str) -> float:
-        """The mean number of normal events a day in ``table`` (sizes the typologies' instances)."""
+        """The mean number of normal events a day in ``table`` over a week (sizes the typologies' instances)."""
+        return float(np.mean([self.expected_on(table, weekday) for weekday in range(7)]))
 
     def settle(self, table: str, columns: Columns) -> None:  # noqa: B027 - most worlds have nothing to settle
         """Fill columns that depend on the order of a day's events (running balances), in place."""

@@ -1,0 +1,200 @@
+"""Scenario runs end to end: labels exact, balances kept, same seed same bytes, clear errors."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+import datatwin
+from datatwin.cli.main import app
+from datatwin.errors import ConfigError
+from datatwin.evaluate.scenario import evaluate_scenario, read_run
+from datatwin.scenarios import TYPOLOGIES, scenario_from_mapping
+
+pytest.importorskip("simpy")
+
+
+def payments(**changes):
+    scenario = {
+        "world": "payments",
+        "days": 4,
+        "population": {"size": 400},
+        "settings": {"merchants": 80},
+        "typologies": [
+            {"type": "card_testing", "prevalence": 0.01},
+            {"type": "account_takeover", "prevalence": 0.005},
+            {"type": "structuring", "prevalence": 0.005, "camouflage": 0.2, "params": {"days": 1}},
+        ],
+    }
+    return scenario | changes
+
+
+def network(**changes):
+    scenario = {
+        "world": "network",
+        "days": 3,
+        "start": "2026-01-05",
+        "population": {"size": 150},
+        "settings": {"servers": 14, "outside_hosts": 300},
+        "typologies": [
+            {"type": "password_spraying", "prevalence": 0.05, "params": {"targets": 10}},
+            {"type": "beaconing", "prevalence": 0.01, "params": {"period": 1800}},
+        ],
+    }
+    return scenario | changes
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_labels_reconcile_with_the_ground_truth(tmp_path):
+    run = datatwin.simulate(payments(), tmp_path / "world")
+    manifest, tables = read_run(tmp_path / "world")
+    events, truth = tables["transactions"], tables["ground_truth"]
+    labelled = events[events["instance_id"].notna()]
+    assert run.labelled["transactions"] == len(labelled) > 0
+    counts = labelled["instance_id"].astype(int).value_counts().sort_index()
+    assert counts.to_dict() == truth.set_index("instance_id")["events"].astype(int).to_dict()
+    assert set(labelled["scenario"]) == set(truth["scenario"]) and (truth["events"] > 0).all()
+    assert set(truth["scenario"]) <= {"card_testing", "account_takeover", "structuring"}
+    assert events["scenario"].isna().equals(events["role"].isna())
+    assert set(labelled["role"]) <= {"victim", "launderer"}
+    assert manifest["rows"]["transactions"] == len(events)
+    assert events["time"].is_monotonic_increasing
+    assert events["transaction_id"].is_unique
+
+
+def test_every_event_keeps_its_balance_identity(tmp_path):
+    datatwin.simulate(payments(), tmp_path / "world")
+    events = read_run(tmp_path / "world")[1]["transactions"]
+    approved = events["status"] == "approved"
+    credit = events["type"].isin(["salary", "cash_deposit"])
+    change = np.where(approved, np.where(credit, events["amount"], -events["amount"]), 0.0)
+    assert np.allclose(events["balance_after"] - events["balance_before"], change, atol=0.011)
+    # a payee's next balance includes what it received
+    assert (events["balance_after"] > 0).mean() > 0.9
+
+
+def test_same_seed_same_bytes_other_seed_other_world(tmp_path):
+    datatwin.simulate(payments(), tmp_path / "a", seed=3)
+    datatwin.simulate(payments(), tmp_path / "b", seed=3)
+    datatwin.simulate(payments(), tmp_path / "c", seed=4)
+    first, second, third = digest(tmp_path / "a"), digest(tmp_path / "b"), digest(tmp_path / "c")
+    assert {k: v for k, v in first.items() if k != "scenario.json"} == {
+        k: v for k, v in second.items() if k != "scenario.json"
+    }
+    assert first["transactions.parquet"] != third["transactions.parquet"]
+
+
+@pytest.mark.parametrize("name", sorted(TYPOLOGIES))
+def test_every_typology_writes_labelled_events(tmp_path, name):
+    kind = TYPOLOGIES[name]
+    base = payments if kind.world == "payments" else network
+    scenario = base(typologies=[{"type": name, "prevalence": 0.01, "start": 0, "duration": 1}])
+    run = datatwin.simulate(scenario, tmp_path / "world", days=3)
+    assert run.instances >= 1
+    assert sum(run.labelled.values()) > 0
+    truth = read_run(tmp_path / "world")[1]["ground_truth"]
+    assert (truth["scenario"] == name).all() and truth["actors"].str.len().gt(0).all()
+
+
+def test_network_world_logs_and_evaluation(tmp_path):
+    datatwin.simulate(network(), tmp_path / "world")
+    datatwin.simulate(network(seed=9), tmp_path / "fresh")
+    tables = read_run(tmp_path / "world")[1]
+    assert {"auth", "flows", "users", "hosts", "ground_truth"} <= set(tables)
+    flows = tables["flows"]
+    assert flows.loc[flows["dst_host"].isna(), "dst_ip"].str.match(r"^\d+\.\d+\.\d+\.\d+$").all()
+    report = evaluate_scenario(tmp_path / "world", fresh=tmp_path / "fresh")
+    assert report.metric("scenario_labels").value == 0
+    audits = [m for m in report.metrics if m.key == "shortcut_auc" and m.value is not None]
+    assert {m.subject for m in audits} >= {"auth: time", "flows: bytes"}
+    assert all(0.0 <= m.value <= 1.0 for m in audits)
+    assert any(m.key == "detector_recall" and m.value is not None for m in report.metrics)
+
+
+def test_population_drawn_from_a_twin(tmp_path):
+    rng = np.random.default_rng(0)
+    customers = pd.DataFrame(
+        {
+            "age": rng.integers(18, 90, 500),
+            "balance": np.round(rng.lognormal(7, 1, 500), 2),
+            "job": rng.choice(["admin", "technician", "services"], 500),
+        }
+    )
+    twin = datatwin.fit(customers, model="copula", seed=0)
+    scenario = payments(population={"size": 300, "roles": {"wealth": "balance"}})
+    datatwin.simulate(scenario, tmp_path / "world", twin=twin)
+    written = read_run(tmp_path / "world")[1]["customers"]
+    plain = twin.sample(300, seed=0)
+    pd.testing.assert_frame_equal(written[list(plain.columns)], plain, check_dtype=False)
+    with pytest.raises(ConfigError, match=r"no column 'wealth' for the role 'wealth'.*numeric columns: age, balance"):
+        datatwin.simulate(payments(population={"size": 300}), tmp_path / "other", twin=twin)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"world": "bank"}, r"unknown world 'bank'; allowed: payments, network"),
+        ({"typologies": [{"type": "phishing", "prevalence": 0.1}]}, r"unknown typology 'phishing'.*card_testing"),
+        ({"typologies": [{"type": "beaconing", "prevalence": 0.1}]}, r"'beaconing' belongs to the network world"),
+        ({"typologies": [{"type": "card_testing", "prevalence": 1.5}]}, r"typologies\[0\]\.prevalence\) is 1\.5"),
+        (
+            {"typologies": [{"type": "card_testing", "prevalence": 0.1, "params": {"tries": 3}}]},
+            r"unknown key\(s\) tries; allowed: attempts, merchants, decline_rate, cash_out",
+        ),
+        ({"settings": {"merchants": "many"}}, r"settings\.merchants\) must be a number"),
+        ({"colour": "red"}, r"unknown key 'colour'"),
+    ],
+)
+def test_bad_scenarios_get_one_clear_line(tmp_path, change, message):
+    with pytest.raises(ConfigError, match=message):
+        scenario_from_mapping(payments(**change))
+
+
+def test_a_file_that_does_not_parse_names_its_line(tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text("world: payments\ntypologies:\n  - type: card_testing\n    prevalence: [0.1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"broken\.yaml line \d+: does not parse"):
+        datatwin.simulate(path, tmp_path / "world")
+    path.write_text("world: payments\ntypologies:\n  - type: card_testing\n    prevalence: 2\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"broken\.yaml line 4 \(typologies\[0\]\.prevalence\)"):
+        datatwin.simulate(path, tmp_path / "world")
+
+
+def test_database_target_holds_the_world(tmp_path):
+    url = f"sqlite:///{tmp_path / 'world.db'}"
+    run = datatwin.simulate(payments(days=2), url)
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        count = connection.execute(sa.text("SELECT COUNT(*) FROM transactions")).scalar()
+        labelled = connection.execute(sa.text("SELECT COUNT(*) FROM transactions WHERE scenario IS NOT NULL")).scalar()
+        tables = set(sa.inspect(connection).get_table_names())
+    engine.dispose()
+    assert count == run.rows["transactions"] and labelled == run.labelled["transactions"]
+    assert {"customers", "merchants", "ground_truth", "scenario_manifest"} <= tables
+
+
+def test_cli_simulates_the_shipped_examples_and_evaluates_them(tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "world"
+    result = runner.invoke(app, ["simulate", "network", "-o", str(out), "--days", "2", "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    assert "instances injected" in result.output
+    report = tmp_path / "report.html"
+    result = runner.invoke(
+        app, ["evaluate", "--scenario", str(out), "-o", str(report), "--json", str(tmp_path / "r.json")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Shortcut audit" in report.read_text(encoding="utf-8")
+    again = runner.invoke(app, ["simulate", "network", "-o", str(out), "--days", "2"])
+    assert again.exit_code == 1 and "not empty" in again.output
+    bad = runner.invoke(app, ["simulate", "nowhere.yaml", "-o", str(tmp_path / "x")])
+    assert bad.exit_code == 1 and "does not exist" in bad.output
