@@ -27,7 +27,7 @@ from datatwin.evaluate.report import Report
 from datatwin.evaluate.result import MetricResult, measured, skipped, thresholds_with
 from datatwin.evaluate.shapes import column_shapes
 from datatwin.progress import Progress, advance
-from datatwin.scenarios.features import detector_features, feature_groups
+from datatwin.scenarios.features import ACTORS, detector_features, feature_groups
 from datatwin.scenarios.output import MANIFEST
 from datatwin.schema import infer_schema
 
@@ -140,17 +140,20 @@ def _sample(frame: pd.DataFrame, seed: int) -> pd.DataFrame:
 
 
 def _audit(table: str, frame: pd.DataFrame, limits: Any, seed: int) -> list[MetricResult]:
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.model_selection import StratifiedGroupKFold, cross_val_predict
 
     labelled = int(frame["instance_id"].notna().sum())
     if labelled < 20:
         return [skipped("shortcut_auc", f"{labelled} labelled events in {table}: too few to audit", limits, table)]
     sample = _sample(frame, seed)
     target = sample["instance_id"].notna().to_numpy()
+    folds = StratifiedGroupKFold(3, shuffle=True, random_state=seed)
+    groups = _fold_groups(table, sample)
     results = []
     for group, features in feature_groups(table, sample).items():
-        folds = StratifiedKFold(3, shuffle=True, random_state=seed)
-        scores = cross_val_predict(_classifier(seed), features, target, cv=folds, method="predict_proba")[:, 1]
+        scores = cross_val_predict(
+            _classifier(seed), features, target, cv=folds, groups=groups, method="predict_proba"
+        )[:, 1]
         auc = _auc(target, scores)
         per_typology = {}
         for name in sorted(sample["scenario"].dropna().unique()):
@@ -168,6 +171,14 @@ def _audit(table: str, frame: pd.DataFrame, limits: Any, seed: int) -> list[Metr
             )
         )
     return results
+
+
+def _fold_groups(table: str, sample: pd.DataFrame) -> np.ndarray:
+    """Folds keep each instance (and each normal actor) whole, so the classifier must find a
+    trait shared across instances, not remember one instance's account or host."""
+    actor = sample[ACTORS[table]].astype(str).to_numpy()
+    instance = sample["instance_id"].astype("string").fillna("").to_numpy()
+    return pd.factorize(np.where(instance == "", "actor:" + actor, "instance:" + instance))[0]
 
 
 def _detector(table: str, train: pd.DataFrame, test: pd.DataFrame, limits: Any, seed: int) -> list[MetricResult]:

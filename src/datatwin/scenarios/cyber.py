@@ -92,6 +92,8 @@ class BruteForce(PasswordSpraying):
 @dataclasses.dataclass(frozen=True)
 class LateralParams:
     hops: int = dataclasses.field(default=4, metadata=bounds(1, 1000))
+    service_share: float = dataclasses.field(default=0.3, metadata=bounds(0, 1))
+    """Chance the stolen account is a service account (Kerberoasting) rather than a person's."""
 
 
 class LateralMovement(Typology):
@@ -109,14 +111,19 @@ class LateralMovement(Typology):
 
     def run(self, env: Any, world: NetworkWorld, instance: Any, rng: np.random.Generator) -> Generator[Any, Any, None]:
         p, c = self.params, self.camouflage
-        user = int(rng.integers(world.users))
+        if world.services and rng.random() < p.service_share:
+            service = int(rng.integers(world.services))
+            user, start = world.users + service, int(world.service_host[service])
+            usual = np.full(p.hops, world.service_target[service])
+        else:
+            user = start = int(rng.integers(world.users))
+            usual = world.usual[user, rng.integers(0, world.usual.shape[1], p.hops)]
         instance.involve("user", user)
         strange = rng.choice(np.r_[world.admin_servers, rng.integers(0, world.users, 20)], size=p.hops)
-        usual = world.usual[user, rng.integers(0, world.usual.shape[1], p.hops)]
         path = blend_values(c, rng, strange, usual)
         begin = later_at(env.now, start_hour(c, rng, float(world.work_seconds(1, rng)[0])))
         times = begin + np.cumsum(gaps(c, rng, p.hops, blatant=600.0, normal=5 * HOUR))
-        sources = np.r_[user, path[:-1]]
+        sources = np.r_[start, path[:-1]]
         remote = np.array([3, 1, 1])[rng.integers(0, 3, p.hops)]  # RDP, or NTLM over SMB / remote management
         auth_type = blend_values(c, rng, remote, np.where(rng.random(p.hops) < 0.15, 1, 0))
         for host in path:
@@ -141,12 +148,13 @@ class LateralMovement(Typology):
         )
         ports = blend_values(c, rng, np.array([3389, 445, 5985])[rng.integers(0, 3, p.hops)], normal_port)
         out, into = world.web_bytes(p.hops, rng)
+        out = blend_values(c, rng, out * 20, out)
         instance.emit(
             "flows",
             times + 1.0,
             "attacker",
             **world.flow_events(
-                size=p.hops, src=sources, dst=path, port=ports, time=times + 1.0, out=out * 20, into=into, rng=rng
+                size=p.hops, src=sources, dst=path, port=ports, time=times + 1.0, out=out, into=into, rng=rng
             ),
         )
         yield env.timeout(float(times[-1] + 1.0 - env.now))
@@ -228,16 +236,16 @@ class Exfiltration(Typology):
         k = p.chunks
         begin = later_at(env.now, start_hour(c, rng, float(world.work_seconds(1, rng)[0])))
         times = begin + np.cumsum(gaps(c, rng, k, blatant=120.0, normal=1.5 * HOUR))
-        chunk = p.megabytes * 1e6 / k
-        out = np.round(chunk * rng.uniform(0.8, 1.2, k)).astype(np.int64)
+        chunk = np.round(p.megabytes * 1e6 / k * rng.uniform(0.8, 1.2, k)).astype(np.int64)
+        upload = np.round(np.exp(rng.normal(np.log(3e7), 1.2, k))).astype(np.int64)
+        out = blend_values(c, rng, chunk, upload)
         ports = blend_values(c, rng, np.array([22, 21, 8080, 53])[rng.integers(0, 4, k)], np.full(k, 443))
-        _, into = world.web_bytes(k, rng)
+        answers = np.round(np.exp(rng.normal(np.log(2e4), 0.5, k))).astype(np.int64)
+        into = blend_values(c, rng, world.web_bytes(k, rng)[1] // 10, answers)
         instance.emit(
             self.table,
             times,
             "compromised_host",
-            **world.flow_events(
-                size=k, src=host, dst=target, port=ports, time=times, out=out, into=into // 10, rng=rng
-            ),
+            **world.flow_events(size=k, src=host, dst=target, port=ports, time=times, out=out, into=into, rng=rng),
         )
         yield env.timeout(float(times[-1] - env.now))

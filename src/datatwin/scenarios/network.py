@@ -18,6 +18,15 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from datatwin.scenarios.network_noise import (
+    OVERNIGHT,
+    SERVICE_PERIODS,
+    STALE_TRIES,
+    calls_and_updates,
+    expected_service_logons,
+    service_logons,
+    stale_passwords,
+)
 from datatwin.scenarios.options import bounds
 from datatwin.scenarios.world import Columns, TableLayout, World, pick, scrambled_ids
 
@@ -54,6 +63,11 @@ class NetworkSettings:
     upload_rate: float = dataclasses.field(default=0.03, metadata=bounds(0, 1))
     agent_period: float = dataclasses.field(default=3600.0, metadata=bounds(60))
     """Seconds between a workstation agent's calls to its vendor."""
+    service_accounts: int = dataclasses.field(default=30, metadata=bounds(0, 100_000))
+    stale_rate: float = dataclasses.field(default=0.02, metadata=bounds(0, 1))
+    """Share of active users with a device retrying a stale password that day."""
+    call_rate: float = dataclasses.field(default=1.5, metadata=bounds(0, 100))
+    """Video calls per active user per workday."""
 
 
 class NetworkWorld(World):
@@ -113,7 +127,13 @@ class NetworkWorld(World):
         self.popularity = 1.0 / (np.arange(s.outside_hosts) + 1.0) ** 1.1
         self.vendors = self.hosts + np.arange(5)
         self.cloud = self.hosts + np.arange(5, 15)
-        self.user_ids = scrambled_ids(n, 6, 3_301)
+        self.services = s.service_accounts
+        self.service_period = rng.choice(SERVICE_PERIODS, self.services)
+        self.service_offset = rng.uniform(0, self.service_period)
+        self.service_host = self.admin_servers[rng.integers(0, len(self.admin_servers), self.services)]
+        self.service_target = self.admin_servers[rng.integers(0, len(self.admin_servers), self.services)]
+        self.service_ntlm = rng.random(self.services) < 0.6
+        self.user_ids = scrambled_ids(n + self.services, 6, 3_301)
         self.host_ids = scrambled_ids(self.hosts, 6, 8_807)
         self.outside_ips = scrambled_ids(s.outside_hosts, 9, 123_456_789) + 100_000_000
         self.written = {table: 0 for table in self.tables}
@@ -151,10 +171,13 @@ class NetworkWorld(World):
         active = self.users * (0.95 if weekday < 5 else 0.08)
         logons = active * (s.server_rate * (1 + 3 * self.admin.mean())) * (1 + s.failure_rate)
         if table == "auth":
-            return float(active * (1 + s.failure_rate) + logons)
-        agent = active * 8.5 * HOUR / s.agent_period
+            stale = active * s.stale_rate * (STALE_TRIES + 1)
+            return float(active * (1 + s.failure_rate) + logons + expected_service_logons(self) + stale)
+        agent = active * (((1 - OVERNIGHT) * 8.5 * HOUR + OVERNIGHT * 86_399.0) / s.agent_period + 1)
         web = active * s.web_rate * self.busy.mean()
-        return float(web + agent + logons / (1 + s.failure_rate) + active * s.upload_rate + len(self.server_kind))
+        calls = active * (s.call_rate + 1)
+        servers = len(self.server_kind)
+        return float(web + agent + logons / (1 + s.failure_rate) + active * s.upload_rate + servers + calls)
 
     def background(self, day: int, weekday: int, rng: np.random.Generator) -> dict[str, Columns]:
         s = self.settings
@@ -186,11 +209,17 @@ class NetworkWorld(World):
                 logon_type=np.where(kind == 3, 2, 1),
                 rng=rng,
             ),
+            service_logons(self, rng),
+            stale_passwords(self, active, begin, end, rng),
         )
+        auth["time"] = np.clip(auth["time"], 0, 86_399.999)
         web = rng.poisson(s.web_rate * self.busy[active])
         web_who = np.repeat(np.arange(len(active)), web)
         web_out, web_in = self.web_bytes(len(web_who), rng)
-        polls = np.floor((end - begin) / s.agent_period).astype(int) + 1
+        left_on = rng.random(len(active)) < OVERNIGHT
+        begin_polls = np.where(left_on, rng.uniform(0, s.agent_period, len(active)), begin)
+        span = np.where(left_on, 86_399.0, end - begin)
+        polls = np.floor(span / s.agent_period).astype(int) + 1
         poll_who = np.repeat(np.arange(len(active)), polls)
         poll_step = np.arange(len(poll_who)) - np.repeat(np.cumsum(polls) - polls, polls)
         uploads = active[rng.random(len(active)) < s.upload_rate]
@@ -209,7 +238,9 @@ class NetworkWorld(World):
                 src=active[poll_who],
                 dst=self.vendors[active[poll_who] % len(self.vendors)],
                 port=443,
-                time=begin[poll_who] + poll_step * s.agent_period + rng.normal(0, 30, len(poll_who)).clip(-120, 120),
+                time=begin_polls[poll_who]
+                + poll_step * s.agent_period
+                + rng.normal(0, 30, len(poll_who)).clip(-120, 120),
                 out=np.round(np.exp(rng.normal(np.log(600), 0.2, len(poll_who)))).astype(np.int64),
                 into=np.round(np.exp(rng.normal(np.log(900), 0.3, len(poll_who)))).astype(np.int64),
                 rng=rng,
@@ -242,6 +273,7 @@ class NetworkWorld(World):
                 rng=rng,
             ),
         )
+        flows = _concat(flows, calls_and_updates(self, active, begin, end, rng))
         flows["time"] = np.clip(flows["time"], 0, 86_399.999)
         return {"auth": auth, "flows": flows}
 
@@ -324,7 +356,9 @@ class NetworkWorld(World):
         }
 
     def user_name(self, users: np.ndarray) -> np.ndarray:
-        return np.char.add("u", np.char.zfill(self.user_ids[users].astype(str), 6)).astype(object)
+        """``u`` and six digits for people, ``svc`` and six digits for service accounts."""
+        prefix = np.where(users < self.users, "u", "svc")
+        return np.char.add(prefix, np.char.zfill(self.user_ids[users].astype(str), 6)).astype(object)
 
     def host_name(self, hosts: np.ndarray) -> np.ndarray:
         prefix = np.where(hosts < self.users, "WS-", "SRV-")
@@ -350,6 +384,15 @@ class NetworkWorld(World):
         users.insert(0, "workstation", self.host_name(np.arange(self.users)))
         users.insert(0, "user", self.user_name(np.arange(self.users)))
         users["administrator"] = self.admin
+        users["service_account"] = False
+        services = pd.DataFrame(
+            {
+                "user": self.user_name(np.arange(self.users, self.users + self.services)),
+                "administrator": False,
+                "service_account": True,
+            }
+        )
+        users = pd.concat([users, services], ignore_index=True)
         kinds = list(SERVER_KINDS)
         hosts = pd.DataFrame(
             {
@@ -366,10 +409,6 @@ class NetworkWorld(World):
         if index >= self.hosts:
             return str(self.address(np.array([index]))[0])
         return str(self.host_name(np.array([index]))[0])
-
-    @classmethod
-    def rhythm_rules(cls, settings: Any) -> dict[str, Any]:
-        return {"table": "flows", "per_agent_day": {"web": settings.web_rate}}
 
 
 def _concat(*parts: Columns) -> Columns:

@@ -395,16 +395,6 @@ class PaymentsWorld(World):
     def actor_name(self, kind: str, index: int) -> str:
         return str(_text("A", self.account_ids[[index]], 10)[0])
 
-    @classmethod
-    def rhythm_rules(cls, settings: Any) -> dict[str, Any]:
-        return {
-            "table": "transactions",
-            "per_agent_day": {
-                "card": settings.card_rate * WEEKDAY.mean(),
-                "transfer": settings.transfer_rate * WEEKDAY.mean(),
-            },
-        }
-
 
 def scrambled_device(device: np.ndarray) -> np.ndarray:
     """Device numbers spread over ten digits, so a new device's number tells neither its age nor its owner."""

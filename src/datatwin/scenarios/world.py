@@ -94,12 +94,6 @@ class World(ABC):
     def actor_name(self, kind: str, index: int) -> str:
         """The written identifier of agent ``index`` of ``kind`` (``account``, ``host`` …)."""
 
-    @classmethod
-    def rhythm_rules(cls, settings: Any) -> dict[str, Any]:
-        """What the declared rules say the normal world looks like (events per agent per day,
-        hour-of-day profile), for the realism check."""
-        return {}
-
 
 def role_column(population: pd.DataFrame, roles: Mapping[str, str], role: str, needed: Mapping[str, str]) -> np.ndarray:
     """The numeric values of the column playing ``role``, checked.
