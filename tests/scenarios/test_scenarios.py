@@ -198,3 +198,39 @@ def test_cli_simulates_the_shipped_examples_and_evaluates_them(tmp_path):
     assert again.exit_code == 1 and "not empty" in again.output
     bad = runner.invoke(app, ["simulate", "nowhere.yaml", "-o", str(tmp_path / "x")])
     assert bad.exit_code == 1 and "does not exist" in bad.output
+
+
+def card_log(customers: int = 120, seed: int = 0) -> pd.DataFrame:
+    """A realistic little payment log: daytime card payments, a few a week per customer."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for customer in range(customers):
+        count = int(rng.integers(6, 25))
+        days = np.sort(rng.uniform(0, 45, count)).astype(int)
+        hours = np.clip(rng.normal(14, 3, count), 7, 22)
+        times = pd.Timestamp("2025-03-01") + pd.to_timedelta(days, "D") + pd.to_timedelta(hours, "h")
+        rows.append(
+            pd.DataFrame(
+                {"customer": f"K{customer:04d}", "paid_at": times, "value": np.round(rng.lognormal(3.2, 0.8, count), 2)}
+            )
+        )
+    return pd.concat(rows, ignore_index=True)
+
+
+def test_activity_follows_a_sequence_twin(tmp_path):
+    activity = datatwin.fit(card_log(), entity="customer", order="paid_at", seed=0, max_time=20)
+    scenario = payments(days=10, activity={"roles": {"amount": "value"}})
+    run = datatwin.simulate(scenario, tmp_path / "world", activity_twin=activity)
+    assert run.manifest["activity"]["source"] == "twin object"
+    report = evaluate_scenario(tmp_path / "world")
+    checks = {m.subject: m for m in report.metrics if m.key == "rhythm"}
+    rate = checks["card payments (activity twin): rate"]
+    hours = checks["card payments (activity twin): hours"]
+    amounts = checks["card payments (activity twin): amounts"]
+    assert rate.value < 0.25 and hours.value < 0.2 and amounts.value < 0.15, [rate, hours, amounts]
+    cards = read_run(tmp_path / "world")[1]["transactions"].query("type == 'card' and scenario.isna()")
+    assert pd.to_datetime(cards["time"]).dt.hour.between(6, 23).mean() > 0.95  # the log's daytime habit kept
+    with pytest.raises(ConfigError, match=r"no numeric column 'amount' for the role 'amount'.*value"):
+        datatwin.simulate(payments(days=2), tmp_path / "other", activity_twin=activity)
+    with pytest.raises(ConfigError, match="network world follows its rules"):
+        datatwin.simulate(network(activity={"roles": {"amount": "value"}}), tmp_path / "net", activity_twin=activity)

@@ -7,11 +7,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from datatwin.api.load import load
+from datatwin.api.sequences import SequenceTwin
 from datatwin.api.table import Twin
 from datatwin.errors import ConfigError
 from datatwin.progress import Progress
 from datatwin.scenarios import ScenarioRun, ScenarioSpec, read_scenario, run_scenario, scenario_from_mapping
+from datatwin.scenarios.activity import Activity, activity_from_sequences
 from datatwin.seeds import check_seed
 
 EXAMPLES = ("payments", "network")
@@ -23,6 +27,7 @@ def simulate(
     output: str | Path,
     *,
     twin: str | Path | Twin | None = None,
+    activity_twin: str | Path | SequenceTwin | None = None,
     days: int | None = None,
     seed: int | None = None,
     table_format: str = ".parquet",
@@ -42,6 +47,10 @@ def simulate(
     twin
         A table twin (file or object) whose plain sample becomes the population, in place of the
         scenario's ``population.twin`` or the world's rules.
+    activity_twin
+        A sequence twin of real activity (events with an entity and a time) whose drawn histories
+        become the agents' normal card payments, in place of the scenario's ``activity.twin`` or
+        the world's rules.
     days, seed
         Override the scenario's length and seed.
     table_format
@@ -73,26 +82,63 @@ def simulate(
         check_seed(seed)
         spec = spec.replace(seed=int(seed))
     _check_engine()
-    source = twin if twin is not None else spec.population.twin
-    if source is None:
-        return run_scenario(spec, output, table_format=table_format, replace=replace, progress=progress)
-    population_twin = source if isinstance(source, Twin) else load(source)
-    if not isinstance(population_twin, Twin):
-        raise ConfigError(
-            f"The population's twin {str(source)!r} is a {type(population_twin).__name__}; "
-            "agents are drawn from a table twin (datatwin fit customers.csv)."
-        )
-    population = population_twin.sample(spec.population.size, seed=spec.seed)
-    where = "twin object" if isinstance(source, Twin) else str(source)
+    population, population_source = _population(spec, twin if twin is not None else spec.population.twin)
+    activity_source = activity_twin if activity_twin is not None else spec.activity.twin
+    activity, reference = _activity(spec, activity_source)
     return run_scenario(
         spec,
         output,
         population=population,
-        population_source=f"twin {where}",
+        population_source=population_source,
+        activity=activity,
+        activity_reference=reference,
+        activity_source="rules" if activity_source is None else f"twin {_named(activity_source)}",
         table_format=table_format,
         replace=replace,
         progress=progress,
     )
+
+
+def _population(spec: ScenarioSpec, source: str | Path | Twin | None) -> tuple[pd.DataFrame | None, str]:
+    """The agents: a plain sample of a table twin, or ``None`` for the world's rules."""
+    if source is None:
+        return None, "rules"
+    population_twin = source if isinstance(source, Twin) else load(source)
+    if not isinstance(population_twin, Twin):
+        raise ConfigError(
+            f"The population's twin {_named(source)} is a {type(population_twin).__name__}; "
+            "agents are drawn from a table twin (datatwin fit customers.csv)."
+        )
+    return population_twin.sample(spec.population.size, seed=spec.seed), f"twin {_named(source)}"
+
+
+def _activity(
+    spec: ScenarioSpec, source: str | Path | SequenceTwin | None
+) -> tuple[Activity | None, dict[str, Any] | None]:
+    """The agents' activity drawn from an event twin, and the profile of a second, plain sample
+    of it to check the run against."""
+    if source is None:
+        return None, None
+    activity_twin = source if isinstance(source, SequenceTwin) else load(source)
+    if not isinstance(activity_twin, SequenceTwin) or activity_twin.mode != "events":
+        raise ConfigError(
+            f"The activity twin {_named(source)} must be a sequence twin of events "
+            "(datatwin fit payments.csv --entity customer --order time)."
+        )
+    size, keys = spec.population.size, activity_twin.keys
+
+    def draw(seed: int) -> Activity:
+        frame = activity_twin.sample(size, seed=seed)
+        assert keys.entity is not None  # an event twin has entities
+        return activity_from_sequences(
+            frame, entity=keys.entity, order=keys.order, roles=dict(spec.activity.roles), agents=size, days=spec.days
+        )
+
+    return draw(spec.seed), draw(spec.seed + 1).profile(size)
+
+
+def _named(source: object) -> str:
+    return "object" if not isinstance(source, str | Path) else repr(str(source))
 
 
 def example_path(name: str) -> Path:

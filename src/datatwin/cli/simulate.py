@@ -25,6 +25,10 @@ def simulate_command(
     twin: Annotated[
         Path | None, typer.Option("--twin", help="Table twin whose sample becomes the population (the agents).")
     ] = None,
+    activity_twin: Annotated[
+        Path | None,
+        typer.Option("--activity-twin", help="Sequence twin of real payments whose histories become normal activity."),
+    ] = None,
     days: Annotated[
         int | None, typer.Option("--days", min=1, help="Days to simulate (default: the scenario's).")
     ] = None,
@@ -46,6 +50,7 @@ def simulate_command(
                 scenario,
                 output,
                 twin=twin,
+                activity_twin=activity_twin,
                 days=days,
                 seed=seed,
                 table_format=f".{table_format}",

@@ -21,12 +21,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.stats import ks_2samp
 
 from datatwin.errors import SourceError
 from datatwin.evaluate.report import Report
 from datatwin.evaluate.result import MetricResult, measured, skipped, thresholds_with
 from datatwin.evaluate.shapes import column_shapes
 from datatwin.progress import Progress, advance
+from datatwin.scenarios.activity import describe
 from datatwin.scenarios.features import ACTORS, detector_features, feature_groups
 from datatwin.scenarios.output import MANIFEST
 from datatwin.schema import infer_schema
@@ -227,7 +229,58 @@ def _rhythm(manifest: dict[str, Any], tables: dict[str, pd.DataFrame], limits: A
                 subject=table,
             )
         )
+    reference = (manifest.get("activity") or {}).get("reference")
+    if reference and "transactions" in tables:
+        results += _against_activity(manifest, tables, reference, limits)
     return results
+
+
+def _against_activity(
+    manifest: dict[str, Any], tables: dict[str, pd.DataFrame], reference: dict[str, Any], limits: Any
+) -> list[MetricResult]:
+    """Normal card payments against a plain sample of the activity twin: rate, hours, amounts."""
+    events = tables["transactions"]
+    cards = events[events["instance_id"].isna() & (events["type"] == "card")]
+    start = pd.Timestamp(manifest["scenario"]["start"])
+    seconds = (pd.to_datetime(cards["time"]) - start).dt.total_seconds().to_numpy()
+    agents = manifest["population"]["size"]
+    mine = describe(seconds, cards["amount"].to_numpy(), agents=agents, days=manifest["scenario"]["days"])
+    rate_error = abs(mine["per_agent_day"] / max(reference["per_agent_day"], 1e-9) - 1)
+    hours = 0.5 * float(np.abs(np.array(mine["hours"]) - np.array(reference["hours"])).sum())
+    drawn = cards["amount"].to_numpy()
+    amounts = (
+        float(ks_2samp(drawn, reference["amounts"], method="asymp").statistic)
+        if len(drawn) and reference["amounts"]
+        else 1.0
+    )
+    subject = "card payments (activity twin)"
+    return [
+        measured(
+            "rhythm",
+            rate_error,
+            None,
+            f"{mine['per_agent_day']:.3f} card payments a customer-day against {reference['per_agent_day']:.3f} "
+            "in a plain sample of the activity twin",
+            limits,
+            subject=f"{subject}: rate",
+        ),
+        measured(
+            "rhythm",
+            hours,
+            None,
+            f"hour-of-day profile differs by total variation {hours:.3f}",
+            limits,
+            subject=f"{subject}: hours",
+        ),
+        measured(
+            "rhythm",
+            amounts,
+            None,
+            f"amounts' Kolmogorov–Smirnov distance {amounts:.3f}",
+            limits,
+            subject=f"{subject}: amounts",
+        ),
+    ]
 
 
 def _population(population: pd.DataFrame, reference: pd.DataFrame, limits: Any) -> MetricResult:

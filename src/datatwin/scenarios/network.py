@@ -103,8 +103,15 @@ class NetworkWorld(World):
         ),
     }
 
-    def __init__(self, settings: Any, population: pd.DataFrame, roles: Mapping[str, str], rng: np.random.Generator):
-        super().__init__(settings, population, roles, rng)
+    def __init__(
+        self,
+        settings: Any,
+        population: pd.DataFrame,
+        roles: Mapping[str, str],
+        rng: np.random.Generator,
+        activity: Any = None,
+    ):
+        super().__init__(settings, population, roles, rng, activity)
         s = settings
         self.users = n = len(population)
         rank = pd.Series(self.role_values["activity"]).rank(pct=True).to_numpy()

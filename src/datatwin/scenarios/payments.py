@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from datatwin.scenarios.activity import Activity
 from datatwin.scenarios.options import bounds
 from datatwin.scenarios.world import Columns, TableLayout, World, draw_hours, pick, scramble, scrambled_ids
 
@@ -122,14 +123,23 @@ class PaymentsWorld(World):
         )
     }
 
-    def __init__(self, settings: Any, population: pd.DataFrame, roles: Mapping[str, str], rng: np.random.Generator):
-        super().__init__(settings, population, roles, rng)
+    takes_activity = True
+
+    def __init__(
+        self,
+        settings: Any,
+        population: pd.DataFrame,
+        roles: Mapping[str, str],
+        rng: np.random.Generator,
+        activity: Activity | None = None,
+    ):
+        super().__init__(settings, population, roles, rng, activity)
         n, s = len(population), settings
         self.size = n
         wealth = pd.Series(self.role_values["wealth"]).rank(pct=True).to_numpy()
         age = self.role_values["age"]
         self.spend = np.exp(0.9 * (wealth - 0.5) + rng.normal(0, 0.25, n))
-        self.activity = np.exp(rng.normal(-0.125, 0.5, n)) * (0.8 + 0.4 * wealth)
+        self.pace = np.exp(rng.normal(-0.125, 0.5, n)) * (0.8 + 0.4 * wealth)
         self.online = np.clip(1.25 - np.clip(age, 16, 95) / 60 + rng.normal(0, 0.1, n), 0.05, 0.95)
         self.app_user = rng.random(n) < 0.7
         self.merchant_category = pick(np.array([c.share for c in CATEGORIES]), s.merchants, rng)
@@ -143,14 +153,13 @@ class PaymentsWorld(World):
         self.account_ids = scrambled_ids(n, 10, 4_113)
         self.customer_ids = scrambled_ids(n, 9, 71_909)
         self.merchant_ids = scrambled_ids(s.merchants, 7, 5_227)
-        monthly = (
-            30
-            * self.activity
-            * (
-                s.card_rate * np.exp(np.log([c.median for c in CATEGORIES]).mean() + 0.4) * self.spend
-                + s.transfer_rate * s.transfer_median * self.spend * 1.8
-            )
+        typical_card = np.exp(np.log([c.median for c in CATEGORIES]).mean() + 0.4)
+        cards = (
+            30 * self.pace * s.card_rate * typical_card * self.spend
+            if activity is None
+            else np.bincount(activity.agent, activity.amount, minlength=n)[:n] / activity.days * 30
         )
+        monthly = cards + 30 * self.pace * s.transfer_rate * s.transfer_median * self.spend * 1.8
         self.salary = np.round(monthly * 1.03, 2)
         self.payday = rng.choice([0, 24, 27], n)
         self.balance = np.round(monthly * (0.3 + 2.5 * wealth) * np.exp(rng.normal(0, 0.3, n)), 2)
@@ -235,43 +244,76 @@ class PaymentsWorld(World):
 
     def expected_on(self, table: str, weekday: int) -> float:
         s = self.settings
-        return float(self.activity.sum() * (s.card_rate + s.transfer_rate) * WEEKDAY[weekday]) + self.size * (
+        cards = (
+            self.pace.sum() * s.card_rate * WEEKDAY[weekday]
+            if self.activity is None
+            else len(self.activity.seconds) / self.activity.days
+        )
+        return float(cards + self.pace.sum() * s.transfer_rate * WEEKDAY[weekday]) + self.size * (
             s.deposit_rate + 1 / 30
         )
 
     def background(self, day: int, weekday: int, rng: np.random.Generator) -> dict[str, Columns]:
         s, n = self.settings, self.size
+        if self.activity is None:
+            cards = self._cards(
+                np.repeat(np.arange(n), rng.poisson(self.pace * s.card_rate * WEEKDAY[weekday])), rng=rng
+            )
+        else:
+            cards = self._cards(*self.activity.on_day(day), rng=rng)
         parts = [
-            self._cards(rng.poisson(self.activity * s.card_rate * WEEKDAY[weekday]), rng),
-            self._transfers(rng.poisson(self.activity * s.transfer_rate * WEEKDAY[weekday]), rng),
+            cards,
+            self._transfers(rng.poisson(self.pace * s.transfer_rate * WEEKDAY[weekday]), rng),
             self._deposits(np.flatnonzero(rng.random(n) < s.deposit_rate), rng),
             self._salaries(day, rng),
         ]
         return {"transactions": {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}}
 
-    def _cards(self, counts: np.ndarray, rng: np.random.Generator) -> Columns:
-        accounts = np.repeat(np.arange(self.size), counts)
+    def _cards(
+        self,
+        accounts: np.ndarray,
+        seconds: np.ndarray | None = None,
+        amounts: np.ndarray | None = None,
+        *,
+        rng: np.random.Generator,
+    ) -> Columns:
+        """Card payments of these accounts: by the rules, or at the times and amounts an activity
+        twin drew (merchants then chosen by how likely each category makes such an amount)."""
         k = len(accounts)
-        favourite = self.favourites[accounts, rng.integers(0, FAVOURITES, k)]
-        merchants = np.where(rng.random(k) < 0.7, favourite, pick(self.popularity, k, rng))
-        online = ONLINE[self.merchant_category[merchants]]
-        # Customers who buy online often pick online merchants: swap some offline picks.
-        swap = ~online & (rng.random(k) < 0.5 * self.online[accounts])
-        merchants[swap] = self._merchants_like(np.full(swap.sum(), 5 + rng.integers(0, 4, swap.sum())), rng)
+        if amounts is None:
+            favourite = self.favourites[accounts, rng.integers(0, FAVOURITES, k)]
+            merchants = np.where(rng.random(k) < 0.7, favourite, pick(self.popularity, k, rng))
+            online = ONLINE[self.merchant_category[merchants]]
+            # Customers who buy online often pick online merchants: swap some offline picks.
+            swap = ~online & (rng.random(k) < 0.5 * self.online[accounts])
+            merchants[swap] = self._merchants_like(np.full(swap.sum(), 5 + rng.integers(0, 4, swap.sum())), rng)
+        else:
+            merchants = self._merchants_like(self._categories_for(accounts, amounts, rng), rng)
         online = ONLINE[self.merchant_category[merchants]]
         profile = np.array([c.profile for c in CATEGORIES])[self.merchant_category[merchants]]
         channel = np.where(online, 2, np.where(rng.random(k) < 0.62, 1, 0))
         device = np.where(online, self._devices(accounts, rng), -1)
         return self._columns(
             accounts,
-            time=draw_hours(PROFILES, profile, rng),
+            time=draw_hours(PROFILES, profile, rng) if seconds is None else seconds,
             type=0,
             channel=channel,
             merchant=merchants,
-            amount=self.card_amounts(accounts, merchants, rng),
+            amount=self.card_amounts(accounts, merchants, rng) if amounts is None else amounts,
             device=device,
             status=(rng.random(k) < self.settings.decline_rate).astype(np.int8),
         )
+
+    def _categories_for(self, accounts: np.ndarray, amounts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """A merchant category per payment, drawn in proportion to its share times how likely its
+        amounts (lognormal, scaled by the customer's spending) make this one; the customer's
+        online habit tilts towards online categories."""
+        median = np.log([c.median for c in CATEGORIES])[None, :] + np.log(self.spend[accounts])[:, None]
+        spread = np.array([c.spread for c in CATEGORIES])[None, :]
+        z = (np.log(amounts)[:, None] - median) / spread
+        tilt = np.where(ONLINE[None, :], self.online[accounts, None], 1 - self.online[accounts, None])
+        weight = np.log([c.share for c in CATEGORIES])[None, :] - 0.5 * z**2 - np.log(spread) + np.log(tilt)
+        return np.argmax(weight + rng.gumbel(size=weight.shape), axis=1)
 
     def _transfers(self, counts: np.ndarray, rng: np.random.Generator) -> Columns:
         accounts = np.repeat(np.arange(self.size), counts)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from datatwin._version import __version__
 from datatwin.progress import Progress
+from datatwin.scenarios.activity import Activity
 from datatwin.scenarios.engine import NORMAL, Truth, plan_instances, run_world, stream
 from datatwin.scenarios.options import as_dict
 from datatwin.scenarios.output import Sink
@@ -45,6 +46,9 @@ def run_scenario(
     *,
     population: pd.DataFrame | None = None,
     population_source: str = "rules",
+    activity: Activity | None = None,
+    activity_reference: dict[str, Any] | None = None,
+    activity_source: str = "rules",
     table_format: str = ".parquet",
     replace: bool = False,
     progress: Progress | None = None,
@@ -61,6 +65,13 @@ def run_scenario(
         The agents' attributes (a plain sample of a twin); drawn by the world's rules when ``None``.
     population_source
         Where the population came from, for the manifest.
+    activity
+        Normal activity drawn from a sequence twin, for a world that takes one; rules otherwise.
+    activity_reference
+        The profile of a plain sample of that twin (:meth:`Activity.profile`), which the run's
+        realism is checked against.
+    activity_source
+        Where the activity came from, for the manifest.
     table_format
         ``".parquet"`` or ``".csv"`` for a folder target.
     replace
@@ -81,7 +92,7 @@ def run_scenario(
     with Sink(target, table_format=table_format, replace=replace) as sink:
         if population is None:
             population = world_class.rules_population(spec.population.size, setup)
-        world = world_class(spec.settings, population, spec.population.roles, setup)
+        world = world_class(spec.settings, population, spec.population.roles, setup, activity)
         typologies = [TYPOLOGIES[t.type](t) for t in spec.typologies]
         plan = plan_instances(typologies, world, spec.days, spec.seed)
         rows = {table: 0 for table in world.tables}
@@ -110,6 +121,7 @@ def run_scenario(
             "datatwin": __version__,
             "scenario": scenario_document(spec),
             "population": {"source": population_source, "size": len(population)},
+            "activity": {"source": activity_source, "reference": activity_reference},
             "rows": rows,
             "labelled": labelled,
             "instances": len(truths),
@@ -133,6 +145,10 @@ def scenario_document(spec: ScenarioSpec) -> dict[str, Any]:
             "size": spec.population.size,
             "twin": None if spec.population.twin is None else str(spec.population.twin),
             "roles": dict(spec.population.roles),
+        },
+        "activity": {
+            "twin": None if spec.activity.twin is None else str(spec.activity.twin),
+            "roles": dict(spec.activity.roles),
         },
         "settings": as_dict(spec.settings),
         "typologies": [

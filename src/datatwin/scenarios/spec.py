@@ -12,6 +12,9 @@ labelled typologies are injected — read and checked before anything is simulat
       size: 5000
       twin: customers.twin     # optional: agents' attributes drawn from a table twin
       roles: {wealth: balance} # which twin column plays each role the world needs
+    activity:                  # optional (payments): card payments drawn from a sequence twin
+      twin: payments.twin
+      roles: {amount: amount}
     settings: {}               # the world's options (see the world's Settings)
     typologies:
       - type: card_testing
@@ -36,7 +39,8 @@ from typing import Any
 from datatwin.errors import ConfigError, SourceError
 from datatwin.scenarios.options import read_options
 
-TOP_KEYS = ("name", "world", "days", "start", "seed", "population", "settings", "typologies")
+TOP_KEYS = ("name", "world", "days", "start", "seed", "population", "activity", "settings", "typologies")
+ACTIVITY_KEYS = ("twin", "roles")
 POPULATION_KEYS = ("size", "twin", "roles")
 TYPOLOGY_KEYS = ("type", "prevalence", "start", "duration", "camouflage", "params")
 DEFAULT_CAMOUFLAGE = 0.5
@@ -47,6 +51,15 @@ class PopulationSpec:
     """How many agents, and where their attributes come from (a twin, or the world's rules)."""
 
     size: int
+    twin: Path | None = None
+    roles: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True)
+class ActivitySpec:
+    """Where normal activity comes from: a sequence twin (and which of its columns plays each
+    role), or the world's rules when ``twin`` is ``None``."""
+
     twin: Path | None = None
     roles: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
@@ -73,6 +86,7 @@ class ScenarioSpec:
     start: dt.date
     seed: int
     population: PopulationSpec
+    activity: ActivitySpec
     settings: Any  # the world's own frozen Settings dataclass
     typologies: tuple[TypologySpec, ...]
 
@@ -145,6 +159,7 @@ def scenario_from_mapping(document: object, places: _Places | None = None, *, ba
         start=_date(document.get("start", "2026-01-01"), places),
         seed=int(_number(document.get("seed", 0), places, ("seed",), low=0, whole=True)),
         population=population,
+        activity=_activity(document.get("activity"), places, base),
         settings=read_options(world.Settings, document.get("settings"), places.naming("settings")),
         typologies=tuple(specs),
     )
@@ -261,11 +276,35 @@ def _population(value: object, places: _Places, base: Path | None, default_size:
         raise ConfigError(f"{places.at('population')} must be a mapping with keys {', '.join(POPULATION_KEYS)}.")
     _known(value, POPULATION_KEYS, places, ("population",))
     size = _number(value.get("size", default_size), places, ("population", "size"), low=10, whole=True)
-    roles = value.get("roles") or {}
+    return PopulationSpec(
+        size=int(size),
+        twin=_twin_path(value.get("twin"), places, ("population", "twin"), base),
+        roles=_roles(value.get("roles"), places, ("population", "roles")),
+    )
+
+
+def _activity(value: object, places: _Places, base: Path | None) -> ActivitySpec:
+    if value is None:
+        return ActivitySpec()
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{places.at('activity')} must be a mapping with keys {', '.join(ACTIVITY_KEYS)}.")
+    _known(value, ACTIVITY_KEYS, places, ("activity",))
+    return ActivitySpec(
+        twin=_twin_path(value.get("twin"), places, ("activity", "twin"), base),
+        roles=_roles(value.get("roles"), places, ("activity", "roles")),
+    )
+
+
+def _twin_path(value: object, places: _Places, where: tuple[Any, ...], base: Path | None) -> Path | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ConfigError(f"{places.at(*where)} must be the path of a twin file.")
+    return base / value if base is not None and not Path(value).is_absolute() else Path(value)
+
+
+def _roles(value: object, places: _Places, where: tuple[Any, ...]) -> dict[str, str]:
+    roles = value or {}
     if not isinstance(roles, Mapping) or not all(isinstance(v, str) for v in roles.values()):
-        raise ConfigError(f"{places.at('population', 'roles')} must map each role to a column name.")
-    twin = value.get("twin")
-    if twin is not None and not isinstance(twin, str):
-        raise ConfigError(f"{places.at('population', 'twin')} must be the path of a twin file.")
-    path = None if twin is None else (base / twin if base is not None and not Path(twin).is_absolute() else Path(twin))
-    return PopulationSpec(size=int(size), twin=path, roles={str(k): v for k, v in roles.items()})
+        raise ConfigError(f"{places.at(*where)} must map each role to a column name.")
+    return {str(k): v for k, v in roles.items()}

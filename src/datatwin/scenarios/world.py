@@ -48,6 +48,9 @@ class World(ABC):
         Which population column plays each role the world needs (``{"wealth": "balance"}``).
     rng
         Draws everything fixed for the run (merchants, hosts, favourites, rates).
+    activity
+        Normal events drawn from a sequence twin (:class:`~datatwin.scenarios.activity.Activity`),
+        for a world that takes them; ``None`` follows the world's rules.
     """
 
     name: ClassVar[str]
@@ -57,7 +60,19 @@ class World(ABC):
     """Role → what it drives; a twin used for the population needs a numeric column for each."""
     tables: ClassVar[Mapping[str, TableLayout]]
 
-    def __init__(self, settings: Any, population: pd.DataFrame, roles: Mapping[str, str], rng: np.random.Generator):
+    takes_activity: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        settings: Any,
+        population: pd.DataFrame,
+        roles: Mapping[str, str],
+        rng: np.random.Generator,
+        activity: Any = None,
+    ):
+        if activity is not None and not self.takes_activity:
+            raise ConfigError(f"The {self.name} world follows its rules: it takes no activity twin.")
+        self.activity = activity
         self.settings = settings
         self.population = population
         self.role_values = {role: role_column(population, roles, role, self.roles) for role in self.roles}
