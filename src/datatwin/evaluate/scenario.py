@@ -152,21 +152,28 @@ def _audit(table: str, frame: pd.DataFrame, limits: Any, seed: int) -> list[Metr
     folds = StratifiedGroupKFold(3, shuffle=True, random_state=seed)
     groups = _fold_groups(table, sample)
     results = []
+    typologies = sample["scenario"].to_numpy()
     for group, features in feature_groups(table, sample).items():
+        # A single column is judged on the events that have it: its presence is the event's kind.
+        has = features.notna().all(axis=1).to_numpy()
+        if target[has].sum() < 20 or (~target[has]).sum() < 20:
+            continue
+        truth = target[has]
         scores = cross_val_predict(
-            _classifier(seed), features, target, cv=folds, groups=groups, method="predict_proba"
+            _classifier(seed), features[has], truth, cv=folds, groups=groups[has], method="predict_proba"
         )[:, 1]
-        auc = _auc(target, scores)
+        auc = _auc(truth, scores)
         per_typology = {}
-        for name in sorted(sample["scenario"].dropna().unique()):
-            mine = (~target) | (sample["scenario"] == name).to_numpy()
-            per_typology[name] = round(_auc(target[mine], scores[mine]), 4)
+        for name in sorted(set(typologies[has][truth])):
+            mine = (~truth) | (typologies[has] == name)
+            per_typology[name] = round(_auc(truth[mine], scores[mine]), 4)
         results.append(
             measured(
                 "shortcut_auc",
                 auc,
                 None,
-                f"{group} alone tells labelled events from normal ones with AUC {auc:.3f}",
+                f"{group} alone tells labelled events from normal ones with AUC {auc:.3f}"
+                + ("" if has.all() else f" (on the {int(has.sum()):,} sampled events that have it)"),
                 limits,
                 details={"columns": list(features.columns), "per_typology": per_typology},
                 subject=f"{table}: {group}",

@@ -1,7 +1,7 @@
 """What a detector — or a shortcut — can see in each event table, as numeric features.
 
 ``feature_groups`` splits an event table into the groups the shortcut audit tries one at a
-time: single columns of a kind (amounts, hours, categories), the *formats* of identifiers (their
+time: each single column (the amount, the time of day, the type, the port …), the *formats* of identifiers (their
 prefix, length, count of digits, last digit — PaySim's name prefixes; not the identifiers themselves),
 and simple identities (a balance that does not add up, an account emptied). ``behaviour`` adds
 what a real detector would compute per actor:
@@ -28,18 +28,27 @@ COUNTERPARTS = {
 SIZE = {"transactions": "amount", "flows": "bytes_out"}
 
 
+SINGLE = {
+    "transactions": ("amount", "type", "channel", "status", "merchant_category"),
+    "auth": ("auth_type", "logon_type", "outcome"),
+    "flows": ("dst_port", "protocol", "bytes_out", "bytes_in", "duration"),
+}
+"""The columns the audit tries one at a time (besides the time, split into hour and weekday)."""
+
+
 def feature_groups(table: str, frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The feature groups of an event table, for the shortcut audit (indexed 0, 1, …)."""
+    """The feature groups of an event table, for the shortcut audit (indexed 0, 1, …): each
+    single column, the identifiers' formats, and the table's simple identities."""
     frame = frame.reset_index(drop=True)
     time = pd.to_datetime(frame["time"])
-    groups = {
-        "time": pd.DataFrame({"hour": time.dt.hour + time.dt.minute / 60, "weekday": time.dt.day_of_week}),
-        "identifier formats": _formats(frame[[c for c in IDENTIFIERS[table] if c in frame]]),
-    }
+    groups = {"time": pd.DataFrame({"hour": time.dt.hour + time.dt.minute / 60, "weekday": time.dt.day_of_week})}
+    for column in SINGLE[table]:
+        values = frame[column]
+        numeric = pd.api.types.is_numeric_dtype(values)
+        groups[column] = pd.DataFrame({column: values}) if numeric else _codes(frame[[column]])
+    groups["identifier formats"] = _formats(frame[[c for c in IDENTIFIERS[table] if c in frame]])
     if table == "transactions":
         before, after, amount = frame["balance_before"], frame["balance_after"], frame["amount"]
-        groups["amount"] = pd.DataFrame({"amount": amount})
-        groups["categories"] = _codes(frame[["type", "channel", "status", "merchant_category"]])
         groups["balance identities"] = pd.DataFrame(
             {
                 "before": before,
@@ -50,8 +59,7 @@ def feature_groups(table: str, frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
             }
         )
     elif table == "auth":
-        groups["categories"] = _codes(frame[["auth_type", "logon_type", "outcome"]])
-        groups["hosts"] = pd.DataFrame(
+        groups["host identities"] = pd.DataFrame(
             {
                 "own_host": (frame["src_host"] == frame["dst_host"]).astype(int),
                 "from_server": frame["src_host"].str.startswith("SRV").astype(int),
@@ -59,16 +67,13 @@ def feature_groups(table: str, frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
             }
         )
     else:
-        groups["ports"] = pd.DataFrame({"port": frame["dst_port"], "protocol": _codes(frame[["protocol"]])["protocol"]})
-        groups["bytes"] = pd.DataFrame(
+        groups["flow identities"] = pd.DataFrame(
             {
-                "bytes_out": frame["bytes_out"],
-                "bytes_in": frame["bytes_in"],
-                "duration": frame["duration"],
-                "ratio": frame["bytes_out"] / (frame["bytes_in"] + 1),
+                "outside": frame["dst_host"].isna().astype(int),
+                "out_per_in": frame["bytes_out"] / (frame["bytes_in"] + 1),
+                "bytes_per_second": (frame["bytes_out"] + frame["bytes_in"]) / frame["duration"].clip(lower=1e-3),
             }
         )
-        groups["destination"] = pd.DataFrame({"outside": frame["dst_host"].isna().astype(int)})
     return groups
 
 
@@ -131,4 +136,10 @@ def _formats(identifiers: pd.DataFrame) -> pd.DataFrame:
 
 
 def _codes(frame: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({column: pd.factorize(values, sort=True)[0] for column, values in frame.items()})
+    """Integer codes of categories; a missing value stays missing."""
+    out = {}
+    for column, values in frame.items():
+        codes = pd.factorize(values, sort=True)[0].astype("float64")
+        codes[codes < 0] = np.nan
+        out[column] = codes
+    return pd.DataFrame(out)

@@ -53,8 +53,7 @@ class CardTesting(Typology):
         times = begin + np.cumsum(gaps(c, rng, k, blatant=25.0, normal=4 * HOUR))
         shops = world.merchants_in("digital_goods", p.merchants, rng)
         merchants = shops[rng.integers(0, len(shops), k)]
-        usual = world.merchants_in("online_retail", k, rng)
-        merchants = blend_values(c, rng, merchants, usual)
+        merchants = blend_values(c, rng, merchants, world.online_merchants(k, rng))
         merchants[p.attempts :] = world.merchants_in("online_retail", p.cash_out, rng)
         victims = np.full(k, victim)
         normal_amounts = world.card_amounts(victims, merchants, rng)
@@ -122,7 +121,7 @@ class AccountTakeover(Typology):
             **world.transactions(
                 account=victims,
                 type=1,
-                channel=4 - (rng.random(k) < 0.5),
+                channel=blend_values(c, rng, 4 - (rng.random(k) < 0.5), world.usual_channels(victims, rng)),
                 counterparty=payees,
                 amount=amounts,
                 device=devices,

@@ -317,7 +317,7 @@ class NetworkWorld(World):
             "protocol": 0,
             "bytes_out": out,
             "bytes_in": into,
-            "duration": np.round(0.05 + moved / 2e6 * np.exp(rng.normal(0, 0.5, size)), 3),
+            "duration": np.round(self._setup(dst, size, rng) + moved / self._throughput(dst, size, rng), 3),
         }
         layout = self.tables["flows"].columns
         columns = {
@@ -325,6 +325,17 @@ class NetworkWorld(World):
         }
         columns["time"] = np.broadcast_to(np.asarray(time, dtype=np.float64), (size,)).copy()
         return columns
+
+    def _setup(self, dst: Any, size: int, rng: np.random.Generator) -> np.ndarray:
+        """Seconds a connection stays open besides moving its bytes: round trips and keep-alive,
+        short inside the office, seconds to minutes to the internet."""
+        outside = np.broadcast_to(np.asarray(dst), (size,)) >= self.hosts
+        return np.where(outside, 3.0, 0.05) * np.exp(rng.normal(0, 1.2, size))
+
+    def _throughput(self, dst: Any, size: int, rng: np.random.Generator) -> np.ndarray:
+        """Bytes a second: the office network is fast, the internet slower; both vary widely."""
+        outside = np.broadcast_to(np.asarray(dst), (size,)) >= self.hosts
+        return np.where(outside, 3e6, 2e7) * np.exp(rng.normal(0, 0.8, size))
 
     def _flows(self, *, src: np.ndarray, rng: np.random.Generator, **values: Any) -> Columns:
         return self.flow_events(src=src, rng=rng, size=len(src), **values)

@@ -192,6 +192,16 @@ class PaymentsWorld(World):
         code = [c.name for c in CATEGORIES].index(category)
         return self._merchants_like(np.full(size, code), rng)
 
+    def online_merchants(self, size: int, rng: np.random.Generator) -> np.ndarray:
+        """Online merchants as customers pick them: by category share, then popularity."""
+        online = np.flatnonzero(ONLINE)
+        shares = np.array([CATEGORIES[c].share for c in online])
+        return self._merchants_like(online[pick(shares, size, rng)], rng)
+
+    def usual_channels(self, accounts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """The channel each customer usually transfers from (app or web)."""
+        return np.where(self.app_user[accounts] ^ (rng.random(len(accounts)) < 0.1), 3, 4)
+
     def card_amounts(self, accounts: np.ndarray, merchants: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Amounts these customers normally pay at these merchants."""
         median = np.array([c.median for c in CATEGORIES])[self.merchant_category[merchants]]
@@ -223,9 +233,18 @@ class PaymentsWorld(World):
         return self.devices[accounts, rng.integers(0, 2, len(accounts))]
 
     def other_accounts(self, size: int, rng: np.random.Generator, avoid: np.ndarray | None = None) -> np.ndarray:
-        """Distinct random accounts, none of ``avoid``."""
-        pool = np.arange(self.size) if avoid is None else np.setdiff1d(np.arange(self.size), avoid)
-        return rng.choice(pool, size=min(size, len(pool)), replace=False)
+        """Distinct random accounts, none of ``avoid`` (drawn a few at a time: the cost does not
+        grow with the number of customers)."""
+        avoid = np.empty(0, dtype=np.int64) if avoid is None else np.asarray(avoid)
+        size = min(size, self.size - len(np.unique(avoid)))
+        chosen: list[int] = []
+        while len(chosen) < size:
+            for account in rng.integers(0, self.size, 2 * (size - len(chosen)) + 4):
+                if account not in avoid and account not in chosen:
+                    chosen.append(int(account))
+                    if len(chosen) == size:
+                        break
+        return np.array(chosen, dtype=np.int64)
 
     def transactions(self, **columns: Any) -> dict[str, Any]:
         """Complete a typology's transaction columns with the defaults (no merchant, no
@@ -321,7 +340,7 @@ class PaymentsWorld(World):
         payee = self.payees[accounts, rng.integers(0, PAYEES, k)]
         fresh = rng.random(k) < self.settings.new_payee_rate
         payee[fresh] = (accounts[fresh] + rng.integers(1, self.size, fresh.sum())) % self.size
-        channel = np.where(self.app_user[accounts] ^ (rng.random(k) < 0.1), 3, 4)
+        channel = self.usual_channels(accounts, rng)
         return self._columns(
             accounts,
             time=self.normal_seconds(TRANSFERS, k, rng),
