@@ -115,7 +115,7 @@ def test_network_world_logs_and_evaluation(tmp_path):
     report = evaluate_scenario(tmp_path / "world", fresh=tmp_path / "fresh")
     assert report.metric("scenario_labels").value == 0
     audits = [m for m in report.metrics if m.key == "shortcut_auc" and m.value is not None]
-    assert {m.subject for m in audits} >= {"auth: time", "flows: bytes"}
+    assert {m.subject for m in audits} >= {"auth: time", "auth: outcome", "flows: bytes_out", "flows: identifier formats"}
     assert all(0.0 <= m.value <= 1.0 for m in audits)
     assert any(m.key == "detector_recall" and m.value is not None for m in report.metrics)
 
