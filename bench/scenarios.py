@@ -36,7 +36,7 @@ SIZES = {  # (scenario, target events) → (population, days)
     ("payments", "1M"): (25_000, 28),
     ("payments", "10M"): (100_000, 70),
     ("network", "1M"): (1_000, 23),
-    ("network", "10M"): (5_000, 42),
+    ("network", "10M"): (5_000, 47),
 }
 AUDIT_SIZE = {"payments": (5_000, 30), "network": (1_000, 28)}
 

@@ -115,7 +115,12 @@ def test_network_world_logs_and_evaluation(tmp_path):
     report = evaluate_scenario(tmp_path / "world", fresh=tmp_path / "fresh")
     assert report.metric("scenario_labels").value == 0
     audits = [m for m in report.metrics if m.key == "shortcut_auc" and m.value is not None]
-    assert {m.subject for m in audits} >= {"auth: time", "auth: outcome", "flows: bytes_out", "flows: identifier formats"}
+    assert {m.subject for m in audits} >= {
+        "auth: time",
+        "auth: outcome",
+        "flows: bytes_out",
+        "flows: identifier formats",
+    }
     assert all(0.0 <= m.value <= 1.0 for m in audits)
     assert any(m.key == "detector_recall" and m.value is not None for m in report.metrics)
 
@@ -137,6 +142,16 @@ def test_population_drawn_from_a_twin(tmp_path):
     pd.testing.assert_frame_equal(written[list(plain.columns)], plain, check_dtype=False)
     with pytest.raises(ConfigError, match=r"no column 'wealth' for the role 'wealth'.*numeric columns: age, balance"):
         datatwin.simulate(payments(population={"size": 300}), tmp_path / "other", twin=twin)
+    twin.save(tmp_path / "customers.twin")
+    result = CliRunner().invoke(
+        app,
+        ["simulate", "payments", "-o", str(tmp_path / "cli"), "--days", "2", "--twin", str(tmp_path / "customers.twin"),
+         "--role", "wealth=balance"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "job" in read_run(tmp_path / "cli")[1]["customers"].columns
+    result = CliRunner().invoke(app, ["simulate", "payments", "-o", str(tmp_path / "x"), "--role", "income=balance"])
+    assert result.exit_code == 1 and "no role income; its roles: wealth, age" in result.output
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -14,7 +15,7 @@ from datatwin.api.sequences import SequenceTwin
 from datatwin.api.table import Twin
 from datatwin.errors import ConfigError
 from datatwin.progress import Progress
-from datatwin.scenarios import ScenarioRun, ScenarioSpec, read_scenario, run_scenario, scenario_from_mapping
+from datatwin.scenarios import WORLDS, ScenarioRun, ScenarioSpec, read_scenario, run_scenario, scenario_from_mapping
 from datatwin.scenarios.activity import Activity, activity_from_sequences
 from datatwin.seeds import check_seed
 
@@ -27,6 +28,7 @@ def simulate(
     output: str | Path,
     *,
     twin: str | Path | Twin | None = None,
+    roles: Mapping[str, str] | None = None,
     activity_twin: str | Path | SequenceTwin | None = None,
     days: int | None = None,
     seed: int | None = None,
@@ -47,6 +49,9 @@ def simulate(
     twin
         A table twin (file or object) whose plain sample becomes the population, in place of the
         scenario's ``population.twin`` or the world's rules.
+    roles
+        Which population column plays each role of the world (``{"wealth": "balance"}``), over
+        the scenario's ``population.roles``.
     activity_twin
         A sequence twin of real activity (events with an entity and a time) whose drawn histories
         become the agents' normal card payments, in place of the scenario's ``activity.twin`` or
@@ -81,6 +86,13 @@ def simulate(
     if seed is not None:
         check_seed(seed)
         spec = spec.replace(seed=int(seed))
+    if roles:
+        allowed = WORLDS[spec.world].roles
+        if unknown := sorted(set(roles) - set(allowed)):
+            raise ConfigError(
+                f"The {spec.world} world has no role {', '.join(unknown)}; its roles: {', '.join(allowed)}."
+            )
+        spec = spec.replace(population=dataclasses.replace(spec.population, roles={**spec.population.roles, **roles}))
     _check_engine()
     population, population_source = _population(spec, twin if twin is not None else spec.population.twin)
     activity_source = activity_twin if activity_twin is not None else spec.activity.twin

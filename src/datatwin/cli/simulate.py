@@ -25,6 +25,10 @@ def simulate_command(
     twin: Annotated[
         Path | None, typer.Option("--twin", help="Table twin whose sample becomes the population (the agents).")
     ] = None,
+    role: Annotated[
+        list[str] | None,
+        typer.Option("--role", help="Which twin column plays a role, ROLE=COLUMN, e.g. wealth=balance (repeatable)."),
+    ] = None,
     activity_twin: Annotated[
         Path | None,
         typer.Option("--activity-twin", help="Sequence twin of real payments whose histories become normal activity."),
@@ -45,11 +49,18 @@ def simulate_command(
 
         if table_format not in ("parquet", "csv"):
             raise ConfigError(f"--format must be parquet or csv; got {table_format!r}.")
+        roles = {}
+        for item in role or []:
+            name, _, column = item.partition("=")
+            if not name or not column:
+                raise ConfigError(f"--role {item!r} must look like ROLE=COLUMN, e.g. wealth=balance.")
+            roles[name.strip()] = column.strip()
         with progress_bars() as progress:
             run = datatwin.simulate(
                 scenario,
                 output,
                 twin=twin,
+                roles=roles or None,
                 activity_twin=activity_twin,
                 days=days,
                 seed=seed,
