@@ -18,6 +18,9 @@ from datatwin.scenarios.network import HOUR, NetworkWorld
 from datatwin.scenarios.options import bounds
 from datatwin.scenarios.typology import Typology, blend_values, gaps, later_at, start_hour
 
+LOW_AND_SLOW = 100
+"""At full camouflage, exfiltration splits its volume into this many more chunks."""
+
 
 @dataclasses.dataclass(frozen=True)
 class SprayingParams:
@@ -216,7 +219,8 @@ class ExfiltrationParams:
 
 class Exfiltration(Typology):
     """A compromised workstation sends a large volume to an outside host in chunks, at night
-    over an unusual port; camouflage sends smaller chunks over HTTPS during office hours."""
+    over an unusual port; camouflage goes low and slow — many more, smaller chunks (up to 101
+    times as many) over HTTPS to a cloud storage service during office hours."""
 
     name = "exfiltration"
     world = "network"
@@ -225,20 +229,19 @@ class Exfiltration(Typology):
     summary = "a large volume sent out in chunks to an outside host"
 
     def events_per_instance(self) -> float:
-        return self.params.chunks
+        return self.params.chunks * (1 + round(LOW_AND_SLOW * self.camouflage))
 
     def run(self, env: Any, world: NetworkWorld, instance: Any, rng: np.random.Generator) -> Generator[Any, Any, None]:
         p, c = self.params, self.camouflage
         host = int(rng.integers(world.users))
-        target = int(world.outside(1, rng, rare=rng.random() >= c)[0])
+        rare = int(world.outside(1, rng, rare=True)[0])
+        target = int(world.cloud[rng.integers(len(world.cloud))]) if rng.random() < c else rare
         instance.involve("host", host)
         instance.involve("external", target)
-        k = p.chunks
+        k = int(self.events_per_instance())
         begin = later_at(env.now, start_hour(c, rng, float(world.work_seconds(1, rng)[0])))
-        times = begin + np.cumsum(gaps(c, rng, k, blatant=120.0, normal=1.5 * HOUR))
-        chunk = np.round(p.megabytes * 1e6 / k * rng.uniform(0.8, 1.2, k)).astype(np.int64)
-        upload = np.round(np.exp(rng.normal(np.log(3e7), 1.2, k))).astype(np.int64)
-        out = blend_values(c, rng, chunk, upload)
+        times = begin + np.cumsum(gaps(c, rng, k, blatant=120.0, normal=600.0))
+        out = np.round(p.megabytes * 1e6 / k * rng.uniform(0.5, 1.5, k)).astype(np.int64)
         ports = blend_values(c, rng, np.array([22, 21, 8080, 53])[rng.integers(0, 4, k)], np.full(k, 443))
         answers = np.round(np.exp(rng.normal(np.log(2e4), 0.5, k))).astype(np.int64)
         into = blend_values(c, rng, world.web_bytes(k, rng)[1] // 10, answers)

@@ -22,7 +22,10 @@ from datatwin.scenarios.network_noise import (
     OVERNIGHT,
     SERVICE_PERIODS,
     STALE_TRIES,
+    SYNCING,
+    SYNCS,
     calls_and_updates,
+    cloud_sync,
     expected_service_logons,
     service_logons,
     stale_passwords,
@@ -134,6 +137,7 @@ class NetworkWorld(World):
         self.popularity = 1.0 / (np.arange(s.outside_hosts) + 1.0) ** 1.1
         self.vendors = self.hosts + np.arange(5)
         self.cloud = self.hosts + np.arange(5, 15)
+        self.syncs = rng.random(n) < SYNCING
         self.services = s.service_accounts
         self.service_period = rng.choice(SERVICE_PERIODS, self.services)
         self.service_offset = rng.uniform(0, self.service_period)
@@ -182,7 +186,7 @@ class NetworkWorld(World):
             return float(active * (1 + s.failure_rate) + logons + expected_service_logons(self) + stale)
         agent = active * (((1 - OVERNIGHT) * 8.5 * HOUR + OVERNIGHT * 86_399.0) / s.agent_period + 1)
         web = active * s.web_rate * self.busy.mean()
-        calls = active * (s.call_rate + 1)
+        calls = active * (s.call_rate + 1) + active * self.syncs.mean() * SYNCS
         servers = len(self.server_kind)
         return float(web + agent + logons / (1 + s.failure_rate) + active * s.upload_rate + servers + calls)
 
@@ -280,7 +284,9 @@ class NetworkWorld(World):
                 rng=rng,
             ),
         )
-        flows = _concat(flows, calls_and_updates(self, active, begin, end, rng))
+        flows = _concat(
+            flows, calls_and_updates(self, active, begin, end, rng), cloud_sync(self, active, begin, end, rng)
+        )
         flows["time"] = np.clip(flows["time"], 0, 86_399.999)
         return {"auth": auth, "flows": flows}
 

@@ -23,6 +23,10 @@ EXPIRED = 0.05
 """Chance a service account runs a whole day with an expired password."""
 STALE_TRIES = 20.0
 """Mean failed retries of a device holding a stale password."""
+SYNCING = 0.3
+"""Share of users whose workstation runs a cloud sync client."""
+SYNCS = 6.0
+"""Mean uploads a sync client makes on a workday."""
 OVERNIGHT = 0.4
 """Share of workstations left on overnight: patched in the night window, their agents calling all night."""
 
@@ -71,6 +75,27 @@ def stale_passwords(
         auth_type=1,
         logon_type=1,
         outcome=1,
+    )
+
+
+def cloud_sync(
+    world: NetworkWorld, active: np.ndarray, begin: np.ndarray, end: np.ndarray, rng: np.random.Generator
+) -> Columns:
+    """Sync clients uploading changed files to cloud storage: megabytes out, several times a day."""
+    syncing = active[world.syncs[active]]
+    count = rng.poisson(SYNCS, len(syncing))
+    who = np.repeat(np.arange(len(syncing)), count)
+    spans = (end - begin)[world.syncs[active]]
+    starts = begin[world.syncs[active]]
+    return world.flow_events(
+        size=len(who),
+        src=syncing[who],
+        dst=world.cloud[syncing[who] % len(world.cloud)],
+        port=443,
+        time=starts[who] + rng.random(len(who)) * spans[who],
+        out=np.round(np.exp(rng.normal(np.log(5e6), 1.3, len(who)))).astype(np.int64),
+        into=np.round(np.exp(rng.normal(np.log(2e4), 0.5, len(who)))).astype(np.int64),
+        rng=rng,
     )
 
 
