@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from datatwin.scenarios.options import bounds
-from datatwin.scenarios.payments import LATE, TRANSFERS, PaymentsWorld
+from datatwin.scenarios.payments import PaymentsWorld
+from datatwin.scenarios.payments_catalogue import LATE, TRANSFERS
 from datatwin.scenarios.typology import Typology, blend_values, gaps, later_at, start_hour
 
 HOUR = 3600.0

@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from datatwin.scenarios.options import bounds
-from datatwin.scenarios.payments import BRANCH, TRANSFERS, PaymentsWorld
+from datatwin.scenarios.payments import PaymentsWorld
+from datatwin.scenarios.payments_catalogue import BRANCH, TRANSFERS
 from datatwin.scenarios.typology import Typology, blend_values, gaps, later_at
 
 HOUR = 3600.0

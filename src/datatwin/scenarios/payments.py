@@ -21,62 +21,21 @@ import pandas as pd
 
 from datatwin.scenarios.activity import Activity
 from datatwin.scenarios.options import bounds
+from datatwin.scenarios.payments_catalogue import (
+    BRANCH,
+    CATEGORIES,
+    CHANNELS,
+    FAVOURITES,
+    ONLINE,
+    PAYEES,
+    PAYROLL,
+    PROFILES,
+    STATUSES,
+    TRANSFERS,
+    TYPES,
+    WEEKDAY,
+)
 from datatwin.scenarios.world import Columns, TableLayout, World, draw_hours, pick, scramble, scrambled_ids
-
-TYPES = ("card", "transfer", "salary", "cash_deposit")
-CHANNELS = ("chip", "contactless", "online", "app", "web", "payroll", "branch", "atm")
-STATUSES = ("approved", "declined")
-WEEKDAY = np.array([0.95, 0.95, 1.0, 1.0, 1.1, 1.15, 0.85])
-PAYEES = 4
-FAVOURITES = 5
-
-
-def _profile(*peaks: tuple[float, float, float], floor: float = 0.05) -> np.ndarray:
-    hours = np.arange(24) + 0.5
-    shape = np.full(24, floor)
-    for centre, width, weight in peaks:
-        distance = np.minimum(np.abs(hours - centre), 24 - np.abs(hours - centre))
-        shape += weight * np.exp(-0.5 * (distance / width) ** 2)
-    return shape / shape.sum()
-
-
-PROFILES = np.stack(
-    [
-        _profile((11.0, 2.5, 1.0), (17.0, 2.0, 1.0)),  # daytime shopping
-        _profile((19.5, 2.0, 1.0), (13.0, 1.2, 0.5)),  # meals and evenings
-        _profile((21.0, 2.5, 1.0), (13.0, 2.0, 0.4), floor=0.1),  # online, late
-        _profile((10.0, 2.0, 0.8), (19.0, 2.5, 1.0)),  # transfers
-        _profile((4.0, 1.0, 1.0), floor=0.0),  # payroll runs
-        _profile((12.0, 2.5, 1.0), floor=0.01),  # branch and ATM hours
-    ]
-)
-DAYTIME, EVENING, LATE, TRANSFERS, PAYROLL, BRANCH = range(6)
-
-
-@dataclasses.dataclass(frozen=True)
-class Category:
-    """A merchant category: online or not, its amounts (lognormal) and its hours."""
-
-    name: str
-    online: bool
-    median: float
-    spread: float
-    profile: int
-    share: float
-
-
-CATEGORIES = (
-    Category("grocery", False, 32.0, 0.7, DAYTIME, 0.26),
-    Category("fuel", False, 55.0, 0.4, DAYTIME, 0.08),
-    Category("restaurant", False, 28.0, 0.6, EVENING, 0.16),
-    Category("retail", False, 60.0, 0.9, DAYTIME, 0.12),
-    Category("entertainment", False, 30.0, 0.7, EVENING, 0.05),
-    Category("online_retail", True, 45.0, 1.0, LATE, 0.17),
-    Category("digital_goods", True, 12.0, 0.9, LATE, 0.08),
-    Category("travel", True, 240.0, 0.9, DAYTIME, 0.03),
-    Category("utilities", True, 80.0, 0.5, DAYTIME, 0.05),
-)
-ONLINE = np.array([c.online for c in CATEGORIES])
 
 
 @dataclasses.dataclass(frozen=True)
