@@ -123,6 +123,9 @@ def test_network_world_logs_and_evaluation(tmp_path):
     }
     assert all(0.0 <= m.value <= 1.0 for m in audits)
     assert any(m.key == "detector_recall" and m.value is not None for m in report.metrics)
+    rhythms = {m.subject: m.value for m in report.metrics if m.key == "rhythm"}
+    assert set(rhythms) == {"auth", "flows", "auth: hours", "flows: hours", "flows: bytes_out"}
+    assert all(value < 0.1 for value in rhythms.values()), rhythms  # the normal world keeps the rules' rhythm
 
 
 def test_population_drawn_from_a_twin(tmp_path):

@@ -29,7 +29,7 @@ from datatwin.evaluate.result import MetricResult, measured, skipped, thresholds
 from datatwin.evaluate.shapes import column_shapes
 from datatwin.progress import Progress, advance
 from datatwin.scenarios.activity import describe
-from datatwin.scenarios.features import ACTORS, detector_features, feature_groups
+from datatwin.scenarios.features import ACTORS, SIZE, detector_features, feature_groups
 from datatwin.scenarios.output import MANIFEST
 from datatwin.schema import infer_schema
 
@@ -236,6 +236,35 @@ def _rhythm(manifest: dict[str, Any], tables: dict[str, pd.DataFrame], limits: A
                 subject=table,
             )
         )
+    start = pd.Timestamp(manifest["scenario"]["start"])
+    for table, rules in (manifest.get("rules_profile") or {}).items():
+        normal = tables[table][tables[table]["instance_id"].isna()]
+        seconds = (pd.to_datetime(normal["time"]) - start).dt.total_seconds().to_numpy()
+        hours = np.bincount(((seconds % 86_400) // 3600).astype(int), minlength=24)[:24] / max(len(seconds), 1)
+        distance = 0.5 * float(np.abs(hours - np.array(rules["hours"])).sum())
+        results.append(
+            measured(
+                "rhythm",
+                distance,
+                None,
+                f"hour-of-day profile differs from the rules' by total variation {distance:.3f}",
+                limits,
+                subject=f"{table}: hours",
+            )
+        )
+        size = SIZE.get(table)
+        if size and rules["sizes"]:
+            gap = float(ks_2samp(normal[size].to_numpy(dtype="float64"), rules["sizes"], method="asymp").statistic)
+            results.append(
+                measured(
+                    "rhythm",
+                    gap,
+                    None,
+                    f"{size} against the rules' by Kolmogorov–Smirnov distance {gap:.3f}",
+                    limits,
+                    subject=f"{table}: {size}",
+                )
+            )
     reference = (manifest.get("activity") or {}).get("reference")
     if reference and "transactions" in tables:
         results += _against_activity(manifest, tables, reference, limits)

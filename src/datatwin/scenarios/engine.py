@@ -27,7 +27,9 @@ from datatwin.scenarios.world import DAY, Columns, World
 NORMAL = -1
 """Instance id (and typology code) of an unlabelled, normal event."""
 
-_SETUP, _DAYS, _INSTANCES, _PLAN = 0, 1, 2, 3
+SETUP, DAYS, INSTANCES, PLAN, REFERENCE = range(5)
+"""What a random stream is for: the world's set-up, a day's background, an instance, the plan of
+instances, the rules' reference days drawn apart from the run."""
 
 
 def stream(seed: int, purpose: int, *index: int) -> np.random.Generator:
@@ -121,7 +123,7 @@ def plan_instances(typologies: list[Typology], world: World, days: int, seed: in
         wanted = spec.prevalence / max(1.0 - spec.prevalence, 1e-9) * normal
         count = 0 if spec.prevalence == 0 else max(1, round(wanted / typology.events_per_instance()))
         window_end = min(spec.start + spec.duration, days)
-        rng = stream(seed, _PLAN, index)
+        rng = stream(seed, PLAN, index)
         starts.append(np.sort(rng.uniform(spec.start * DAY, window_end * DAY, size=count)))
     return Plan(typologies, starts)
 
@@ -153,14 +155,14 @@ def run_world(
         for at in starts:
             truth = Truth(instance_id=len(truths), typology=code)
             truths.append(truth)
-            rng = stream(seed, _INSTANCES, truth.instance_id)
+            rng = stream(seed, INSTANCES, truth.instance_id)
             env.process(_delayed(env, float(at), typology, world, Instance(truth, recorder, typology), rng))
     end = days * DAY
     for day in range(days):
         until = (day + 1) * DAY
         env.run(until=until)
         weekday = (start + dt.timedelta(days=day)).weekday()
-        normal = world.background(day, weekday, stream(seed, _DAYS, day))
+        normal = world.background(day, weekday, stream(seed, DAYS, day))
         for table in world.tables:
             columns = _merge(normal[table], recorder.take(table, min(until, end)), day)
             world.settle(table, columns)

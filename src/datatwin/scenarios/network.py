@@ -90,7 +90,7 @@ class NetworkWorld(World):
                 "logon_type": "int8",
                 "outcome": "int8",
             },
-            actor="user",
+            size=None,
         ),
         "flows": TableLayout(
             columns={
@@ -102,7 +102,7 @@ class NetworkWorld(World):
                 "bytes_in": "int64",
                 "duration": "float64",
             },
-            actor="src_host",
+            size="bytes_out",
         ),
     }
 

@@ -78,7 +78,7 @@ class PaymentsWorld(World):
                 "balance_before": "float64",
                 "balance_after": "float64",
             },
-            actor="account",
+            size="amount",
         )
     }
 

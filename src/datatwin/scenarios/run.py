@@ -13,8 +13,8 @@ import pandas as pd
 
 from datatwin._version import __version__
 from datatwin.progress import Progress
-from datatwin.scenarios.activity import Activity
-from datatwin.scenarios.engine import NORMAL, Truth, plan_instances, run_world, stream
+from datatwin.scenarios.activity import Activity, describe
+from datatwin.scenarios.engine import NORMAL, REFERENCE, SETUP, Truth, plan_instances, run_world, stream
 from datatwin.scenarios.options import as_dict
 from datatwin.scenarios.output import Sink
 from datatwin.scenarios.registry import TYPOLOGIES, WORLDS
@@ -88,7 +88,7 @@ def run_scenario(
     """
     began = time.perf_counter()
     world_class = WORLDS[spec.world]
-    setup = stream(spec.seed, 0)
+    setup = stream(spec.seed, SETUP)
     with Sink(target, table_format=table_format, replace=replace) as sink:
         if population is None:
             population = world_class.rules_population(spec.population.size, setup)
@@ -114,6 +114,7 @@ def run_scenario(
         truths = [truth for truth in truths if truth.events]  # an instance due after the run's end is not injected
         sink.write("ground_truth", _ground_truth(truths, typologies, world, start), key="instance_id")
         prevalence = _prevalence(truths, typologies, rows)
+        rules = _rules_profile(world, spec)
         seconds = time.perf_counter() - began
         manifest = {
             "format": RUN_FORMAT,
@@ -127,6 +128,7 @@ def run_scenario(
             "instances": len(truths),
             "prevalence": prevalence,
             "expected_events": {table: round(_expected(world, spec, table), 1) for table in world.tables},
+            "rules_profile": rules,
             "seconds": round(seconds, 3),
         }
         sink.commit(manifest)
@@ -214,3 +216,24 @@ def _expected(world: World, spec: ScenarioSpec, table: str) -> float:
     """Normal events the declared rules expect in ``table`` over the run's calendar days."""
     weekdays = [(spec.start + dt.timedelta(days=day)).weekday() for day in range(spec.days)]
     return sum(world.expected_on(table, weekday) for weekday in weekdays)
+
+
+REFERENCE_DAYS = 7
+"""Days of normal activity drawn again, apart from the run, as the rules' own profile."""
+
+
+def _rules_profile(world: World, spec: ScenarioSpec) -> dict[str, Any]:
+    """What the world's rules draw when nothing is injected: a week of normal days from streams
+    of their own, summarised per table (hour-of-day profile, sizes) for the realism check."""
+    days = min(spec.days, REFERENCE_DAYS)
+    drawn = [
+        world.background(day, (spec.start + dt.timedelta(days=day)).weekday(), stream(spec.seed, REFERENCE, day))
+        for day in range(days)
+    ]
+    profile = {}
+    for table, layout in world.tables.items():
+        seconds = np.concatenate([d[table]["time"] + day * 86_400.0 for day, d in enumerate(drawn)])
+        sizes = np.concatenate([d[table][layout.size] for d in drawn]) if layout.size else np.zeros(len(seconds))
+        summary = describe(seconds, sizes.astype(np.float64), agents=1, days=days)
+        profile[table] = {"hours": summary["hours"], "sizes": summary["amounts"] if layout.size else []}
+    return profile

@@ -29,10 +29,11 @@ Columns = dict[str, np.ndarray]
 @dataclasses.dataclass(frozen=True)
 class TableLayout:
     """An event table: its columns (name → NumPy dtype) besides ``time`` and the labels, and the
-    column holding each event's acting agent (for the per-agent rhythms of the realism check)."""
+    column giving each event's size (an amount, bytes), whose distribution the realism check
+    compares with the rules'."""
 
     columns: Mapping[str, str]
-    actor: str
+    size: str | None = None
 
 
 class World(ABC):
