@@ -28,7 +28,7 @@ from _isolated import run_each, write_table
 
 import datatwin
 from datatwin.api.scenarios import example_path
-from datatwin.evaluate.scenario import evaluate_scenario
+from datatwin.evaluate.scenario import evaluate_scenario, read_run
 from datatwin.scenarios import read_scenario
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
@@ -118,7 +118,7 @@ def population(table: str, queue) -> None:
     spec = spec.replace(population=spec.population.__class__(5_000, None, roles))
     with tempfile.TemporaryDirectory() as folder:
         datatwin.simulate(spec, Path(folder) / "world", twin=twin)
-        customers = datatwin.evaluate.scenario.read_run(Path(folder) / "world")[1]["customers"]
+        customers = read_run(Path(folder) / "world")[1]["customers"]
     plain = twin.sample(5_000, seed=99)
     schema = twin.schema
     world = np.mean([v for v in column_shapes(real, customers[real.columns], schema).values() if v is not None])

@@ -2,7 +2,7 @@
 
 ``feature_groups`` splits an event table into the groups the shortcut audit tries one at a
 time: each single column (the amount, the time of day, the type, the port …), the *formats* of identifiers (their
-prefix, length, count of digits, last digit — PaySim's name prefixes; not the identifiers themselves),
+shapes, digits written as 9 — PaySim's name prefixes; not the identifiers themselves),
 and simple identities (a balance that does not add up, an account emptied). ``behaviour`` adds
 what a real detector would compute per actor:
 recent velocity, the size of an event against the actor's usual, first-seen counterparties and
@@ -17,7 +17,7 @@ import pandas as pd
 IDENTIFIERS = {
     "transactions": ("transaction_id", "account_id", "merchant_id", "counterparty_id", "device_id"),
     "auth": ("auth_id", "user", "src_host", "dst_host"),
-    "flows": ("flow_id", "src_host", "src_ip", "dst_host", "dst_ip"),
+    "flows": ("flow_id", "src_host", "dst_host"),  # an IPv4 address's format is fixed: no identifier of ours
 }
 ACTORS = {"transactions": "account_id", "auth": "user", "flows": "src_host"}
 COUNTERPARTS = {
@@ -117,21 +117,19 @@ def _count_within(codes: np.ndarray, t: np.ndarray, window: float) -> np.ndarray
 
 
 def _formats(identifiers: pd.DataFrame) -> pd.DataFrame:
-    """Format features of each identifier; a missing one (a card payment has no payee) reads as
-    a present one drawn at random, so that the *presence* of an identifier — the event's kind,
-    which the categories group covers — does not pass for a format."""
+    """Each identifier's *shape* — every digit written as 9 (``A9999999999``, ``WS-999999``) —
+    as a code; a missing one (a card payment has no payee) takes the shape of a present one
+    drawn at random, so that the *presence* of an identifier — the event's kind, audited as a
+    column of its own — does not pass for a format. The digits themselves are left out: they
+    name one account or merchant, which is not a format."""
     out = {}
     for column, values in identifiers.items():
         text = values.astype("string")
         missing = text.isna().to_numpy()
         if missing.any() and not missing.all():
             text[missing] = text[~missing].sample(int(missing.sum()), replace=True, random_state=0).to_numpy()
-        text = text.fillna("")
-        digits = text.str.replace(r"\D", "", regex=True)
-        out[f"{column}:prefix"] = pd.factorize(text.str.replace(r"[\d.]", "", regex=True))[0]
-        out[f"{column}:length"] = text.str.len()
-        out[f"{column}:digits"] = digits.str.len()
-        out[f"{column}:last_digit"] = pd.to_numeric(digits.str[-1:], errors="coerce").fillna(-1)
+        shape = text.fillna("").str.replace(r"\d", "9", regex=True)
+        out[f"{column}:shape"] = pd.factorize(shape, sort=True)[0]
     return pd.DataFrame(out)
 
 
