@@ -10,6 +10,7 @@ from datatwin.evaluate.registry import METRICS, SECTIONS
 from datatwin.evaluate.result import DEFAULT_THRESHOLDS
 from datatwin.evaluate.sequences import SEQUENCE_KEYS
 
+SCENARIO_ONLY = {m for m, spec in METRICS.items() if spec.section == "scenario"}
 DATABASE_ONLY = {
     "copied_identifiers",
     "referential_integrity",
@@ -37,7 +38,7 @@ def test_the_registry_is_the_one_table():
 
 def test_every_table_metric_is_what_the_registry_says(report):
     produced = {m.key for m in report.metrics}
-    expected = set(METRICS) - DATABASE_ONLY - set(SEQUENCE_KEYS) - {"constraints"}
+    expected = set(METRICS) - DATABASE_ONLY - SCENARIO_ONLY - set(SEQUENCE_KEYS) - {"constraints"}
     assert produced == expected | ({"constraints"} & produced)
     _conform(report)
 
@@ -48,6 +49,24 @@ def test_every_sequence_metric_is_what_the_registry_says():
     real, synthetic = readings(stations=3, hours=24 * 15, seed=0), readings(stations=3, hours=24 * 15, seed=1)
     report = datatwin.evaluate(real, synthetic, entity="station", order="time")
     assert set(SEQUENCE_KEYS) <= {m.key for m in report.metrics}
+    _conform(report)
+
+
+def test_every_scenario_metric_is_what_the_registry_says(tmp_path):
+    pytest.importorskip("simpy")
+    from datatwin.evaluate.scenario import evaluate_scenario
+
+    scenario = {
+        "world": "network",
+        "days": 2,
+        "population": {"size": 120},
+        "settings": {"servers": 10, "outside_hosts": 200},
+        "typologies": [{"type": "password_spraying", "prevalence": 0.05, "params": {"targets": 10}}],
+    }
+    datatwin.simulate(scenario, tmp_path / "world")
+    report = evaluate_scenario(tmp_path / "world")
+    assert {m.key for m in report.metrics} == SCENARIO_ONLY
+    assert report.sections == ["scenario"]
     _conform(report)
 
 

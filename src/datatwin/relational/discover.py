@@ -193,6 +193,7 @@ def _single_foreign_keys(
     declared: list[ForeignKey],
 ) -> list[ForeignKey]:
     taken = {(k.table, c) for k in declared for c in k.columns}
+    known = {(k.table, k.columns, k.parent, k.parent_columns) for k in declared}
     primary = {(t.name, t.primary_key[0]) for t in tables.values() if len(t.primary_key) == 1}
     parents = [  # every candidate key: primary keys, and unique complete columns with key-like names
         c
@@ -213,9 +214,25 @@ def _single_foreign_keys(
                     rank = (evidence.name_match, evidence.containment, is_primary, evidence.coverage or 0.0)
                     scored.append((rank, parent, evidence))
             if scored:
-                _, parent, evidence = max(scored, key=lambda s: s[0])
-                found.append(ForeignKey(table.name, (column.name,), parent.table, (parent.name,), False, evidence))
-    return found
+                rank, parent, evidence = max(scored, key=lambda s: s[0])
+                key = ForeignKey(table.name, (column.name,), parent.table, (parent.name,), False, evidence)
+                if (key.parent, key.parent_columns, key.table, key.columns) not in known:  # not a known key reversed
+                    found.append((rank, key))
+    return _one_way(found)
+
+
+def _one_way(found: list[tuple[tuple, ForeignKey]]) -> list[ForeignKey]:
+    """Two columns that each look like a reference to the other (the same values, unique in both:
+    a one-to-one pair) get one key, not a cycle: the better-evidenced direction, else the one whose
+    child comes first by name."""
+    by_ends = {(k.table, k.columns, k.parent, k.parent_columns): (rank, k) for rank, k in found}
+    kept = []
+    for rank, key in found:
+        reverse = by_ends.get((key.parent, key.parent_columns, key.table, key.columns))
+        if reverse is not None and (reverse[0], key.table) > (rank, key.parent):
+            continue
+        kept.append(key)
+    return kept
 
 
 def _reference_evidence(child: _Column, parent: _Column, child_key: tuple[str, ...]) -> KeyEvidence | None:
