@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from datatwin.scenarios.names import dotted_quad, labelled
 from datatwin.scenarios.network_noise import (
     OVERNIGHT,
     SERVICE_PERIODS,
@@ -354,7 +355,7 @@ class NetworkWorld(World):
         self.written[table] += k
         if table == "auth":
             return {
-                "auth_id": _numbered("L", ids),
+                "auth_id": labelled("L", ids, 11),
                 "user": self.user_name(columns["user"]),
                 "src_host": self.host_name(columns["src_host"]),
                 "dst_host": self.host_name(columns["dst_host"]),
@@ -367,7 +368,7 @@ class NetworkWorld(World):
         dst_name = self.host_name(np.where(inside, dst, 0))
         dst_name[~inside] = None
         return {
-            "flow_id": _numbered("F", ids),
+            "flow_id": labelled("F", ids, 11),
             "src_host": self.host_name(columns["src_host"]),
             "src_ip": self.address(columns["src_host"]),
             "dst_host": dst_name,
@@ -381,14 +382,12 @@ class NetworkWorld(World):
 
     def user_name(self, users: np.ndarray) -> np.ndarray:
         """``u`` and six digits for people, ``svc`` and six digits for service accounts."""
-        prefix = np.where(users < self.users, "u", "svc")
-        return np.char.add(prefix, np.char.zfill(self.user_ids[users].astype(str), 6)).astype(object)
+        return labelled(np.where(users < self.users, "u", "svc"), self.user_ids[users], 6)
 
     def host_name(self, hosts: np.ndarray) -> np.ndarray:
-        prefix = np.where(hosts < self.users, "WS-", "SRV-")
-        return np.char.add(
-            prefix, np.char.zfill(self.host_ids[np.minimum(hosts, self.hosts - 1)].astype(str), 6)
-        ).astype(object)
+        return labelled(
+            np.where(hosts < self.users, "WS-", "SRV-"), self.host_ids[np.minimum(hosts, self.hosts - 1)], 6
+        )
 
     def address(self, hosts: np.ndarray) -> np.ndarray:
         """Inside hosts get 10.x.y.z from their number; outside hosts a public-looking address."""
@@ -398,10 +397,7 @@ class NetworkWorld(World):
             (10 << 24) + self.host_ids[np.minimum(hosts, self.hosts - 1)] % (1 << 24),
             self.outside_ips[np.clip(hosts - self.hosts, 0, len(self.outside_ips) - 1)] % (223 << 24) + (11 << 24),
         )
-        octets = [(number >> shift) & 255 for shift in (24, 16, 8, 0)]
-        text = np.char.add(np.char.add(octets[0].astype(str), "."), octets[1].astype(str))
-        text = np.char.add(np.char.add(text, "."), octets[2].astype(str))
-        return np.char.add(np.char.add(text, "."), octets[3].astype(str)).astype(object)
+        return dotted_quad(number)
 
     def entities(self) -> dict[str, pd.DataFrame]:
         users = self.population.reset_index(drop=True).copy()
@@ -437,7 +433,3 @@ class NetworkWorld(World):
 
 def _concat(*parts: Columns) -> Columns:
     return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
-
-
-def _numbered(prefix: str, ids: np.ndarray) -> np.ndarray:
-    return np.char.add(prefix, np.char.zfill(ids.astype(str), 11)).astype(object)

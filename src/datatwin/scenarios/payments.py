@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from datatwin.scenarios.activity import Activity
+from datatwin.scenarios.names import labelled
 from datatwin.scenarios.options import bounds
 from datatwin.scenarios.payments_catalogue import (
     BRANCH,
@@ -380,19 +381,21 @@ class PaymentsWorld(World):
         self.written += k
         merchant, counterparty, device = columns["merchant"], columns["counterparty"], columns["device"]
         return {
-            "transaction_id": _text("T", ids, 11),
-            "account_id": _text("A", self.account_ids[columns["account"]], 10),
+            "transaction_id": labelled("T", ids, 11),
+            "account_id": labelled("A", self.account_ids[columns["account"]], 10),
             "type": np.array(TYPES, dtype=object)[columns["type"]],
             "channel": np.array(CHANNELS, dtype=object)[columns["channel"]],
-            "merchant_id": _text("M", self.merchant_ids[np.maximum(merchant, 0)], 7, missing=merchant < 0),
+            "merchant_id": labelled("M", self.merchant_ids[np.maximum(merchant, 0)], 7, missing=merchant < 0),
             "merchant_category": np.where(
                 merchant < 0,
                 None,
                 np.array([c.name for c in CATEGORIES], dtype=object)[self.merchant_category[np.maximum(merchant, 0)]],
             ),
-            "counterparty_id": _text("A", self.account_ids[np.maximum(counterparty, 0)], 10, missing=counterparty < 0),
+            "counterparty_id": labelled(
+                "A", self.account_ids[np.maximum(counterparty, 0)], 10, missing=counterparty < 0
+            ),
             "amount": columns["amount"],
-            "device_id": _text("D", scrambled_device(device), 10, missing=device < 0),
+            "device_id": labelled("D", scrambled_device(device), 10, missing=device < 0),
             "status": np.array(STATUSES, dtype=object)[columns["status"]],
             "balance_before": columns["balance_before"],
             "balance_after": columns["balance_after"],
@@ -400,12 +403,12 @@ class PaymentsWorld(World):
 
     def entities(self) -> dict[str, pd.DataFrame]:
         customers = self.population.reset_index(drop=True).copy()
-        customers.insert(0, "account_id", _text("A", self.account_ids, 10))
-        customers.insert(0, "customer_id", _text("C", self.customer_ids, 9))
+        customers.insert(0, "account_id", labelled("A", self.account_ids, 10))
+        customers.insert(0, "customer_id", labelled("C", self.customer_ids, 9))
         customers["opening_balance"] = self.opening_balance
         merchants = pd.DataFrame(
             {
-                "merchant_id": _text("M", self.merchant_ids, 7),
+                "merchant_id": labelled("M", self.merchant_ids, 7),
                 "category": [CATEGORIES[c].name for c in self.merchant_category],
                 "online": ONLINE[self.merchant_category],
             }
@@ -413,16 +416,9 @@ class PaymentsWorld(World):
         return {"customers": customers, "merchants": merchants}
 
     def actor_name(self, kind: str, index: int) -> str:
-        return str(_text("A", self.account_ids[[index]], 10)[0])
+        return str(labelled("A", self.account_ids[[index]], 10)[0])
 
 
 def scrambled_device(device: np.ndarray) -> np.ndarray:
     """Device numbers spread over ten digits, so a new device's number tells neither its age nor its owner."""
     return scramble(np.maximum(device, 0), 10, 6_151)
-
-
-def _text(prefix: str, numbers: np.ndarray, width: int, missing: np.ndarray | None = None) -> np.ndarray:
-    text = np.char.add(prefix, np.char.zfill(np.asarray(numbers).astype(str), width)).astype(object)
-    if missing is not None:
-        text[missing] = None
-    return text
