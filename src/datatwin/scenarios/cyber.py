@@ -16,7 +16,7 @@ import numpy as np
 
 from datatwin.scenarios.network import HOUR, NetworkWorld
 from datatwin.scenarios.options import bounds
-from datatwin.scenarios.typology import Typology, blend_values, gaps, later_at, start_hour
+from datatwin.scenarios.typology import Typology, blend_values, gaps, later_at, office_hours, start_hour
 
 LOW_AND_SLOW = 100
 """At full camouflage, exfiltration splits its volume into this many more chunks."""
@@ -60,7 +60,7 @@ class PasswordSpraying(Typology):
         k = len(targets) * p.passwords
         users = np.tile(targets, p.passwords)
         begin = later_at(env.now, start_hour(c, rng, float(world.work_seconds(1, rng)[0])))
-        times = begin + np.cumsum(gaps(c, rng, k, blatant=3.0, normal=0.5 * HOUR))
+        times = office_hours(c, rng, begin + np.cumsum(gaps(c, rng, k, blatant=3.0, normal=0.5 * HOUR)))
         outcome = np.ones(k, dtype=np.int8)
         last_round = np.arange(k) >= k - len(targets)
         outcome[last_round & (rng.random(k) < p.success_rate)] = 0
@@ -81,7 +81,7 @@ class PasswordSpraying(Typology):
                 outcome=outcome,
             ),
         )
-        yield env.timeout(float(times[-1] - env.now))
+        yield env.timeout(float(times.max() - env.now))
 
 
 class BruteForce(PasswordSpraying):
@@ -125,7 +125,7 @@ class LateralMovement(Typology):
         strange = rng.choice(np.r_[world.admin_servers, rng.integers(0, world.users, 20)], size=p.hops)
         path = blend_values(c, rng, strange, usual)
         begin = later_at(env.now, start_hour(c, rng, float(world.work_seconds(1, rng)[0])))
-        times = begin + np.cumsum(gaps(c, rng, p.hops, blatant=600.0, normal=5 * HOUR))
+        times = office_hours(c, rng, begin + np.cumsum(gaps(c, rng, p.hops, blatant=600.0, normal=5 * HOUR)))
         sources = np.r_[start, path[:-1]]
         remote = np.array([3, 1, 1])[rng.integers(0, 3, p.hops)]  # RDP, or NTLM over SMB / remote management
         auth_type = blend_values(c, rng, remote, np.where(rng.random(p.hops) < 0.15, 1, 0))
@@ -160,7 +160,7 @@ class LateralMovement(Typology):
                 size=p.hops, src=sources, dst=path, port=ports, time=times + 1.0, out=out, into=into, rng=rng
             ),
         )
-        yield env.timeout(float(times[-1] + 1.0 - env.now))
+        yield env.timeout(float(times.max() + 1.0 - env.now))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -240,7 +240,7 @@ class Exfiltration(Typology):
         instance.involve("external", target)
         k = int(self.events_per_instance())
         begin = later_at(env.now, start_hour(c, rng, float(world.work_seconds(1, rng)[0])))
-        times = begin + np.cumsum(gaps(c, rng, k, blatant=120.0, normal=600.0))
+        times = office_hours(c, rng, begin + np.cumsum(gaps(c, rng, k, blatant=120.0, normal=600.0)))
         out = np.round(p.megabytes * 1e6 / k * rng.uniform(0.5, 1.5, k)).astype(np.int64)
         ports = blend_values(c, rng, np.array([22, 21, 8080, 53])[rng.integers(0, 4, k)], np.full(k, 443))
         answers = np.round(np.exp(rng.normal(np.log(2e4), 0.5, k))).astype(np.int64)
@@ -251,4 +251,4 @@ class Exfiltration(Typology):
             "compromised_host",
             **world.flow_events(size=k, src=host, dst=target, port=ports, time=times, out=out, into=into, rng=rng),
         )
-        yield env.timeout(float(times[-1] - env.now))
+        yield env.timeout(float(times.max() - env.now))

@@ -71,6 +71,23 @@ def start_hour(camouflage: float, rng: np.random.Generator, normal_seconds: floa
     return float(rng.uniform(NIGHT[0], NIGHT[1]) * 3600.0)
 
 
+OFFICE = (8.0, 18.0)
+"""Office hours (from, to) that camouflaged intruders keep to."""
+
+
+def office_hours(camouflage: float, rng: np.random.Generator, times: np.ndarray) -> np.ndarray:
+    """With probability ``camouflage`` per event, an event outside office hours is moved into the
+    next office hours (the night from 18:00 to 08:00 squeezed onto 08:00–18:00, order kept)."""
+    day = np.floor(times / 86_400.0)
+    hour = (times - day * 86_400.0) / 3600.0
+    outside = (hour < OFFICE[0]) | (hour >= OFFICE[1])
+    night_began = np.where(hour >= OFFICE[1], day, day - 1)
+    into_night = np.where(hour >= OFFICE[1], hour - OFFICE[1], hour + 24.0 - OFFICE[1])
+    office = OFFICE[1] - OFFICE[0]
+    moved = (night_began + 1) * 86_400.0 + (OFFICE[0] + into_night * office / (24.0 - office)) * 3600.0
+    return np.where(outside & (rng.random(len(times)) < camouflage), moved, times)
+
+
 def blend_values(camouflage: float, rng: np.random.Generator, blatant: np.ndarray, normal: np.ndarray) -> np.ndarray:
     """Per event, the normal-looking value with probability ``camouflage``, else the blatant one."""
     return np.where(rng.random(len(blatant)) < camouflage, normal, blatant)
