@@ -17,6 +17,7 @@ from datatwin.errors import ConfigError
 from datatwin.progress import Progress
 from datatwin.scenarios import WORLDS, ScenarioRun, ScenarioSpec, read_scenario, run_scenario, scenario_from_mapping
 from datatwin.scenarios.activity import Activity, activity_from_sequences
+from datatwin.scenarios.engine import require_simpy
 from datatwin.seeds import check_seed
 
 EXAMPLES = ("payments", "network")
@@ -93,7 +94,7 @@ def simulate(
                 f"The {spec.world} world has no role {', '.join(unknown)}; its roles: {', '.join(allowed)}."
             )
         spec = spec.replace(population=dataclasses.replace(spec.population, roles={**spec.population.roles, **roles}))
-    _check_engine()
+    require_simpy()
     population, population_source = _population(spec, twin if twin is not None else spec.population.twin)
     activity_source = activity_twin if activity_twin is not None else spec.activity.twin
     activity, reference = _activity(spec, activity_source)
@@ -166,10 +167,3 @@ def _spec(scenario: str | Path | Mapping[str, Any] | ScenarioSpec) -> ScenarioSp
     if str(scenario) in EXAMPLES and not Path(scenario).exists():
         return read_scenario(example_path(str(scenario)))
     return read_scenario(scenario)
-
-
-def _check_engine() -> None:
-    try:
-        import simpy  # noqa: F401
-    except ImportError:
-        raise ConfigError("Simulating scenarios needs SimPy: pip install 'datatwin[scenarios]'.") from None

@@ -28,7 +28,7 @@ from datatwin.evaluate.report import Report
 from datatwin.evaluate.result import MetricResult, measured, skipped, thresholds_with
 from datatwin.evaluate.shapes import column_shapes
 from datatwin.progress import Progress, advance
-from datatwin.scenarios.activity import describe
+from datatwin.scenarios.activity import describe, hour_profile
 from datatwin.scenarios.features import ACTORS, SIZE, detector_features, feature_groups
 from datatwin.scenarios.output import MANIFEST
 from datatwin.schema import infer_schema
@@ -240,8 +240,7 @@ def _rhythm(manifest: dict[str, Any], tables: dict[str, pd.DataFrame], limits: A
     for table, rules in (manifest.get("rules_profile") or {}).items():
         normal = tables[table][tables[table]["instance_id"].isna()]
         seconds = (pd.to_datetime(normal["time"]) - start).dt.total_seconds().to_numpy()
-        hours = np.bincount(((seconds % 86_400) // 3600).astype(int), minlength=24)[:24] / max(len(seconds), 1)
-        distance = 0.5 * float(np.abs(hours - np.array(rules["hours"])).sum())
+        distance = 0.5 * float(np.abs(hour_profile(seconds) - np.array(rules["hours"])).sum())
         results.append(
             measured(
                 "rhythm",

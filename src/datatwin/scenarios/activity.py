@@ -86,12 +86,17 @@ def activity_from_sequences(
     )
 
 
+def hour_profile(seconds: np.ndarray) -> np.ndarray:
+    """The share of events in each hour of the day (seconds since a midnight)."""
+    hours = np.bincount(((seconds % DAY) // 3600).astype(int), minlength=24)[:24]
+    return hours / max(hours.sum(), 1)
+
+
 def describe(seconds: np.ndarray, amount: np.ndarray, *, agents: int, days: int) -> dict[str, Any]:
     """Events per agent per day, share of events per hour of day, and the amounts (as 1,000
     evenly spaced quantiles: a sample of the distribution small enough for the manifest)."""
-    hours = np.bincount(((seconds % DAY) // 3600).astype(int), minlength=24)[:24]
     return {
         "per_agent_day": round(len(seconds) / max(agents, 1) / days, 5),
-        "hours": np.round(hours / max(hours.sum(), 1), 5).tolist(),
+        "hours": np.round(hour_profile(seconds), 5).tolist(),
         "amounts": np.round(np.quantile(amount, (np.arange(1000) + 0.5) / 1000), 2).tolist() if len(amount) else [],
     }

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from datatwin.errors import ConfigError
 from datatwin.progress import Progress, advance
 from datatwin.scenarios.typology import ROLES, Typology
 from datatwin.scenarios.world import DAY, Columns, World
@@ -30,6 +31,20 @@ NORMAL = -1
 SETUP, DAYS, INSTANCES, PLAN, REFERENCE = range(5)
 """What a random stream is for: the world's set-up, a day's background, an instance, the plan of
 instances, the rules' reference days drawn apart from the run."""
+
+
+def require_simpy() -> None:
+    """Fail with one clear line when the scenarios extra is not installed.
+
+    Raises
+    ------
+    ConfigError
+        Saying how to install it.
+    """
+    try:
+        import simpy  # noqa: F401
+    except ImportError:
+        raise ConfigError("Simulating scenarios needs SimPy: pip install 'datatwin[scenarios]'.") from None
 
 
 def stream(seed: int, purpose: int, *index: int) -> np.random.Generator:
@@ -146,6 +161,7 @@ def run_world(
         Every planned instance with the events it wrote (an instance may write none when its
         behaviour would fall after the run's end).
     """
+    require_simpy()
     import simpy
 
     env = simpy.Environment()
@@ -161,8 +177,7 @@ def run_world(
     for day in range(days):
         until = (day + 1) * DAY
         env.run(until=until)
-        weekday = (start + dt.timedelta(days=day)).weekday()
-        normal = world.background(day, weekday, stream(seed, DAYS, day))
+        normal = world.background(day, weekday_of(start, day), stream(seed, DAYS, day))
         for table in world.tables:
             columns = _merge(normal[table], recorder.take(table, min(until, end)), day)
             world.settle(table, columns)
@@ -170,6 +185,11 @@ def run_world(
             write(table, columns)
         advance(progress, "Simulating days", day + 1, days)
     return truths
+
+
+def weekday_of(start: dt.date, day: int) -> int:
+    """The day of the week (0 is Monday) of a run's day."""
+    return (start + dt.timedelta(days=day)).weekday()
 
 
 def _delayed(

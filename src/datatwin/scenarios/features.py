@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from datatwin.scenarios.registry import WORLDS
+
 IDENTIFIERS = {
     "transactions": ("transaction_id", "account_id", "merchant_id", "counterparty_id", "device_id"),
     "auth": ("auth_id", "user", "src_host", "dst_host"),
@@ -25,7 +27,7 @@ COUNTERPARTS = {
     "auth": ("dst_host", "src_host"),
     "flows": ("dst_ip", "dst_port"),
 }
-SIZE = {"transactions": "amount", "flows": "bytes_out"}
+SIZE = {table: layout.size for world in WORLDS.values() for table, layout in world.tables.items() if layout.size}
 
 
 SINGLE = {
@@ -83,8 +85,9 @@ def behaviour(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     actor = frame[ACTORS[table]].to_numpy()
     seconds = pd.to_datetime(frame["time"]).astype("int64").to_numpy() / 1e9
     out = pd.DataFrame(index=frame.index)
-    order = np.lexsort((seconds, pd.factorize(actor)[0]))
-    codes = pd.factorize(actor)[0][order]
+    actors = pd.factorize(actor)[0]
+    order = np.lexsort((seconds, actors))
+    codes = actors[order]
     t = seconds[order]
     same = np.r_[False, codes[1:] == codes[:-1]]
     gap = np.where(same, np.diff(t, prepend=t[0]), 1e7)

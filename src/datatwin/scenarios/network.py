@@ -307,10 +307,7 @@ class NetworkWorld(World):
 
     def auth_events(self, *, size: int, **values: Any) -> Columns:
         """Authentication events with their columns in the table's types (scalars repeated)."""
-        layout = self.tables["auth"].columns
-        out = {name: np.broadcast_to(np.asarray(values[name]), (size,)).astype(dtype) for name, dtype in layout.items()}
-        out["time"] = np.broadcast_to(np.asarray(values["time"], dtype=np.float64), (size,)).copy()
-        return out
+        return self.events("auth", size, **values)
 
     def flow_events(
         self, *, src: Any, dst: Any, port: Any, time: Any, out: Any, into: Any, rng: np.random.Generator, size: int
@@ -326,12 +323,7 @@ class NetworkWorld(World):
             "bytes_in": into,
             "duration": np.round(self._setup(dst, size, rng) + moved / self._throughput(dst, size, rng), 3),
         }
-        layout = self.tables["flows"].columns
-        columns = {
-            name: np.broadcast_to(np.asarray(values[name]), (size,)).astype(dtype) for name, dtype in layout.items()
-        }
-        columns["time"] = np.broadcast_to(np.asarray(time, dtype=np.float64), (size,)).copy()
-        return columns
+        return self.events("flows", size, time=time, **values)
 
     def _setup(self, dst: Any, size: int, rng: np.random.Generator) -> np.ndarray:
         """Seconds a connection stays open besides moving its bytes: round trips and keep-alive,

@@ -51,15 +51,11 @@ def _checked(field: dataclasses.Field, value: object, where: str) -> object:
             raise ConfigError(f"{where} must be true or false; got {value!r}.")
         return value
     if isinstance(default, numbers.Real):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise ConfigError(f"{where} must be a number; got {value!r}.")
-        if isinstance(default, int) and not float(value).is_integer():
-            raise ConfigError(f"{where} must be a whole number; got {value!r}.")
-        low, high = field.metadata.get("low"), field.metadata.get("high")
-        if (low is not None and value < low) or (high is not None and value > high):
-            side = f"[{low if low is not None else '-∞'}, {high if high is not None else '∞'}]"
-            raise ConfigError(f"{where} is {value!r}, outside {side}.")
-        return int(value) if isinstance(default, int) else float(value)
+        whole = isinstance(default, int)
+        number = checked_number(
+            value, where, low=field.metadata.get("low"), high=field.metadata.get("high"), whole=whole
+        )
+        return int(number) if whole else number
     if isinstance(default, str):
         allowed = field.metadata.get("choices")
         if not isinstance(value, str) or (allowed and value not in allowed):
@@ -67,6 +63,34 @@ def _checked(field: dataclasses.Field, value: object, where: str) -> object:
             raise ConfigError(f"{where} must be {choices}; got {value!r}.")
         return value
     raise ConfigError(f"{where} cannot be set from a scenario file.")  # pragma: no cover - no such field yet
+
+
+def checked_number(
+    value: object, where: str, *, low: float | None = None, high: float | None = None, whole: bool = False
+) -> float:
+    """``value`` as a number, checked to be one (not a boolean), whole when asked, and within
+    ``[low, high]`` (either side open when ``None``).
+
+    Raises
+    ------
+    ConfigError
+        Naming ``where``, the value and what it must be.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ConfigError(f"{where} must be a number; got {value!r}.")
+    if whole and not float(value).is_integer():
+        raise ConfigError(f"{where} must be a whole number; got {value!r}.")
+    number = float(value)
+    if (low is not None and number < low) or (high is not None and number > high):
+        side = (
+            f"[{low:g}, {high:g}]"
+            if low is not None and high is not None
+            else f"at least {low:g}"
+            if low is not None
+            else f"at most {high:g}"
+        )
+        raise ConfigError(f"{where} is {value!r}; it must be {side}.")
+    return number
 
 
 def as_dict(options: object) -> dict[str, Any]:

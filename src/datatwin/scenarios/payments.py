@@ -339,12 +339,7 @@ class PaymentsWorld(World):
         return devices
 
     def _columns(self, accounts: np.ndarray, **values: Any) -> Columns:
-        columns = self.transactions(account=accounts, **values)
-        k = len(accounts)
-        layout = self.tables["transactions"].columns
-        out = {name: np.broadcast_to(np.asarray(columns[name]), (k,)).astype(layout[name]) for name in layout}
-        out["time"] = np.asarray(columns["time"], dtype=np.float64)
-        return out
+        return self.events("transactions", len(accounts), **self.transactions(account=accounts, **values))
 
     # -- order-dependent columns and output ----------------------------------------------------
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import time
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,16 @@ import pandas as pd
 from datatwin._version import __version__
 from datatwin.progress import Progress
 from datatwin.scenarios.activity import Activity, describe
-from datatwin.scenarios.engine import NORMAL, REFERENCE, SETUP, Truth, plan_instances, run_world, stream
+from datatwin.scenarios.engine import (
+    NORMAL,
+    REFERENCE,
+    SETUP,
+    Truth,
+    plan_instances,
+    run_world,
+    stream,
+    weekday_of,
+)
 from datatwin.scenarios.options import as_dict
 from datatwin.scenarios.output import Sink
 from datatwin.scenarios.registry import TYPOLOGIES, WORLDS
@@ -214,8 +222,7 @@ def _prevalence(truths: list[Truth], typologies: list[Any], rows: dict[str, int]
 
 def _expected(world: World, spec: ScenarioSpec, table: str) -> float:
     """Normal events the declared rules expect in ``table`` over the run's calendar days."""
-    weekdays = [(spec.start + dt.timedelta(days=day)).weekday() for day in range(spec.days)]
-    return sum(world.expected_on(table, weekday) for weekday in weekdays)
+    return sum(world.expected_on(table, weekday_of(spec.start, day)) for day in range(spec.days))
 
 
 REFERENCE_DAYS = 7
@@ -227,8 +234,7 @@ def _rules_profile(world: World, spec: ScenarioSpec) -> dict[str, Any]:
     of their own, summarised per table (hour-of-day profile, sizes) for the realism check."""
     days = min(spec.days, REFERENCE_DAYS)
     drawn = [
-        world.background(day, (spec.start + dt.timedelta(days=day)).weekday(), stream(spec.seed, REFERENCE, day))
-        for day in range(days)
+        world.background(day, weekday_of(spec.start, day), stream(spec.seed, REFERENCE, day)) for day in range(days)
     ]
     profile = {}
     for table, layout in world.tables.items():

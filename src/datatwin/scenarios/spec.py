@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from datatwin.errors import ConfigError, SourceError
-from datatwin.scenarios.options import read_options
+from datatwin.scenarios.options import checked_number, read_options
 
 TOP_KEYS = ("name", "world", "days", "start", "seed", "population", "activity", "settings", "typologies")
 ACTIVITY_KEYS = ("twin", "roles")
@@ -248,14 +248,7 @@ def _number(
     high: float | None = None,
     whole: bool = False,
 ) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(f"{places.at(*where)} must be a number; got {value!r}.")
-    if whole and not float(value).is_integer():
-        raise ConfigError(f"{places.at(*where)} must be a whole number; got {value!r}.")
-    if (low is not None and value < low) or (high is not None and value > high):
-        side = f"[{low:g}, {high:g}]" if high is not None else f"at least {low:g}"
-        raise ConfigError(f"{places.at(*where)} is {value!r}; it must be {side}.")
-    return float(value)
+    return checked_number(value, places.at(*where), low=low, high=high, whole=whole)
 
 
 def _date(value: object, places: _Places) -> dt.date:

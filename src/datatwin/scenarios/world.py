@@ -29,8 +29,8 @@ Columns = dict[str, np.ndarray]
 @dataclasses.dataclass(frozen=True)
 class TableLayout:
     """An event table: its columns (name → NumPy dtype) besides ``time`` and the labels, and the
-    column giving each event's size (an amount, bytes), whose distribution the realism check
-    compares with the rules'."""
+    column giving each event's size (an amount, bytes; written under the same name), which the
+    realism check compares with the rules' and a detector measures against the actor's usual."""
 
     columns: Mapping[str, str]
     size: str | None = None
@@ -97,6 +97,14 @@ class World(ABC):
 
     def settle(self, table: str, columns: Columns) -> None:  # noqa: B027 - most worlds have nothing to settle
         """Fill columns that depend on the order of a day's events (running balances), in place."""
+
+    def events(self, table: str, size: int, **values: Any) -> Columns:
+        """``size`` events of ``table``: every column in the table's type (scalars repeated), and
+        their ``time``."""
+        layout = self.tables[table].columns
+        out = {name: np.broadcast_to(np.asarray(values[name]), (size,)).astype(dtype) for name, dtype in layout.items()}
+        out["time"] = np.broadcast_to(np.asarray(values["time"], dtype=np.float64), (size,)).copy()
+        return out
 
     @abstractmethod
     def entities(self) -> dict[str, pd.DataFrame]:
