@@ -236,10 +236,9 @@ def _rhythm(manifest: dict[str, Any], tables: dict[str, pd.DataFrame], limits: A
                 subject=table,
             )
         )
-    start = pd.Timestamp(manifest["scenario"]["start"])
     for table, rules in (manifest.get("rules_profile") or {}).items():
         normal = tables[table][tables[table]["instance_id"].isna()]
-        seconds = (pd.to_datetime(normal["time"]) - start).dt.total_seconds().to_numpy()
+        seconds = _since_start(normal, manifest)
         distance = 0.5 * float(np.abs(hour_profile(seconds) - np.array(rules["hours"])).sum())
         results.append(
             measured(
@@ -276,8 +275,7 @@ def _against_activity(
     """Normal card payments against a plain sample of the activity twin: rate, hours, amounts."""
     events = tables["transactions"]
     cards = events[events["instance_id"].isna() & (events["type"] == "card")]
-    start = pd.Timestamp(manifest["scenario"]["start"])
-    seconds = (pd.to_datetime(cards["time"]) - start).dt.total_seconds().to_numpy()
+    seconds = _since_start(cards, manifest)
     agents = manifest["population"]["size"]
     mine = describe(seconds, cards["amount"].to_numpy(), agents=agents, days=manifest["scenario"]["days"])
     rate_error = abs(mine["per_agent_day"] / max(reference["per_agent_day"], 1e-9) - 1)
@@ -316,6 +314,12 @@ def _against_activity(
             subject=f"{subject}: amounts",
         ),
     ]
+
+
+def _since_start(events: pd.DataFrame, manifest: dict[str, Any]) -> np.ndarray:
+    """Each event's seconds since the run's first midnight."""
+    start = pd.Timestamp(manifest["scenario"]["start"])
+    return (pd.to_datetime(events["time"]) - start).dt.total_seconds().to_numpy()
 
 
 def _population(population: pd.DataFrame, reference: pd.DataFrame, limits: Any) -> MetricResult:
