@@ -151,3 +151,15 @@ def test_debug_shows_the_traceback(tmp_path):
     result = invoke("--debug", "fit", tmp_path / "missing.csv", "-o", tmp_path / "x.twin")
     assert result.exit_code != 0
     assert isinstance(result.exception, datatwin.SourceError)
+
+
+def test_error_lines_keep_square_brackets(capsys):
+    """A message naming an extra (``datatwin[scenarios]``) is printed as written, not read as markup."""
+    import typer
+
+    from datatwin.cli._console import reported_errors
+    from datatwin.errors import ConfigError
+
+    with pytest.raises(typer.Exit), reported_errors():
+        raise ConfigError("Simulating scenarios needs SimPy: pip install 'datatwin[scenarios]'.")
+    assert "pip install 'datatwin[scenarios]'" in capsys.readouterr().err

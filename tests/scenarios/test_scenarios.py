@@ -216,6 +216,10 @@ def test_cli_simulates_the_shipped_examples_and_evaluates_them(tmp_path):
     assert again.exit_code == 1 and "not empty" in again.output
     bad = runner.invoke(app, ["simulate", "nowhere.yaml", "-o", str(tmp_path / "x")])
     assert bad.exit_code == 1 and "does not exist" in bad.output
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text("world: payments\ntypologies:\n  - {type: card_testing, prevalence: 3}\n", encoding="utf-8")
+    bad = runner.invoke(app, ["simulate", str(wrong), "-o", str(tmp_path / "y")])
+    assert bad.exit_code == 1 and "(typologies[0].prevalence) is 3" in bad.output
 
 
 def card_log(customers: int = 120, seed: int = 0) -> pd.DataFrame:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from datatwin.errors import DatatwinError, DatatwinWarning
@@ -38,7 +39,7 @@ def reported_errors() -> Iterator[None]:
     except DatatwinError as exc:
         if _state["debug"]:
             raise
-        errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        errors.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         errors.print("[red]interrupted[/]")
@@ -49,7 +50,7 @@ def reported_errors() -> Iterator[None]:
         if _state["debug"]:
             raise
         errors.print(
-            f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
+            f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))} "
             "(run again with --debug for the traceback, and please report it)",
             highlight=False,
             soft_wrap=True,
@@ -59,7 +60,7 @@ def reported_errors() -> Iterator[None]:
 
 def _show_warning(message: Warning | str, category: type[Warning], *args: object, **kwargs: object) -> None:
     if issubclass(category, DatatwinWarning):
-        errors.print(f"[bold yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+        errors.print(f"[bold yellow]warning:[/] {escape(str(message))}", highlight=False, soft_wrap=True)
     else:
         log.debug("%s: %s", category.__name__, message)
 
