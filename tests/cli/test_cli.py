@@ -153,12 +153,15 @@ def test_debug_shows_the_traceback(tmp_path):
     assert isinstance(result.exception, datatwin.SourceError)
 
 
-def test_error_lines_keep_square_brackets(capsys):
+def test_error_lines_keep_square_brackets(capsys, monkeypatch):
     """A message naming an extra (``datatwin[scenarios]``) is printed as written, not read as markup."""
     import typer
 
+    from datatwin.cli import _console
     from datatwin.cli._console import reported_errors
     from datatwin.errors import ConfigError
+
+    monkeypatch.setitem(_console._state, "debug", False)  # an earlier --debug run leaves it on
 
     with pytest.raises(typer.Exit), reported_errors():
         raise ConfigError("Simulating scenarios needs SimPy: pip install 'datatwin[scenarios]'.")
