@@ -71,6 +71,22 @@ def test_labels_reconcile_with_the_ground_truth(tmp_path):
     assert events["transaction_id"].is_unique
 
 
+def test_card_payments_are_present_or_not_by_their_merchants_category(tmp_path):
+    scenario = payments(typologies=[{"type": "card_testing", "prevalence": 0.02, "camouflage": 1.0}])
+    datatwin.simulate(scenario, tmp_path / "world")
+    tables = read_run(tmp_path / "world")[1]
+    cards = tables["transactions"][tables["transactions"]["type"] == "card"]
+    share = tables["merchants"].set_index("merchant_id")["card_not_present_share"]
+    online = cards["channel"] == "online"
+    normal, tests = cards[cards["scenario"].isna()], cards[cards["scenario"] == "card_testing"]
+    assert (
+        share[normal.loc[online, "merchant_id"]].gt(0).all() and share[normal.loc[~online, "merchant_id"]].lt(1).all()
+    )
+    assert {"grocery", "online_retail"} <= set(normal.loc[online, "merchant_category"])
+    assert (tests["channel"] == "online").all() and share[tests["merchant_id"]].gt(0).all()
+    assert tests["merchant_category"].nunique() > 2  # camouflaged: wherever cards are taken online
+
+
 def test_every_event_keeps_its_balance_identity(tmp_path):
     datatwin.simulate(payments(), tmp_path / "world")
     events = read_run(tmp_path / "world")[1]["transactions"]
@@ -126,6 +142,28 @@ def test_network_world_logs_and_evaluation(tmp_path):
     rhythms = {m.subject: m.value for m in report.metrics if m.key == "rhythm"}
     assert set(rhythms) == {"auth", "flows", "auth: hours", "flows: hours", "flows: bytes_out"}
     assert all(value < 0.1 for value in rhythms.values()), rhythms  # the normal world keeps the rules' rhythm
+    bytes_out = next(m for m in audits if m.subject == "flows: bytes_out")
+    assert set(bytes_out.details["instances"]) == {"beaconing"}  # too few instances is said: it may under-report
+    assert (bytes_out.details["instances"]["beaconing"] < 6) == ("too few instances" in bytes_out.summary)
+
+
+def test_sprayed_accounts_that_crack_are_then_used(tmp_path):
+    params = {"targets": 40, "passwords": 2, "success_rate": 0.5, "use": 3}
+    spraying = {"type": "password_spraying", "prevalence": 0.03, "start": 0, "duration": 1, "params": params}
+    scenario = network(days=6, typologies=[spraying])  # started on day one: nothing cut off at the end
+    datatwin.simulate(scenario, tmp_path / "world")
+    tables = read_run(tmp_path / "world")[1]
+    auth, kind = tables["auth"], tables["hosts"].set_index("host")["kind"]
+    sprays = auth[auth["scenario"] == "password_spraying"]
+    assert sprays["instance_id"].nunique() >= 1
+    for _, spray in sprays.groupby("instance_id"):
+        at_dc = kind[spray["dst_host"]].eq("dc").to_numpy()
+        guesses, used = spray[at_dc], spray[~at_dc]
+        cracked = set(guesses.loc[guesses["outcome"] == "success", "user"])
+        assert len(guesses) == 2 * 40 and len(used) == 3 * len(cracked) > 0
+        assert (used["outcome"] == "success").all() and set(used["user"]) == cracked
+        assert set(spray["src_host"]) == {guesses["src_host"].iloc[0]}  # all from the spraying host
+        assert kind[used["dst_host"]].isin(["file", "mail", "app", "database"]).all()
 
 
 def test_population_drawn_from_a_twin(tmp_path):

@@ -36,6 +36,10 @@ from datatwin.schema import infer_schema
 AUDIT_NORMALS = 60_000
 """Normal events sampled for the audit and the detector (all labelled events are kept)."""
 FALSE_POSITIVES = 0.01
+FOLDS = 3
+FEW_INSTANCES = 2 * FOLDS
+"""Below this many instances, a typology is missing from some folds' training: the classifier
+cannot learn a trait its instances share, and the audit under-reports it."""
 
 
 def read_run(folder: str | Path) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
@@ -149,7 +153,7 @@ def _audit(table: str, frame: pd.DataFrame, limits: Any, seed: int) -> list[Metr
         return [skipped("shortcut_auc", f"{labelled} labelled events in {table}: too few to audit", limits, table)]
     sample = _sample(frame, seed)
     target = sample["instance_id"].notna().to_numpy()
-    folds = StratifiedGroupKFold(3, shuffle=True, random_state=seed)
+    folds = StratifiedGroupKFold(FOLDS, shuffle=True, random_state=seed)
     groups = _fold_groups(table, sample)
     results = []
     typologies = sample["scenario"].to_numpy()
@@ -163,23 +167,39 @@ def _audit(table: str, frame: pd.DataFrame, limits: Any, seed: int) -> list[Metr
             _classifier(seed), features[has], truth, cv=folds, groups=groups[has], method="predict_proba"
         )[:, 1]
         auc = _auc(truth, scores)
-        per_typology = {}
-        for name in sorted(set(typologies[has][truth])):
-            mine = (~truth) | (typologies[has] == name)
-            per_typology[name] = round(_auc(truth[mine], scores[mine]), 4)
+        per_typology, instances = _by_typology(truth, scores, typologies[has], sample["instance_id"].to_numpy()[has])
+        few = [f"{name} {count}" for name, count in instances.items() if count < FEW_INSTANCES]
         results.append(
             measured(
                 "shortcut_auc",
                 auc,
                 None,
                 f"{group} alone tells labelled events from normal ones with AUC {auc:.3f}"
-                + ("" if has.all() else f" (on the {int(has.sum()):,} sampled events that have it)"),
+                + ("" if has.all() else f" (on the {int(has.sum()):,} sampled events that have it)")
+                + (
+                    f"; too few instances to learn a shared trait ({', '.join(few)}; {FEW_INSTANCES} wanted):"
+                    " it may under-report, simulate a larger world"
+                    if few
+                    else ""
+                ),
                 limits,
-                details={"columns": list(features.columns), "per_typology": per_typology},
+                details={"columns": list(features.columns), "per_typology": per_typology, "instances": instances},
                 subject=f"{table}: {group}",
             )
         )
     return results
+
+
+def _by_typology(
+    truth: np.ndarray, scores: np.ndarray, typologies: np.ndarray, instance_ids: np.ndarray
+) -> tuple[dict[str, float], dict[str, int]]:
+    """Each typology's AUC against the normal events, and its number of instances."""
+    per_typology, instances = {}, {}
+    for name in sorted(set(typologies[truth])):
+        mine = typologies == name
+        per_typology[name] = round(_auc(truth[~truth | mine], scores[~truth | mine]), 4)
+        instances[name] = len(pd.unique(instance_ids[truth & mine]))
+    return per_typology, instances
 
 
 def _fold_groups(table: str, sample: pd.DataFrame) -> np.ndarray:

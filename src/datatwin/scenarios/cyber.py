@@ -28,6 +28,8 @@ class SprayingParams:
     passwords: int = dataclasses.field(default=2, metadata=bounds(1, 10_000))
     """Passwords tried per targeted user."""
     success_rate: float = dataclasses.field(default=0.05, metadata=bounds(0, 1))
+    use: int = dataclasses.field(default=5, metadata=bounds(0, 10_000))
+    """Logons the intruder then makes with each cracked account, to that user's usual servers."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,11 +37,14 @@ class BruteForceParams:
     targets: int = dataclasses.field(default=1, metadata=bounds(1, 100_000))
     passwords: int = dataclasses.field(default=40, metadata=bounds(1, 10_000))
     success_rate: float = dataclasses.field(default=0.3, metadata=bounds(0, 1))
+    use: int = dataclasses.field(default=5, metadata=bounds(0, 10_000))
+    """Logons the intruder then makes with each cracked account, to that user's usual servers."""
 
 
 class PasswordSpraying(Typology):
     """From one compromised workstation, a few common passwords tried against many users at the
-    domain controller; a few guesses succeed."""
+    domain controller; a few guesses succeed, and the intruder then logs on with each cracked
+    account to its user's usual servers."""
 
     name = "password_spraying"
     world = "network"
@@ -48,7 +53,8 @@ class PasswordSpraying(Typology):
     summary = "few passwords tried against many users from one host"
 
     def events_per_instance(self) -> float:
-        return self.params.targets * self.params.passwords
+        p = self.params
+        return p.targets * (p.passwords + p.success_rate * p.use)
 
     def run(self, env: Any, world: NetworkWorld, instance: Any, rng: np.random.Generator) -> Generator[Any, Any, None]:
         p, c = self.params, self.camouflage
@@ -81,7 +87,41 @@ class PasswordSpraying(Typology):
                 outcome=outcome,
             ),
         )
+        cracked = users[last_round & (outcome == 0)]
+        if len(cracked) and p.use:
+            times = np.r_[times, self._use(world, source, cracked, float(times.max()), instance, rng)]
         yield env.timeout(float(times.max() - env.now))
+
+    def _use(
+        self,
+        world: NetworkWorld,
+        source: int,
+        cracked: np.ndarray,
+        after: float,
+        instance: Any,
+        rng: np.random.Generator,
+    ) -> np.ndarray:
+        """The cracked accounts put to use: logons from the spraying host to each user's usual
+        servers (mail, files, applications), spread over the following hours."""
+        c, k = self.camouflage, len(cracked) * self.params.use
+        users = np.repeat(cracked, self.params.use)
+        times = office_hours(c, rng, after + np.cumsum(gaps(c, rng, k, blatant=120.0, normal=HOUR)))
+        instance.emit(
+            self.table,
+            times,
+            "attacker",
+            **world.auth_events(
+                size=k,
+                time=times,
+                user=users,
+                src_host=source,
+                dst_host=world.usual[users, rng.integers(0, world.usual.shape[1], k)],
+                auth_type=np.where(rng.random(k) < 0.15, 1, 0),
+                logon_type=1,
+                outcome=0,
+            ),
+        )
+        return times
 
 
 class BruteForce(PasswordSpraying):

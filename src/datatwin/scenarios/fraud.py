@@ -33,8 +33,10 @@ class CardTestingParams:
 
 
 class CardTesting(Typology):
-    """A stolen card tried with a burst of small online payments at a few merchants (many
-    declined), then cashed out with large purchases, from the fraudster's device."""
+    """A stolen card number tried with a burst of small online payments at a few digital-goods
+    shops (camouflaged: at merchants anywhere that take cards online, as customers' own online
+    payments reach them), many declined, then cashed out with large purchases, from the
+    fraudster's device."""
 
     name = "card_testing"
     world = "payments"
@@ -54,7 +56,7 @@ class CardTesting(Typology):
         times = begin + np.cumsum(gaps(c, rng, k, blatant=25.0, normal=4 * HOUR))
         shops = world.merchants_in("digital_goods", p.merchants, rng)
         merchants = shops[rng.integers(0, len(shops), k)]
-        merchants = blend_values(c, rng, merchants, world.online_merchants(k, rng))
+        merchants = blend_values(c, rng, merchants, world.remote_merchants(k, rng))
         merchants[p.attempts :] = world.merchants_in("online_retail", p.cash_out, rng)
         victims = np.full(k, victim)
         normal_amounts = world.card_amounts(victims, merchants, rng)

@@ -4,8 +4,9 @@ payments, transfers, cash deposits and salaries for every customer.
 Customers' attributes come from a table twin (or the world's rules); two roles drive their
 behaviour: ``wealth`` (by rank: how much they spend, earn and hold) and ``age`` (how much they
 buy online). Every normal event follows declared rules: a customer's daily rate (heterogeneous,
-lognormal), a weekday rhythm, merchants chosen among their favourites or by popularity, amounts
-lognormal per merchant category, hours from each category's profile, transfers mostly to known
+lognormal), a weekday rhythm, merchants chosen among their favourites or by popularity, the card
+present or not by the category's share of card-not-present payments, amounts lognormal per
+merchant category, hours from each category's profile, transfers mostly to known
 payees, and running balances that every event — normal or labelled — keeps exactly
 (``balance_after = balance_before − amount`` for an approved payment).
 """
@@ -31,6 +32,7 @@ from datatwin.scenarios.payments_catalogue import (
     PAYEES,
     PAYROLL,
     PROFILES,
+    REMOTE,
     STATUSES,
     TRANSFERS,
     TYPES,
@@ -152,11 +154,11 @@ class PaymentsWorld(World):
         code = [c.name for c in CATEGORIES].index(category)
         return self._merchants_like(np.full(size, code), rng)
 
-    def online_merchants(self, size: int, rng: np.random.Generator) -> np.ndarray:
-        """Online merchants as customers pick them: by category share, then popularity."""
-        online = np.flatnonzero(ONLINE)
-        shares = np.array([CATEGORIES[c].share for c in online])
-        return self._merchants_like(online[pick(shares, size, rng)], rng)
+    def remote_merchants(self, size: int, rng: np.random.Generator) -> np.ndarray:
+        """Merchants as card-not-present payments reach them: by popularity, weighted by each
+        one's category's share of such payments (a card number can be tried anywhere that
+        takes cards online)."""
+        return pick(self.popularity * REMOTE[self.merchant_category], size, rng)
 
     def usual_channels(self, accounts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """The channel each customer usually transfers from (app or web)."""
@@ -268,10 +270,10 @@ class PaymentsWorld(World):
             merchants[swap] = self._merchants_like(np.full(swap.sum(), 5 + rng.integers(0, 4, swap.sum())), rng)
         else:
             merchants = self._merchants_like(self._categories_for(accounts, amounts, rng), rng)
-        online = ONLINE[self.merchant_category[merchants]]
+        remote = rng.random(k) < REMOTE[self.merchant_category[merchants]]
         profile = np.array([c.profile for c in CATEGORIES])[self.merchant_category[merchants]]
-        channel = np.where(online, 2, np.where(rng.random(k) < 0.62, 1, 0))
-        device = np.where(online, self._devices(accounts, rng), -1)
+        channel = np.where(remote, 2, np.where(rng.random(k) < 0.62, 1, 0))
+        device = np.where(remote, self._devices(accounts, rng), -1)
         return self._columns(
             accounts,
             time=draw_hours(PROFILES, profile, rng) if seconds is None else seconds,
@@ -286,11 +288,12 @@ class PaymentsWorld(World):
     def _categories_for(self, accounts: np.ndarray, amounts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """A merchant category per payment, drawn in proportion to its share times how likely its
         amounts (lognormal, scaled by the customer's spending) make this one; the customer's
-        online habit tilts towards online categories."""
+        online habit tilts towards categories paid for online."""
         median = np.log([c.median for c in CATEGORIES])[None, :] + np.log(self.spend[accounts])[:, None]
         spread = np.array([c.spread for c in CATEGORIES])[None, :]
         z = (np.log(amounts)[:, None] - median) / spread
-        tilt = np.where(ONLINE[None, :], self.online[accounts, None], 1 - self.online[accounts, None])
+        habit = self.online[accounts, None]
+        tilt = REMOTE[None, :] * habit + (1 - REMOTE[None, :]) * (1 - habit)
         weight = np.log([c.share for c in CATEGORIES])[None, :] - 0.5 * z**2 - np.log(spread) + np.log(tilt)
         return np.argmax(weight + rng.gumbel(size=weight.shape), axis=1)
 
@@ -405,7 +408,7 @@ class PaymentsWorld(World):
             {
                 "merchant_id": labelled("M", self.merchant_ids, 7),
                 "category": [CATEGORIES[c].name for c in self.merchant_category],
-                "online": ONLINE[self.merchant_category],
+                "card_not_present_share": REMOTE[self.merchant_category],
             }
         )
         return {"customers": customers, "merchants": merchants}

@@ -1,7 +1,9 @@
 """The payments world's catalogue: event vocabularies, merchant categories and hour profiles.
 
-Each merchant category has its share of merchants, whether it sells online, the median and
-spread of its amounts (lognormal) and the hour profile its payments follow; transfers, payroll
+Each merchant category has its share of merchants, the share of its card payments made with
+the card not present (orders online, by phone or in an app: a grocer delivers, a restaurant
+takes orders, a pump is paid at the pump), the median and spread of its amounts (lognormal)
+and the hour profile its payments follow; transfers, payroll
 runs and branch visits have profiles of their own. These are the declared rules the normal
 world draws from, and what camouflaged typologies imitate.
 """
@@ -44,10 +46,11 @@ DAYTIME, EVENING, LATE, TRANSFERS, PAYROLL, BRANCH = range(6)
 
 @dataclasses.dataclass(frozen=True)
 class Category:
-    """A merchant category: online or not, its amounts (lognormal) and its hours."""
+    """A merchant category: its share of card-not-present payments, its amounts (lognormal)
+    and its hours."""
 
     name: str
-    online: bool
+    remote: float
     median: float
     spread: float
     profile: int
@@ -55,14 +58,17 @@ class Category:
 
 
 CATEGORIES = (
-    Category("grocery", False, 32.0, 0.7, DAYTIME, 0.26),
-    Category("fuel", False, 55.0, 0.4, DAYTIME, 0.08),
-    Category("restaurant", False, 28.0, 0.6, EVENING, 0.16),
-    Category("retail", False, 60.0, 0.9, DAYTIME, 0.12),
-    Category("entertainment", False, 30.0, 0.7, EVENING, 0.05),
-    Category("online_retail", True, 45.0, 1.0, LATE, 0.17),
-    Category("digital_goods", True, 12.0, 0.9, LATE, 0.08),
-    Category("travel", True, 240.0, 0.9, DAYTIME, 0.03),
-    Category("utilities", True, 80.0, 0.5, DAYTIME, 0.05),
+    Category("grocery", 0.06, 32.0, 0.7, DAYTIME, 0.26),
+    Category("fuel", 0.0, 55.0, 0.4, DAYTIME, 0.08),
+    Category("restaurant", 0.15, 28.0, 0.6, EVENING, 0.16),
+    Category("retail", 0.25, 60.0, 0.9, DAYTIME, 0.12),
+    Category("entertainment", 0.45, 30.0, 0.7, EVENING, 0.05),
+    Category("online_retail", 1.0, 45.0, 1.0, LATE, 0.17),
+    Category("digital_goods", 1.0, 12.0, 0.9, LATE, 0.08),
+    Category("travel", 0.85, 240.0, 0.9, DAYTIME, 0.03),
+    Category("utilities", 0.9, 80.0, 0.5, DAYTIME, 0.05),
 )
-ONLINE = np.array([c.online for c in CATEGORIES])
+REMOTE = np.array([c.remote for c in CATEGORIES])
+"""Each category's share of card-not-present payments."""
+ONLINE = REMOTE >= 0.5
+"""The categories that sell mostly online (customers who buy online lean towards them)."""
