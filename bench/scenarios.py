@@ -103,8 +103,9 @@ def audit(name: str, camouflage: float, queue) -> None:
         for m in report.metrics:
             if m.value is not None and m.key in ("shortcut_auc", "detector_recall"):
                 (groups if m.key == "shortcut_auc" else recalls).setdefault(m.subject, []).append(m.value)
-            for typology, count in (m.details or {}).get("instances", {}).items():
-                instances[typology] = min(count, instances.get(typology, count))
+            if m.key == "shortcut_auc" and m.value is not None:
+                for typology, count in m.details["instances"].items():
+                    instances[typology] = min(count, instances.get(typology, count))
     means = {group: round(float(np.mean(values)), 3) for group, values in groups.items()}
     worst = max(means, key=means.get)
     queue.put(

@@ -25,14 +25,14 @@ LAYERS: list[set[str]] = [
     {"datatwin.relational"},
     {"datatwin.sequential"},
     {"datatwin.pipeline"},
+    {"datatwin.constraints"},  # above transforms: rebuilt columns are written through their own transforms
     {"datatwin.models", "datatwin.transforms", "datatwin.rebalance"},
     {"datatwin.io"},
     {"datatwin.schema", "datatwin.encoded", "datatwin.conditions", "datatwin.lineage"},
     {"datatwin.progress", "datatwin.seeds", "datatwin._lazy"},
     {"datatwin.errors", "datatwin._version"},
 ]
-"""Top to bottom. Next: ``constraints`` and ``dp`` beside
-``models``, ``monitor`` beside ``evaluate``."""
+"""Top to bottom. Next: ``dp`` beside ``models``, ``monitor`` beside ``evaluate``."""
 
 
 def module_names() -> dict[str, Path]:

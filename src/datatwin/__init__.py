@@ -46,6 +46,7 @@ _LAZY = {
     "evaluate_database": "datatwin.evaluate",
     "fit": "datatwin.api",
     "fit_database": "datatwin.api",
+    "find_rules": "datatwin.api",
     "infer_schema": "datatwin.schema",
     "load": "datatwin.api",
     "load_database": "datatwin.api",
@@ -56,7 +57,17 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
-    from datatwin.api import DatabaseTwin, SequenceTwin, Twin, fit, fit_database, load, load_database, simulate
+    from datatwin.api import (
+        DatabaseTwin,
+        SequenceTwin,
+        Twin,
+        find_rules,
+        fit,
+        fit_database,
+        load,
+        load_database,
+        simulate,
+    )
     from datatwin.conditions import Range, parse_where
     from datatwin.evaluate import Report, evaluate_database
     from datatwin.io.database import Database, read_database
@@ -89,6 +100,7 @@ __all__ = [
     "__version__",
     "evaluate",
     "evaluate_database",
+    "find_rules",
     "fit",
     "fit_database",
     "infer_schema",

@@ -2,8 +2,19 @@
 
 from datatwin.api.database import DatabaseTwin, fit_database
 from datatwin.api.load import load, load_database
+from datatwin.api.rules import find_rules
 from datatwin.api.scenarios import simulate
 from datatwin.api.sequences import SequenceTwin
 from datatwin.api.table import Twin, fit
 
-__all__ = ["DatabaseTwin", "SequenceTwin", "Twin", "fit", "fit_database", "load", "load_database", "simulate"]
+__all__ = [
+    "DatabaseTwin",
+    "SequenceTwin",
+    "Twin",
+    "find_rules",
+    "fit",
+    "fit_database",
+    "load",
+    "load_database",
+    "simulate",
+]

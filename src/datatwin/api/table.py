@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ import pandas as pd
 
 from datatwin.api.sequences import SequenceTwin
 from datatwin.conditions import Wanted
+from datatwin.constraints import Rule
 from datatwin.errors import ConfigError, DataError
 from datatwin.io import TableSource, read_table, write_artifact
 from datatwin.io.artifact import signing_key
@@ -62,6 +63,11 @@ class Twin:
     def lineage(self) -> Lineage:
         """Where the table came from and how it was fitted."""
         return self.fitted.lineage
+
+    @property
+    def rules(self) -> list[Rule]:
+        """The rules across columns every drawn row keeps (stated, given and found)."""
+        return list(self.fitted.rules)
 
     def __repr__(self) -> str:
         return (
@@ -158,6 +164,8 @@ def fit(
     order: str | None = None,
     static: list[str] | None = None,
     entity_table: pd.DataFrame | str | Path | None = None,
+    rules: Sequence[Rule | dict[str, Any]] = (),
+    find_rules: bool = True,
 ) -> Twin | SequenceTwin:
     """Learn a twin of a table, or of the sequences in it.
 
@@ -198,6 +206,14 @@ def fit(
     entity_table
         With ``entity``: one row per entity (a DataFrame or file) holding its attributes,
         entities without events included; new entities are drawn with them.
+    rules
+        Rules across columns the twin must hold in every row it draws (:mod:`datatwin.constraints`:
+        ``Order(["check_in", "check_out"], strict=True)``, ``Formula("total", "quantity * price")``
+        …, or their JSON form), besides those the schema states.
+    find_rules
+        Look for rules that hold in every row of the data (orderings, formulas, fixed
+        combinations, conditional missingness) and hold them too, unless the schema states
+        its rules (a schema saved by ``datatwin schema -o`` does: delete a rule there to drop it).
 
     Returns
     -------
@@ -217,6 +233,8 @@ def fit(
         schema = Schema.from_json(schema)  # read once: it may also name the sequence keys
     keys = _sequence_keys(schema, entity, order, static)
     if keys is not None:
+        if rules:
+            raise ConfigError("Rules across columns are held for plain tables; fit the sequences without rules=.")
         check_keys([str(c) for c in source.data.columns], keys)
         fitted_sequences = fit_sequences(
             source,
@@ -241,6 +259,8 @@ def fit(
         max_time=max_time,
         min_rows=min_rows,
         progress=progress,
+        rules=rules,
+        find_rules=find_rules,
     )
     return Twin(fitted)
 

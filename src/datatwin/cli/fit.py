@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,6 +14,9 @@ from datatwin.cli.database import fit_database_source, is_database_source
 from datatwin.cli.evaluate import check_report_targets, write_report
 from datatwin.cli.sequences import describe_sequences, report_sequences
 from datatwin.errors import DataError
+
+if TYPE_CHECKING:
+    from datatwin.api.table import Twin
 
 AUTO = "auto"
 
@@ -58,6 +61,13 @@ def fit_command(
         Path | None,
         typer.Option("--entity-table", help="Sequences: a file with one row per entity (its attributes)."),
     ] = None,
+    find_rules: Annotated[
+        bool,
+        typer.Option(
+            "--find-rules/--no-find-rules",
+            help="Tables: hold rules found in every row (orders, formulas, combinations) unless --schema has rules.",
+        ),
+    ] = True,
     overwrite: Overwrite = False,
 ) -> None:
     """Learn a twin of DATA (a table, its sequences, or a whole database) and save it to OUTPUT."""
@@ -108,6 +118,7 @@ def fit_command(
                 order=order,
                 static=static,
                 entity_table=entity_table,
+                find_rules=find_rules,
             )
             twin.save(output)
         lineage = twin.lineage
@@ -115,6 +126,8 @@ def fit_command(
             f"Fitted [bold]{lineage.model}[/] on {lineage.n_rows:,} rows × {lineage.n_columns} "
             f"columns of {lineage.source} in {time.perf_counter() - started:.1f} s → {output}"
         )
+        if isinstance(twin, datatwin.Twin):
+            describe_rules(twin)
         if isinstance(twin, datatwin.SequenceTwin):
             describe_sequences(twin)
             if report is not None and holdout is not None:
@@ -134,3 +147,17 @@ def fit_command(
                     progress=progress,
                 )
             write_report(result, report, None)
+
+
+def describe_rules(twin: Twin) -> None:
+    """Print the rules the twin holds, and the training rows that broke any."""
+    if not twin.rules:
+        return
+    console.print(f"Rules held in every drawn row ({len(twin.rules)}):", markup=False)
+    for rule in twin.rules:
+        support = "" if rule.support is None else f"  (found: held in {rule.support:,} rows)"
+        console.print(f"  {rule}{support}", markup=False, highlight=False)
+    for described, rows in twin.fitted.broken_in_data.items():
+        console.print(
+            f"  note: {rows:,} row(s) of the data break '{described}'; the twin holds it anyway", markup=False
+        )

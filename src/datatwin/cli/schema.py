@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -27,6 +28,7 @@ def schema_command(
     """Infer the schema of DATA (a table, or a database's tables and keys), print it, and save it
     as editable JSON with -o."""
     with reported_errors():
+        import datatwin
         from datatwin.io import read_table
         from datatwin.io.writers import check_output_file, write_bytes
         from datatwin.schema import Schema, infer_schema
@@ -39,10 +41,14 @@ def schema_command(
             return
         source = read_table(Path(data))
         schema = infer_schema(source.data)
+        rules = datatwin.find_rules(source, schema=schema)
+        schema = dataclasses.replace(schema, rules=tuple(rule.to_dict() for rule in rules))
         console.print(schema_table(schema, title=f"{source.name}: {len(source.data):,} rows"))
+        for rule in rules:
+            console.print(f"rule: {rule}  (held in {rule.support:,} rows)", markup=False, highlight=False)
         keys = propose_keys(source.data, schema)
         if keys is not None:
-            schema = Schema(schema.columns, keys)
+            schema = Schema(schema.columns, keys, schema.rules)
             by = (
                 f"entity {keys.entity!r} and order {keys.order!r}"
                 if keys.entity
@@ -55,7 +61,9 @@ def schema_command(
             )
         if output is not None:
             write_bytes(output, schema.to_json().encode("utf-8"))
-            console.print(f"Schema saved → {output} (edit it and pass it back with --schema)")
+            console.print(
+                f"Schema saved → {output} (edit it and pass it back with --schema; delete a rule there to drop it)"
+            )
 
 
 def schema_table(schema: Schema, *, title: str) -> Table:

@@ -61,8 +61,10 @@ def distance_matrix(
 
 
 def as_float(values: pd.Series) -> np.ndarray:
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        out = values.astype("int64").to_numpy(dtype=np.float64)
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):  # nanoseconds, whatever unit the values are held in
+        if getattr(values.dt, "tz", None) is not None:
+            values = values.dt.tz_convert("UTC").dt.tz_localize(None)
+        out = values.astype("datetime64[ns]").astype("int64").to_numpy(dtype=np.float64)
         out[values.isna().to_numpy()] = np.nan
         return out
     return pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64)

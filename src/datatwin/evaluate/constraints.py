@@ -1,7 +1,9 @@
 """Constraint validity: do the synthetic rows keep the rules a declared schema states?
 
 Rules checked per column: numeric and datetime bounds, whole numbers in integer columns, and
-the category domain of categorical columns (plus their declared ``other_label``).
+the category domain of categorical columns (plus their declared ``other_label``); and every rule
+across columns the schema states (:mod:`datatwin.constraints`), a combination against those the
+real table holds.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from datatwin.constraints import Combination, parse_rules
 from datatwin.evaluate._features import as_float
 from datatwin.evaluate.inputs import EvaluationData
 from datatwin.evaluate.result import MetricResult, Threshold, measured
@@ -24,6 +27,11 @@ def constraints_metric(data: EvaluationData, thresholds: dict[str, Threshold]) -
             if broken.any():
                 rules[f"{spec.name}: {rule}"] = int(broken.sum())
             broken_rows |= broken
+    for declared in parse_rules(data.schema.rules or ()):
+        broken = _unseen(declared, data) if isinstance(declared, Combination) else declared.broken(data.synthetic)
+        if broken.any():
+            rules[f"rule: {declared}"] = int(broken.sum())
+        broken_rows |= broken
     share = float(broken_rows.mean())
     worst = sorted(rules, key=lambda r: -rules[r])[:3]
     return measured(
@@ -33,8 +41,16 @@ def constraints_metric(data: EvaluationData, thresholds: dict[str, Threshold]) -
         f"{100 * share:.2f}% of synthetic rows break a rule of the declared schema"
         + (f" (most often {worst})." if worst else "."),
         thresholds,
-        {"broken_rules": rules},
+        {"broken_rules": rules, "rules_across_columns": len(data.schema.rules or ())},
     )
+
+
+def _unseen(rule: Combination, data: EvaluationData) -> np.ndarray:
+    """Synthetic rows whose combination of the rule's columns the real table never has."""
+    columns = list(rule.columns())
+    seen = set(data.real[columns].astype(str).itertuples(index=False, name=None))
+    drawn = data.synthetic[columns].astype(str).itertuples(index=False, name=None)
+    return np.array([row not in seen for row in drawn], dtype=bool)
 
 
 def _breaches(spec: ColumnSpec, values: pd.Series) -> dict[str, np.ndarray]:

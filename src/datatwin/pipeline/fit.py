@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from datatwin.constraints import Rule, RuleSet, discover_rules
 from datatwin.errors import DataError
 from datatwin.io import TableSource
 from datatwin.lineage import Lineage
@@ -36,10 +39,13 @@ def fit_table(
     max_time: float | None = None,
     min_rows: int = MIN_ROWS,
     progress: Progress | None = None,
+    rules: Sequence[Rule | dict[str, Any]] = (),
+    find_rules: bool = False,
 ) -> FittedTable:
-    """Learn a table: infer (or take) its schema, fit its transforms, then its model.
+    """Learn a table: infer (or take) its schema and rules, fit its transforms, then its model.
 
-    Parameters are those of :func:`datatwin.fit`, with the table already read.
+    Parameters are those of :func:`datatwin.fit`, with the table already read; ``find_rules``
+    looks for rules in the data when the schema states none (``rules`` are added to them).
     """
     check_seed(seed)
     frame = source.data
@@ -59,15 +65,22 @@ def fit_table(
         )
     advance(progress, "checking data", 1, 1)
     encoder_seed, model_seed = np.random.SeedSequence(seed).generate_state(2)
-    encoder = TableEncoder(resolved_schema).fit(table, seed=int(encoder_seed))
-    encoded = encoder.encode(table, seed=int(encoder_seed))
+    stated = list(resolved_schema.rules or ())
+    found = discover_rules(table, resolved_schema, seed=seed) if find_rules and resolved_schema.rules is None else []
+    ruleset = RuleSet([*stated, *found, *rules], resolved_schema)
+    resolved_schema = dataclasses.replace(resolved_schema, rules=tuple(r.to_dict() for r in ruleset))
+    ruleset.schema = resolved_schema
+    ruleset.fit(table, rare_threshold=rare_threshold, seed=int(encoder_seed))
+    model_table = ruleset.forward(table)
+    encoder = TableEncoder(ruleset.model_schema).fit(model_table, seed=int(encoder_seed))
+    encoded = encoder.encode(model_table, seed=int(encoder_seed))
     if timed:  # the budget is the whole fit's: what is left of it after reading and encoding
         assert max_time is not None
         left = max(max_time - (time.perf_counter() - started), MIN_TRAINING_SECONDS)
         generator = registry.create(model_name, {**options, "max_time": left})
     generator.fit(encoded, seed=int(model_seed), progress=progress)
     lineage = Lineage.record(source=source.name, source_sha256=source.sha256, data=frame, model=model_name, seed=seed)
-    return FittedTable(resolved_schema, encoder, generator, lineage)
+    return FittedTable(resolved_schema, encoder, generator, lineage, ruleset, ruleset.broken_in(table))
 
 
 def _resolve_schema(schema: Schema | str | Path | None, frame: Any, rare_threshold: int) -> Schema:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from datatwin._version import __version__
+from datatwin.constraints import RuleSet
 from datatwin.io.artifact import invalid_content, prefixed
 from datatwin.lineage import Lineage
 from datatwin.models import Generator, registry
@@ -32,12 +33,22 @@ class FittedTable:
         The fitted model of the encoded columns.
     lineage
         Where the table came from and how it was fitted.
+    rules
+        The rules held while drawing (the encoder and model see the table as they rewrite it).
+    broken_in_data
+        Rows of the training data that broke each rule (the twin holds the rules regardless).
     """
 
     schema: Schema
     encoder: TableEncoder
     model: Generator
     lineage: Lineage
+    rules: RuleSet = field(default=None)  # type: ignore[assignment]
+    broken_in_data: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.rules is None:
+            self.rules = RuleSet([], self.schema)
 
 
 def table_document(table: FittedTable) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -53,6 +64,10 @@ def table_document(table: FittedTable) -> tuple[dict[str, Any], dict[str, np.nda
     }
     arrays = {f"encoder/{k}": v for k, v in encoder_arrays.items()}
     arrays.update({f"model/{k}": v for k, v in model_arrays.items()})
+    if table.rules:
+        rules_config, rules_arrays = table.rules.to_state()
+        document["rules"] = rules_config
+        arrays.update({f"rules/{k}": v for k, v in rules_arrays.items()})
     return document, arrays
 
 
@@ -66,8 +81,13 @@ def table_from_document(document: dict[str, Any], arrays: dict[str, np.ndarray],
     """
     with invalid_content(where):
         schema = Schema.from_dict(document["schema"])
-        encoder = TableEncoder.from_state(schema, document["encoder"], prefixed(arrays, "encoder/"))
+        rules = (
+            RuleSet.from_state(schema, document["rules"], prefixed(arrays, "rules/"))
+            if "rules" in document
+            else RuleSet([], schema)
+        )
+        encoder = TableEncoder.from_state(rules.model_schema, document["encoder"], prefixed(arrays, "encoder/"))
         model_cls = registry.get(document["model"]["name"])
         model = model_cls.from_state((document["model"]["state"], prefixed(arrays, "model/")))
         lineage = Lineage.from_dict(document["lineage"])
-    return FittedTable(schema, encoder, model, lineage)
+    return FittedTable(schema, encoder, model, lineage, rules)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from datatwin.conditions import Wanted
-from datatwin.errors import ConfigError
+from datatwin.errors import ConfigError, ConstraintError
 from datatwin.models.base import check_row_count
 from datatwin.pipeline.fitted import FittedTable
 from datatwin.progress import Progress, advance
@@ -78,7 +78,10 @@ def _sample_in_context(
     columns = [str(c) for c in context.columns]
     # context values may lie outside the learnt bounds (a new parent): they map to the edge tokens
     partial = Schema(tuple(table.schema[c].without_bounds() for c in columns))
-    encoded = table.encoder.encode_columns(coerce_table(context.set_axis(columns, axis=1), partial), seed=seed)
+    given = coerce_table(context.set_axis(columns, axis=1), partial)
+    if table.rules:
+        given = table.rules.as_context(given, table.encoder, np.random.default_rng(seed))
+    encoded = table.encoder.encode_columns(given, seed=seed)
     return _sample_rows(table, n, seed, conditions, progress, encoded)
 
 
@@ -110,19 +113,27 @@ def sample_batches(
     stay unique across batches: each batch draws its keys from its own share of the key range."""
     check_seed(seed)
     check_row_count(n)
-    encoded_conditions = table.encoder.conditions(conditions) if conditions else None
+    conditions = dict(conditions or {})
+    unknown = sorted(set(conditions) - set(table.schema.names))
+    if unknown:
+        raise ConfigError(f"Conditions name unknown column(s) {unknown}; the columns are {table.schema.names}.")
+    table.rules.check_room(n)
+    drawn, checked = table.rules.split_conditions(conditions)
+    encoded_conditions = table.encoder.conditions(drawn) if drawn else None
     batches = range(0, n, SAMPLE_BATCH_ROWS)
     seeds = np.random.SeedSequence(seed).generate_state(2 * len(batches))
     key_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
     keys = [s.name for s in table.schema.columns if s.kind is ColumnKind.ID]
     taken: dict[str, set[str]] = {column: set() for column in keys}  # text keys drawn by earlier batches
+    unique: dict[str, set[Any]] = {}  # values of unique rules drawn by earlier batches
     for i, start in enumerate(batches):
         size = min(SAMPLE_BATCH_ROWS, n - start)
         options: dict[str, Any] = {"conditions": encoded_conditions}
         if context is not None:
             options["context"] = {k: v[start : start + size] for k, v in context.items()}
-        encoded = table.model.sample(size, seed=int(seeds[2 * i]), **options)
-        rows = table.encoder.decode(encoded, seed=int(seeds[2 * i + 1]))
+        rows = _draw(table, size, int(seeds[2 * i]), int(seeds[2 * i + 1]), options)
+        if table.rules:
+            rows = redraw_unmet(table, rows, checked, unique, int(seeds[2 * i]), options)
         if len(batches) > 1:
             for column in keys:
                 transform = table.encoder.transforms_[column]  # type: ignore[index]
@@ -130,6 +141,74 @@ def sample_batches(
                 rows[column] = transform.keys_for(start, size, n, rng=key_rng, taken=taken[column]).to_numpy()
         advance(progress, "sampling rows", start + size, n)
         yield rows
+
+
+def _draw(table: FittedTable, size: int, model_seed: int, decode_seed: int, options: dict[str, Any]) -> pd.DataFrame:
+    """Rows drawn by the model, decoded, with the twin's rules rebuilt."""
+    encoded = table.model.sample(size, seed=model_seed, **options)
+    rows = table.encoder.decode(encoded, seed=decode_seed)
+    return table.rules.restore(rows, np.random.default_rng(decode_seed)) if table.rules else rows
+
+
+REDRAW_ROUNDS = 20
+"""Rounds of redrawing the rows that miss a rule construction cannot hold, before giving up."""
+MAX_SPARE_SHARE = 50
+"""A round draws at most this many rows per row it needs (a condition met once in 50 rows)."""
+MAX_SPARE_ROWS = 200_000
+
+
+def redraw_unmet(
+    table: FittedTable,
+    rows: pd.DataFrame,
+    checked: dict[str, Wanted],
+    taken: dict[str, set[Any]],
+    seed: int,
+    options: dict[str, Any],
+) -> pd.DataFrame:
+    """Redraw, a bounded number of rounds, the rows that break a rule the rules cannot hold by
+    construction (uniqueness, a conditional allowing several values) or miss a condition on a
+    rebuilt column; then check that every rule holds.
+
+    Raises
+    ------
+    ConstraintError
+        When rows still miss after :data:`REDRAW_ROUNDS` rounds, naming the rule or
+        condition; or when a drawn row breaks a rule (a fault, never a partial result).
+    """
+    rules = table.rules
+    unmet = rules.unmet(rows, checked, taken)
+    rng = np.random.default_rng(seed)
+    rate = 1.0  # share of redrawn rows that met everything, last round
+    for _ in range(REDRAW_ROUNDS):
+        if not unmet.any():
+            break
+        where = np.flatnonzero(unmet)
+        model_seed, decode_seed = (int(s) for s in rng.integers(2**31, size=2))
+        if options.get("context") is not None:  # each row has its own context: redraw it in place
+            subset = {**options, "context": {k: v[where] for k, v in options["context"].items()}}
+            fresh = _draw(table, len(where), model_seed, decode_seed, subset).set_axis(where)
+            rows = pd.concat([rows[~unmet], fresh]).sort_index()
+        else:  # draw enough spare rows for the share that meets everything
+            size = int(min(np.ceil(1.25 * len(where) / rate) + 16, MAX_SPARE_ROWS))
+            fresh = _draw(table, size, model_seed, decode_seed, options)
+            kept = rows[~unmet]
+            good = ~rules.unmet(pd.concat([kept, fresh], ignore_index=True), checked, taken)[len(kept) :]
+            rate = max(float(good.mean()), 1.0 / MAX_SPARE_SHARE)
+            chosen = fresh[good].iloc[: len(where)]
+            chosen = chosen.set_axis(where[: len(chosen)])
+            rows = pd.concat([rows.drop(index=chosen.index), chosen]).sort_index()
+        unmet = rules.unmet(rows, checked, taken)
+    if unmet.any():
+        what = ", ".join(f"{c} {w!r}" for c, w in checked.items()) or "the rules' uniqueness or allowed values"
+        raise ConstraintError(
+            f"{int(unmet.sum()):,} row(s) still miss {what} after {REDRAW_ROUNDS} rounds of redrawing: the twin "
+            "rarely draws such rows; ask for fewer rows, loosen the condition or drop the rule."
+        )
+    rules.remember(rows, taken)
+    broken = rules.broken(rows)
+    if broken:
+        raise ConstraintError(f"Drawn rows break the twin's rules {broken}: please report this fault.")
+    return rows
 
 
 MEMORY_SHARE = 0.5
@@ -171,6 +250,9 @@ def available_memory() -> int | None:
 def _label_shares(table: FittedTable, column: str) -> dict[object, float]:
     if column not in table.schema.names:
         raise ConfigError(f"Column {column!r} to rebalance is not in the twin's table: {list(table.schema.names)}.")
+    shares = table.rules.label_shares(column, table.encoder)
+    if shares is not None:
+        return shares
     transform = table.encoder.transforms_.get(column) if table.encoder.transforms_ else None
     if transform is None or not hasattr(transform, "label_shares"):
         raise ConfigError(f"Only a categorical or boolean column can be rebalanced; {column!r} is not one.")

@@ -230,10 +230,15 @@ class Schema:
         One spec per column, in the table's column order.
     sequence
         Entity and order columns when the table holds sequences (``None``: independent rows).
+    rules
+        Rules across columns in their JSON form (see :mod:`datatwin.constraints`); ``None``
+        when the schema does not state them (fitting then looks for them in the data), an
+        empty tuple when it states there are none.
     """
 
     columns: tuple[ColumnSpec, ...]
     sequence: SequenceKeys | None = None
+    rules: tuple[dict[str, Any], ...] | None = None
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.columns]
@@ -262,6 +267,8 @@ class Schema:
         if self.sequence is not None:
             data["sequence"] = self.sequence.to_dict()
         data["columns"] = [c.to_dict() for c in self.columns]
+        if self.rules is not None:
+            data["rules"] = [dict(r) for r in self.rules]
         return data
 
     @classmethod
@@ -278,7 +285,10 @@ class Schema:
         if not isinstance(columns, list) or not columns:
             raise SchemaError("A schema needs a non-empty 'columns' list.")
         sequence = None if data.get("sequence") is None else SequenceKeys.from_dict(data["sequence"])
-        return cls(tuple(ColumnSpec.from_dict(c) for c in columns), sequence)
+        rules = data.get("rules")
+        if rules is not None and not (isinstance(rules, list) and all(isinstance(r, dict) for r in rules)):
+            raise SchemaError('"rules" must be a list of rule objects, e.g. {"type": "order", "columns": ["a", "b"]}.')
+        return cls(tuple(ColumnSpec.from_dict(c) for c in columns), sequence, None if rules is None else tuple(rules))
 
     def to_json(self) -> str:
         """The schema as indented JSON text."""
