@@ -21,7 +21,7 @@ LAYERS: list[set[str]] = [
     {"datatwin.demo"},
     {"datatwin.report"},
     {"datatwin.api", "datatwin.evaluate"},  # evaluate sits beside the api, on the layers below
-    {"datatwin.scenarios"},
+    {"datatwin.scenarios", "datatwin.testdata"},
     {"datatwin.relational"},
     {"datatwin.sequential"},
     {"datatwin.pipeline"},

@@ -10,7 +10,7 @@ def test_all_is_pinned():
             "DatatwinError", "Lineage", "NotFittedError", "Range", "Schema", "SchemaError", "SourceError",
             "Report", "Twin", "__version__", "evaluate", "fit", "infer_schema", "load", "parse_where",
             "Database", "DatabaseTwin", "RelationalSchema", "fit_database", "load_database", "read_database",
-            "evaluate_database", "save_report", "SequenceKeys", "SequenceTwin", "simulate", "find_rules",
+            "evaluate_database", "save_report", "SequenceKeys", "SequenceTwin", "simulate", "find_rules", "generate",
         ]
     )  # fmt: skip
     for name in datatwin.__all__:

@@ -6,6 +6,7 @@ from datatwin.api.rules import find_rules
 from datatwin.api.scenarios import simulate
 from datatwin.api.sequences import SequenceTwin
 from datatwin.api.table import Twin, fit
+from datatwin.api.testdata import generate
 
 __all__ = [
     "DatabaseTwin",
@@ -14,6 +15,7 @@ __all__ = [
     "find_rules",
     "fit",
     "fit_database",
+    "generate",
     "load",
     "load_database",
     "simulate",

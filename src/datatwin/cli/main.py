@@ -12,6 +12,7 @@ from datatwin.cli._console import console, set_debug
 from datatwin.cli.demo import demo_command
 from datatwin.cli.evaluate import evaluate_command
 from datatwin.cli.fit import fit_command
+from datatwin.cli.generate import generate_command
 from datatwin.cli.sample import sample_command
 from datatwin.cli.schema import schema_command
 from datatwin.cli.simulate import simulate_command
@@ -29,6 +30,7 @@ app.command("schema")(schema_command)
 app.command("evaluate")(evaluate_command)
 app.command("demo")(demo_command)
 app.command("simulate")(simulate_command)
+app.command("generate")(generate_command)
 
 
 def _print_version(value: bool) -> None:

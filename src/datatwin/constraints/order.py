@@ -8,6 +8,12 @@ column's lower bounds come first, so no drawn row can break a rule, and no row i
 redrawn. A ``difference`` rule bounds the gap above its one base from both sides. Where every
 lower bound of a row is missing but the column is not, its value is learnt as it is, in a
 column of its own (made only when the data has such rows).
+
+A rebuilt column loses the lattice its own values sit on (credit limits of 10,000, 20,000, …
+become limit = bill + gap, any number), so each group of columns linked by order rules is
+rebuilt *downwards* instead — from the top, each column its upper bounds' minimum minus a gap
+(the same arithmetic on negated values) — when that rebuilds columns whose values are less
+often on a few frequent values: ``bill <= limit`` keeps the limits as drawn and rebuilds bills.
 """
 
 from __future__ import annotations
@@ -43,22 +49,29 @@ class Bound:
     """Seconds per unit of a difference rule's limits (datetimes)."""
 
 
+FREQUENT = 20
+"""How many of a column's most frequent values measure how much it sits on a lattice."""
+
+
 class OrderPlan:
-    """Which columns are drawn as gaps, above which bases, in which order."""
+    """Which columns are drawn as gaps, above (or below) which bases, in which order."""
 
     def __init__(self, rules: list[Rule], schema: Schema) -> None:
-        self.bounds: dict[str, list[Bound]] = defaultdict(list)
+        self.edges: list[tuple[str, str, Bound]] = []  # (low, high, bound of high above low)
         named: dict[str, list[Rule]] = defaultdict(list)
         for rule in rules:
             if isinstance(rule, Order):
-                for a, b in rule.pairs():
-                    self.bounds[b].append(Bound(a, rule.strict))
+                self.edges += [(a, b, Bound(a, rule.strict)) for a, b in rule.pairs()]
             elif isinstance(rule, Difference):
                 scale = UNITS[rule.unit] if schema[rule.column].kind is ColumnKind.DATETIME else 1.0
-                self.bounds[rule.column].append(Bound(rule.base, False, rule.minimum, rule.maximum, scale))
+                bound = Bound(rule.base, False, rule.minimum, rule.maximum, scale)
+                self.edges.append((rule.base, rule.column, bound))
             for column in rule.columns():
                 named[column].append(rule)
+        self.named = named
         _check_kinds(named, schema)
+        self.sign = {c: 1.0 for c in named}
+        self._orient()
         for target, bounds in self.bounds.items():
             if len(bounds) > 1 and any(b.minimum is not None or b.maximum is not None for b in bounds):
                 rules_here = "; ".join(str(r) for r in named[target])
@@ -66,19 +79,45 @@ class OrderPlan:
                     f"Column {target!r} is bounded by a difference rule and by other rules ({rules_here}): "
                     "datatwin holds a difference rule on a column bounded by nothing else; drop one."
                 )
-        try:
-            order = list(TopologicalSorter({t: [b.base for b in bs] for t, bs in self.bounds.items()}).static_order())
-        except CycleError as exc:
-            cycle = list(dict.fromkeys(exc.args[1]))
-            involved = {str(r) for c in cycle for r in named[c] if set(r.columns()) & set(cycle)}
-            raise ConstraintError(
-                f"Rules contradict each other: they put {cycle} in a circle ({'; '.join(sorted(involved))})."
-            ) from None
-        self.targets = [column for column in order if column in self.bounds]
         self.kinds = {c: schema[c].kind for c in named}
         self.decimals = {c: schema[c].decimals for c in named}
         self.steps: dict[str, float] = {}
         self.orphans: list[str] = []
+
+    def _orient(self) -> None:
+        """Bounds and rebuilding order for the columns' signs (−1: rebuilt downwards)."""
+        self.bounds = defaultdict(list)
+        for low, high, bound in self.edges:
+            if self.sign[high] > 0:
+                self.bounds[high].append(bound)
+            else:
+                self.bounds[low].append(dataclasses.replace(bound, base=high))
+        try:
+            order = list(TopologicalSorter({t: [b.base for b in bs] for t, bs in self.bounds.items()}).static_order())
+        except CycleError as exc:
+            cycle = list(dict.fromkeys(exc.args[1]))
+            involved = {str(r) for c in cycle for r in self.named_rules(c) if set(r.columns()) & set(cycle)}
+            raise ConstraintError(
+                f"Rules contradict each other: they put {cycle} in a circle ({'; '.join(sorted(involved))})."
+            ) from None
+        self.targets = [column for column in order if column in self.bounds]
+
+    def named_rules(self, column: str) -> list[Rule]:
+        return self.named.get(column, [])
+
+    def _choose_directions(self, table: pd.DataFrame) -> None:
+        """Per group of linked columns, rebuild downwards when that spares the columns whose
+        values sit most on a few frequent ones (a group with a difference rule goes upwards)."""
+        groups = _groups([(a, b) for a, b, _ in self.edges])
+        for group in groups:
+            if any(b.minimum is not None or b.maximum is not None for a, c, b in self.edges if a in group):
+                continue
+            up = {b for a, b, _ in self.edges if b in group}
+            down = {a for a, b, _ in self.edges if a in group}
+            if sum(_lattice(table[c]) for c in down) < sum(_lattice(table[c]) for c in up):
+                for column in group:
+                    self.sign[column] = -1.0
+        self._orient()
 
     @staticmethod
     def gap_name(target: str) -> str:
@@ -91,6 +130,7 @@ class OrderPlan:
     def fit(self, table: pd.DataFrame, schema: Schema) -> list[ColumnSpec]:
         """Learn each gap's resolution and which targets need a column of their own; the
         specs of the gap columns (and those)."""
+        self._choose_directions(table)
         specs = []
         for target in self.targets:
             self.steps[target] = _step(table, [target, *(b.base for b in self.bounds[target])], schema[target])
@@ -106,7 +146,7 @@ class OrderPlan:
             specs.append(
                 ColumnSpec(self.gap_name(target), kind, minimum=_plain(low), maximum=_plain(maximum), decimals=decimals)
             )
-            value = _numbers(table[target])
+            value = self._values(table, target)
             if (np.isnan(base) & ~np.isnan(value)).any():
                 self.orphans.append(target)
                 specs.append(dataclasses.replace(spec, name=self.alone_name(target)))
@@ -131,21 +171,26 @@ class OrderPlan:
             gaps = np.clip(_numbers(table.pop(self.gap_name(target))), self._lowest(target), self._highest(target))
             value = base + gaps * step
             if target in self.orphans:
-                alone = _numbers(table.pop(self.alone_name(target)))
+                alone = self.sign[target] * _numbers(table.pop(self.alone_name(target)))
                 value = np.where(np.isnan(base), alone, value)
             spec = schema[target]
             low, high = _bounds(spec)
+            low, high = (low, high) if self.sign[target] > 0 else (-high, -low)
             value = np.maximum(np.clip(value, low, high), base + self._lowest(target) * step)  # the order first
-            table[target] = _as_kind(value, spec)
+            table[target] = _as_kind(self.sign[target] * value, spec)
         return table
 
+    def _values(self, table: pd.DataFrame, column: str) -> np.ndarray:
+        """A column's numbers, negated in a group rebuilt downwards."""
+        return self.sign[column] * _numbers(table[column])
+
     def _base(self, table: pd.DataFrame, target: str) -> np.ndarray:
-        values = np.column_stack([_numbers(table[b.base]) for b in self.bounds[target]])
+        values = np.column_stack([self._values(table, b.base) for b in self.bounds[target]])
         present = ~np.isnan(values)
         return np.where(present.any(axis=1), np.nanmax(np.where(present, values, -np.inf), axis=1), np.nan)
 
     def _gaps(self, table: pd.DataFrame, target: str, base: np.ndarray) -> np.ndarray:
-        gaps = (_numbers(table[target]) - base) / self.steps[target]
+        gaps = (self._values(table, target) - base) / self.steps[target]
         return gaps if self.kinds[target] is ColumnKind.NUMERIC else np.round(gaps)
 
     def _least(self, target: str) -> float:
@@ -171,11 +216,36 @@ class OrderPlan:
         return np.inf
 
     def to_state(self) -> dict[str, Any]:
-        return {"steps": self.steps, "orphans": self.orphans}
+        return {
+            "steps": self.steps,
+            "orphans": self.orphans,
+            "downwards": sorted(c for c, s in self.sign.items() if s < 0),
+        }
 
     def load_state(self, state: dict[str, Any]) -> None:
         self.steps = {k: float(v) for k, v in state["steps"].items()}
         self.orphans = list(state["orphans"])
+        for column in state.get("downwards", []):
+            self.sign[column] = -1.0
+        self._orient()
+
+
+def _groups(edges: list[tuple[str, str]]) -> list[set[str]]:
+    """Columns linked by order rules, group by group."""
+    groups: list[set[str]] = []
+    for a, b in edges:
+        touching = [g for g in groups if a in g or b in g]
+        merged = set().union(*touching, {a, b})
+        groups = [g for g in groups if g not in touching] + [merged]
+    return groups
+
+
+def _lattice(values: pd.Series) -> float:
+    """Share of a column's values that are among its :data:`FREQUENT` most frequent ones."""
+    present = values.dropna()
+    if present.empty:
+        return 0.0
+    return float(present.value_counts().iloc[:FREQUENT].sum() / len(present))
 
 
 def _check_kinds(named: dict[str, list[Rule]], schema: Schema) -> None:

@@ -387,33 +387,22 @@ def _formula_order(formulas: list[Formula], schema: Schema) -> list[Formula]:
 
 
 def _check_overlaps(rules: RuleSet) -> None:
-    """A column is rebuilt by one family of rules (order rules share theirs), and what an order
-    builds on is not computed by a formula."""
+    """A column is decided by one family of rules: the order rules (which share their columns,
+    whichever way a group is rebuilt), a formula, or a combination."""
     owners: dict[str, Rule] = {}
     for rule in rules.rules:
         if isinstance(rule, Formula):
             decided = [rule.column]
-        elif isinstance(rule, Order | Difference):
-            decided = [c for c in rule.columns() if c in rules.order.targets]
-        elif isinstance(rule, Combination):
+        elif isinstance(rule, Order | Difference | Combination):
             decided = list(rule.columns())
         else:
             continue
         for column in decided:
             other = owners.setdefault(column, rule)
-            if other is not rule and not (
-                isinstance(other, Order | Difference) and isinstance(rule, Order | Difference)
-            ):
+            ordered = isinstance(other, Order | Difference) and isinstance(rule, Order | Difference)
+            if other is not rule and not ordered:
                 raise ConstraintError(
                     f"Rules contradict each other: '{other}' and '{rule}' both decide {column!r}; keep one."
-                )
-    computed = {f.column: f for f in rules.formulas}
-    for target in rules.order.targets:
-        for bound in rules.order.bounds[target]:
-            if bound.base in computed:
-                raise ConstraintError(
-                    f"Rules contradict each other: '{computed[bound.base]}' computes {bound.base!r}, which an order "
-                    f"rule builds {target!r} on; keep one."
                 )
 
 

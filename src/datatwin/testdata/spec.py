@@ -1,0 +1,192 @@
+"""What test data is made from: tables, their columns, keys, checks and sizes — no real rows.
+
+A :class:`DataSpec` is read from SQL DDL (:mod:`datatwin.testdata.ddl`) or from a JSON file
+written by hand (:func:`spec_from_json`), which can also say how each column is drawn
+(``"generator"``: a Faker provider, a distribution, weighted categories, a regular expression),
+how many rows each table gets (``"rows"``) or how many children each parent has
+(``"children_per_parent": [min, max]`` on a foreign key).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+from datatwin.errors import ConfigError
+
+TYPES = ("integer", "decimal", "float", "text", "date", "timestamp", "time", "boolean", "binary", "uuid")
+"""The column types test data is drawn for; every SQL type maps to one of them."""
+SPEC_FORMAT = "datatwin.testdata"
+
+
+@dataclasses.dataclass
+class ColumnPlan:
+    """One column: its type and size, what the schema allows, and how it is drawn."""
+
+    name: str
+    type: str
+    length: int | None = None
+    """Most characters of a text column (``VARCHAR(n)``)."""
+    precision: int | None = None
+    scale: int | None = None
+    """Digits and decimals of a decimal column (``NUMERIC(p, s)``)."""
+    bits: int = 64
+    """Size of an integer column (16, 32 or 64)."""
+    not_null: bool = False
+    minimum: float | str | None = None
+    maximum: float | str | None = None
+    strict_minimum: bool = False
+    strict_maximum: bool = False
+    categories: tuple[Any, ...] | None = None
+    generator: dict[str, Any] | None = None
+    sql_type: str = ""
+    """The type as the DDL wrote it, for messages."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ForeignKeyPlan:
+    """``table(columns) → parent(parent_columns)``, and optionally how many children a parent has."""
+
+    columns: tuple[str, ...]
+    parent: str
+    parent_columns: tuple[str, ...]
+    children_per_parent: tuple[int, int] | None = None
+
+
+@dataclasses.dataclass
+class TablePlan:
+    """One table: its columns, keys, the rules its CHECK constraints state, and its size."""
+
+    name: str
+    columns: list[ColumnPlan]
+    primary_key: tuple[str, ...] = ()
+    unique: list[tuple[str, ...]] = dataclasses.field(default_factory=list)
+    foreign_keys: list[ForeignKeyPlan] = dataclasses.field(default_factory=list)
+    orders: list[tuple[str, str, bool]] = dataclasses.field(default_factory=list)
+    """``(low, high, strict)``: a CHECK that one column stays below another."""
+    checks: list[str] = dataclasses.field(default_factory=list)
+    """The CHECK constraints' SQL, as written, to create them on the target."""
+    rows: int | None = None
+
+    def column(self, name: str) -> ColumnPlan:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise ConfigError(
+            f"Table {self.name!r} has no column {name!r}; its columns are {[c.name for c in self.columns]}."
+        )
+
+
+@dataclasses.dataclass
+class DataSpec:
+    """Every table to make, and the SQL dialect the spec was written in (for CHECK texts)."""
+
+    tables: list[TablePlan]
+    dialect: str = "postgres"
+    locale: str = "en_US"
+
+    def table(self, name: str) -> TablePlan:
+        for table in self.tables:
+            if table.name == name:
+                return table
+        raise ConfigError(f"No table {name!r}; the tables are {[t.name for t in self.tables]}.")
+
+    def check(self) -> None:
+        """Refuse a spec whose keys name tables or columns it does not have (one line each)."""
+        problems = []
+        for table in self.tables:
+            names = {c.name for c in table.columns}
+            named = [*table.primary_key, *(c for u in table.unique for c in u)]
+            named += [c for key in table.foreign_keys for c in key.columns]
+            named += [c for low, high, _ in table.orders for c in (low, high)]
+            problems += [
+                f"table {table.name!r} names unknown column {c!r}" for c in dict.fromkeys(named) if c not in names
+            ]
+            for key in table.foreign_keys:
+                parent = next((t for t in self.tables if t.name == key.parent), None)
+                if parent is None:
+                    problems.append(f"table {table.name!r} references unknown table {key.parent!r}")
+                    continue
+                parent_names = {c.name for c in parent.columns}
+                problems += [
+                    f"table {table.name!r} references unknown column {key.parent}.{c}"
+                    for c in key.parent_columns
+                    if c not in parent_names
+                ]
+                if len(key.columns) != len(key.parent_columns):
+                    problems.append(f"table {table.name!r}: a foreign key's columns and its parent's differ in number")
+        if problems:
+            raise ConfigError("The spec cannot be made: " + "; ".join(problems) + ".")
+
+
+def spec_from_json(path: Path) -> DataSpec:
+    """A spec written by hand as JSON (see the module's docstring).
+
+    Raises
+    ------
+    ConfigError
+        When the file is not JSON (with its line), or a table or column is malformed (naming it).
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{path.name} is not valid JSON (line {exc.lineno}: {exc.msg}).") from None
+    if not isinstance(data, dict) or data.get("format") != SPEC_FORMAT or not isinstance(data.get("tables"), list):
+        raise ConfigError(
+            f'{path.name}: a test-data spec is an object with "format": "{SPEC_FORMAT}" and "tables": [...].'
+        )
+    tables = [_table(t, f"{path.name} tables[{i}]") for i, t in enumerate(data["tables"])]
+    spec = DataSpec(tables, str(data.get("dialect", "postgres")), str(data.get("locale", "en_US")))
+    spec.check()
+    return spec
+
+
+def _table(data: Any, where: str) -> TablePlan:
+    if not isinstance(data, dict) or not isinstance(data.get("name"), str) or not isinstance(data.get("columns"), list):
+        raise ConfigError(f"{where}: a table needs a 'name' and a 'columns' list.")
+    where = f"{where} ({data['name']})"
+    columns = [_column(c, f"{where} columns[{i}]") for i, c in enumerate(data["columns"])]
+    keys = [
+        ForeignKeyPlan(
+            tuple(k["columns"]),
+            str(k["parent"]),
+            tuple(k.get("parent_columns", k["columns"])),
+            None if k.get("children_per_parent") is None else _range(k["children_per_parent"], where),
+        )
+        for k in data.get("foreign_keys", [])
+    ]
+    orders = [(str(o["low"]), str(o["high"]), bool(o.get("strict", False))) for o in data.get("orders", [])]
+    rows = data.get("rows")
+    if rows is not None and (not isinstance(rows, int) or rows < 0):
+        raise ConfigError(f"{where}: 'rows' must be a whole number ≥ 0, not {rows!r}.")
+    flagged = list(zip(columns, data["columns"], strict=True))
+    primary = tuple(data.get("primary_key", [c.name for c, d in flagged if d.get("primary_key")]))
+    unique = [tuple(u) for u in data.get("unique", [])] + [(c.name,) for c, d in flagged if d.get("unique")]
+    return TablePlan(data["name"], columns, primary, unique, keys, orders, [], rows)
+
+
+def _column(data: Any, where: str) -> ColumnPlan:
+    if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+        raise ConfigError(f"{where}: a column needs a 'name'.")
+    kind = data.get("type", "text")
+    if kind not in TYPES:
+        raise ConfigError(f"{where} ({data['name']}): type {kind!r} is not one of {list(TYPES)}.")
+    known = {f.name for f in dataclasses.fields(ColumnPlan)} | {"primary_key", "unique"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"{where} ({data['name']}): unknown key(s) {unknown}; the keys are {sorted(known)}.")
+    values = {k: v for k, v in data.items() if k not in ("primary_key", "unique")}
+    if "categories" in values and values["categories"] is not None:
+        values["categories"] = tuple(values["categories"])
+    return ColumnPlan(**values)
+
+
+def _range(value: Any, where: str) -> tuple[int, int]:
+    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) and v >= 0 for v in value)):
+        raise ConfigError(f"{where}: 'children_per_parent' is [min, max] of whole numbers, not {value!r}.")
+    low, high = value
+    if low > high:
+        raise ConfigError(f"{where}: 'children_per_parent' minimum {low} is above its maximum {high}.")
+    return low, high
