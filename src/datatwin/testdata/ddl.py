@@ -58,13 +58,13 @@ def spec_from_ddl(text: str, dialect: str = "postgres", *, source: str = "DDL") 
         When the script does not parse (its line, column and the token there), holds no
         ``CREATE TABLE``, names an unknown dialect, or has a CHECK drawing cannot hold.
     """
-    import sqlglot
-    from sqlglot import exp
-    from sqlglot.errors import ParseError, TokenError
-
     read = DIALECTS.get(dialect.lower())
     if read is None:
         raise ConfigError(f"Unknown SQL dialect {dialect!r}; use one of {sorted(set(DIALECTS))}.")
+    sqlglot = require_sqlglot()
+    from sqlglot import exp
+    from sqlglot.errors import ParseError, TokenError
+
     try:
         statements = [s for s in sqlglot.parse(text, read=read) if s is not None]
     except ParseError as exc:
@@ -87,6 +87,15 @@ def spec_from_ddl(text: str, dialect: str = "postgres", *, source: str = "DDL") 
     spec = DataSpec(tables, read)
     spec.check()
     return spec
+
+
+def require_sqlglot() -> Any:
+    """The sqlglot module, or a clear line saying how to install it."""
+    try:
+        import sqlglot
+    except ImportError:
+        raise ConfigError("Reading SQL DDL needs sqlglot: pip install 'datatwin[testdata]'.") from None
+    return sqlglot
 
 
 def _table(statement: Any, dialect: str) -> TablePlan:

@@ -35,6 +35,7 @@ from datatwin.io.sql import engine_for, is_database_url, safe_url, sqlite_file
 from datatwin.io.writers import replace_folder
 from datatwin.schema.relational import ForeignKey, RelationalSchema, TableSchema
 from datatwin.testdata.build import Layout
+from datatwin.testdata.ddl import require_sqlglot
 from datatwin.testdata.spec import ColumnPlan, DataSpec
 
 TARGET_DIALECTS = {"sqlite": "sqlite", "postgresql": "postgres", "mysql": "mysql", "mariadb": "mysql"}
@@ -231,8 +232,6 @@ def metadata_of(
     spec: DataSpec, dialect: str, *, foreign_keys: bool, names: dict[str, str] | None = None
 ) -> sa.MetaData:
     """The spec's tables as SQLAlchemy tables for a target dialect (CHECKs translated)."""
-    import sqlglot
-
     names = names or {}
     write_dialect = TARGET_DIALECTS.get(dialect, dialect)
     types = _types(spec, write_dialect)
@@ -244,10 +243,7 @@ def metadata_of(
         ]
         parts: list[Any] = [sa.PrimaryKeyConstraint(*table.primary_key)] if table.primary_key else []
         parts += [sa.UniqueConstraint(*u) for u in table.unique]
-        parts += [
-            sa.CheckConstraint(sqlglot.transpile(check, read=spec.dialect, write=write_dialect)[0])
-            for check in table.checks
-        ]
+        parts += [sa.CheckConstraint(_translated(check, spec.dialect, write_dialect)) for check in table.checks]
         if foreign_keys:
             parts += [
                 sa.ForeignKeyConstraint(
@@ -257,6 +253,11 @@ def metadata_of(
             ]
         sa.Table(names.get(table.name, table.name), metadata, *columns, *parts)
     return metadata
+
+
+def _translated(check: str, read: str, write: str) -> str:
+    """A CHECK's SQL in the target's dialect."""
+    return str(require_sqlglot().transpile(check, read=read, write=write)[0])
 
 
 def _foreign_keys(metadata: sa.MetaData, spec: DataSpec, names: dict[str, str]) -> list[sa.ForeignKeyConstraint]:
