@@ -7,7 +7,10 @@ Cases (each tool in a process of its own):
   rules datatwin finds in it: dates in order, ``total = nights * rate``, city–state–country
   combinations, no cancellation date unless cancelled;
 - *credit_default*: no rule holds in every row; ``BILL_AMT1 <= LIMIT_BAL`` declared (7 % of the
-  real rows break it: holding it changes the data).
+  real rows break it: holding it changes the data);
+- *adult*, *magic_gamma*: the rules datatwin finds and holds by default (Adult's
+  ``education``–``education-num`` combination; MAGIC's ``fWidth < fLength``, ``fConc1 < fConc``),
+  to show what holding them by default costs.
 
 Tools: datatwin (``argn``, 120 s budget) with its rules and without any; SDV's Gaussian copula
 with the same rules as SDV constraints, and without. Per row: the share of drawn rows breaking
@@ -38,7 +41,7 @@ from datatwin.schema import Schema, coerce_table
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 ROWS = 20_000
 BUDGET = 120.0
-CASES = ("stocks", "bookings", "credit_default")
+CASES = ("stocks", "bookings", "credit_default", "adult", "magic_gamma")
 TOOLS = ("datatwin", "datatwin, no rules", "SDV copula + constraints", "SDV copula")
 
 
@@ -49,6 +52,9 @@ def _data(case: str) -> tuple[pd.DataFrame, list]:
     if case == "credit_default":
         data = pd.read_csv(SHARED / "credit_default" / "credit_default.csv.gz").drop(columns=["ID"])
         return data, [Order(["BILL_AMT1", "LIMIT_BAL"])]
+    if case in ("adult", "magic_gamma"):
+        data = pd.read_csv(SHARED / case / f"{case}.csv.gz")
+        return data, datatwin.find_rules(data)
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "constraints"))
     from bookings import bookings
 

@@ -4,10 +4,13 @@ A folder target gets one CSV (or Parquet) file per table and the relational sche
 ``schema.json``, built in a temporary folder beside it and moved into place at the end.
 
 SQLite targets are built in a temporary file next to the target and moved into place at the end;
-other servers (PostgreSQL) get one transaction in which the tables are created without foreign
-keys, filled, and then given their foreign keys — so key cycles (Sakila's store ↔ staff) load,
-every key is checked by the server, and a failure rolls everything back. A target that already
-holds data is refused unless ``replace`` is given.
+PostgreSQL gets one transaction in which the tables are created without foreign keys, filled,
+and then given their foreign keys — so key cycles (Sakila's store ↔ staff) load, every key is
+checked by the server, and a failure rolls everything back. MySQL and MariaDB commit table
+changes at once, so there the tables are made under temporary names, filled, given their keys
+and only then swapped in with one ``RENAME TABLE`` (:func:`swap_in`): a failure drops the new
+tables and leaves the target as it was. A target that already holds data is refused unless
+``replace`` is given.
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
@@ -88,51 +94,54 @@ def write_database(
         _write_sqlite_file(database, path, replace=replace)
         return unconstrained
     engine = engine_for(url)
-    metadata = _metadata(database, with_foreign_keys=False)
-    before: set[str] | None = None
+    swapped = engine.dialect.name in DDL_COMMITS_AT_ONCE
+    names = {t.name: swap_name(t.name) for t in schema.tables} if swapped else {}
+    metadata = _metadata(database, with_foreign_keys=False, names=names)
     try:
         _refuse_data(engine, safe_url(url), replace)
-        before = set(sa.inspect(engine).get_table_names())
         with engine.begin() as connection:  # one transaction: all or nothing where DDL is transactional
-            if replace:
+            if replace and not swapped:
                 _drop_existing(connection, database.schema)
+            drop_tables(connection, set(names.values()))
             metadata.create_all(connection)
-            _insert(connection, metadata, database)
-            for constraint in _foreign_keys(metadata, database):
+            _insert(connection, metadata, database, names)
+            for constraint in _foreign_keys(metadata, database, names):
                 connection.execute(sa.schema.AddConstraint(constraint))
+        if swapped:
+            swap_in(engine, names)
     except SQLAlchemyError as exc:
-        raise SourceError(_failure(engine, metadata, before, replace, safe_url(url), _reason(exc))) from None
+        if swapped:
+            with engine.begin() as connection:
+                drop_tables(connection, set(names.values()))
+        raise SourceError(f"Writing to {safe_url(url)} failed, nothing was written: {_reason(exc)}") from None
     finally:
         engine.dispose()
     return unconstrained
 
 
-def _failure(
-    engine: sa.Engine, metadata: sa.MetaData, before: set[str] | None, replace: bool, where: str, reason: str
-) -> str:
-    """Undo what a failed write left behind and say what the target holds now.
-
-    Where the server commits CREATE and DROP TABLE at once (MySQL, MariaDB, Oracle), a rolled-back
-    write leaves the tables it created (dropped here) and has lost those it was replacing (said so).
-    """
-    if before is None or engine.dialect.name not in _DDL_COMMITS_AT_ONCE:
-        return f"Writing to {where} failed, nothing was written: {reason}"
-    ours = set(metadata.tables)
-    try:
-        with engine.begin() as connection:
-            now = set(sa.inspect(connection).get_table_names())
-            _drop_tables(connection, now & ours if replace else (now - before) & ours)
-    except SQLAlchemyError as cleanup:
-        return f"Writing to {where} failed ({reason}), and removing its new tables failed too: {_reason(cleanup)}"
-    if lost := sorted(before & ours) if replace else []:
-        return (
-            f"Writing to {where} failed: {reason}. The server commits table changes at once, so the tables "
-            f"being replaced ({', '.join(lost[:5])}) were already dropped and are not restored."
-        )
-    return f"Writing to {where} failed, nothing was written: {reason}"
+DDL_COMMITS_AT_ONCE = {"mysql", "mariadb"}
+"""Servers whose CREATE and DROP TABLE commit at once: written under new names and swapped in."""
 
 
-_DDL_COMMITS_AT_ONCE = {"mysql", "mariadb", "oracle"}
+def swap_name(table: str) -> str:
+    """The name a table is built under before it is swapped in."""
+    return f"{table}__datatwin_new"[:64]
+
+
+def swap_in(engine: sa.Engine, names: dict[str, str]) -> None:
+    """Put tables built under new names (``names``: final → new) in place of any old ones with
+    one ``RENAME TABLE`` (atomic on MySQL and MariaDB), then drop the old ones."""
+    with engine.begin() as connection:
+        existing = set(sa.inspect(connection).get_table_names())
+        old = {name: f"{name}__datatwin_old"[:64] for name in names if name in existing}
+        moves = [f"`{a}` TO `{b}`" for a, b in old.items()] + [f"`{b}` TO `{a}`" for a, b in names.items()]
+        connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
+        try:
+            connection.exec_driver_sql("RENAME TABLE " + ", ".join(moves))
+            for name in old.values():
+                connection.exec_driver_sql(f"DROP TABLE `{name}`")
+        finally:
+            connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
 
 
 def check_database_target(url: str | Path, *, replace: bool = False) -> None:
@@ -207,14 +216,27 @@ def _write_folder(database: _Rows, folder: Path, *, replace: bool, table_format:
 
 def _write_sqlite_file(database: _Rows, path: Path, *, replace: bool) -> None:
     _check_sqlite_file(path, replace=replace)
+    with sqlite_beside(path) as engine, engine.begin() as connection:
+        metadata = _metadata(database, with_foreign_keys=True)  # SQLite keys live in CREATE TABLE
+        metadata.create_all(connection)
+        _insert(connection, metadata, database)
+
+
+@contextmanager
+def sqlite_beside(path: Path) -> Iterator[sa.Engine]:
+    """An engine on a new SQLite file beside ``path``, moved onto ``path`` when the block ends
+    without an error and removed otherwise (the target is then as it was).
+
+    Raises
+    ------
+    SourceError
+        When the database refuses what the block writes (its reason named).
+    """
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
     os.close(handle)
     engine = engine_for(f"sqlite:///{temporary}")
     try:
-        with engine.begin() as connection:
-            metadata = _metadata(database, with_foreign_keys=True)  # SQLite keys live in CREATE TABLE
-            metadata.create_all(connection)
-            _insert(connection, metadata, database)
+        yield engine
         engine.dispose()
         os.replace(temporary, path)
     except SQLAlchemyError as exc:
@@ -241,24 +263,39 @@ def _refuse_data(engine: sa.Engine, where: str, replace: bool) -> None:
 
 
 def _drop_existing(connection: sa.Connection, schema: RelationalSchema) -> None:
-    existing = set(sa.inspect(connection).get_table_names())
-    _drop_tables(connection, {t.name for t in schema.tables} & existing)
+    drop_tables(connection, {t.name for t in schema.tables})
 
 
-def _drop_tables(connection: sa.Connection, names: set[str]) -> None:
-    """Drop the named tables, their foreign keys first where they form cycles."""
+def drop_tables(connection: sa.Connection, names: set[str]) -> None:
+    """Drop those of the named tables that exist, their foreign keys first where they form
+    cycles (on PostgreSQL with the keys of other tables that point at them)."""
+    wanted = sorted(names & set(sa.inspect(connection).get_table_names()))
+    if not wanted:
+        return
+    if connection.dialect.name == "postgresql":
+        quote = connection.dialect.identifier_preparer.quote
+        connection.exec_driver_sql("DROP TABLE " + ", ".join(quote(n) for n in wanted) + " CASCADE")
+        return
+    if connection.dialect.name in DDL_COMMITS_AT_ONCE:
+        connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
     reflected = sa.MetaData()
-    reflected.reflect(connection, only=sorted(names))
+    reflected.reflect(connection, only=wanted)
     reflected.drop_all(connection)
+    if connection.dialect.name in DDL_COMMITS_AT_ONCE:
+        connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
 
 
-def _metadata(database: _Rows, *, with_foreign_keys: bool) -> sa.MetaData:
+def _metadata(database: _Rows, *, with_foreign_keys: bool, names: dict[str, str] | None = None) -> sa.MetaData:
+    """The tables as SQLAlchemy tables (under ``names``' new names, where given)."""
+    names = names or {}
     metadata = sa.MetaData()
     keys: dict[str, list[sa.ForeignKeyConstraint]] = {t.name: [] for t in database.schema.tables}
     if with_foreign_keys:
         for key in database.constrained:
             keys[key.table].append(
-                sa.ForeignKeyConstraint(list(key.columns), [f"{key.parent}.{c}" for c in key.parent_columns])
+                sa.ForeignKeyConstraint(
+                    list(key.columns), [f"{names.get(key.parent, key.parent)}.{c}" for c in key.parent_columns]
+                )
             )
     types = _column_types(database)
     for table in database.schema.tables:
@@ -268,20 +305,26 @@ def _metadata(database: _Rows, *, with_foreign_keys: bool) -> sa.MetaData:
         ]
         constraints: list[sa.Constraint] = [sa.PrimaryKeyConstraint(*table.primary_key)] if table.primary_key else []
         constraints += [sa.UniqueConstraint(*unique) for unique in table.unique]
-        sa.Table(table.name, metadata, *columns, *constraints, *keys[table.name])
+        sa.Table(names.get(table.name, table.name), metadata, *columns, *constraints, *keys[table.name])
     return metadata
 
 
-def _foreign_keys(metadata: sa.MetaData, database: _Rows) -> list[sa.ForeignKeyConstraint]:
+def _foreign_keys(
+    metadata: sa.MetaData, database: _Rows, names: dict[str, str] | None = None
+) -> list[sa.ForeignKeyConstraint]:
+    """The foreign keys as constraints, named uniquely for this write (MySQL names them
+    database-wide, and the tables they replace still hold theirs)."""
+    names = names or {}
+    run = uuid.uuid4().hex[:6]
     constraints = []
     for n, key in enumerate(database.schema.foreign_keys):
         if key not in database.constrained:
             continue
-        parent = metadata.tables[key.parent]
+        parent = metadata.tables[names.get(key.parent, key.parent)]
         constraint = sa.ForeignKeyConstraint(
-            list(key.columns), [parent.c[c] for c in key.parent_columns], name=f"fk_{key.table}_{n}"[:60]
+            list(key.columns), [parent.c[c] for c in key.parent_columns], name=f"fk_{run}_{key.table}"[:56] + f"_{n}"
         )
-        metadata.tables[key.table].append_constraint(constraint)
+        metadata.tables[names.get(key.table, key.table)].append_constraint(constraint)
         constraints.append(constraint)
     return constraints
 
@@ -293,11 +336,14 @@ def _constrained(tables: dict[str, pd.DataFrame], key: ForeignKey) -> bool:
     return key.dangling == "error" or not dangling_references(tables, key)[1].any()
 
 
-def _insert(connection: sa.Connection, metadata: sa.MetaData, database: _Rows) -> None:
+def _insert(
+    connection: sa.Connection, metadata: sa.MetaData, database: _Rows, names: dict[str, str] | None = None
+) -> None:
     for table in database.schema.tables:
-        rows = _records(database.tables[table.name], metadata.tables[table.name])
+        target = metadata.tables[(names or {}).get(table.name, table.name)]
+        rows = _records(database.tables[table.name], target)
         if rows:
-            connection.execute(metadata.tables[table.name].insert(), rows)
+            connection.execute(target.insert(), rows)
 
 
 def _column_types(database: _Rows) -> dict[tuple[str, str], sa.types.TypeEngine]:

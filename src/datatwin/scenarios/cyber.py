@@ -72,21 +72,7 @@ class PasswordSpraying(Typology):
         outcome[last_round & (rng.random(k) < p.success_rate)] = 0
         dc = world.dc[rng.integers(0, len(world.dc), k)]
         auth_type = blend_values(c, rng, np.ones(k, dtype=np.int64), np.where(rng.random(k) < 0.15, 1, 0))
-        instance.emit(
-            self.table,
-            times,
-            "attacker",
-            **world.auth_events(
-                size=k,
-                time=times,
-                user=users,
-                src_host=source,
-                dst_host=dc,
-                auth_type=auth_type,
-                logon_type=1,
-                outcome=outcome,
-            ),
-        )
+        self._logons(world, instance, times, users, source, dc, auth_type, outcome)
         cracked = users[last_round & (outcome == 0)]
         if len(cracked) and p.use:
             times = np.r_[times, self._use(world, source, cracked, float(times.max()), instance, rng)]
@@ -106,22 +92,37 @@ class PasswordSpraying(Typology):
         c, k = self.camouflage, len(cracked) * self.params.use
         users = np.repeat(cracked, self.params.use)
         times = office_hours(c, rng, after + np.cumsum(gaps(c, rng, k, blatant=120.0, normal=HOUR)))
+        servers = world.usual[users, rng.integers(0, world.usual.shape[1], k)]
+        self._logons(world, instance, times, users, source, servers, np.where(rng.random(k) < 0.15, 1, 0), 0)
+        return times
+
+    def _logons(
+        self,
+        world: NetworkWorld,
+        instance: Any,
+        times: np.ndarray,
+        users: np.ndarray,
+        source: int,
+        targets: np.ndarray,
+        auth_type: np.ndarray,
+        outcome: Any,
+    ) -> None:
+        """The intruder's network logons from the spraying host, labelled ``attacker``."""
         instance.emit(
             self.table,
             times,
             "attacker",
             **world.auth_events(
-                size=k,
+                size=len(times),
                 time=times,
                 user=users,
                 src_host=source,
-                dst_host=world.usual[users, rng.integers(0, world.usual.shape[1], k)],
-                auth_type=np.where(rng.random(k) < 0.15, 1, 0),
+                dst_host=targets,
+                auth_type=auth_type,
                 logon_type=1,
-                outcome=0,
+                outcome=outcome,
             ),
         )
-        return times
 
 
 class BruteForce(PasswordSpraying):

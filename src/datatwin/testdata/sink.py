@@ -9,14 +9,14 @@ then filled a batch at a time:
 - **PostgreSQL**: one transaction; the foreign keys are added after the rows (cycles load) and
   checked by the server then;
 - **MySQL / MariaDB**, whose DDL is not transactional: fresh tables under temporary names are
-  created, filled and given their foreign keys, then swapped in with one ``RENAME TABLE`` — a
-  failure drops them and leaves the target as it was;
+  created, filled and given their foreign keys, then swapped in with one ``RENAME TABLE``
+  (:func:`datatwin.io.database_writer.swap_in`) — a failure drops them and leaves the target as
+  it was;
 - **a folder**: one CSV or Parquet file per table and ``schema.json``, moved into place at the end.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 import uuid
@@ -30,7 +30,14 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 from datatwin.errors import SourceError
-from datatwin.io.database_writer import check_database_target
+from datatwin.io.database_writer import (
+    DDL_COMMITS_AT_ONCE,
+    check_database_target,
+    drop_tables,
+    sqlite_beside,
+    swap_in,
+    swap_name,
+)
 from datatwin.io.sql import engine_for, is_database_url, safe_url, sqlite_file
 from datatwin.io.writers import replace_folder
 from datatwin.schema.relational import ForeignKey, RelationalSchema, TableSchema
@@ -39,7 +46,6 @@ from datatwin.testdata.ddl import require_sqlglot
 from datatwin.testdata.spec import ColumnPlan, DataSpec
 
 TARGET_DIALECTS = {"sqlite": "sqlite", "postgresql": "postgres", "mysql": "mysql", "mariadb": "mysql"}
-SWAP = "__datatwin_new"
 Progress = Callable[[str, int], None]
 
 
@@ -70,8 +76,6 @@ def write(
         return _sqlite(spec, layout, path, edge_share, progress)
     engine = engine_for(url)
     try:
-        if engine.dialect.name in ("mysql", "mariadb"):
-            return _swapped(spec, layout, engine, replace, edge_share, progress)
         return _transaction(spec, layout, engine, replace, edge_share, progress)
     except SQLAlchemyError as exc:
         raise SourceError(f"Writing to {safe_url(url)} failed, nothing was written: {_reason(exc)}") from None
@@ -82,71 +86,41 @@ def write(
 def _transaction(
     spec: DataSpec, layout: Layout, engine: sa.Engine, replace: bool, edge_share: float, progress: Progress
 ) -> dict[str, int]:
-    metadata = metadata_of(spec, engine.dialect.name, foreign_keys=False)
-    with engine.begin() as connection:
-        if replace:
-            _drop(connection, [t.name for t in spec.tables])
-        metadata.create_all(connection)
-        counts = _fill(connection, metadata, spec, layout, edge_share, progress, names={})
-        for constraint in _foreign_keys(metadata, spec, names={}):
-            connection.execute(sa.schema.AddConstraint(constraint))
-    return counts
-
-
-def _swapped(
-    spec: DataSpec, layout: Layout, engine: sa.Engine, replace: bool, edge_share: float, progress: Progress
-) -> dict[str, int]:
-    names = {t.name: f"{t.name}{SWAP}"[:64] for t in spec.tables}
+    """PostgreSQL: one transaction; MySQL and MariaDB: new tables swapped in (see the module)."""
+    swapped = engine.dialect.name in DDL_COMMITS_AT_ONCE
+    names = {t.name: swap_name(t.name) for t in spec.tables} if swapped else {}
     metadata = metadata_of(spec, engine.dialect.name, foreign_keys=False, names=names)
     try:
         with engine.begin() as connection:
-            _drop(connection, list(names.values()))
+            drop_tables(
+                connection, set(names.values()) if swapped else {t.name for t in spec.tables} if replace else set()
+            )
             metadata.create_all(connection)
             counts = _fill(connection, metadata, spec, layout, edge_share, progress, names=names)
             for constraint in _foreign_keys(metadata, spec, names=names):
                 connection.execute(sa.schema.AddConstraint(constraint))
-        with engine.begin() as connection:
-            existing = set(sa.inspect(connection).get_table_names())
-            old = {name: f"{name}__datatwin_old"[:64] for name in names if name in existing}
-            moves = [f"`{a}` TO `{b}`" for a, b in old.items()] + [f"`{b}` TO `{a}`" for a, b in names.items()]
-            connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
-            connection.exec_driver_sql("RENAME TABLE " + ", ".join(moves))
-            for name in old.values():
-                connection.exec_driver_sql(f"DROP TABLE `{name}`")
-            connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
-        return counts
+        if swapped:
+            swap_in(engine, names)
     except BaseException:
-        with engine.begin() as connection:
-            connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
-            _drop(connection, list(names.values()))
-            connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
+        if swapped:
+            with engine.begin() as connection:
+                drop_tables(connection, set(names.values()))
         raise
+    return counts
 
 
 def _sqlite(spec: DataSpec, layout: Layout, path: Path, edge_share: float, progress: Progress) -> dict[str, int]:
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    os.close(handle)
-    engine = engine_for(f"sqlite:///{temporary}")
-    try:
+    with sqlite_beside(path) as engine, engine.begin() as connection:
         metadata = metadata_of(spec, "sqlite", foreign_keys=True)
-        with engine.begin() as connection:
-            metadata.create_all(connection)
-            counts = _fill(connection, metadata, spec, layout, edge_share, progress, names={})
-            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        metadata.create_all(connection)
+        counts = _fill(connection, metadata, spec, layout, edge_share, progress, names={})
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
         if broken:
             raise SourceError(
                 f"{len(broken)} row(s) break a foreign key in {path.name} (first: {broken[0]}): "
                 "please report this fault."
             )
-        engine.dispose()
-        os.replace(temporary, path)
-        return counts
-    except SQLAlchemyError as exc:
-        raise SourceError(f"Writing to {str(path)!r} failed, nothing was written: {_reason(exc)}") from None
-    finally:
-        engine.dispose()
-        if os.path.exists(temporary):
-            os.remove(temporary)
+    return counts
 
 
 def _folder(
@@ -316,22 +290,6 @@ def _type(column: ColumnPlan, keyed: bool, dialect: str) -> sa.types.TypeEngine:
         "uuid": sa.String(36),
     }
     return others[column.type]
-
-
-def _drop(connection: sa.Connection, names: list[str]) -> None:
-    """Drop the named tables that exist (on PostgreSQL with the keys of other tables that point
-    at them: replacing a table replaces what refers to it)."""
-    existing = set(sa.inspect(connection).get_table_names())
-    wanted = sorted(set(names) & existing)
-    if not wanted:
-        return
-    if connection.dialect.name == "postgresql":
-        quote = connection.dialect.identifier_preparer.quote
-        connection.exec_driver_sql("DROP TABLE " + ", ".join(quote(n) for n in wanted) + " CASCADE")
-        return
-    reflected = sa.MetaData()
-    reflected.reflect(connection, only=wanted)
-    reflected.drop_all(connection)
 
 
 def relational_schema(spec: DataSpec) -> RelationalSchema:
