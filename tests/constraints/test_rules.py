@@ -114,11 +114,12 @@ def test_rules_declared_in_python_hold(real):
         Unique(["reference"]),
         Format("reference", r"BK-\d{6}"),
         Conditional("status == 'cancelled'", "country in ['France', 'USA']"),
+        Formula("nights", "(check_out - check_in) / 86400"),
     ]
     twin = datatwin.fit(real, model="copula", rules=rules, find_rules=False)
     rows = twin.sample(3000, seed=6)
     nights = (pd.to_datetime(rows["check_out"]) - pd.to_datetime(rows["check_in"])).dt.days
-    assert nights.between(1, 10).all()
+    assert nights.between(1, 10).all() and (nights == rows["nights"]).all()
     assert rows["reference"].is_unique and rows["reference"].str.fullmatch(r"BK-\d{6}").all()
     assert rows.loc[rows["status"] == "cancelled", "country"].isin(["France", "USA"]).all()
     assert twin.fitted.rules.broken(rows) == {}

@@ -176,7 +176,8 @@ class Combination(Rule):
 @dataclasses.dataclass(frozen=True)
 class Formula(Rule):
     """``column = expression`` of other columns (``+ - * /``, numbers, parentheses), rounded to
-    ``decimals`` (default: the column's)."""
+    ``decimals`` (default: the column's); a datetime reads as seconds, so nights between two
+    dates are ``(check_out - check_in) / 86400``."""
 
     type: ClassVar[str] = "formula"
     column: str

@@ -376,9 +376,12 @@ def _formula_order(formulas: list[Formula], schema: Schema) -> list[Formula]:
                 f"Column {formula.column!r} has two formulas ({by_column[formula.column]}; {formula})."
             )
         by_column[formula.column] = formula
-        wrong = [c for c in formula.columns() if schema[c].kind not in NUMBER_KINDS]
+        wrong = [c for c in formula.inputs if schema[c].kind not in (*NUMBER_KINDS, ColumnKind.DATETIME)]
+        wrong += [formula.column] if schema[formula.column].kind not in NUMBER_KINDS else []
         if wrong:
-            raise ConstraintError(f"Rule '{formula}': column(s) {wrong} are not numbers.")
+            raise ConstraintError(
+                f"Rule '{formula}': column(s) {wrong} are not numbers (datetimes may be read, as seconds)."
+            )
     graph = {f.column: [c for c in f.inputs if c in by_column] for f in formulas}
     try:
         return [by_column[c] for c in TopologicalSorter(graph).static_order() if c in by_column]
