@@ -83,8 +83,8 @@ def measure(case: str, tool: str, queue) -> None:
             queue.put({"case": case, "tool": tool, "error": failure, "fit s": round(fit_s, 1)})
             return
     loose = Schema(tuple(spec.without_bounds() for spec in schema.columns))
-    working = coerce_table(rows[train.columns], loose)
-    broken = {str(rule): round(float(_breaks(rule, working, train).mean()), 5) for rule in rules}
+    working, seen = coerce_table(rows[train.columns], loose), coerce_table(train, loose)
+    broken = {str(rule): round(float(_breaks(rule, working, seen).mean()), 5) for rule in rules}
     report = datatwin.evaluate(train, rows[train.columns], holdout, schema=schema, seed=0)
     queue.put(
         {
@@ -102,7 +102,8 @@ def measure(case: str, tool: str, queue) -> None:
 
 
 def _breaks(rule, rows: pd.DataFrame, train: pd.DataFrame) -> np.ndarray:  # type: ignore[no-untyped-def]
-    """Rows breaking a rule; a combination's against those the training rows hold."""
+    """Rows breaking a rule; a combination's against those the training rows hold (both in
+    working form, so a whole number reads the same on both sides)."""
     if not isinstance(rule, Combination):
         return rule.broken(rows)
     columns = list(rule.columns())

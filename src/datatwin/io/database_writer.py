@@ -130,13 +130,20 @@ def swap_name(table: str) -> str:
 
 def swap_in(engine: sa.Engine, names: dict[str, str]) -> None:
     """Put tables built under new names (``names``: final → new) in place of any old ones with
-    one ``RENAME TABLE`` (atomic on MySQL and MariaDB), then drop the old ones."""
+    one ``RENAME TABLE`` (atomic on MySQL and MariaDB), then drop the old ones; keys of other
+    tables that pointed at a replaced table are dropped first (as PostgreSQL's ``CASCADE``)."""
     with engine.begin() as connection:
-        existing = set(sa.inspect(connection).get_table_names())
+        inspector = sa.inspect(connection)
+        existing = set(inspector.get_table_names())
         old = {name: f"{name}__datatwin_old"[:64] for name in names if name in existing}
         moves = [f"`{a}` TO `{b}`" for a, b in old.items()] + [f"`{b}` TO `{a}`" for a, b in names.items()]
+        drop_tables(connection, set(old.values()))  # left by a swap that was cut short
         connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
         try:
+            for other in sorted(existing - set(old) - set(names.values())):  # keys of other tables pointing at
+                for key in inspector.get_foreign_keys(other):  # a replaced one go, as PostgreSQL's CASCADE
+                    if key["referred_table"] in old and key.get("name"):
+                        connection.exec_driver_sql(f"ALTER TABLE `{other}` DROP FOREIGN KEY `{key['name']}`")
             connection.exec_driver_sql("RENAME TABLE " + ", ".join(moves))
             for name in old.values():
                 connection.exec_driver_sql(f"DROP TABLE `{name}`")
