@@ -14,6 +14,9 @@ become limit = bill + gap, any number), so each group of columns linked by order
 rebuilt *downwards* instead — from the top, each column its upper bounds' minimum minus a gap
 (the same arithmetic on negated values) — when that rebuilds columns whose values are less
 often on a few frequent values: ``bill <= limit`` keeps the limits as drawn and rebuilds bills.
+A group of positive decimal numbers is rebuilt by *ratios* — its gaps taken between logarithms
+(``length = width × e^gap``) — since such columns spread in proportion to their size (an
+ellipse's axes, prices of a day), and an additive gap would have to learn that spread.
 """
 
 from __future__ import annotations
@@ -71,6 +74,7 @@ class OrderPlan:
         self.named = named
         _check_kinds(named, schema)
         self.sign = {c: 1.0 for c in named}
+        self.ratio: set[str] = set()
         self._orient()
         for target, bounds in self.bounds.items():
             if len(bounds) > 1 and any(b.minimum is not None or b.maximum is not None for b in bounds):
@@ -105,13 +109,16 @@ class OrderPlan:
     def named_rules(self, column: str) -> list[Rule]:
         return self.named.get(column, [])
 
-    def _choose_directions(self, table: pd.DataFrame) -> None:
-        """Per group of linked columns, rebuild downwards when that spares the columns whose
-        values sit most on a few frequent ones (a group with a difference rule goes upwards)."""
+    def _choose_forms(self, table: pd.DataFrame) -> None:
+        """Per group of linked columns: by ratios when all are positive decimal numbers; rebuilt
+        downwards when that spares the columns whose values sit most on a few frequent ones (a
+        group with a difference rule goes upwards, by differences)."""
         groups = _groups([(a, b) for a, b, _ in self.edges])
         for group in groups:
             if any(b.minimum is not None or b.maximum is not None for a, c, b in self.edges if a in group):
                 continue
+            if all(self.kinds[c] is ColumnKind.NUMERIC and _positive(table[c]) for c in group):
+                self.ratio |= group
             up = {b for a, b, _ in self.edges if b in group}
             down = {a for a, b, _ in self.edges if a in group}
             if sum(_lattice(table[c]) for c in down) < sum(_lattice(table[c]) for c in up):
@@ -130,7 +137,7 @@ class OrderPlan:
     def fit(self, table: pd.DataFrame, schema: Schema) -> list[ColumnSpec]:
         """Learn each gap's resolution and which targets need a column of their own; the
         specs of the gap columns (and those)."""
-        self._choose_directions(table)
+        self._choose_forms(table)
         specs = []
         for target in self.targets:
             self.steps[target] = _step(table, [target, *(b.base for b in self.bounds[target])], schema[target])
@@ -141,7 +148,7 @@ class OrderPlan:
             high = self._highest(target)
             observed = np.nanmax(gaps) if np.isfinite(gaps).any() else low
             kind = ColumnKind.NUMERIC if spec.kind is ColumnKind.NUMERIC else ColumnKind.INTEGER
-            decimals = spec.decimals if kind is ColumnKind.NUMERIC else None
+            decimals = spec.decimals if kind is ColumnKind.NUMERIC and target not in self.ratio else None
             maximum = float(min(max(observed, low), high))
             specs.append(
                 ColumnSpec(self.gap_name(target), kind, minimum=_plain(low), maximum=_plain(maximum), decimals=decimals)
@@ -171,18 +178,39 @@ class OrderPlan:
             gaps = np.clip(_numbers(table.pop(self.gap_name(target))), self._lowest(target), self._highest(target))
             value = base + gaps * step
             if target in self.orphans:
-                alone = self.sign[target] * _numbers(table.pop(self.alone_name(target)))
+                alone = self._forward(target, _numbers(table.pop(self.alone_name(target))))
                 value = np.where(np.isnan(base), alone, value)
             spec = schema[target]
-            low, high = _bounds(spec)
-            low, high = (low, high) if self.sign[target] > 0 else (-high, -low)
+            low, high = (float(self._forward(target, np.array([b]))[0]) for b in _bounds(spec))
+            low, high = (low, high) if self.sign[target] > 0 else (high, low)
             value = np.maximum(np.clip(value, low, high), base + self._lowest(target) * step)  # the order first
-            table[target] = _as_kind(self.sign[target] * value, spec)
+            held = self._held(target, self._inverse(target, value), self._inverse(target, base))
+            table[target] = _as_kind(held, spec)
         return table
 
     def _values(self, table: pd.DataFrame, column: str) -> np.ndarray:
-        """A column's numbers, negated in a group rebuilt downwards."""
-        return self.sign[column] * _numbers(table[column])
+        """A column's numbers as its group is rebuilt: logarithms for ratios, negated downwards."""
+        return self._forward(column, _numbers(table[column]))
+
+    def _forward(self, column: str, values: np.ndarray) -> np.ndarray:
+        if column in self.ratio:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                values = np.log(values)
+        return self.sign[column] * values
+
+    def _inverse(self, column: str, values: np.ndarray) -> np.ndarray:
+        values = self.sign[column] * values
+        return np.exp(values) if column in self.ratio else values
+
+    def _held(self, target: str, value: np.ndarray, base: np.ndarray) -> np.ndarray:
+        """Rebuilt values with their order held to the column's last decimal (rounding a ratio's
+        result cannot bring a strictly higher value down onto its base)."""
+        if target not in self.ratio:
+            return value
+        least = self._least(target) if any(b.strict for b in self.bounds[target]) else 0.0
+        if self.sign[target] > 0:
+            return np.where(np.isnan(base), value, np.maximum(value, base + least))
+        return np.where(np.isnan(base), value, np.minimum(value, base - least))
 
     def _base(self, table: pd.DataFrame, target: str) -> np.ndarray:
         values = np.column_stack([self._values(table, b.base) for b in self.bounds[target]])
@@ -201,12 +229,16 @@ class OrderPlan:
             return 1.0
         return 10.0**-decimals if decimals is not None else 1e-9
 
+    def _least_gap(self, target: str) -> float:
+        """The smallest gap above zero as the gap column holds it (a ratio's: a hair above 1)."""
+        return 1e-12 if target in self.ratio else self._least(target)
+
     def _lowest(self, target: str) -> float:
         bound = self.bounds[target][0]
         if bound.minimum is not None:
             least = bound.minimum * bound.scale / self.steps[target]
             return least if self.kinds[target] is ColumnKind.NUMERIC else float(np.ceil(least - 1e-9))
-        return self._least(target) if any(b.strict for b in self.bounds[target]) else 0.0
+        return self._least_gap(target) if any(b.strict for b in self.bounds[target]) else 0.0
 
     def _highest(self, target: str) -> float:
         bound = self.bounds[target][0]
@@ -220,6 +252,7 @@ class OrderPlan:
             "steps": self.steps,
             "orphans": self.orphans,
             "downwards": sorted(c for c, s in self.sign.items() if s < 0),
+            "ratios": sorted(self.ratio),
         }
 
     def load_state(self, state: dict[str, Any]) -> None:
@@ -227,6 +260,7 @@ class OrderPlan:
         self.orphans = list(state["orphans"])
         for column in state.get("downwards", []):
             self.sign[column] = -1.0
+        self.ratio = set(state.get("ratios", []))
         self._orient()
 
 
@@ -238,6 +272,13 @@ def _groups(edges: list[tuple[str, str]]) -> list[set[str]]:
         merged = set().union(*touching, {a, b})
         groups = [g for g in groups if g not in touching] + [merged]
     return groups
+
+
+def _positive(values: pd.Series) -> bool:
+    """Whether every present value is above zero (a ratio needs it)."""
+    numbers = _numbers(values)
+    present = numbers[~np.isnan(numbers)]
+    return len(present) > 0 and bool((present > 0).all())
 
 
 def _lattice(values: pd.Series) -> float:
