@@ -15,6 +15,7 @@ import datatwin
 from datatwin.cli.main import app
 from datatwin.conditions import Range
 from datatwin.constraints import (
+    ChildSum,
     Combination,
     Conditional,
     Difference,
@@ -28,6 +29,7 @@ from datatwin.constraints import (
 from datatwin.constraints.pattern import draw_matching
 from datatwin.errors import ConstraintError
 from datatwin.schema import infer_schema
+from datatwin.schema.relational import RelationalSchema
 
 from .bookings import bookings
 
@@ -231,3 +233,22 @@ def test_more_rows_than_a_unique_rule_allows_are_refused(real):
 def test_strings_drawn_from_a_pattern_match_it(pattern):
     drawn = draw_matching(pattern, 200, np.random.default_rng(0))
     assert all(re.fullmatch(pattern, text) for text in drawn) and len(set(drawn)) > 20
+
+
+def test_a_parent_total_is_the_sum_of_its_drawn_children(tmp_path):
+    chinook = f"sqlite:///{STOCKS.parents[1] / 'chinook' / 'chinook.sqlite'}"
+    rule = ChildSum("Invoice", "Total", "InvoiceLine", "UnitPrice * Quantity")
+    twin = datatwin.fit_database(chinook, seed=0, max_time=4, rules=[rule])
+    twin.save(tmp_path / "chinook.twin")
+    for database in (twin.sample(seed=1), datatwin.load_database(tmp_path / "chinook.twin").sample(seed=2)):
+        invoices, lines = database.tables["Invoice"], database.tables["InvoiceLine"]
+        sums = (lines["UnitPrice"] * lines["Quantity"]).groupby(lines["InvoiceId"]).sum()
+        assert np.allclose(invoices["Total"], invoices["InvoiceId"].map(sums).fillna(0).round(2), atol=0.005)
+        assert not rule.broken_in_database(database.tables, database.schema).any()
+    assert RelationalSchema.from_dict(twin.fitted.schema.to_dict()).rules == (rule.to_dict(),)
+    with pytest.raises(ConstraintError, match=re.escape("names unknown table 'Invoices'")):
+        datatwin.fit_database(chinook, max_time=1, rules=[ChildSum("Invoices", "Total", "InvoiceLine", "Quantity")])
+    with pytest.raises(
+        ConstraintError, match=re.escape("needs one foreign key from 'Track' to 'Invoice'; there are 0")
+    ):
+        datatwin.fit_database(chinook, max_time=1, rules=[ChildSum("Invoice", "Total", "Track", "Milliseconds")])

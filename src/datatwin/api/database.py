@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from datatwin.constraints import Rule
 from datatwin.errors import ConfigError
 from datatwin.io import write_artifact
 from datatwin.io.artifact import signing_key
@@ -84,6 +86,7 @@ def fit_database(
     seed: int = DEFAULT_SEED,
     max_time: float | None = None,
     progress: Progress | None = None,
+    rules: Sequence[Rule | dict[str, Any]] = (),
 ) -> DatabaseTwin:
     """Learn a twin of a whole database.
 
@@ -109,6 +112,10 @@ def fit_database(
         what is left in proportion to its rows.
     progress
         Callback receiving the number of tables learnt so far.
+    rules
+        Rules across tables every sample keeps, besides those the schema states:
+        ``ChildSum("Invoice", "Total", "InvoiceLine", "UnitPrice * Quantity")`` (a parent's
+        column is its children's sum, computed from the drawn children).
 
     Raises
     ------
@@ -126,5 +133,6 @@ def fit_database(
         seed=seed,
         max_time=max_time,
         progress=progress,
+        rules=rules,
     )
     return DatabaseTwin(fitted)

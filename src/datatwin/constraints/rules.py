@@ -321,19 +321,21 @@ RULES: dict[str, type[Rule]] = {
 }
 
 
-def rule_from_dict(data: Any, where: str) -> Rule:
-    """The rule of a JSON object; ``where`` names it in errors (``rules[2]``).
+def rule_from_dict(data: Any, where: str, registry: dict[str, type[Rule]] | None = None) -> Rule:
+    """The rule of a JSON object; ``where`` names it in errors (``rules[2]``); ``registry``:
+    the rule types allowed there (default: a table's, :data:`RULES`).
 
     Raises
     ------
     ConstraintError
         When the object names an unknown type or key, or misses one.
     """
+    registry = RULES if registry is None else registry
     if not isinstance(data, dict) or "type" not in data:
-        raise ConstraintError(f"{where}: a rule is an object with a 'type', one of {sorted(RULES)}; got {data!r}.")
-    kind = RULES.get(data["type"])
+        raise ConstraintError(f"{where}: a rule is an object with a 'type', one of {sorted(registry)}; got {data!r}.")
+    kind = registry.get(data["type"])
     if kind is None:
-        raise ConstraintError(f"{where}: unknown rule type {data['type']!r}; the types are {sorted(RULES)}.")
+        raise ConstraintError(f"{where}: unknown rule type {data['type']!r}; the types are {sorted(registry)}.")
     fields = {f.metadata.get("json", f.name): f for f in dataclasses.fields(kind)}
     unknown = sorted(set(data) - set(fields) - {"type"})
     if unknown:

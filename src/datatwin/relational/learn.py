@@ -25,12 +25,17 @@ For each table:
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from datatwin.constraints import Rule
+from datatwin.constraints.cross import database_rules
 from datatwin.errors import DataError
 from datatwin.io import TableSource
 from datatwin.io.database import Database, read_database
@@ -78,6 +83,7 @@ def learn_database(
     seed: int = 0,
     max_time: float | None = None,
     progress: Progress | None = None,
+    rules: Sequence[Any] = (),
 ) -> FittedDatabase:
     """Learn every table of a database, parents first (see the module docstring); the
     parameters and errors are those of :func:`datatwin.fit_database`, which wraps the result."""
@@ -85,8 +91,12 @@ def learn_database(
     database = source if isinstance(source, Database) else read_database(source)
     if schema is not None:
         database = database.with_schema(schema if isinstance(schema, RelationalSchema) else _schema_file(schema))
+    stated = [*database.schema.rules, *(r.to_dict() if isinstance(r, Rule) else r for r in rules)]
     if detect_keys:
         database = discover_keys(database)
+    if stated:  # the same rows, their schema carrying the rules; each checked before any table trains
+        database = Database(dataclasses.replace(database.schema, rules=tuple(stated)), database.tables, database.source)
+        database_rules(database.schema.rules, database.schema)
     plan = generation_plan(database.schema)
     if reference_tables is None:
         references = find_reference_tables(database)

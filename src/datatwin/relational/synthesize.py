@@ -25,6 +25,7 @@ import string
 import numpy as np
 import pandas as pd
 
+from datatwin.constraints.cross import hold_database_rules
 from datatwin.io.database import Database
 from datatwin.pipeline import sample_table
 from datatwin.relational.columns import CHILDREN, PARENT, POSITION, PREVIOUS, count_column
@@ -32,6 +33,7 @@ from datatwin.relational.context import as_drawn, grandparent_context, is_contex
 from datatwin.relational.dangling import add_dangling
 from datatwin.relational.events import sample_events
 from datatwin.relational.model import FittedDatabase, TableModel
+from datatwin.schema import ColumnKind
 from datatwin.schema.keys import key_text
 from datatwin.schema.relational import ForeignKey, TableSchema
 from datatwin.transforms.identifier import new_whole_keys
@@ -67,7 +69,20 @@ def sample_database(twin: FittedDatabase, *, scale: float, seed: int) -> Databas
         _draw_references(drawn[key.table], key, drawn[key.parent], twin.tables[key.table], rng)
     tables = {t.name: drawn[t.name].reindex(columns=list(t.columns)).reset_index(drop=True) for t in twin.schema.tables}
     add_dangling(tables, twin.schema, twin.dangling, seed)
+    if twin.schema.rules:
+        hold_database_rules(tables, twin.schema, _decimals(twin))
     return Database(twin.schema, tables, "datatwin synthetic database")
+
+
+def _decimals(twin: FittedDatabase) -> dict[tuple[str, str], int | None]:
+    """Decimals each learnt number column is written with (whole numbers: 0)."""
+    out: dict[tuple[str, str], int | None] = {}
+    for name, model in twin.tables.items():
+        if model.fitted is None:
+            continue
+        for spec in model.fitted.schema.columns:
+            out[name, spec.name] = 0 if spec.kind is ColumnKind.INTEGER else spec.decimals
+    return out
 
 
 def _sample_children(

@@ -151,10 +151,12 @@ class TableSchema:
 
 @dataclass(frozen=True)
 class RelationalSchema:
-    """Tables and the foreign keys between them, checked for consistency on construction."""
+    """Tables and the foreign keys between them, checked for consistency on construction;
+    ``rules`` across tables in their JSON form (see :mod:`datatwin.constraints.cross`)."""
 
     tables: tuple[TableSchema, ...]
     foreign_keys: tuple[ForeignKey, ...] = field(default=())
+    rules: tuple[dict[str, Any], ...] = field(default=())
 
     def __post_init__(self) -> None:
         problems = []
@@ -186,7 +188,7 @@ class RelationalSchema:
             "version": RELATIONAL_VERSION,
             "tables": [t.to_dict() for t in self.tables],
             "foreign_keys": [k.to_dict() for k in self.foreign_keys],
-        }
+        } | ({"rules": [dict(r) for r in self.rules]} if self.rules else {})
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
@@ -198,9 +200,13 @@ class RelationalSchema:
             raise SchemaError(f'Not a datatwin relational schema: expected "format": "{RELATIONAL_FORMAT}".')
         if data.get("version") != RELATIONAL_VERSION:
             raise SchemaError(f"Relational schema version {data.get('version')!r} is not supported.")
+        rules = data.get("rules", [])
+        if not (isinstance(rules, list) and all(isinstance(r, dict) for r in rules)):
+            raise SchemaError('"rules" must be a list of rule objects, e.g. {"type": "child_sum", ...}.')
         return cls(
             tuple(TableSchema.from_dict(t) for t in data.get("tables", [])),
             tuple(ForeignKey.from_dict(k) for k in data.get("foreign_keys", [])),
+            tuple(rules),
         )
 
     @classmethod

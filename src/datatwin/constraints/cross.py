@@ -1,0 +1,127 @@
+"""Rules across tables of a database twin, held by construction once every table is drawn.
+
+``ChildSum("Invoice", "Total", "InvoiceLine", "UnitPrice * Quantity")``: a parent's column is
+the sum over its child rows of an expression of theirs (a parent without children: 0), computed
+from the drawn children — never drawn itself — and rounded like the column
+(``{"type": "child_sum", "table": …, "column": …, "child": …, "expression": …}`` in the
+relational schema's ``"rules"``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from datatwin.constraints.expression import Formula as Expression
+from datatwin.constraints.rules import Rule, _numbers, rule_from_dict
+from datatwin.errors import ConstraintError
+from datatwin.schema.relational import ForeignKey, RelationalSchema
+
+
+@dataclasses.dataclass(frozen=True)
+class ChildSum(Rule):
+    """``table.column`` = the sum of ``expression`` over the parent's rows in ``child``."""
+
+    type: ClassVar[str] = "child_sum"
+    table: str
+    column: str
+    child: str
+    expression: str
+    decimals: int | None = None
+
+    def __post_init__(self) -> None:
+        Expression(self.expression)
+
+    def columns(self) -> tuple[str, ...]:
+        return (self.column,)
+
+    def describe(self) -> str:
+        return f"{self.table}.{self.column} = sum over {self.child} of {self.expression}"
+
+    def broken(self, frame: pd.DataFrame) -> np.ndarray:
+        return np.zeros(len(frame), dtype=bool)  # a database rule: see sums_of and broken_in_database
+
+    def key(self, schema: RelationalSchema) -> ForeignKey:
+        """The one foreign key from the child to the parent table.
+
+        Raises
+        ------
+        ConstraintError
+            When the tables, the columns or that one key are not there.
+        """
+        names = {t.name: t for t in schema.tables}
+        for name in (self.table, self.child):
+            if name not in names:
+                raise ConstraintError(f"Rule '{self}' names unknown table {name!r}; the tables are {sorted(names)}.")
+        unknown = [c for c in Expression(self.expression).names if c not in names[self.child].columns]
+        unknown += [] if self.column in names[self.table].columns else [f"{self.table}.{self.column}"]
+        if unknown:
+            raise ConstraintError(f"Rule '{self}' names unknown column(s) {unknown}.")
+        keys = [k for k in schema.foreign_keys if k.table == self.child and k.parent == self.table]
+        if len(keys) != 1:
+            raise ConstraintError(
+                f"Rule '{self}' needs one foreign key from {self.child!r} to {self.table!r}; there are {len(keys)}."
+            )
+        return keys[0]
+
+    def sums_of(self, tables: dict[str, pd.DataFrame], schema: RelationalSchema) -> np.ndarray:
+        """The rule's value for each parent row: its children's sum (0 without children)."""
+        key = self.key(schema)
+        child, parent = tables[self.child], tables[self.table]
+        values = Expression(self.expression).evaluate(
+            {c: _numbers(child[c]) for c in Expression(self.expression).names}
+        )
+        own = pd.Series(np.nan_to_num(values), index=pd.MultiIndex.from_frame(child[list(key.columns)].astype(str)))
+        totals = own.groupby(level=list(range(len(key.columns)))).sum()
+        at = pd.MultiIndex.from_frame(parent[list(key.parent_columns)].astype(str))
+        return totals.reindex(at).fillna(0.0).to_numpy()
+
+    def broken_in_database(self, tables: dict[str, pd.DataFrame], schema: RelationalSchema) -> np.ndarray:
+        """Parent rows whose column is not its children's sum (to the column's decimals)."""
+        expected = self.sums_of(tables, schema)
+        value = _numbers(tables[self.table][self.column])
+        tolerance = 0.5 * 10.0 ** -(self.decimals if self.decimals is not None else 9) + 1e-9 * np.abs(expected)
+        return ~np.isnan(value) & (np.abs(value - expected) > tolerance)
+
+
+DATABASE_RULES: dict[str, type[Rule]] = {ChildSum.type: ChildSum}
+
+
+def database_rules(rules: Any, schema: RelationalSchema) -> list[ChildSum]:
+    """The database rules of a relational schema's JSON ``rules`` (or rule objects), checked.
+
+    Raises
+    ------
+    ConstraintError
+        When a rule is malformed, names an unknown table or column, or no single key links its tables.
+    """
+    parsed = [
+        r if isinstance(r, Rule) else rule_from_dict(r, f"rules[{i}]", DATABASE_RULES)
+        for i, r in enumerate(rules or ())
+    ]
+    for rule in parsed:
+        if not isinstance(rule, ChildSum):
+            raise ConstraintError(f"Rule '{rule}' is a table's rule; a database's rules are {sorted(DATABASE_RULES)}.")
+        rule.key(schema)
+    return [r for r in parsed if isinstance(r, ChildSum)]
+
+
+def hold_database_rules(
+    tables: dict[str, pd.DataFrame], schema: RelationalSchema, decimals: dict[tuple[str, str], int | None]
+) -> None:
+    """Compute every rule's column from the drawn children, in place (parents whose children
+    are themselves parents' sums come after them: rules applied children first)."""
+    rules = database_rules(schema.rules, schema)
+    for rule in sorted(rules, key=lambda r: _depth(r.child, rules)):
+        places = rule.decimals if rule.decimals is not None else decimals.get((rule.table, rule.column))
+        sums = rule.sums_of(tables, schema)
+        tables[rule.table][rule.column] = np.round(sums, places) if places is not None else sums
+
+
+def _depth(table: str, rules: list[ChildSum]) -> int:
+    """How many sums feed into ``table``'s own (an invoice's lines before the invoice)."""
+    below = [r for r in rules if r.table == table]
+    return 0 if not below else 1 + max(_depth(r.child, rules) for r in below)
