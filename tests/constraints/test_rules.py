@@ -9,12 +9,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from typer.testing import CliRunner
 
 import datatwin
 from datatwin.cli.main import app
 from datatwin.conditions import Range
 from datatwin.constraints import (
+    AfterParent,
     ChildSum,
     Combination,
     Conditional,
@@ -252,3 +254,42 @@ def test_a_parent_total_is_the_sum_of_its_drawn_children(tmp_path):
         ConstraintError, match=re.escape("needs one foreign key from 'Track' to 'Invoice'; there are 0")
     ):
         datatwin.fit_database(chinook, max_time=1, rules=[ChildSum("Invoice", "Total", "Track", "Milliseconds")])
+
+
+def test_a_child_date_stays_after_its_parents(tmp_path):
+    rng = np.random.default_rng(0)
+    placed = pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 300 * 24, 400), unit="h")
+    orders = pd.DataFrame(
+        {"order_id": np.arange(1, 401), "placed_at": placed, "amount": rng.gamma(2, 40, 400).round(2)}
+    )
+    parent = rng.permutation(np.arange(1, 401))[:350]  # one shipment per order (orders with many are drawn as events)
+    lag = pd.to_timedelta(rng.gamma(2, 20, 350).round() + 1, unit="h")
+    shipments = pd.DataFrame(
+        {
+            "shipment_id": np.arange(1, 351),
+            "order_id": parent,
+            "shipped_at": placed[parent - 1] + lag,
+            "carrier": rng.choice(["dhl", "ups"], 350),
+        }
+    )
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "CREATE TABLE orders (order_id INTEGER PRIMARY KEY, placed_at TIMESTAMP, amount REAL)"
+        )
+        connection.exec_driver_sql(
+            "CREATE TABLE shipment (shipment_id INTEGER PRIMARY KEY, order_id INTEGER REFERENCES orders (order_id), "
+            "shipped_at TIMESTAMP, carrier TEXT)"
+        )
+    orders.to_sql("orders", engine, if_exists="append", index=False)
+    shipments.to_sql("shipment", engine, if_exists="append", index=False)
+    engine.dispose()
+    rule = AfterParent("shipment", "shipped_at", "placed_at", strict=True)
+    twin = datatwin.fit_database(url, seed=0, max_time=6, rules=[rule])
+    drawn = twin.sample(seed=1).tables
+    joined = drawn["shipment"].merge(drawn["orders"], on="order_id")
+    assert len(joined) == len(drawn["shipment"]) > 0
+    assert (pd.to_datetime(joined["shipped_at"]) > pd.to_datetime(joined["placed_at"])).all()
+    with pytest.raises(ConstraintError, match=re.escape("needs one parent of 'orders' with column 'shipped_at'")):
+        datatwin.fit_database(url, max_time=1, rules=[AfterParent("orders", "placed_at", "shipped_at")])

@@ -1,7 +1,7 @@
 """Rules across columns — order, difference, fixed combinations, formulas, conditionals,
 uniqueness and formats — declared, found in the data, and held by construction while drawing."""
 
-from datatwin.constraints.cross import ChildSum
+from datatwin.constraints.cross import AfterParent, ChildSum
 from datatwin.constraints.discover import discover_rules
 from datatwin.constraints.rules import (
     RULES,
@@ -19,6 +19,7 @@ from datatwin.constraints.ruleset import RuleSet, parse_rules
 
 __all__ = [
     "RULES",
+    "AfterParent",
     "ChildSum",
     "Combination",
     "Conditional",

@@ -1,10 +1,14 @@
-"""Rules across tables of a database twin, held by construction once every table is drawn.
+"""Rules across tables of a database twin, held by construction.
 
 ``ChildSum("Invoice", "Total", "InvoiceLine", "UnitPrice * Quantity")``: a parent's column is
 the sum over its child rows of an expression of theirs (a parent without children: 0), computed
 from the drawn children — never drawn itself — and rounded like the column
 (``{"type": "child_sum", "table": …, "column": …, "child": …, "expression": …}`` in the
 relational schema's ``"rules"``).
+
+``AfterParent("InvoiceLine", "shipped", "InvoiceDate")``: a child's column at or after (``strict``:
+after) its parent's — the child table is learnt with its parent's value as context, so the rule
+becomes an order between that context and the child's column, drawn as a gap above it.
 """
 
 from __future__ import annotations
@@ -87,10 +91,53 @@ class ChildSum(Rule):
         return ~np.isnan(value) & (np.abs(value - expected) > tolerance)
 
 
-DATABASE_RULES: dict[str, type[Rule]] = {ChildSum.type: ChildSum}
+@dataclasses.dataclass(frozen=True)
+class AfterParent(Rule):
+    """``table.column`` at or after (``strict``: after) ``parent_column`` of the row's parent."""
+
+    type: ClassVar[str] = "after_parent"
+    table: str
+    column: str
+    parent_column: str
+    strict: bool = False
+
+    def columns(self) -> tuple[str, ...]:
+        return (self.column,)
+
+    def describe(self) -> str:
+        return f"{self.table}.{self.column} {'>' if self.strict else '>='} its parent's {self.parent_column}"
+
+    def broken(self, frame: pd.DataFrame) -> np.ndarray:
+        return np.zeros(len(frame), dtype=bool)  # held in the child's own twin (see the module)
+
+    def key(self, schema: RelationalSchema) -> ForeignKey:
+        """The foreign key to the parent that has ``parent_column``.
+
+        Raises
+        ------
+        ConstraintError
+            When the table or columns are not there, or no single parent has the column.
+        """
+        names = {t.name: t for t in schema.tables}
+        if self.table not in names or self.column not in names[self.table].columns:
+            raise ConstraintError(f"Rule '{self}' names an unknown table or column ({self.table}.{self.column}).")
+        keys = [
+            k
+            for k in schema.foreign_keys
+            if k.table == self.table and self.parent_column in names[k.parent].columns and k.parent != self.table
+        ]
+        if len(keys) != 1:
+            raise ConstraintError(
+                f"Rule '{self}' needs one parent of {self.table!r} with column {self.parent_column!r}; "
+                f"there are {len(keys)}."
+            )
+        return keys[0]
 
 
-def database_rules(rules: Any, schema: RelationalSchema) -> list[ChildSum]:
+DATABASE_RULES: dict[str, type[Rule]] = {ChildSum.type: ChildSum, AfterParent.type: AfterParent}
+
+
+def database_rules(rules: Any, schema: RelationalSchema) -> list[ChildSum | AfterParent]:
     """The database rules of a relational schema's JSON ``rules`` (or rule objects), checked.
 
     Raises
@@ -103,10 +150,10 @@ def database_rules(rules: Any, schema: RelationalSchema) -> list[ChildSum]:
         for i, r in enumerate(rules or ())
     ]
     for rule in parsed:
-        if not isinstance(rule, ChildSum):
+        if not isinstance(rule, ChildSum | AfterParent):
             raise ConstraintError(f"Rule '{rule}' is a table's rule; a database's rules are {sorted(DATABASE_RULES)}.")
         rule.key(schema)
-    return [r for r in parsed if isinstance(r, ChildSum)]
+    return [r for r in parsed if isinstance(r, ChildSum | AfterParent)]
 
 
 def hold_database_rules(
@@ -114,7 +161,7 @@ def hold_database_rules(
 ) -> None:
     """Compute every rule's column from the drawn children, in place (parents whose children
     are themselves parents' sums come after them: rules applied children first)."""
-    rules = database_rules(schema.rules, schema)
+    rules = [r for r in database_rules(schema.rules, schema) if isinstance(r, ChildSum)]
     for rule in sorted(rules, key=lambda r: _depth(r.child, rules)):
         places = rule.decimals if rule.decimals is not None else decimals.get((rule.table, rule.column))
         sums = rule.sums_of(tables, schema)

@@ -59,7 +59,9 @@ FREQUENT = 20
 class OrderPlan:
     """Which columns are drawn as gaps, above (or below) which bases, in which order."""
 
-    def __init__(self, rules: list[Rule], schema: Schema) -> None:
+    def __init__(self, rules: list[Rule], schema: Schema, given: frozenset[str] = frozenset()) -> None:
+        self.given = given
+        """Columns every sample gives (a context): never rebuilt, so their group goes upwards."""
         self.edges: list[tuple[str, str, Bound]] = []  # (low, high, bound of high above low)
         named: dict[str, list[Rule]] = defaultdict(list)
         for rule in rules:
@@ -119,6 +121,8 @@ class OrderPlan:
                 continue
             if all(self.kinds[c] is ColumnKind.NUMERIC and _positive(table[c]) for c in group):
                 self.ratio |= group
+            if group & self.given:
+                continue
             up = {b for a, b, _ in self.edges if b in group}
             down = {a for a, b, _ in self.edges if a in group}
             if sum(_lattice(table[c]) for c in down) < sum(_lattice(table[c]) for c in up):

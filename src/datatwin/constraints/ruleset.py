@@ -66,7 +66,7 @@ class RuleSet:
         when rules contradict each other (each time saying which).
     """
 
-    def __init__(self, rules: Iterable[Rule | dict[str, Any]], schema: Schema) -> None:
+    def __init__(self, rules: Iterable[Rule | dict[str, Any]], schema: Schema, given: Iterable[str] = ()) -> None:
         self.schema = schema
         parsed = parse_rules(rules)
         for rule in parsed:
@@ -76,7 +76,7 @@ class RuleSet:
                     f"Rule '{rule}' names unknown column(s) {unknown}; the columns are {schema.names}."
                 )
         self.rules = [_with_decimals(rule, schema) for rule in parsed]
-        self.order = OrderPlan([r for r in self.rules if isinstance(r, Order | Difference)], schema)
+        self.order = OrderPlan([r for r in self.rules if isinstance(r, Order | Difference)], schema, frozenset(given))
         self.combinations = CombinationPlan([r for r in self.rules if isinstance(r, Combination)], schema)
         self.formulas = _formula_order([r for r in self.rules if isinstance(r, Formula)], schema)
         _check_overlaps(self)

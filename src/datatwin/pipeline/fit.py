@@ -41,11 +41,13 @@ def fit_table(
     progress: Progress | None = None,
     rules: Sequence[Rule | dict[str, Any]] = (),
     find_rules: bool = False,
+    given: Sequence[str] = (),
 ) -> FittedTable:
     """Learn a table: infer (or take) its schema and rules, fit its transforms, then its model.
 
     Parameters are those of :func:`datatwin.fit`, with the table already read; ``find_rules``
-    looks for rules in the data when the schema states none (``rules`` are added to them).
+    looks for rules in the data when the schema states none (``rules`` are added to them);
+    ``given`` names columns every sample will give (a context), which rules never rebuild.
     """
     check_seed(seed)
     frame = source.data
@@ -67,7 +69,7 @@ def fit_table(
     encoder_seed, model_seed = np.random.SeedSequence(seed).generate_state(2)
     stated = list(resolved_schema.rules or ())
     found = discover_rules(table, resolved_schema, seed=seed) if find_rules and resolved_schema.rules is None else []
-    ruleset = RuleSet([*stated, *found, *rules], resolved_schema)
+    ruleset = RuleSet([*stated, *found, *rules], resolved_schema, given)
     resolved_schema = dataclasses.replace(resolved_schema, rules=tuple(r.to_dict() for r in ruleset))
     ruleset.schema = resolved_schema
     ruleset.fit(table, rare_threshold=rare_threshold, seed=int(encoder_seed))

@@ -34,9 +34,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from datatwin.constraints import Rule
-from datatwin.constraints.cross import database_rules
-from datatwin.errors import DataError
+from datatwin.constraints import Order, Rule
+from datatwin.constraints.cross import AfterParent, database_rules
+from datatwin.errors import ConstraintError, DataError
 from datatwin.io import TableSource
 from datatwin.io.database import Database, read_database
 from datatwin.lineage import hash_frame
@@ -44,7 +44,7 @@ from datatwin.pipeline import MIN_ROWS, fit_table
 from datatwin.pipeline.fit import MIN_TRAINING_SECONDS
 from datatwin.progress import Progress, advance
 from datatwin.relational.checks import key_problems
-from datatwin.relational.columns import children_counts, filled_column_specs, value_columns
+from datatwin.relational.columns import PARENT, children_counts, filled_column_specs, value_columns
 from datatwin.relational.context import (
     UNLEARNT_CONTEXT,
     as_drawn,
@@ -210,7 +210,12 @@ def _fit_table(
         model = "copula" if tiny else ("argn" if conditioned else "auto")
         schema = _with_unique_keys(inferred, [c for c in training.columns], table)
         name = f"{database.source}#{table.name}"
+        held = _after_parent(database, table, primary, list(training.columns))
         if time_column is not None and not tiny and schema[time_column].kind is ColumnKind.DATETIME:
+            if held:
+                raise ConstraintError(
+                    f"Rule '{held[0]}': {table.name!r} is drawn as events in time, which rules do not reach yet."
+                )
             events = fit_events(training, schema, rows, time_column, source=name, seed=seed, max_time=max_time)
         else:
             table_fit = fit_table(
@@ -220,6 +225,8 @@ def _fit_table(
                 schema=schema,
                 max_time=max_time,
                 min_rows=1,
+                rules=held,
+                given=[c.name for c in schema.columns if is_context(c.name)],
             )
     return TableModel(
         fitted=table_fit,
@@ -234,6 +241,31 @@ def _fit_table(
         sequence_length=sequence_length,
         events=events,
     )
+
+
+def _after_parent(
+    database: Database, table: TableSchema, primary: ForeignKey | None, columns: list[str]
+) -> list[Order]:
+    """The table's after-parent rules as orders between its parent's value (a context column)
+    and its own.
+
+    Raises
+    ------
+    ConstraintError
+        When the table is not drawn under that parent with that value as context.
+    """
+    out = []
+    for rule in database_rules(database.schema.rules, database.schema):
+        if not isinstance(rule, AfterParent) or rule.table != table.name:
+            continue
+        given = PARENT + rule.parent_column
+        if primary is None or rule.key(database.schema) != primary or given not in columns:
+            raise ConstraintError(
+                f"Rule '{rule}': {table.name!r} is not drawn under that parent with its {rule.parent_column!r} "
+                "as context, so datatwin cannot hold it."
+            )
+        out.append(Order((given, rule.column), strict=rule.strict))
+    return out
 
 
 def _with_unique_keys(inferred: Schema, columns: list[str], table: TableSchema) -> Schema:
