@@ -15,6 +15,7 @@ DATABASE_ONLY = {
     "copied_identifiers",
     "referential_integrity",
     "dangling_share",
+    "database_rules",
     "children_per_parent",
     "parent_child_trends",
 }

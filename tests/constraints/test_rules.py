@@ -248,6 +248,11 @@ def test_a_parent_total_is_the_sum_of_its_drawn_children(tmp_path):
         assert np.allclose(invoices["Total"], invoices["InvoiceId"].map(sums).fillna(0).round(2), atol=0.005)
         assert not rule.broken_in_database(database.tables, database.schema).any()
     assert RelationalSchema.from_dict(twin.fitted.schema.to_dict()).rules == (rule.to_dict(),)
+    drawn = twin.sample(seed=3)
+    assert datatwin.evaluate_database(chinook, drawn).metric("database_rules").value == 0.0
+    drawn.tables["Invoice"].loc[:9, "Total"] += 1.0  # ten invoices off by one
+    broken = datatwin.evaluate_database(chinook, drawn).metric("database_rules")
+    assert broken.details["rows"] == 10 and broken.subject == str(rule)
     with pytest.raises(ConstraintError, match=re.escape("names unknown table 'Invoices'")):
         datatwin.fit_database(chinook, max_time=1, rules=[ChildSum("Invoices", "Total", "InvoiceLine", "Quantity")])
     with pytest.raises(
@@ -291,5 +296,6 @@ def test_a_child_date_stays_after_its_parents(tmp_path):
     joined = drawn["shipment"].merge(drawn["orders"], on="order_id")
     assert len(joined) == len(drawn["shipment"]) > 0
     assert (pd.to_datetime(joined["shipped_at"]) > pd.to_datetime(joined["placed_at"])).all()
+    assert datatwin.evaluate_database(url, twin.sample(seed=2)).metric("database_rules").value == 0.0
     with pytest.raises(ConstraintError, match=re.escape("needs one parent of 'orders' with column 'shipped_at'")):
         datatwin.fit_database(url, max_time=1, rules=[AfterParent("orders", "placed_at", "shipped_at")])

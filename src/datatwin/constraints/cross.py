@@ -133,6 +133,21 @@ class AfterParent(Rule):
             )
         return keys[0]
 
+    def broken_in_database(self, tables: dict[str, pd.DataFrame], schema: RelationalSchema) -> np.ndarray:
+        """Child rows whose column is before (``strict``: not after) their parent's."""
+        key = self.key(schema)
+        child, parent = tables[self.table], tables[key.parent]
+        lookup = parent.set_index(list(key.parent_columns))[self.parent_column]
+        lookup.index = (
+            lookup.index.map(str) if len(key.parent_columns) == 1 else lookup.index.map(lambda t: tuple(map(str, t)))
+        )
+        keys = child[list(key.columns)].astype(str)
+        wanted = keys.iloc[:, 0] if len(key.columns) == 1 else pd.Series(list(keys.itertuples(index=False, name=None)))
+        limit = _numbers(wanted.map(lookup).reset_index(drop=True))
+        value = _numbers(child[self.column].reset_index(drop=True))
+        both = ~np.isnan(limit) & ~np.isnan(value)
+        return both & ((value <= limit) if self.strict else (value < limit))
+
 
 DATABASE_RULES: dict[str, type[Rule]] = {ChildSum.type: ChildSum, AfterParent.type: AfterParent}
 

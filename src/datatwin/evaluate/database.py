@@ -13,6 +13,7 @@ child's columns and its parent's, over the rows joined through the key).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import ks_2samp
 
+from datatwin.constraints.cross import database_rules
 from datatwin.errors import DataError
 from datatwin.evaluate.fidelity import column_shapes_metric, pair_trends_metric
 from datatwin.evaluate.inputs import prepare
@@ -50,8 +52,9 @@ def evaluate_database(
     *,
     thresholds: dict[str, tuple[float, float]] | None = None,
     progress: Progress | None = None,
+    rules: Sequence[Any] | None = None,
 ) -> Report:
-    """Measure how faithful a synthetic database is and whether every key holds.
+    """Measure how faithful a synthetic database is and whether every key and rule holds.
 
     Parameters
     ----------
@@ -63,6 +66,9 @@ def evaluate_database(
         Pass/warn limits to override, by metric key.
     progress
         Callback receiving the number of tables and keys measured.
+    rules
+        Rules across tables to check (:mod:`datatwin.constraints.cross`); default: those of the
+        synthetic database's schema (a twin's sample carries them).
 
     Raises
     ------
@@ -85,6 +91,13 @@ def evaluate_database(
         metrics.append(_children_per_parent(real_db, synthetic_db, key, limits))
         metrics.append(_parent_child_trends(real_db, synthetic_db, key, limits))
         metrics += _event_metrics(real_db, synthetic_db, key, limits)
+    for rule in database_rules(synthetic_db.schema.rules if rules is None else rules, schema):
+        broken = rule.broken_in_database(synthetic_db.tables, schema)
+        share = float(broken.mean()) if len(broken) else 0.0
+        summary = f"{100 * share:.2f}% of rows break '{rule}'"
+        metrics.append(
+            measured("database_rules", share, 0.0, summary, limits, {"rows": int(broken.sum())}, subject=str(rule))
+        )
     advance(progress, "evaluating keys", steps, steps)
     context = {
         "database": True,

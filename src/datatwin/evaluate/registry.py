@@ -95,6 +95,7 @@ METRICS: dict[str, MetricSpec] = {
         MetricSpec("constraints", "constraints", "Declared rules kept", "lower", 0.0, 0.01, ideal=0.0),
         MetricSpec("referential_integrity", "constraints", "Referential integrity", "higher", 1.0, 0.999, ideal=1.0),
         MetricSpec("dangling_share", "constraints", "Dangling share vs real", "lower", 0.01, 0.05, ideal=0.0),
+        MetricSpec("database_rules", "constraints", "Rules across tables kept", "lower", 0.0, 0.01, ideal=0.0),
     )
 }
 """The metrics in report order."""
