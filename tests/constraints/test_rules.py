@@ -250,6 +250,9 @@ def test_a_parent_total_is_the_sum_of_its_drawn_children(tmp_path):
     assert RelationalSchema.from_dict(twin.fitted.schema.to_dict()).rules == (rule.to_dict(),)
     drawn = twin.sample(seed=3)
     assert datatwin.evaluate_database(chinook, drawn).metric("database_rules").value == 0.0
+    found = datatwin.fit_database(chinook, seed=0, max_time=4).rules  # found by default: lines all have quantity 1
+    assert [str(r) for r in found] == ["Invoice.Total = sum over InvoiceLine of UnitPrice"] and found[0].support == 412
+    assert datatwin.fit_database(chinook, seed=0, max_time=4, find_rules=False).rules == []
     drawn.tables["Invoice"].loc[:9, "Total"] += 1.0  # ten invoices off by one
     broken = datatwin.evaluate_database(chinook, drawn).metric("database_rules")
     assert broken.details["rows"] == 10 and broken.subject == str(rule)

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from datatwin.constraints import Rule
+from datatwin.constraints.cross import database_rules
 from datatwin.errors import ConfigError
 from datatwin.io import write_artifact
 from datatwin.io.artifact import signing_key
@@ -36,6 +37,11 @@ class DatabaseTwin:
     def schema(self) -> RelationalSchema:
         """The relational schema it was learnt with (declared and detected keys)."""
         return self.fitted.schema
+
+    @property
+    def rules(self) -> list[Rule]:
+        """The rules across tables every sample keeps (given and found)."""
+        return list(database_rules(self.fitted.schema.rules, self.fitted.schema))
 
     @property
     def tables(self) -> dict[str, TableModel]:
@@ -87,6 +93,7 @@ def fit_database(
     max_time: float | None = None,
     progress: Progress | None = None,
     rules: Sequence[Rule | dict[str, Any]] = (),
+    find_rules: bool = True,
 ) -> DatabaseTwin:
     """Learn a twin of a whole database.
 
@@ -116,6 +123,9 @@ def fit_database(
         Rules across tables every sample keeps, besides those the schema states:
         ``ChildSum("Invoice", "Total", "InvoiceLine", "UnitPrice * Quantity")`` (a parent's
         column is its children's sum, computed from the drawn children).
+    find_rules
+        Also hold each parent column that equals, for every parent, the sum over its children
+        of one child column or a product of two (an invoice's total).
 
     Raises
     ------
@@ -134,5 +144,6 @@ def fit_database(
         max_time=max_time,
         progress=progress,
         rules=rules,
+        find_rules=find_rules,
     )
     return DatabaseTwin(fitted)

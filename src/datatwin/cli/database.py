@@ -38,6 +38,7 @@ def fit_database_source(
     detect_keys: bool,
     reference: list[str] | None,
     refused: dict[str, bool],
+    find_rules: bool = True,
 ) -> None:
     """`datatwin fit DATABASE -o TWIN`."""
     import datatwin
@@ -54,6 +55,7 @@ def fit_database_source(
             seed=seed,
             max_time=max_time,
             progress=progress,
+            find_rules=find_rules,
         )
         twin.save(output)
     primary = [f"{t.name}({', '.join(t.primary_key)})" for t in twin.schema.tables if t.key_evidence is not None]
@@ -67,6 +69,8 @@ def fit_database_source(
     detected = [k.describe() for k in twin.schema.foreign_keys if not k.declared]
     if detected:
         console.print(f"Foreign keys found in the data (check them with `datatwin schema`): {', '.join(detected)}")
+    for rule in twin.rules:
+        console.print(f"Rule held across tables: {rule}", markup=False, highlight=False)
     for key, done in twin.fitted.lineage.get("dangling", {}).items():
         share = f" ({done['share']:.1%} of its references)" if "share" in done else ""
         console.print(f"{key}: {done['rows']:,} row(s) refer to missing parents{share}; policy '{done['policy']}'.")

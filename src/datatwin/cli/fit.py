@@ -94,6 +94,7 @@ def fit_command(
                 detect_keys=detect_keys,
                 reference=reference,
                 refused=refused,
+                find_rules=find_rules,
             )
             return
         if report is not None:

@@ -187,3 +187,53 @@ def _depth(table: str, rules: list[ChildSum]) -> int:
     """How many sums feed into ``table``'s own (an invoice's lines before the invoice)."""
     below = [r for r in rules if r.table == table]
     return 0 if not below else 1 + max(_depth(r.child, rules) for r in below)
+
+
+def discover_database_rules(tables: dict[str, pd.DataFrame], schema: RelationalSchema) -> list[ChildSum]:
+    """Parent columns that equal, for every parent, the sum over its children of one child
+    column or of a product of two (an invoice's total and its lines' price × quantity), kept
+    when at least :data:`SUPPORT` parents have children and the column is not always zero.
+    Key columns are neither summed nor sums, and two tables linked by several keys are skipped."""
+    found = []
+    keyed = {(t.name, c) for t in schema.tables for k in [t.primary_key, *t.unique] for c in k}
+    keyed |= {(k.table, c) for k in schema.foreign_keys for c in k.columns}
+    keyed |= {(k.parent, c) for k in schema.foreign_keys for c in k.parent_columns}
+    for key in schema.foreign_keys:
+        pairs = [k for k in schema.foreign_keys if (k.table, k.parent) == (key.table, key.parent)]
+        if len(key.columns) != 1 or key.table == key.parent or len(pairs) > 1:
+            continue  # a rule names its tables, so one key must link them
+        child, parent = tables[key.table], tables[key.parent]
+        numbers = [c for c in child.columns if (key.table, c) not in keyed and _is_number(child[c])]
+        targets = [c for c in parent.columns if (key.parent, c) not in keyed and _is_number(parent[c])]
+        if not numbers or not targets:
+            continue
+        candidates = [c if c.isidentifier() else f"`{c}`" for c in numbers]
+        candidates += [f"{a} * {b}" for i, a in enumerate(candidates) for b in candidates[i + 1 :]]
+        for target in targets:
+            for expression in candidates:
+                rule = ChildSum(key.parent, target, key.table, expression)
+                if _holds(rule, tables, schema, parent[target]):
+                    found.append(
+                        dataclasses.replace(
+                            rule, support=int(parent[key.parent_columns[0]].isin(child[key.columns[0]]).sum())
+                        )
+                    )
+                    break
+    return found
+
+
+SUPPORT = 50
+
+
+def _is_number(values: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype)
+
+
+def _holds(rule: ChildSum, tables: dict[str, pd.DataFrame], schema: RelationalSchema, values: pd.Series) -> bool:
+    key = rule.key(schema)
+    with_children = tables[rule.table][key.parent_columns[0]].isin(tables[rule.child][key.columns[0]]).to_numpy()
+    if with_children.sum() < SUPPORT or not (values.abs() > 0).any():
+        return False
+    expected = rule.sums_of(tables, schema)
+    actual = _numbers(values)
+    return bool(np.allclose(actual, expected, rtol=1e-9, atol=0.005, equal_nan=False))

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from datatwin.constraints import Order, Rule
-from datatwin.constraints.cross import AfterParent, database_rules
+from datatwin.constraints.cross import AfterParent, database_rules, discover_database_rules
 from datatwin.errors import ConstraintError, DataError
 from datatwin.io import TableSource
 from datatwin.io.database import Database, read_database
@@ -84,6 +84,7 @@ def learn_database(
     max_time: float | None = None,
     progress: Progress | None = None,
     rules: Sequence[Any] = (),
+    find_rules: bool = True,
 ) -> FittedDatabase:
     """Learn every table of a database, parents first (see the module docstring); the
     parameters and errors are those of :func:`datatwin.fit_database`, which wraps the result."""
@@ -94,6 +95,13 @@ def learn_database(
     stated = [*database.schema.rules, *(r.to_dict() if isinstance(r, Rule) else r for r in rules)]
     if detect_keys:
         database = discover_keys(database)
+    if find_rules:  # a parent's column that is its children's sum in every row, unless stated
+        decided = {(r.get("table"), r.get("column")) for r in stated}
+        stated += [
+            r.to_dict()
+            for r in discover_database_rules(database.tables, database.schema)
+            if (r.table, r.column) not in decided
+        ]
     if stated:  # the same rows, their schema carrying the rules; each checked before any table trains
         database = Database(dataclasses.replace(database.schema, rules=tuple(stated)), database.tables, database.source)
         database_rules(database.schema.rules, database.schema)
