@@ -22,6 +22,7 @@ import pandas as pd
 from datatwin.constraints.expression import Formula as Expression
 from datatwin.constraints.rules import Rule, _numbers, rule_from_dict
 from datatwin.errors import ConstraintError
+from datatwin.schema.keys import parent_rows
 from datatwin.schema.relational import ForeignKey, RelationalSchema
 
 
@@ -73,15 +74,11 @@ class ChildSum(Rule):
 
     def sums_of(self, tables: dict[str, pd.DataFrame], schema: RelationalSchema) -> np.ndarray:
         """The rule's value for each parent row: its children's sum (0 without children)."""
-        key = self.key(schema)
-        child, parent = tables[self.child], tables[self.table]
-        values = Expression(self.expression).evaluate(
-            {c: _numbers(child[c]) for c in Expression(self.expression).names}
-        )
-        own = pd.Series(np.nan_to_num(values), index=pd.MultiIndex.from_frame(child[list(key.columns)].astype(str)))
-        totals = own.groupby(level=list(range(len(key.columns)))).sum()
-        at = pd.MultiIndex.from_frame(parent[list(key.parent_columns)].astype(str))
-        return totals.reindex(at).fillna(0.0).to_numpy()
+        rows = parent_rows(tables, self.key(schema))
+        expression = Expression(self.expression)
+        values = np.nan_to_num(expression.evaluate({c: _numbers(tables[self.child][c]) for c in expression.names}))
+        linked = rows >= 0
+        return np.bincount(rows[linked], weights=values[linked], minlength=len(tables[self.table]))
 
     def broken_in_database(self, tables: dict[str, pd.DataFrame], schema: RelationalSchema) -> np.ndarray:
         """Parent rows whose column is not its children's sum (to the column's decimals)."""
@@ -136,15 +133,9 @@ class AfterParent(Rule):
     def broken_in_database(self, tables: dict[str, pd.DataFrame], schema: RelationalSchema) -> np.ndarray:
         """Child rows whose column is before (``strict``: not after) their parent's."""
         key = self.key(schema)
-        child, parent = tables[self.table], tables[key.parent]
-        lookup = parent.set_index(list(key.parent_columns))[self.parent_column]
-        lookup.index = (
-            lookup.index.map(str) if len(key.parent_columns) == 1 else lookup.index.map(lambda t: tuple(map(str, t)))
-        )
-        keys = child[list(key.columns)].astype(str)
-        wanted = keys.iloc[:, 0] if len(key.columns) == 1 else pd.Series(list(keys.itertuples(index=False, name=None)))
-        limit = _numbers(wanted.map(lookup).reset_index(drop=True))
-        value = _numbers(child[self.column].reset_index(drop=True))
+        rows = parent_rows(tables, key)
+        limit = np.where(rows >= 0, _numbers(tables[key.parent][self.parent_column])[np.maximum(rows, 0)], np.nan)
+        value = _numbers(tables[self.table][self.column])
         both = ~np.isnan(limit) & ~np.isnan(value)
         return both & ((value <= limit) if self.strict else (value < limit))
 
@@ -213,11 +204,7 @@ def discover_database_rules(tables: dict[str, pd.DataFrame], schema: RelationalS
             for expression in candidates:
                 rule = ChildSum(key.parent, target, key.table, expression)
                 if _holds(rule, tables, schema, parent[target]):
-                    found.append(
-                        dataclasses.replace(
-                            rule, support=int(parent[key.parent_columns[0]].isin(child[key.columns[0]]).sum())
-                        )
-                    )
+                    found.append(dataclasses.replace(rule, support=_with_children(tables, key)))
                     break
     return found
 
@@ -225,14 +212,18 @@ def discover_database_rules(tables: dict[str, pd.DataFrame], schema: RelationalS
 SUPPORT = 50
 
 
+def _with_children(tables: dict[str, pd.DataFrame], key: ForeignKey) -> int:
+    """How many parents have at least one child through ``key``."""
+    rows = parent_rows(tables, key)
+    return len(np.unique(rows[rows >= 0]))
+
+
 def _is_number(values: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype)
 
 
 def _holds(rule: ChildSum, tables: dict[str, pd.DataFrame], schema: RelationalSchema, values: pd.Series) -> bool:
-    key = rule.key(schema)
-    with_children = tables[rule.table][key.parent_columns[0]].isin(tables[rule.child][key.columns[0]]).to_numpy()
-    if with_children.sum() < SUPPORT or not (values.abs() > 0).any():
+    if _with_children(tables, rule.key(schema)) < SUPPORT or not (values.abs() > 0).any():
         return False
     expected = rule.sums_of(tables, schema)
     actual = _numbers(values)

@@ -321,10 +321,12 @@ class RuleSet:
     # -- checking --------------------------------------------------------------------------------
 
     def broken(self, rows: pd.DataFrame) -> dict[str, int]:
-        """Rows of a drawn table (as written) breaking each rule; empty when every rule holds."""
+        """Rows of a drawn table (as written) breaking each rule; empty when every rule holds
+        (only the columns the rules name are read back: this runs on every drawn batch)."""
         if not self.rules:
             return {}
-        return self.broken_in(coerce_table(rows, Schema(tuple(s.without_bounds() for s in self.schema.columns))))
+        named = [c for c in self.schema.names if any(c in r.columns() for r in self.rules)]
+        return self.broken_in(coerce_table(rows[named], Schema(tuple(self.schema[c].without_bounds() for c in named))))
 
     def _broken(self, table: pd.DataFrame, rule: Rule) -> np.ndarray:
         if isinstance(rule, Combination) and self.combinations.seen:

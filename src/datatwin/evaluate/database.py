@@ -33,12 +33,11 @@ from datatwin.evaluate.trends import pair_trend_details
 from datatwin.io.database import Database, read_database
 from datatwin.progress import Progress, advance
 from datatwin.relational.columns import children_per_row, filled_column_specs, value_columns
-from datatwin.relational.context import parent_rows
 from datatwin.relational.discover import discover_keys
 from datatwin.relational.events import event_time
 from datatwin.schema import ColumnKind, SequenceKeys
 from datatwin.schema.coerce import blanks_as_missing
-from datatwin.schema.keys import dangling_references, key_text
+from datatwin.schema.keys import dangling_references, key_text, parent_rows
 from datatwin.schema.relational import ForeignKey
 
 _PARENT = "parent."
@@ -305,7 +304,7 @@ def _events_of(frame: pd.DataFrame, key: ForeignKey, columns: list[str]) -> pd.D
 
 def _joined(database: Database, key: ForeignKey, child_columns: list[str], parent_columns: list[str]) -> pd.DataFrame:
     """Child rows with their parent's value columns (``parent.<column>``)."""
-    rows = parent_rows(database, key)
+    rows = parent_rows(database.tables, key)
     found = rows >= 0
     joined = database.tables[key.table].loc[found, child_columns].reset_index(drop=True)
     parents = database.tables[key.parent][parent_columns].iloc[rows[found]].reset_index(drop=True)

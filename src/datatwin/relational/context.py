@@ -23,16 +23,6 @@ def is_context(column: str) -> bool:
     return column.startswith((PARENT, GRANDPARENT, PREVIOUS)) or column == POSITION
 
 
-def parent_rows(database: Database, key: ForeignKey) -> np.ndarray:
-    """For each child row, the row number of its parent through ``key`` (the first parent with
-    that key), or -1 when it has none."""
-    parent_keys = key_text(database.tables[key.parent], key.parent_columns)
-    lookup = pd.Series(np.arange(len(parent_keys)), index=parent_keys.to_numpy())
-    lookup = lookup[~lookup.index.duplicated()]
-    rows = key_text(database.tables[key.table], key.columns).map(lookup)
-    return rows.fillna(-1).to_numpy(dtype=np.int64)
-
-
 def parent_context(database: Database, key: ForeignKey, rows: np.ndarray) -> pd.DataFrame:
     """Each child row's parent values through ``key`` (``rows``: the parent row of every child)."""
     parent = database.tables[key.parent]

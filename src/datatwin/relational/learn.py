@@ -51,7 +51,6 @@ from datatwin.relational.context import (
     grandparent_context,
     is_context,
     parent_context,
-    parent_rows,
     previous_context,
     sibling_order,
 )
@@ -63,6 +62,7 @@ from datatwin.relational.order import GenerationPlan, generation_plan
 from datatwin.relational.reference import find_reference_tables, known_references, reference_table_model
 from datatwin.schema import ColumnKind, ColumnSpec, Schema, infer_schema
 from datatwin.schema.coerce import blanks_as_missing, check_unique_names, coerce_table
+from datatwin.schema.keys import parent_rows
 from datatwin.schema.relational import ForeignKey, RelationalSchema, TableSchema
 
 MAX_SEQUENCE_LENGTH = 200
@@ -195,7 +195,7 @@ def _fit_table(
     sequence_length = 0
     time_column = None
     if primary is not None:
-        rows = parent_rows(database, primary)
+        rows = parent_rows(database.tables, primary)
         context = as_drawn(parent_context(database, primary, rows), fitted[primary.parent])
         contexts[table.name] = context
         training = pd.concat([training, context, grandparent_context(contexts.get(primary.parent), rows)], axis=1)

@@ -20,6 +20,16 @@ def key_text(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.Se
     return parts[0] if len(parts) == 1 else parts[0].astype(object).str.cat(parts[1:], sep="\x1f")
 
 
+def parent_rows(tables: Mapping[str, pd.DataFrame], key: ForeignKey) -> np.ndarray:
+    """For each child row, the row number of its parent through ``key`` (the first parent with
+    that key), or -1 when it has none."""
+    parent_keys = key_text(tables[key.parent], key.parent_columns)
+    lookup = pd.Series(np.arange(len(parent_keys)), index=parent_keys.to_numpy())
+    lookup = lookup[~lookup.index.duplicated()]
+    rows = key_text(tables[key.table], key.columns).map(lookup)
+    return rows.fillna(-1).to_numpy(dtype=np.int64)
+
+
 def dangling_references(tables: Mapping[str, pd.DataFrame], key: ForeignKey) -> tuple[pd.Series, pd.Series]:
     """The filled references of ``key`` among ``tables`` as key texts (indexed by child row; a
     key with a missing part refers to nothing) and, for each, whether its parent is missing."""
