@@ -226,6 +226,7 @@ def test_cli_generates_and_reports_rows(shop, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "orders" in result.output and "300" in result.output
-    assert len(pd.read_parquet(tmp_path / "out" / "orders.parquet")) == 300
+    orders = pd.read_parquet(tmp_path / "out" / "orders.parquet")
+    assert len(orders) == 300 and orders["note"].isna().any() and not (orders["note"] == "None").any()
     result = CliRunner().invoke(app, ["generate", str(shop), "-o", str(tmp_path / "x"), "--size", "orders"])
     assert result.exit_code == 1 and "must look like TABLE=N" in result.output

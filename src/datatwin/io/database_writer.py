@@ -16,7 +16,6 @@ tables and leaves the target as it was. A target that already holds data is refu
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -31,7 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from datatwin.errors import SourceError
 from datatwin.io.sql import engine_for, is_database_url, safe_url, sqlite_file
-from datatwin.io.writers import replace_folder
+from datatwin.io.writers import folder_beside
 from datatwin.schema.keys import dangling_references
 from datatwin.schema.relational import ForeignKey, RelationalSchema
 
@@ -204,8 +203,7 @@ def _write_folder(database: _Rows, folder: Path, *, replace: bool, table_format:
     if table_format not in (".csv", ".parquet"):
         raise SourceError(f"Tables of a folder are written as .csv or .parquet, not {table_format!r}.")
     _check_folder(folder, replace=replace)
-    temporary = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent))
-    try:
+    with folder_beside(folder) as temporary:
         types = _column_types(database)
         for table in database.schema.tables:
             rows = database.tables[table.name].reindex(columns=list(table.columns))
@@ -215,10 +213,6 @@ def _write_folder(database: _Rows, folder: Path, *, replace: bool, table_format:
             path = temporary / f"{table.name}{table_format}"
             rows.to_csv(path, index=False) if table_format == ".csv" else rows.to_parquet(path, index=False)
         (temporary / "schema.json").write_text(database.schema.to_json(), encoding="utf-8")
-        replace_folder(temporary, folder)
-    finally:
-        if temporary.exists():
-            shutil.rmtree(temporary)
 
 
 def _write_sqlite_file(database: _Rows, path: Path, *, replace: bool) -> None:

@@ -121,6 +121,19 @@ def write_table(data: pd.DataFrame, target: str | Path) -> None:
         writers[target.suffix.lower()](temp)
 
 
+@contextlib.contextmanager
+def folder_beside(folder: Path) -> Iterator[Path]:
+    """A new folder beside ``folder`` to fill, moved onto it when the block ends without an
+    error (:func:`replace_folder`) and removed otherwise: the target is then as it was."""
+    temporary = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent))
+    try:
+        yield temporary
+        replace_folder(temporary, folder)
+    finally:
+        if temporary.exists():
+            shutil.rmtree(temporary)
+
+
 def replace_folder(temporary: Path, folder: Path) -> None:
     """Move a finished ``temporary`` folder to ``folder``, replacing what is there; the old
     folder is kept aside until the new one is in place, and put back if the move fails."""

@@ -17,8 +17,6 @@ then filled a batch at a time:
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -39,7 +37,7 @@ from datatwin.io.database_writer import (
     swap_name,
 )
 from datatwin.io.sql import engine_for, is_database_url, safe_url, sqlite_file
-from datatwin.io.writers import replace_folder
+from datatwin.io.writers import folder_beside
 from datatwin.schema.relational import ForeignKey, RelationalSchema, TableSchema
 from datatwin.testdata.build import Layout
 from datatwin.testdata.ddl import require_sqlglot
@@ -128,9 +126,8 @@ def _folder(
 ) -> dict[str, int]:
     if table_format not in ("csv", "parquet"):
         raise SourceError(f"Tables of a folder are written as csv or parquet, not {table_format!r}.")
-    temporary = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent))
     counts = {}
-    try:
+    with folder_beside(folder) as temporary:
         for table in spec.tables:
             path = temporary / f"{table.name}.{table_format}"
             counts[table.name] = 0
@@ -142,25 +139,19 @@ def _folder(
                     import pyarrow as pa
                     import pyarrow.parquet as pq
 
-                    chunk = pa.Table.from_pandas(
-                        batch.astype({c: str for c in batch.columns if batch[c].dtype == object}), preserve_index=False
-                    )
+                    text = {c: "string" for c in batch.columns if batch[c].dtype == object}  # NULLs stay NULL
+                    chunk = pa.Table.from_pandas(batch.astype(text), preserve_index=False)
                     writer = writer or pq.ParquetWriter(path, chunk.schema)
                     writer.write_table(chunk.cast(writer.schema))
                 counts[table.name] += len(batch)
                 progress(table.name, counts[table.name])
             if writer is not None:
                 writer.close()
-            if counts[table.name] == 0:
-                pd.DataFrame(columns=[c.name for c in table.columns]).to_csv(
-                    path, index=False
-                ) if table_format == "csv" else None
+            if counts[table.name] == 0:  # a table without rows still has its file and header
+                empty = pd.DataFrame(columns=[c.name for c in table.columns])
+                empty.to_csv(path, index=False) if table_format == "csv" else empty.to_parquet(path, index=False)
         (temporary / "schema.json").write_text(relational_schema(spec).to_json(), encoding="utf-8")
-        replace_folder(temporary, folder)
-        return counts
-    finally:
-        if temporary.exists():
-            shutil.rmtree(temporary)
+    return counts
 
 
 def _fill(
