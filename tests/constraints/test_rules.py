@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -32,10 +31,10 @@ from datatwin.constraints.pattern import draw_matching
 from datatwin.errors import ConstraintError
 from datatwin.schema import infer_schema
 from datatwin.schema.relational import RelationalSchema
+from tests.conftest import shared_path
 
 from .bookings import bookings
 
-STOCKS = Path(__file__).resolve().parents[2].parent / "shared" / "datasets" / "stocks_daily" / "stocks_daily.csv.gz"
 FOUND = [
     "booked_at < check_in",
     "booked_at <= cancelled_at",
@@ -130,7 +129,8 @@ def test_rules_declared_in_python_hold(real):
 
 
 def test_stock_prices_keep_their_order_though_the_data_breaks_it():
-    prices = pd.read_csv(STOCKS).sample(4000, random_state=0).reset_index(drop=True)
+    prices = pd.read_csv(shared_path("stocks_daily/stocks_daily.csv.gz")).sample(4000, random_state=0)
+    prices = prices.reset_index(drop=True)
     rules = [Order(["Low", "Open", "High"]), Order(["Low", "Close", "High"])]
     twin = datatwin.fit(prices, model="copula", rules=rules, find_rules=False)
     opened_outside = int(((prices["Low"] > prices["Open"]) | (prices["Open"] > prices["High"])).sum())
@@ -238,7 +238,7 @@ def test_strings_drawn_from_a_pattern_match_it(pattern):
 
 
 def test_a_parent_total_is_the_sum_of_its_drawn_children(tmp_path):
-    chinook = f"sqlite:///{STOCKS.parents[1] / 'chinook' / 'chinook.sqlite'}"
+    chinook = f"sqlite:///{shared_path('chinook/chinook.sqlite')}"
     rule = ChildSum("Invoice", "Total", "InvoiceLine", "UnitPrice * Quantity")
     twin = datatwin.fit_database(chinook, seed=0, max_time=4, rules=[rule])
     twin.save(tmp_path / "chinook.twin")

@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 import datatwin
 from datatwin.cli.main import app
 from datatwin.errors import ConfigError, SourceError
+from tests.conftest import shared_path
 
 pytest.importorskip("sqlglot")
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
 SHOP = """
 CREATE TABLE customer (
   customer_id INTEGER PRIMARY KEY,
@@ -123,7 +123,7 @@ def test_servers_check_every_key_and_check_with_edge_cases(shop, server, request
 
 @pytest.mark.parametrize("name", ["chinook", "sakila", "northwind", "world"])
 def test_the_shared_databases_ddl_makes_test_databases(name, tmp_path):
-    source = sqlite3.connect(SHARED / name / f"{name}.sqlite")
+    source = sqlite3.connect(shared_path(f"{name}/{name}.sqlite"))
     ddl = ";\n".join(
         sql
         for (sql,) in source.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
