@@ -233,8 +233,6 @@ def fit(
         schema = Schema.from_json(schema)  # read once: it may also name the sequence keys
     keys = _sequence_keys(schema, entity, order, static)
     if keys is not None:
-        if rules:
-            raise ConfigError("Rules across columns are held for plain tables; fit the sequences without rules=.")
         check_keys([str(c) for c in source.data.columns], keys)
         fitted_sequences = fit_sequences(
             source,
@@ -247,6 +245,8 @@ def fit(
             max_time=max_time,
             progress=progress,
             entity_table=None if entity_table is None else _table_source(entity_table).data,
+            rules=rules,
+            find_rules=find_rules,
         )
         return SequenceTwin(fitted_sequences)
     fitted = fit_table(

@@ -58,7 +58,8 @@ class CombinationPlan:
                     "written without copying a rare one; drop the rule or lower the rare threshold."
                 )
             self.seen[self.token_name(rule)] = frozenset(kept)
-            specs.append(ColumnSpec(self.token_name(rule), ColumnKind.CATEGORICAL, categories=kept))
+            token = ColumnSpec(self.token_name(rule), ColumnKind.CATEGORICAL, categories=kept)
+            specs.append(token.with_stats(closed_labels=True))  # a rare combination is redrawn, never invented
         return specs
 
     def forward(self, table: pd.DataFrame) -> dict[str, pd.Series]:

@@ -9,6 +9,10 @@ relational schema's ``"rules"``).
 ``AfterParent("InvoiceLine", "shipped", "InvoiceDate")``: a child's column at or after (``strict``:
 after) its parent's — the child table is learnt with its parent's value as context, so the rule
 becomes an order between that context and the child's column, drawn as a gap above it.
+
+``InTable("rental", Order(["rental_date", "return_date"]))``: one table's own rule (any of
+:data:`~datatwin.constraints.rules.RULES`), held by that table's twin
+(``{"type": "order", "table": "rental", "columns": [...]}`` in the schema's ``"rules"``).
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ import numpy as np
 import pandas as pd
 
 from datatwin.constraints.expression import Formula as Expression
-from datatwin.constraints.rules import Rule, _numbers, rule_from_dict
+from datatwin.constraints.rules import RULES, Rule, _numbers, rule_from_dict
 from datatwin.errors import ConstraintError
+from datatwin.schema import coerce_table, infer_schema
+from datatwin.schema.coerce import blanks_as_missing
 from datatwin.schema.keys import parent_rows
 from datatwin.schema.relational import ForeignKey, RelationalSchema
 
@@ -140,26 +146,97 @@ class AfterParent(Rule):
         return both & ((value <= limit) if self.strict else (value < limit))
 
 
+@dataclasses.dataclass(frozen=True)
+class InTable(Rule):
+    """One table's own ``rule`` inside a database twin, held by that table's twin."""
+
+    type: ClassVar[str] = "in_table"
+    table: str
+    rule: Rule
+
+    def columns(self) -> tuple[str, ...]:
+        return self.rule.columns()
+
+    def describe(self) -> str:
+        return f"{self.table}: {self.rule.describe()}"
+
+    def broken(self, frame: pd.DataFrame) -> np.ndarray:
+        return self.rule.broken(frame)
+
+    def broken_in_database(self, tables: dict[str, pd.DataFrame], schema: RelationalSchema) -> np.ndarray:
+        """The table's rows that break the rule (read as the table's inferred kinds)."""
+        values = blanks_as_missing(tables[self.table][list(dict.fromkeys(self.columns()))]).reset_index(drop=True)
+        return self.rule.broken(coerce_table(values, infer_schema(values))) if len(values) else np.zeros(0, bool)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.rule.to_dict()
+        return {"type": data.pop("type"), "table": self.table, **data}
+
+    def check(self, schema: RelationalSchema) -> None:
+        """Check that the table and its columns are there, and that no column is a key.
+
+        Raises
+        ------
+        ConstraintError
+            Naming the table or the columns.
+        """
+        names = {t.name: t for t in schema.tables}
+        if self.table not in names:
+            raise ConstraintError(f"Rule '{self}' names unknown table {self.table!r}; the tables are {sorted(names)}.")
+        table = names[self.table]
+        unknown = [c for c in self.columns() if c not in table.columns]
+        if unknown:
+            raise ConstraintError(f"Rule '{self}' names unknown column(s) {unknown}; the columns are {table.columns}.")
+        keys = set(table.primary_key) if len(table.primary_key) == 1 else set()
+        keys |= {c for k in schema.parents_of(self.table) for c in k.columns}
+        if keyed := [c for c in self.columns() if c in keys]:
+            raise ConstraintError(
+                f"Rule '{self}' names key column(s) {keyed}, which the twin generates as keys; "
+                "rules hold between a table's value columns."
+            )
+
+
 DATABASE_RULES: dict[str, type[Rule]] = {ChildSum.type: ChildSum, AfterParent.type: AfterParent}
+DatabaseRule = ChildSum | AfterParent | InTable
 
 
-def database_rules(rules: Any, schema: RelationalSchema) -> list[ChildSum | AfterParent]:
-    """The database rules of a relational schema's JSON ``rules`` (or rule objects), checked.
+def database_rules(rules: Any, schema: RelationalSchema) -> list[DatabaseRule]:
+    """The rules of a relational schema's JSON ``rules`` (or rule objects), checked: rules across
+    tables, and tables' own rules naming their ``table``.
 
     Raises
     ------
     ConstraintError
         When a rule is malformed, names an unknown table or column, or no single key links its tables.
     """
-    parsed = [
-        r if isinstance(r, Rule) else rule_from_dict(r, f"rules[{i}]", DATABASE_RULES)
-        for i, r in enumerate(rules or ())
-    ]
+    parsed = [r if isinstance(r, Rule) else _database_rule(r, f"rules[{i}]") for i, r in enumerate(rules or ())]
     for rule in parsed:
-        if not isinstance(rule, ChildSum | AfterParent):
-            raise ConstraintError(f"Rule '{rule}' is a table's rule; a database's rules are {sorted(DATABASE_RULES)}.")
-        rule.key(schema)
-    return [r for r in parsed if isinstance(r, ChildSum | AfterParent)]
+        if isinstance(rule, InTable):
+            rule.check(schema)
+        elif isinstance(rule, ChildSum | AfterParent):
+            rule.key(schema)
+        else:
+            raise ConstraintError(
+                f"Rule '{rule}' is a table's rule; inside a database say which table it is for: InTable(table, rule)."
+            )
+    return [r for r in parsed if isinstance(r, DatabaseRule)]
+
+
+def _database_rule(data: Any, where: str) -> Rule:
+    if isinstance(data, dict) and data.get("type") in RULES:
+        if "table" not in data:
+            raise ConstraintError(f"{where} ({data['type']}): a table's rule in a database needs its 'table'.")
+        table = data["table"]
+        if not isinstance(table, str) or not table:
+            raise ConstraintError(f"{where} ({data['type']}): 'table' must name a table, not {table!r}.")
+        rule = rule_from_dict({k: v for k, v in data.items() if k != "table"}, where)
+        return InTable(table, rule, support=rule.support)
+    return rule_from_dict(data, where, DATABASE_RULES)
+
+
+def table_rules(rules: list[DatabaseRule], table: str) -> list[Rule]:
+    """The own rules of ``table`` among a database's rules."""
+    return [r.rule for r in rules if isinstance(r, InTable) and r.table == table]
 
 
 def hold_database_rules(

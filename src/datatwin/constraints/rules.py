@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from datatwin.conditions import parse_where
+from datatwin.conditions import Range, parse_where
 from datatwin.constraints.expression import Formula as Expression
 from datatwin.constraints.wanted import is_wanted
 from datatwin.errors import ConstraintError
@@ -237,6 +237,12 @@ class Conditional(Rule):
     @property
     def target(self) -> tuple[str, Any]:
         return next(iter(_where(self.then).items()))
+
+    @property
+    def fixes_one_value(self) -> bool:
+        """Whether ``then`` names one value (``== None``, ``== 'x'``), which can be set, rather
+        than several (a range, a list), which the rows that miss them are redrawn for."""
+        return not isinstance(self.target[1], Range | list | tuple | set)
 
     def columns(self) -> tuple[str, ...]:
         return (*self.condition, self.target[0])

@@ -190,7 +190,7 @@ class RuleSet:
 
     def _set(self, rows: pd.DataFrame, rule: Conditional) -> pd.DataFrame:
         column, wanted = rule.target
-        if isinstance(wanted, Range | list | tuple | set):
+        if not rule.fixes_one_value:
             return rows  # several values allowed: the rows that miss them are redrawn
         applies = rule.applies(rows)
         if not applies.any():
@@ -220,7 +220,7 @@ class RuleSet:
                 within = is_wanted(rows[column], Range(spec.minimum, spec.maximum))
                 out |= rows[column].notna().to_numpy() & ~within
         for rule in self.rules:
-            if isinstance(rule, Conditional) and isinstance(rule.target[1], Range | list | tuple | set):
+            if isinstance(rule, Conditional) and not rule.fixes_one_value:
                 out |= rule.broken(rows)
             elif isinstance(rule, Unique):
                 keys = _keys(rows, rule)

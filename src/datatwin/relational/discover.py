@@ -100,7 +100,7 @@ def discover_keys(database: Database) -> Database:
             tables[name] = _composite_primary_key(database, tables[name], profiles[name], keys)
     keys += _composite_foreign_keys(database, tables, profiles, keys)
     keys = _without_implied(keys)
-    schema = RelationalSchema(tuple(tables[t.name] for t in database.schema.tables), tuple(keys))
+    schema = RelationalSchema(tuple(tables[t.name] for t in database.schema.tables), tuple(keys), database.schema.rules)
     return database.with_schema(schema)
 
 

@@ -14,15 +14,19 @@ following their parent.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
+from datatwin.constraints import Order, Rule
 from datatwin.io import TableSource
 from datatwin.lineage import hash_frame
 from datatwin.relational.columns import filled_column_specs
 from datatwin.schema import DEFAULT_RARE_THRESHOLD, ColumnKind, ColumnSpec, Schema, SequenceKeys
 from datatwin.schema.coerce import blanks_as_missing
 from datatwin.sequential import FittedSequences, fit_sequences, sample_sequences
+from datatwin.sequential.fitted import START
 from datatwin.sequential.learn import MIN_ENTITIES
 
 PARENT_ROW = "__parent_row__"
@@ -71,12 +75,18 @@ def fit_events(
     source: str,
     seed: int,
     max_time: float | None,
+    rules: Sequence[Rule] = (),
+    found_rules: Sequence[Rule] = (),
+    start_after: Sequence[Order] = (),
 ) -> FittedSequences:
     """A sequence twin of the child rows ``training`` (value columns, children counts and the
     parent context, described by ``schema``), whose entities are the parent rows ``parent_of``
     and whose events are ordered by ``order``. The columns constant within each parent are the
     entity's: the parent context, and the child's own columns that never change under one
-    parent (an invoice's billing country), which the entity twin then draws once per parent."""
+    parent (an invoice's billing country), which the entity twin then draws once per parent.
+    ``rules`` between the child's columns hold in every event (``found_rules`` too, where a
+    sequence twin can hold them: see :func:`~datatwin.sequential.fit_sequences`); ``start_after`` orders
+    (``(context column, order)``) hold for each parent's first event, so for all of them."""
     events = training.assign(**{PARENT_ROW: parent_of})
     keys = SequenceKeys(order=order, entity=PARENT_ROW)
     full = Schema((*schema.columns, ColumnSpec(PARENT_ROW, ColumnKind.ID)), keys)
@@ -87,6 +97,9 @@ def fit_events(
         schema=full,
         rare_threshold=DEFAULT_RARE_THRESHOLD,
         max_time=max_time,
+        rules=rules,
+        found_rules=found_rules,
+        entity_rules=[Order((rule.columns()[0], START), strict=rule.strict) for rule in start_after],
     )
 
 

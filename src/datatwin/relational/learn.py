@@ -25,7 +25,6 @@ For each table:
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,8 +33,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from datatwin.constraints import Order, Rule
-from datatwin.constraints.cross import AfterParent, database_rules, discover_database_rules
+from datatwin.constraints import Order, parse_rules
+from datatwin.constraints.cross import AfterParent, DatabaseRule, InTable, database_rules, table_rules
 from datatwin.errors import ConstraintError, DataError
 from datatwin.io import TableSource
 from datatwin.io.database import Database, read_database
@@ -60,6 +59,7 @@ from datatwin.relational.events import event_time, fit_events, has_enough_parent
 from datatwin.relational.model import FittedDatabase, TableModel, database_lineage
 from datatwin.relational.order import GenerationPlan, generation_plan
 from datatwin.relational.reference import find_reference_tables, known_references, reference_table_model
+from datatwin.relational.rules import with_rules, without_rules
 from datatwin.schema import ColumnKind, ColumnSpec, Schema, infer_schema
 from datatwin.schema.coerce import blanks_as_missing, check_unique_names, coerce_table
 from datatwin.schema.keys import parent_rows
@@ -92,39 +92,39 @@ def learn_database(
     database = source if isinstance(source, Database) else read_database(source)
     if schema is not None:
         database = database.with_schema(schema if isinstance(schema, RelationalSchema) else _schema_file(schema))
-    stated = [*database.schema.rules, *(r.to_dict() if isinstance(r, Rule) else r for r in rules)]
     if detect_keys:
         database = discover_keys(database)
-    if find_rules:  # a parent's column that is its children's sum in every row, unless stated
-        decided = {(r.get("table"), r.get("column")) for r in stated}
-        stated += [
-            r.to_dict()
-            for r in discover_database_rules(database.tables, database.schema)
-            if (r.table, r.column) not in decided
-        ]
-    if stated:  # the same rows, their schema carrying the rules; each checked before any table trains
-        database = Database(dataclasses.replace(database.schema, rules=tuple(stated)), database.tables, database.source)
-        database_rules(database.schema.rules, database.schema)
     plan = generation_plan(database.schema)
     if reference_tables is None:
         references = find_reference_tables(database)
     else:
         references = known_references(database, reference_tables)
     _check_before_learning(database, references)
+    keyed = database
+    database, found = with_rules(
+        keyed,
+        rules,
+        find=find_rules,
+        primary_of=lambda name: _primary_key_of(keyed, keyed.schema.table(name), plan),
+        seed=seed,
+    )
     database, dangling, settled = settle_dangling(database, seed)
     models: dict[str, TableModel] = {}
     contexts: dict[str, pd.DataFrame] = {}  # per table, the parent context its twin was given
     seeds = {t.name: seed + index for index, t in enumerate(database.schema.tables)}
     budget = _Budget(deadline, {n: len(database.tables[n]) for n in plan.order if n not in references})
+    unheld: list[DatabaseRule] = []
     for done, name in enumerate(plan.order):  # parents first: children see them as drawn
         advance(progress, "learning tables", done, len(plan.order))
         table = database.schema.table(name)
         if name in references:
             models[name] = reference_table_model(database, table, plan)
         else:
-            models[name] = _fit_table(
-                database, table, plan, models, contexts, seed=seeds[name], max_time=budget.share(name)
+            models[name], left_out = _fit_table(
+                database, table, plan, models, contexts, seed=seeds[name], max_time=budget.share(name), found=found
             )
+            unheld += left_out
+    database = without_rules(database, unheld)
     models = {t.name: models[t.name] for t in database.schema.tables}
     advance(progress, "learning tables", len(database.schema.tables), len(database.schema.tables))
     lineage = database_lineage(database, seed) | ({"dangling": settled} if settled else {})
@@ -183,7 +183,9 @@ def _fit_table(
     *,
     seed: int,
     max_time: float | None,
-) -> TableModel:
+    found: list[DatabaseRule],
+) -> tuple[TableModel, list[DatabaseRule]]:
+    """A table's twin, and the rules found for it that it cannot hold (left out)."""
     frame = database.tables[table.name]
     values = value_columns(database.schema, table, frame)
     # database text cells may be '' next to numbers (Sakila's postal_code): learnt as missing
@@ -207,6 +209,7 @@ def _fit_table(
             sequence_length = int(order.max()) + 1
             training = pd.concat([training, previous_context(frame[values], order, frame, primary)], axis=1)
     table_fit = events = None
+    left_out: list[DatabaseRule] = []
     tiny = len(training) < MIN_ROWS  # a lookup table: learnt without context, every label pooled
     empty = [c for c in training.columns if is_context(c) and (tiny or training[c].isna().all())]
     training = training.drop(columns=empty)
@@ -218,13 +221,28 @@ def _fit_table(
         model = "copula" if tiny else ("argn" if conditioned else "auto")
         schema = _with_unique_keys(inferred, [c for c in training.columns], table)
         name = f"{database.source}#{table.name}"
-        held = _after_parent(database, table, primary, list(training.columns))
-        if time_column is not None and not tiny and schema[time_column].kind is ColumnKind.DATETIME:
-            if held:
-                raise ConstraintError(
-                    f"Rule '{held[0]}': {table.name!r} is drawn as events in time, which rules do not reach yet."
-                )
-            events = fit_events(training, schema, rows, time_column, source=name, seed=seed, max_time=max_time)
+        drawn_as_events = time_column is not None and not tiny and schema[time_column].kind is ColumnKind.DATETIME
+        along = time_column if drawn_as_events else None
+        after, left_out = _after_parent(database, table, primary, list(training.columns), along, found)
+        own = table_rules(database_rules(database.schema.rules, database.schema), table.name)
+        if drawn_as_events:
+            assert time_column is not None
+            own_found = table_rules(found, table.name)
+            events = fit_events(
+                training,
+                schema,
+                rows,
+                time_column,
+                source=name,
+                seed=seed,
+                max_time=max_time,
+                rules=[r for r in own if r not in own_found],
+                found_rules=own_found,
+                start_after=after,
+            )
+            held = {(r.type, r.columns()) for r in parse_rules(events.schema.rules or ())}
+            left_out += [r for r in found if isinstance(r, InTable) and r.table == table.name]
+            left_out = [r for r in left_out if not (isinstance(r, InTable) and (r.rule.type, r.columns()) in held)]
         else:
             table_fit = fit_table(
                 TableSource(training, name, hash_frame(training)),
@@ -233,10 +251,10 @@ def _fit_table(
                 schema=schema,
                 max_time=max_time,
                 min_rows=1,
-                rules=held,
+                rules=[*after, *own],
                 given=[c.name for c in schema.columns if is_context(c.name)],
             )
-    return TableModel(
+    table_model = TableModel(
         fitted=table_fit,
         value_columns=values,
         primary=primary,
@@ -249,31 +267,45 @@ def _fit_table(
         sequence_length=sequence_length,
         events=events,
     )
+    return table_model, left_out
 
 
 def _after_parent(
-    database: Database, table: TableSchema, primary: ForeignKey | None, columns: list[str]
-) -> list[Order]:
+    database: Database,
+    table: TableSchema,
+    primary: ForeignKey | None,
+    columns: list[str],
+    time_column: str | None,
+    found: list[DatabaseRule],
+) -> tuple[list[Order], list[DatabaseRule]]:
     """The table's after-parent rules as orders between its parent's value (a context column)
-    and its own.
+    and its own; for a table drawn as events along ``time_column``, rules on that column only
+    (each parent's first event after the parent's value: the later ones follow it). Also the
+    found rules that cannot be held so (left out).
 
     Raises
     ------
     ConstraintError
-        When the table is not drawn under that parent with that value as context.
+        When a stated rule cannot be held: the table is not drawn under that parent with that
+        value as context, or is drawn as events along another column.
     """
-    out = []
+    out: list[Order] = []
+    left_out: list[DatabaseRule] = []
     for rule in database_rules(database.schema.rules, database.schema):
         if not isinstance(rule, AfterParent) or rule.table != table.name:
             continue
         given = PARENT + rule.parent_column
         if primary is None or rule.key(database.schema) != primary or given not in columns:
-            raise ConstraintError(
-                f"Rule '{rule}': {table.name!r} is not drawn under that parent with its {rule.parent_column!r} "
-                "as context, so datatwin cannot hold it."
-            )
-        out.append(Order((given, rule.column), strict=rule.strict))
-    return out
+            problem = f"{table.name!r} is not drawn under that parent with its {rule.parent_column!r} as context"
+        elif time_column is not None and rule.column != time_column:
+            problem = f"{table.name!r} is drawn as events along {time_column!r}, the one column such a rule reaches"
+        else:
+            out.append(Order((given, rule.column), strict=rule.strict))
+            continue
+        if rule not in found:
+            raise ConstraintError(f"Rule '{rule}': {problem}, so datatwin cannot hold it.")
+        left_out.append(rule)
+    return out, left_out
 
 
 def _with_unique_keys(inferred: Schema, columns: list[str], table: TableSchema) -> Schema:

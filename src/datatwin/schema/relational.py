@@ -152,11 +152,12 @@ class TableSchema:
 @dataclass(frozen=True)
 class RelationalSchema:
     """Tables and the foreign keys between them, checked for consistency on construction;
-    ``rules`` across tables in their JSON form (see :mod:`datatwin.constraints.cross`)."""
+    ``rules`` — across tables, and tables' own — in their JSON form (see
+    :mod:`datatwin.constraints.cross`); ``None`` when not stated (a twin then finds them)."""
 
     tables: tuple[TableSchema, ...]
     foreign_keys: tuple[ForeignKey, ...] = field(default=())
-    rules: tuple[dict[str, Any], ...] = field(default=())
+    rules: tuple[dict[str, Any], ...] | None = field(default=None)
 
     def __post_init__(self) -> None:
         problems = []
@@ -188,7 +189,7 @@ class RelationalSchema:
             "version": RELATIONAL_VERSION,
             "tables": [t.to_dict() for t in self.tables],
             "foreign_keys": [k.to_dict() for k in self.foreign_keys],
-        } | ({"rules": [dict(r) for r in self.rules]} if self.rules else {})
+        } | ({} if self.rules is None else {"rules": [dict(r) for r in self.rules]})
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
@@ -200,13 +201,13 @@ class RelationalSchema:
             raise SchemaError(f'Not a datatwin relational schema: expected "format": "{RELATIONAL_FORMAT}".')
         if data.get("version") != RELATIONAL_VERSION:
             raise SchemaError(f"Relational schema version {data.get('version')!r} is not supported.")
-        rules = data.get("rules", [])
-        if not (isinstance(rules, list) and all(isinstance(r, dict) for r in rules)):
+        rules = data.get("rules")
+        if not (rules is None or (isinstance(rules, list) and all(isinstance(r, dict) for r in rules))):
             raise SchemaError('"rules" must be a list of rule objects, e.g. {"type": "child_sum", ...}.')
         return cls(
             tuple(TableSchema.from_dict(t) for t in data.get("tables", [])),
             tuple(ForeignKey.from_dict(k) for k in data.get("foreign_keys", [])),
-            tuple(rules),
+            None if rules is None else tuple(rules),
         )
 
     @classmethod

@@ -18,13 +18,14 @@ import pandas as pd
 
 from datatwin.conditions import Wanted
 from datatwin.encoded import EncodedTable
-from datatwin.errors import ConfigError
+from datatwin.errors import ConfigError, ConstraintError
 from datatwin.models import Generator
 from datatwin.pipeline import sample_table
 from datatwin.progress import Progress, advance
-from datatwin.schema import Schema, coerce_table
+from datatwin.schema import ColumnKind, Schema, coerce_table
 from datatwin.seeds import check_seed
 from datatwin.sequential.clock import SINCE
+from datatwin.sequential.events import order_numbers
 from datatwin.sequential.fitted import ENTITY, FIRST, LENGTH, START, FittedSequences, is_entity_attribute
 from datatwin.sequential.history import History, active_steps
 from datatwin.sequential.known import KnownSteps, known_steps
@@ -84,6 +85,11 @@ def _split_conditions(
         raise ConfigError("Conditions cannot fix the entity or order column; condition on other columns.")
     static = {k: v for k, v in conditions.items() if k in (keys.static or ())}
     events = {k: v for k, v in conditions.items() if k not in static}
+    if rebuilt := sorted(set(events) & set(fitted.rules.rebuilt)):
+        raise ConfigError(
+            f"Column(s) {rebuilt} are rebuilt from the rules they keep, so their values cannot be fixed; "
+            "condition on other columns."
+        )
     encoded = fitted.encoder.conditions(events) if events else {}
     changing = sorted({k.split("::")[0] for k in encoded if k in fitted.history.deltas})
     if changing:
@@ -196,7 +202,7 @@ def _draw_steps(
     }
     history = History(spec, lengths, first_levels, _entity_numbers(fitted, rows))
     static = static_context(fitted.entities, rows)
-    starts = rows[START].to_numpy(dtype=np.float64)
+    starts = order_numbers(rows[START], _kind_of(rows[START]))
     if np.isnan(starts).any():
         starts = np.where(np.isnan(starts), np.nanmedian(starts) if (~np.isnan(starts)).any() else 0.0, starts)
     offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
@@ -233,6 +239,11 @@ def _draw_steps(
         time[at] = now[who]
         advance(progress, "drawing steps", step + 1, longest)
     return values, time
+
+
+def _kind_of(starts: pd.Series) -> ColumnKind:
+    """Entities' starts are datetimes where a rule holds them after their parent's, else seconds."""
+    return ColumnKind.DATETIME if pd.api.types.is_datetime64_any_dtype(starts.dtype) else ColumnKind.NUMERIC
 
 
 def _entity_numbers(fitted: FittedSequences, rows: pd.DataFrame) -> np.ndarray | None:
@@ -299,6 +310,10 @@ def _assemble(
             data[column.name] = values[column.name]
     encoded = EncodedTable(encoder.encoded_columns, data, n_rows=total)
     events = encoder.unbounded([keys.order]).decode(encoded, seed=seed)
+    if fitted.rules:
+        events = fitted.rules.restore(events, np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0]))
+        if broken := fitted.rules.broken(events):
+            raise ConstraintError(f"Drawn events break rule(s) {broken}; please report this as a bug.")
     entity_columns = [c for c in (keys.entity, *(keys.static or ())) if c is not None]
     if entity_columns:
         repeated = rows[entity_columns].iloc[np.repeat(np.arange(len(rows)), lengths)].reset_index(drop=True)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from datatwin._version import __version__
+from datatwin.constraints import RuleSet
 from datatwin.io.artifact import invalid_content, prefixed
 from datatwin.lineage import Lineage
 from datatwin.models import Generator, registry
@@ -87,6 +88,9 @@ class FittedSequences:
         The real sequences' lengths (longest, median) for checks and reports.
     lineage
         Where the events came from.
+    rules
+        The rules between event columns that every drawn event holds (the encoder and the
+        step model see the columns as the rules rewrite them).
     """
 
     schema: Schema
@@ -98,6 +102,7 @@ class FittedSequences:
     model: Generator
     lengths: dict[str, int]
     lineage: Lineage
+    rules: RuleSet
 
     @property
     def keys(self) -> SequenceKeys:
@@ -132,6 +137,10 @@ def sequences_document(fitted: FittedSequences) -> tuple[dict[str, Any], dict[st
         twin_document, twin_arrays = table_document(fitted.entities.twin)
         document["entity_twin"] = twin_document
         arrays.update({f"entity_twin/{k}": v for k, v in twin_arrays.items()})
+    if fitted.rules:
+        rules_config, rules_arrays = fitted.rules.to_state()
+        document["rules"] = rules_config
+        arrays.update({f"rules/{k}": v for k, v in rules_arrays.items()})
     if fitted.entities.rows is not None:
         document["entity_rows"] = fitted.entities.rows.to_json(orient="split", date_format="iso")
     return document, arrays
@@ -147,7 +156,13 @@ def sequences_from_document(document: dict[str, Any], arrays: dict[str, np.ndarr
     """
     with invalid_content(where):
         schema = Schema.from_dict(document["schema"])
-        encoder = TableEncoder.from_state(schema_without(schema), document["encoder"], prefixed(arrays, "encoder/"))
+        steps = schema_without(schema)
+        rules = (
+            RuleSet.from_state(steps, document["rules"], prefixed(arrays, "rules/"))
+            if "rules" in document
+            else RuleSet([], steps)
+        )
+        encoder = TableEncoder.from_state(rules.model_schema, document["encoder"], prefixed(arrays, "encoder/"))
         entity_schema = Schema.from_dict(document["entity_schema"])
         entity_encoder = TableEncoder.from_state(
             entity_schema, document["entity_encoder"], prefixed(arrays, "entity_encoder/")
@@ -170,12 +185,14 @@ def sequences_from_document(document: dict[str, Any], arrays: dict[str, np.ndarr
             model=model,
             lengths={k: int(v) for k, v in document["lengths"].items()},
             lineage=Lineage.from_dict(document["lineage"]),
+            rules=rules,
         )
 
 
 def schema_without(schema: Schema) -> Schema:
-    """The schema of the event columns a step draws: all but the entity and static columns."""
+    """The schema of the event columns a step draws: all but the entity and static columns
+    (with the rules between them)."""
     keys = schema.sequence
     assert keys is not None
     left_out = {keys.entity, *(keys.static or ())}
-    return Schema(tuple(c for c in schema.columns if c.name not in left_out))
+    return Schema(tuple(c for c in schema.columns if c.name not in left_out), rules=schema.rules)

@@ -70,7 +70,7 @@ def known_steps(fitted: FittedSequences, start: pd.DataFrame) -> KnownSteps:
     if len(set(counts)) > 1:
         raise ConfigError(f"start gives {min(counts)} to {max(counts)} steps per entity; give each the same number.")
     steps = int(counts[0])
-    encoded = fitted.encoder.encode(working, seed=0)
+    encoded = fitted.encoder.encode(fitted.rules.forward(working), seed=0)
     first = np.zeros(len(working), dtype=bool)
     first[::steps] = True
     values = {c.name: encoded.data[c.name] for c in fitted.history.targets if c.name in encoded.data}

@@ -11,14 +11,17 @@ of :mod:`datatwin.sequential.history` — trained with those always first, as sa
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from datatwin.constraints import Conditional, Rule, RuleSet, Unique, discover_rules, parse_rules
 from datatwin.encoded import EncodedColumn, EncodedTable
-from datatwin.errors import ConfigError
+from datatwin.errors import ConfigError, ConstraintError
 from datatwin.io import TableSource
 from datatwin.lineage import Lineage, hash_frame
 from datatwin.models import registry
@@ -73,9 +76,18 @@ def fit_sequences(
     max_time: float | None = None,
     progress: Progress | None = None,
     entity_table: pd.DataFrame | None = None,
+    rules: Sequence[Rule | dict[str, Any]] = (),
+    find_rules: bool = False,
+    found_rules: Sequence[Rule] = (),
+    entity_rules: Sequence[Rule] = (),
 ) -> FittedSequences:
     """Learn the sequences of ``source`` (see the module docstring); ``entity_table`` holds one
-    row per entity (its attributes; entities without events too)."""
+    row per entity (its attributes; entities without events too); ``rules`` between the event
+    columns (besides the schema's; ``find_rules``: and those found in the events when the
+    schema states none) hold in every drawn event (:func:`step_rules`), those between the
+    entity's own (static) columns in every drawn entity; ``found_rules`` likewise where they
+    can be held (those mixing both kinds of column are left out); ``entity_rules`` hold in the
+    entity rows, whose first event's time (:data:`START`) is then a datetime."""
     started = time.perf_counter()
     model_name = "argn" if model == registry.AUTO else model
     if not registry.get(model_name).capabilities.context:
@@ -90,18 +102,37 @@ def fit_sequences(
     advance(progress, "checking data", 1, 1)
     encoder_seed, entity_seed, model_seed = (int(s) for s in np.random.SeedSequence(seed).generate_state(3))
     step_schema = schema_without(full)
-    encoder = TableEncoder(step_schema).fit(events.frame[step_schema.names], seed=encoder_seed)
-    encoded = encoder.encode(events.frame[step_schema.names], seed=encoder_seed)
+    steps = events.frame[step_schema.names].reset_index(drop=True)
+    stated = parse_rules([*(base.rules or ()), *rules])
+    constant = set(events.keys.static or ())
+    on_entities, on_steps = _split_rules(stated, found_rules, constant, set(step_schema.names))
+    find = find_rules and base.rules is None
+    ruleset = step_rules(steps, step_schema, keys.order, on_steps, find=find, seed=seed)
+    ruleset.fit(steps, rare_threshold=rare_threshold, seed=encoder_seed)
+    working = ruleset.forward(steps)
+    encoder = TableEncoder(ruleset.model_schema).fit(working, seed=encoder_seed)
+    encoded = encoder.encode(working, seed=encoder_seed)
     first = np.zeros(len(events.frame), dtype=bool)
     first[events.starts] = True
     clock = Clock.learn(events.time, first, timestamps=full[keys.order].kind == ColumnKind.DATETIME)
     targets, values = _targets(encoder, encoded, events, clock, keys.order, first)
-    spec = _history_spec(targets, values, first, step_schema, events, clock, mode)
+    spec = _history_spec(targets, values, first, ruleset.model_schema, events, clock, mode)
     first_levels = {c: _first_observed(values, c, events, spec.fills[c]) for c in spec.deltas}
     entity_rows = _entity_rows(events, first_levels)
     if entity_table is not None:
         entity_rows = with_entity_table(entity_rows, entity_table, keys.entity)
-    entities = _entities(entity_rows, mode, source, entity=keys.entity, seed=entity_seed, rare_threshold=rare_threshold)
+    if entity_rules and clock.timestamps:  # a rule on when the first event happens compares datetimes
+        entity_rows[START] = pd.to_datetime(entity_rows[START] * 1e6, unit="us")
+    entities = _entities(
+        entity_rows,
+        mode,
+        source,
+        entity=keys.entity,
+        seed=entity_seed,
+        rare_threshold=rare_threshold,
+        rules=[*entity_rules, *on_entities],
+        given=[c for rule in entity_rules for c in rule.columns() if c != START],
+    )
     static = static_context(entities, entity_rows if entities.rows is None else entities.rows)
     context = _history_features(spec, events, values, first_levels, clock)
     context.update({f"{ENTITY}{k}": v[events.entity_of] for k, v in static.items()})  # event entities come first
@@ -125,7 +156,60 @@ def fit_sequences(
         "median": int(np.median(events.lengths)),
         "ties": events.ties,
     }
-    return FittedSequences(full, mode, entities, encoder, clock, spec, generator, lengths, lineage)
+    full = dataclasses.replace(full, rules=tuple(r.to_dict() for r in [*ruleset, *on_entities]))
+    return FittedSequences(full, mode, entities, encoder, clock, spec, generator, lengths, lineage, ruleset)
+
+
+def _split_rules(
+    stated: list[Rule], found: Sequence[Rule], static: set[str], steps: set[str]
+) -> tuple[list[Rule], list[Rule]]:
+    """Rules between the entity's own columns (held by the entity twin) and between event
+    columns (held by each step); found ones naming both kinds are left out.
+
+    Raises
+    ------
+    ConstraintError
+        For a stated rule naming both kinds of column.
+    """
+    on_entities, on_steps = [], []
+    for rule in [*stated, *found]:
+        columns = set(rule.columns())
+        if columns <= static:
+            on_entities.append(rule)
+        elif columns <= steps or columns - static - steps:  # unknown columns: the step rules say which
+            on_steps.append(rule)
+        elif rule in stated:
+            raise ConstraintError(
+                f"Rule '{rule}' names column(s) {sorted(columns & static)}, constant within each entity, and "
+                f"event column(s) {sorted(columns & steps)}; a sequence twin holds rules within one of the two."
+            )
+    return on_entities, on_steps
+
+
+def step_rules(
+    steps: pd.DataFrame, schema: Schema, order: str, rules: Sequence[Rule | dict[str, Any]], *, find: bool, seed: int
+) -> RuleSet:
+    """The rules between the event columns of working-form ``steps`` (the ``order`` column
+    included: a time is never rebuilt, a column after it is drawn as a gap above it), checked,
+    with those found in the events (``find``) that name no column a given rule names.
+
+    Raises
+    ------
+    ConstraintError
+        When a rule names a column that is not an event column, or needs rows redrawn
+        (uniqueness, a conditional allowing several values), which a step cannot be.
+    """
+    given = parse_rules(rules)
+    if find:
+        named = {c for r in given for c in r.columns()}
+        given += [r for r in discover_rules(steps, schema, seed=seed) if not set(r.columns()) & named]
+    ruleset = RuleSet(given, schema, given=[order])
+    for rule in ruleset:
+        if isinstance(rule, Unique) or (isinstance(rule, Conditional) and not rule.fixes_one_value):
+            raise ConstraintError(
+                f"Rule '{rule}': sequences hold rules by construction only, and this one needs rows redrawn."
+            )
+    return ruleset
 
 
 def _targets(
@@ -217,7 +301,15 @@ def _entity_rows(events: Events, first_levels: dict[str, np.ndarray]) -> pd.Data
 
 
 def _entities(
-    rows: pd.DataFrame, mode: str, source: TableSource, *, entity: str | None, seed: int, rare_threshold: int
+    rows: pd.DataFrame,
+    mode: str,
+    source: TableSource,
+    *,
+    entity: str | None,
+    seed: int,
+    rare_threshold: int,
+    rules: Sequence[Rule],
+    given: Sequence[str],
 ) -> Entities:
     if mode == "series":
         schema = infer_schema(rows, rare_threshold=1)
@@ -233,7 +325,9 @@ def _entities(
     schema = infer_schema(rows, rare_threshold=rare_threshold)
     if entity is not None:  # new entities get new keys, one each, never a real one's number
         schema = Schema(tuple(ColumnSpec(entity, ColumnKind.ID) if c.name == entity else c for c in schema.columns))
-    twin = fit_table(entity_source, model="argn", seed=seed, schema=schema, rare_threshold=rare_threshold)
+    twin = fit_table(
+        entity_source, model="argn", seed=seed, schema=schema, rare_threshold=rare_threshold, rules=rules, given=given
+    )
     return Entities(twin, None, twin.encoder)
 
 
@@ -245,6 +339,10 @@ def static_context(entities: Entities, rows: pd.DataFrame) -> dict[str, np.ndarr
     if not static:
         return {}
     names = [c.name for c in static]
+    if entities.twin is not None and entities.twin.rules:  # the entity twin's columns as its rules rewrite them
+        rules = entities.twin.rules
+        loose = Schema(tuple(c.without_bounds() for c in rules.schema.columns))
+        rows = rules.forward(_working(rows[loose.names], loose))
     working = _working(rows[names], Schema(tuple(c.without_bounds() for c in static)))
     encoded = entities.encoder.encode_columns(working, seed=0)
     return dict(encoded)

@@ -4,7 +4,8 @@ Labels outside the schema's ``categories`` (the rare ones) share the ``<other>``
 never written back verbatim. Decoding ``<other>`` writes the schema's ``other_label`` if set;
 otherwise, when pooled labels were a small share, it redraws a known label in proportion to
 its frequency (no label is invented), and when they were most of the column (codes such as
-ticket numbers) it generates new strings in the labels' shapes.
+ticket numbers) it generates new strings in the labels' shapes — unless the spec's ``stats``
+say ``closed_labels`` (a rule's combination tokens: only those learnt may be written).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ class CategoricalTransform:
         self.frequencies_ = known / known.sum() if known.sum() else known
         self.pooled_share_ = float(counts[self._other] / max(present.sum(), 1))
         pooled = values[present & (codes == self._other)]
-        if len(pooled) and self.pooled_share_ > _CODES_SHARE:
+        if len(pooled) and self.pooled_share_ > _CODES_SHARE and not self.spec.stats.get("closed_labels"):
             self.shapes_, self.shape_weights_ = _shapes.learn_shapes(pooled)
         return self
 
