@@ -102,15 +102,22 @@ def show_database_schema(source: str, output: Path | None, detect_keys: bool) ->
     """`datatwin schema DATABASE [-o schema.json]`: tables, keys (declared and found)."""
     from datatwin.io.database import read_database
     from datatwin.io.writers import write_bytes
-    from datatwin.relational import discover_keys
+    from datatwin.relational import discover_keys, generation_plan
+    from datatwin.relational.rules import with_rules
 
     database = read_database(source)
     if detect_keys:
         database = discover_keys(database)
+    database, found = with_rules(database, (), find=True, plan=generation_plan(database.schema), seed=0)
     console.print(_schema_table(database))
+    for rule in found:
+        console.print(f"rule: {rule}  (held in {rule.support:,} rows)", markup=False, highlight=False)
     if output is not None:
         write_bytes(output, database.schema.to_json().encode("utf-8"))
-        console.print(f"Relational schema saved → {output} (correct it and pass it back with --schema)")
+        console.print(
+            f"Relational schema saved → {output} (correct it and pass it back with --schema; delete a rule there "
+            "to drop it)"
+        )
 
 
 def _schema_table(database: Database) -> Table:

@@ -1,7 +1,7 @@
 """Rules across columns — order, difference, fixed combinations, formulas, conditionals,
 uniqueness and formats — declared, found in the data, and held by construction while drawing."""
 
-from datatwin.constraints.cross import AfterParent, ChildSum
+from datatwin.constraints.cross import AfterParent, ChildSum, InTable
 from datatwin.constraints.discover import discover_rules
 from datatwin.constraints.rules import (
     RULES,
@@ -26,6 +26,7 @@ __all__ = [
     "Difference",
     "Format",
     "Formula",
+    "InTable",
     "Order",
     "Rule",
     "RuleSet",

@@ -26,7 +26,7 @@ import pandas as pd
 from datatwin.constraints.expression import Formula as Expression
 from datatwin.constraints.rules import RULES, Rule, _numbers, rule_from_dict
 from datatwin.errors import ConstraintError
-from datatwin.schema import coerce_table, infer_schema
+from datatwin.schema import ColumnKind, ColumnSpec, Schema, coerce_table, infer_schema
 from datatwin.schema.coerce import blanks_as_missing
 from datatwin.schema.keys import parent_rows
 from datatwin.schema.relational import ForeignKey, RelationalSchema
@@ -166,7 +166,12 @@ class InTable(Rule):
     def broken_in_database(self, tables: dict[str, pd.DataFrame], schema: RelationalSchema) -> np.ndarray:
         """The table's rows that break the rule (read as the table's inferred kinds)."""
         values = blanks_as_missing(tables[self.table][list(dict.fromkeys(self.columns()))]).reset_index(drop=True)
-        return self.rule.broken(coerce_table(values, infer_schema(values))) if len(values) else np.zeros(0, bool)
+        filled = values.dropna(axis=1, how="all")
+        if not len(values) or filled.shape[1] == 0:
+            return self.rule.broken(values)
+        kinds = {s.name: s for s in infer_schema(filled).columns}  # an empty column: text, all missing
+        specs = Schema(tuple(kinds.get(c, ColumnSpec(c, ColumnKind.TEXT)) for c in values.columns))
+        return self.rule.broken(coerce_table(values, specs))
 
     def to_dict(self) -> dict[str, Any]:
         data = self.rule.to_dict()
@@ -225,7 +230,10 @@ def database_rules(rules: Any, schema: RelationalSchema) -> list[DatabaseRule]:
 def _database_rule(data: Any, where: str) -> Rule:
     if isinstance(data, dict) and data.get("type") in RULES:
         if "table" not in data:
-            raise ConstraintError(f"{where} ({data['type']}): a table's rule in a database needs its 'table'.")
+            raise ConstraintError(
+                f"{where} ({data['type']}): a table's rule in a database needs its \"table\" "
+                "(in Python: InTable(table, rule))."
+            )
         table = data["table"]
         if not isinstance(table, str) or not table:
             raise ConstraintError(f"{where} ({data['type']}): 'table' must name a table, not {table!r}.")

@@ -59,6 +59,6 @@ def children_counts(database: Database, name: str, plan: GenerationPlan) -> dict
 
 def filled_column_specs(frame: pd.DataFrame) -> tuple[ColumnSpec, ...]:
     """The inferred specs of a frame's columns that hold something ('' counting as missing);
-    none for a frame without rows or such columns."""
-    filled = blanks_as_missing(frame).dropna(axis=1, how="all")
+    none for a frame without rows or such columns. Columns of bytes (pictures) are left out."""
+    filled = blanks_as_missing(frame[[c for c in frame.columns if not is_binary(frame[c])]]).dropna(axis=1, how="all")
     return infer_schema(filled).columns if filled.shape[1] and len(filled) else ()

@@ -30,7 +30,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from datatwin.constraints import Order, parse_rules
@@ -43,7 +42,7 @@ from datatwin.pipeline import MIN_ROWS, fit_table
 from datatwin.pipeline.fit import MIN_TRAINING_SECONDS
 from datatwin.progress import Progress, advance
 from datatwin.relational.checks import key_problems
-from datatwin.relational.columns import PARENT, children_counts, filled_column_specs, value_columns
+from datatwin.relational.columns import PARENT, children_counts, value_columns
 from datatwin.relational.context import (
     UNLEARNT_CONTEXT,
     as_drawn,
@@ -58,6 +57,7 @@ from datatwin.relational.discover import discover_keys
 from datatwin.relational.events import event_time, fit_events, has_enough_parents
 from datatwin.relational.model import FittedDatabase, TableModel, database_lineage
 from datatwin.relational.order import GenerationPlan, generation_plan
+from datatwin.relational.primary import primary_key_of
 from datatwin.relational.reference import find_reference_tables, known_references, reference_table_model
 from datatwin.relational.rules import with_rules, without_rules
 from datatwin.schema import ColumnKind, ColumnSpec, Schema, infer_schema
@@ -68,10 +68,6 @@ from datatwin.schema.relational import ForeignKey, RelationalSchema, TableSchema
 MAX_SEQUENCE_LENGTH = 200
 """Children per parent beyond which a table is drawn without its sibling order (one model call
 per position would be slow; parent context and children counts still apply)."""
-
-
-_KIND_SAMPLE = 1000
-"""Rows a column kind is judged on when only the kind matters."""
 
 
 def learn_database(
@@ -100,14 +96,7 @@ def learn_database(
     else:
         references = known_references(database, reference_tables)
     _check_before_learning(database, references)
-    keyed = database
-    database, found = with_rules(
-        keyed,
-        rules,
-        find=find_rules,
-        primary_of=lambda name: _primary_key_of(keyed, keyed.schema.table(name), plan),
-        seed=seed,
-    )
+    database, found = with_rules(database, rules, find=find_rules, plan=plan, seed=seed)
     database, dangling, settled = settle_dangling(database, seed)
     models: dict[str, TableModel] = {}
     contexts: dict[str, pd.DataFrame] = {}  # per table, the parent context its twin was given
@@ -193,7 +182,7 @@ def _fit_table(
     children = children_counts(database, table.name, plan)
     training = training.assign(**children)
     counts = {column: float(values.mean()) for column, values in children.items()}
-    primary = _primary_key_of(database, table, plan)
+    primary = primary_key_of(database, table, plan)
     sequence_length = 0
     time_column = None
     if primary is not None:
@@ -314,49 +303,6 @@ def _with_unique_keys(inferred: Schema, columns: list[str], table: TableSchema) 
     unique = {u[0] for u in table.unique if len(u) == 1}
     specs = [ColumnSpec(s.name, ColumnKind.ID) if s.name in unique else s for s in inferred.columns]
     return Schema(tuple(s for s in specs if s.name in columns))
-
-
-def _primary_key_of(database: Database, table: TableSchema, plan: GenerationPlan) -> ForeignKey | None:
-    """The foreign key a table's rows are drawn under, among the non-deferred keys that every
-    row fills and whose parents are numerous enough to learn children counts from (at least √n
-    of them for n children: payments not under Sakila's two staff members): the one to the
-    deepest parent (order lines under their order, not under a product list), then to a parent
-    with a date or time (an event that its children belong to: invoice lines under their
-    invoice, not their track), then the one whose parents have the most children each. The key
-    to the largest parent when no parent is numerous enough."""
-    frame = database.tables[table.name]
-    candidates = [
-        k
-        for k in database.schema.parents_of(table.name)
-        if k not in plan.deferred and frame[list(k.columns)].notna().all(axis=None)
-    ]
-    if not candidates:
-        return None
-    sizes = {k: len(database.tables[k.parent]) for k in candidates}
-    numerous = [k for k in candidates if sizes[k] >= np.sqrt(len(frame))]
-    if not numerous:
-        return max(candidates, key=lambda k: (sizes[k], k.describe()))
-    depth = _depths(database.schema, plan)
-    return max(
-        numerous,
-        key=lambda k: (depth[k.parent], _has_time(database, k.parent), len(frame) / max(sizes[k], 1), k.describe()),
-    )
-
-
-def _has_time(database: Database, name: str) -> bool:
-    """Whether a table has a date or time value column (judged on its first rows)."""
-    frame = database.tables[name]
-    values = frame[value_columns(database.schema, database.schema.table(name), frame)].head(_KIND_SAMPLE)
-    return any(c.kind is ColumnKind.DATETIME for c in filled_column_specs(values))
-
-
-def _depths(schema: RelationalSchema, plan: GenerationPlan) -> dict[str, int]:
-    """Each table's distance from the roots through the keys drawn in order (not the deferred)."""
-    depth: dict[str, int] = {}
-    for name in plan.order:
-        parents = [k.parent for k in schema.parents_of(name) if k not in plan.deferred]
-        depth[name] = 1 + max((depth[p] for p in parents), default=-1)
-    return depth
 
 
 def _key_range(frame: pd.DataFrame, table: TableSchema) -> list[int] | None:

@@ -14,7 +14,7 @@ A rule found for a column that a stated or given rule already names is left out.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -31,20 +31,16 @@ from datatwin.constraints.cross import (
 from datatwin.errors import DataError
 from datatwin.io.database import Database
 from datatwin.relational.columns import PARENT, filled_column_specs, value_columns
+from datatwin.relational.order import GenerationPlan
+from datatwin.relational.primary import KIND_SAMPLE, primary_key_of
 from datatwin.schema import ColumnKind, infer_schema
 from datatwin.schema.coerce import blanks_as_missing, coerce_table
 from datatwin.schema.keys import parent_rows
 from datatwin.schema.relational import ForeignKey
 
-KIND_SAMPLE = 1000
-"""Rows a parent column's kind is judged on."""
-
-PrimaryKey = Callable[[str], ForeignKey | None]
-"""The foreign key a table's rows are drawn under (``None`` for a root)."""
-
 
 def with_rules(
-    database: Database, rules: Sequence[Any], *, find: bool, primary_of: PrimaryKey, seed: int
+    database: Database, rules: Sequence[Any], *, find: bool, plan: GenerationPlan, seed: int
 ) -> tuple[Database, list[DatabaseRule]]:
     """``database`` with its schema's rules — stated, then ``rules``, then (``find``, when the
     schema states none) those found in the data — every rule checked against the schema; and
@@ -62,7 +58,7 @@ def with_rules(
         decided = {(r.table, c) for r in checked for c in r.columns()}
         found = [
             *discover_database_rules(database.tables, database.schema),
-            *_found_in_tables(database, primary_of, seed),
+            *_found_in_tables(database, plan, seed),
         ]
         found = [r for r in found if not any((r.table, c) in decided for c in r.columns())]
     schema = dataclasses.replace(database.schema, rules=(*stated, *(r.to_dict() for r in found)))
@@ -77,14 +73,14 @@ def without_rules(database: Database, left_out: list[DatabaseRule]) -> Database:
     return Database(dataclasses.replace(database.schema, rules=kept), database.tables, database.source)
 
 
-def _found_in_tables(database: Database, primary_of: PrimaryKey, seed: int) -> list[DatabaseRule]:
+def _found_in_tables(database: Database, plan: GenerationPlan, seed: int) -> list[DatabaseRule]:
     """Each table's own rules, and its columns that come at or after its primary parent's."""
     found: list[DatabaseRule] = []
     for table in database.schema.tables:
         frame = database.tables[table.name]
         own = value_columns(database.schema, table, frame)
         joint = blanks_as_missing(frame[own]).reset_index(drop=True)
-        primary = primary_of(table.name)
+        primary = primary_key_of(database, table, plan)
         if primary is not None:
             joint = pd.concat([joint, _parent_times(database, primary)], axis=1)
         if joint.shape[1] < 2 or len(joint) < SUPPORT:
