@@ -231,7 +231,7 @@ def _database_rule(data: Any, where: str) -> Rule:
     if isinstance(data, dict) and data.get("type") in RULES:
         if "table" not in data:
             raise ConstraintError(
-                f"{where} ({data['type']}): a table's rule in a database needs its \"table\" "
+                f'{where} ({data["type"]}): a table\'s rule in a database needs its "table" '
                 "(in Python: InTable(table, rule))."
             )
         table = data["table"]

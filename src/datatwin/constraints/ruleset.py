@@ -360,6 +360,22 @@ class RuleSet:
         return rules
 
 
+def save_rules(rules: RuleSet, document: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+    """Add a twin's rules (if any) to its saved ``document`` and ``arrays``, in place."""
+    if rules:
+        config, state = rules.to_state()
+        document["rules"] = config
+        arrays.update({f"rules/{k}": v for k, v in state.items()})
+
+
+def load_rules(schema: Schema, document: dict[str, Any], arrays: dict[str, np.ndarray]) -> RuleSet:
+    """The rules :func:`save_rules` saved with a twin of ``schema`` (none when it saved none)."""
+    if "rules" not in document:
+        return RuleSet([], schema)
+    state = {k.removeprefix("rules/"): v for k, v in arrays.items() if k.startswith("rules/")}
+    return RuleSet.from_state(schema, document["rules"], state)
+
+
 def _with_decimals(rule: Rule, schema: Schema) -> Rule:
     """A formula rounds to its column's decimals unless it says otherwise (whole numbers: none)."""
     if not isinstance(rule, Formula) or rule.decimals is not None:

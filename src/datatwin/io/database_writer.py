@@ -342,7 +342,7 @@ def _insert(
 ) -> None:
     for table in database.schema.tables:
         target = metadata.tables[(names or {}).get(table.name, table.name)]
-        rows = _records(database.tables[table.name], target)
+        rows = records(database.tables[table.name], target)
         if rows:
             connection.execute(target.insert(), rows)
 
@@ -390,8 +390,9 @@ def _column_type(values: pd.Series) -> sa.types.TypeEngine:
     return sa.Text()
 
 
-def _records(frame: pd.DataFrame, table: sa.Table) -> list[dict]:
-    """Rows as plain Python values of each column's type (None for missing)."""
+def records(frame: pd.DataFrame, table: sa.Table) -> list[dict]:
+    """Rows as plain Python values of each column's type (None for missing; numpy scalars as
+    Python's, timestamps as ``datetime``), for an insert into ``table``."""
     columns = {}
     for column in table.columns:
         convert = _PLAIN.get(type(column.type), _plain_value)
@@ -405,7 +406,9 @@ def _records(frame: pd.DataFrame, table: sa.Table) -> list[dict]:
 
 
 def _plain_value(value: object) -> object:
-    return value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value.item() if isinstance(value, np.generic) else value
 
 
 _PLAIN = {sa.BigInteger: int, sa.Float: float, sa.Text: str, sa.String: str}

@@ -9,6 +9,7 @@ import numpy as np
 
 from datatwin._version import __version__
 from datatwin.constraints import RuleSet
+from datatwin.constraints.ruleset import load_rules, save_rules
 from datatwin.io.artifact import invalid_content, prefixed
 from datatwin.lineage import Lineage
 from datatwin.models import Generator, registry
@@ -64,10 +65,7 @@ def table_document(table: FittedTable) -> tuple[dict[str, Any], dict[str, np.nda
     }
     arrays = {f"encoder/{k}": v for k, v in encoder_arrays.items()}
     arrays.update({f"model/{k}": v for k, v in model_arrays.items()})
-    if table.rules:
-        rules_config, rules_arrays = table.rules.to_state()
-        document["rules"] = rules_config
-        arrays.update({f"rules/{k}": v for k, v in rules_arrays.items()})
+    save_rules(table.rules, document, arrays)
     return document, arrays
 
 
@@ -81,11 +79,7 @@ def table_from_document(document: dict[str, Any], arrays: dict[str, np.ndarray],
     """
     with invalid_content(where):
         schema = Schema.from_dict(document["schema"])
-        rules = (
-            RuleSet.from_state(schema, document["rules"], prefixed(arrays, "rules/"))
-            if "rules" in document
-            else RuleSet([], schema)
-        )
+        rules = load_rules(schema, document, arrays)
         encoder = TableEncoder.from_state(rules.model_schema, document["encoder"], prefixed(arrays, "encoder/"))
         model_cls = registry.get(document["model"]["name"])
         model = model_cls.from_state((document["model"]["state"], prefixed(arrays, "model/")))

@@ -1,17 +1,17 @@
 """Where a scenario run goes: a folder of Parquet or CSV files, written a day at a time, or a
 database; either way all or nothing.
 
-A folder is built in a temporary folder beside the target and moved into place at the end, so a
-failed or interrupted run leaves the target as it was. A database target (SQLAlchemy URL) gets
+A folder is built in a temporary folder beside the target (:func:`~datatwin.io.writers.folder_beside`)
+and moved into place when the run ends committed, so a failed or interrupted run leaves the
+target as it was. A database target (SQLAlchemy URL) gets
 the whole world in one transaction through the database writer, so the run is held in memory
 until it ends: use a folder for runs of many millions of events.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
-import shutil
-import tempfile
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -21,7 +21,7 @@ import pandas as pd
 from datatwin.errors import SourceError
 from datatwin.io.database_writer import check_database_target, write_database
 from datatwin.io.sql import is_database_url
-from datatwin.io.writers import replace_folder
+from datatwin.io.writers import folder_beside
 from datatwin.schema.relational import RelationalSchema, TableSchema
 
 MANIFEST = "scenario.json"
@@ -44,11 +44,12 @@ class Sink:
         self.keys: dict[str, str] = {}
         self.writers: dict[str, Any] = {}
         self.temporary: Path | None = None
+        self.committed = False
+        self._folder = contextlib.ExitStack()
 
     def __enter__(self) -> Sink:
         if not self.database:
-            folder = Path(self.target)
-            self.temporary = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent))
+            self.temporary = self._folder.enter_context(folder_beside(Path(self.target)))
         return self
 
     def __exit__(
@@ -57,8 +58,10 @@ class Sink:
         for writer in self.writers.values():
             if writer is not None:
                 writer.close()
-        if self.temporary is not None and self.temporary.exists():
-            shutil.rmtree(self.temporary)
+        if error is None and not self.committed:
+            error = RuntimeError("The scenario run ended without committing its tables.")
+            kind, trace = type(error), None
+        self._folder.__exit__(kind, error, trace)  # a committed folder moves into place; otherwise it goes
 
     def write(self, name: str, frame: pd.DataFrame, *, key: str) -> None:
         """Add rows to table ``name`` (its primary key column is ``key``)."""
@@ -99,7 +102,7 @@ class Sink:
                 writer.close()
                 self.writers[name] = None
         (self.temporary / MANIFEST).write_text(document, encoding="utf-8")
-        replace_folder(self.temporary, Path(self.target))
+        self.committed = True
 
 
 def _arrow_schema(frame: pd.DataFrame) -> Any:

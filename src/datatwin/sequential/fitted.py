@@ -12,6 +12,7 @@ import pandas as pd
 
 from datatwin._version import __version__
 from datatwin.constraints import RuleSet
+from datatwin.constraints.ruleset import load_rules, save_rules
 from datatwin.io.artifact import invalid_content, prefixed
 from datatwin.lineage import Lineage
 from datatwin.models import Generator, registry
@@ -137,10 +138,7 @@ def sequences_document(fitted: FittedSequences) -> tuple[dict[str, Any], dict[st
         twin_document, twin_arrays = table_document(fitted.entities.twin)
         document["entity_twin"] = twin_document
         arrays.update({f"entity_twin/{k}": v for k, v in twin_arrays.items()})
-    if fitted.rules:
-        rules_config, rules_arrays = fitted.rules.to_state()
-        document["rules"] = rules_config
-        arrays.update({f"rules/{k}": v for k, v in rules_arrays.items()})
+    save_rules(fitted.rules, document, arrays)
     if fitted.entities.rows is not None:
         document["entity_rows"] = fitted.entities.rows.to_json(orient="split", date_format="iso")
     return document, arrays
@@ -157,11 +155,7 @@ def sequences_from_document(document: dict[str, Any], arrays: dict[str, np.ndarr
     with invalid_content(where):
         schema = Schema.from_dict(document["schema"])
         steps = schema_without(schema)
-        rules = (
-            RuleSet.from_state(steps, document["rules"], prefixed(arrays, "rules/"))
-            if "rules" in document
-            else RuleSet([], steps)
-        )
+        rules = load_rules(steps, document, arrays)
         encoder = TableEncoder.from_state(rules.model_schema, document["encoder"], prefixed(arrays, "encoder/"))
         entity_schema = Schema.from_dict(document["entity_schema"])
         entity_encoder = TableEncoder.from_state(

@@ -22,7 +22,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
@@ -32,6 +31,7 @@ from datatwin.io.database_writer import (
     DDL_COMMITS_AT_ONCE,
     check_database_target,
     drop_tables,
+    records,
     sqlite_beside,
     swap_in,
     swap_name,
@@ -168,29 +168,10 @@ def _fill(
         target = metadata.tables[names.get(table.name, table.name)]
         counts[table.name] = 0
         for batch in layout.batches(table, edge_share=edge_share):
-            connection.execute(target.insert(), records(batch))
+            connection.execute(target.insert(), records(batch, target))
             counts[table.name] += len(batch)
             progress(table.name, counts[table.name])
     return counts
-
-
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as plain Python values (None for missing, datetimes as ``datetime``)."""
-    columns = {}
-    for name in frame.columns:
-        values = frame[name].to_numpy(dtype=object)
-        missing = pd.isna(frame[name]).to_numpy()
-        columns[name] = [None if m else _plain(v) for v, m in zip(values, missing, strict=True)]
-    names = list(columns)
-    return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
 
 def metadata_of(
