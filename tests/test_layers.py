@@ -27,12 +27,13 @@ LAYERS: list[set[str]] = [
     {"datatwin.pipeline"},
     {"datatwin.constraints"},  # above transforms: rebuilt columns are written through their own transforms
     {"datatwin.models", "datatwin.transforms", "datatwin.rebalance"},
+    {"datatwin.dp"},  # the privacy ledger and DP estimates: below the models that spend from it
     {"datatwin.io"},
     {"datatwin.schema", "datatwin.encoded", "datatwin.conditions", "datatwin.lineage"},
     {"datatwin.progress", "datatwin.seeds", "datatwin._lazy"},
     {"datatwin.errors", "datatwin._version"},
 ]
-"""Top to bottom. Next: ``dp`` beside ``models``, ``monitor`` beside ``evaluate``."""
+"""Top to bottom. Next: ``monitor`` beside ``evaluate``."""
 
 
 def module_names() -> dict[str, Path]:

@@ -51,6 +51,10 @@ class ConstraintError(DatatwinError, ValueError):
     """A constraint is malformed or cannot be satisfied."""
 
 
+class PrivacyBudgetError(DatatwinError, ValueError):
+    """A differentially private fit would spend more privacy budget than it was given."""
+
+
 class SourceError(DatatwinError, OSError):
     """A data source or output target cannot be read or written."""
 
