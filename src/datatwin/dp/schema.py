@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from datatwin.dp.accountant import PrivacyLedger
+from datatwin.dp.discretize import seconds
 from datatwin.dp.estimates import dp_bounds, dp_labels
 from datatwin.errors import ConfigError, PrivacyBudgetError
 from datatwin.schema import ColumnKind, ColumnSpec, Schema
@@ -121,7 +122,7 @@ def _with_bounds(
     spec: ColumnSpec, values: pd.Series, ledger: PrivacyLedger, rho: float, rng: np.random.Generator
 ) -> ColumnSpec:
     dated = spec.kind is ColumnKind.DATETIME
-    numbers = _seconds(values) if dated else pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64)
+    numbers = seconds(values) if dated else pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64)
     bounds = dp_bounds(numbers, "datetime" if dated else "number", ledger, rho, spec.name, rng)
     if bounds is None:
         raise PrivacyBudgetError(
@@ -148,14 +149,6 @@ def _with_labels(
         )
     ordered = sorted(kept, key=lambda label: (-kept[label], label))
     return ColumnSpec(spec.name, spec.kind, categories=tuple(ordered))
-
-
-def _seconds(values: pd.Series) -> np.ndarray:
-    stamps = pd.to_datetime(values, errors="coerce")
-    if getattr(stamps.dt, "tz", None) is not None:
-        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
-    seconds = stamps.astype("datetime64[us]").astype("int64").to_numpy() / 1e6
-    return np.where(stamps.isna().to_numpy(), np.nan, seconds)
 
 
 def _iso(seconds: float) -> str:
