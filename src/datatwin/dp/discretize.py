@@ -2,8 +2,9 @@
 values, so encoding spends no budget.
 
 - numbers and dates: :data:`BINS` equal-width bins between the schema's bounds (whole numbers
-  with a narrower range: one bin per number); values beyond the bounds fall in the outer bins;
-  decoded uniformly within the bin (whole numbers rounded, decimals to the schema's places);
+  with a narrower range: one bin per number), and a bin of its own for zero where the bounds
+  hold it (amounts are so often exactly zero); values beyond the bounds fall in the outer bins;
+  decoded uniformly within the bin (whole numbers rounded down, decimals to the schema's places);
 - labels: one code per label of the schema, one for a label it does not hold (decoded as one
   of its labels, drawn in proportion to how often the twin draws each);
 - booleans: two codes;
@@ -55,7 +56,13 @@ class Discretizer:
         low, high = _number(spec.minimum, spec), _number(spec.maximum, spec)
         if spec.kind is ColumnKind.INTEGER and high - low + 1 <= BINS:
             return np.arange(low, high + 2, dtype=np.float64)
-        return np.linspace(low, high, BINS + 1) if high > low else np.array([low, low + 1.0])
+        if high <= low:
+            return np.array([low, low + 1.0])
+        edges = np.linspace(low, high, BINS + 1)
+        if spec.kind is not ColumnKind.DATETIME and low <= 0 < high:  # zero, so often exact, gets a bin
+            step = 1.0 if spec.kind is ColumnKind.INTEGER else np.nextafter(0.0, 1.0)
+            edges = np.unique(np.concatenate([edges, [0.0, step]]))
+        return edges
 
     def _encode(self, spec: ColumnSpec, values: pd.Series) -> np.ndarray:
         missing_code = len(self._values(spec))
