@@ -121,6 +121,22 @@ def test_servers_check_every_key_and_check_with_edge_cases(shop, server, request
     assert len(frames(url)["customer"]) == 100
 
 
+def test_tables_left_by_a_write_cut_short_do_not_stop_the_next(shop, mariadb_url):
+    engine = sa.create_engine(mariadb_url)
+    with engine.begin() as connection:  # a half-built table whose key points at a table already gone
+        connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
+        connection.exec_driver_sql(
+            "CREATE TABLE orders__datatwin_new (id BIGINT PRIMARY KEY, customer_id BIGINT, "
+            "FOREIGN KEY (customer_id) REFERENCES customer__datatwin_gone (id))"
+        )
+        connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
+    counts = datatwin.generate(shop, mariadb_url, rows=200, seed=1)
+    assert counts["order_line"] == 200
+    left = [n for n in sa.inspect(engine).get_table_names() if n.endswith("__datatwin_new")]
+    engine.dispose()
+    assert left == []
+
+
 @pytest.mark.parametrize("name", ["chinook", "sakila", "northwind", "world"])
 def test_the_shared_databases_ddl_makes_test_databases(name, tmp_path):
     source = sqlite3.connect(shared_path(f"{name}/{name}.sqlite"))

@@ -277,13 +277,15 @@ def drop_tables(connection: sa.Connection, names: set[str]) -> None:
         quote = connection.dialect.identifier_preparer.quote
         connection.exec_driver_sql("DROP TABLE " + ", ".join(quote(n) for n in wanted) + " CASCADE")
         return
-    if connection.dialect.name in DDL_COMMITS_AT_ONCE:
+    if connection.dialect.name in DDL_COMMITS_AT_ONCE:  # no reflection: a key may point at a table gone
+        quote = connection.dialect.identifier_preparer.quote
         connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
+        connection.exec_driver_sql("DROP TABLE IF EXISTS " + ", ".join(quote(n) for n in wanted))
+        connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
+        return
     reflected = sa.MetaData()
     reflected.reflect(connection, only=wanted)
     reflected.drop_all(connection)
-    if connection.dialect.name in DDL_COMMITS_AT_ONCE:
-        connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
 
 
 def _metadata(database: _Rows, *, with_foreign_keys: bool, names: dict[str, str] | None = None) -> sa.MetaData:
@@ -393,25 +395,36 @@ def _column_type(values: pd.Series) -> sa.types.TypeEngine:
 def records(frame: pd.DataFrame, table: sa.Table) -> list[dict]:
     """Rows as plain Python values of each column's type (None for missing; numpy scalars as
     Python's, timestamps as ``datetime``), for an insert into ``table``."""
-    columns = {}
-    for column in table.columns:
-        convert = _PLAIN.get(type(column.type), _plain_value)
-        values = frame[column.name]
-        missing = values.isna().to_numpy()
-        columns[column.name] = [
-            None if m else convert(v) for v, m in zip(values.to_numpy(dtype=object), missing, strict=True)
-        ]
+    columns = {c.name: _plain_column(frame[c.name], type(c.type)) for c in table.columns}
     names = list(columns)
     return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)] if names else []
+
+
+def _plain_column(values: pd.Series, kind: type) -> list[object]:
+    """One column's values as Python objects of the database type ``kind``, converted one by one
+    only where the column's dtype does not give them already (the insert's hot path)."""
+    missing = values.isna().to_numpy()
+    dtype = values.dtype
+    native = isinstance(dtype, np.dtype) and dtype.kind in "iufb"  # numpy numbers: tolist() gives Python's
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        plain = list(values.dt.to_pydatetime())
+    elif kind is sa.BigInteger and not (native and dtype.kind in "iu"):
+        plain = [None if m else int(v) for v, m in zip(values.to_numpy(dtype=object), missing, strict=True)]
+    elif kind in (sa.Text, sa.String) and dtype != np.dtype(object):
+        plain = [None if m else str(v) for v, m in zip(values.to_numpy(dtype=object), missing, strict=True)]
+    elif native:
+        plain = values.to_numpy().tolist()
+    else:
+        plain = [_plain_value(v) for v in values.to_numpy(dtype=object)]
+    if missing.any():
+        plain = [None if m else v for v, m in zip(plain, missing, strict=True)]
+    return plain
 
 
 def _plain_value(value: object) -> object:
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
     return value.item() if isinstance(value, np.generic) else value
-
-
-_PLAIN = {sa.BigInteger: int, sa.Float: float, sa.Text: str, sa.String: str}
 
 
 def _reason(exc: SQLAlchemyError) -> str:
