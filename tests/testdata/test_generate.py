@@ -8,6 +8,7 @@ import re
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -135,6 +136,51 @@ def test_tables_left_by_a_write_cut_short_do_not_stop_the_next(shop, mariadb_url
     left = [n for n in sa.inspect(engine).get_table_names() if n.endswith("__datatwin_new")]
     engine.dispose()
     assert left == []
+
+
+def test_a_json_spec_states_rules_across_columns_and_every_row_keeps_them(tmp_path):
+    spec = {
+        "format": "datatwin.testdata",
+        "tables": [
+            {
+                "name": "booking",
+                "rows": 3_000,
+                "columns": [
+                    {"name": "id", "type": "integer", "primary_key": True},
+                    {"name": "booked_at", "type": "date", "not_null": True},
+                    {"name": "check_in", "type": "date", "not_null": True},
+                    {"name": "check_out", "type": "date", "not_null": True},
+                    {"name": "nights", "type": "integer", "minimum": 1, "maximum": 14, "not_null": True},
+                    {"name": "rate", "type": "decimal", "scale": 2, "minimum": 40, "maximum": 400, "not_null": True},
+                    {"name": "total", "type": "decimal", "scale": 2},
+                    {"name": "status", "type": "text", "generator": {"categories": {"confirmed": 8, "cancelled": 2}}},
+                    {"name": "cancelled_at", "type": "date"},
+                    {"name": "reference", "type": "text"},
+                ],
+                "rules": [
+                    {"type": "order", "columns": ["booked_at", "check_in"], "strict": True},
+                    {"type": "difference", "column": "check_out", "base": "check_in", "minimum": 1, "maximum": 14},
+                    {"type": "formula", "column": "total", "expression": "nights * rate"},
+                    {"type": "conditional", "when": "status == 'confirmed'", "then": "cancelled_at == None"},
+                    {"type": "format", "column": "reference", "pattern": "BK-[0-9]{6}"},
+                ],
+            }
+        ],
+    }
+    (tmp_path / "spec.json").write_text(json.dumps(spec))
+    datatwin.generate(tmp_path / "spec.json", tmp_path / "out", seed=0, edge_cases=0.05)
+    rows = pd.read_csv(tmp_path / "out" / "booking.csv", parse_dates=["booked_at", "check_in", "check_out"])
+    assert len(rows) == 3_000
+    assert (rows["booked_at"] < rows["check_in"]).all()
+    nights = (rows["check_out"] - rows["check_in"]).dt.days
+    assert nights.between(1, 14).all()
+    assert np.allclose(rows["total"], (rows["nights"] * rows["rate"]).round(2), atol=0.0051)
+    assert rows.loc[rows["status"] == "confirmed", "cancelled_at"].isna().all()
+    assert rows["reference"].str.fullmatch(r"BK-[0-9]{6}").all()
+    spec["tables"][0]["rules"] = [{"type": "combination", "columns": ["status", "reference"]}]
+    (tmp_path / "bad.json").write_text(json.dumps(spec))
+    with pytest.raises(ConfigError, match=re.escape("a combination rule needs real data")):
+        datatwin.generate(tmp_path / "bad.json", tmp_path / "bad", seed=0)
 
 
 @pytest.mark.parametrize("name", ["chinook", "sakila", "northwind", "world"])

@@ -25,6 +25,7 @@ from datatwin.testdata.keys import (
     parents_of,
     unique_values,
 )
+from datatwin.testdata.rules import hold_rules
 from datatwin.testdata.spec import ColumnPlan, DataSpec, ForeignKeyPlan, TablePlan
 from datatwin.testdata.values import draw_column
 
@@ -176,7 +177,12 @@ class Layout:
         keys = fixed | {c for k in [table.primary_key, *table.unique] for c in k}
         frame = _with_nulls(frame, table, keys, rng)
         frame = with_edge_cases(frame, table, keys, edge_share, rng)
-        return _ordered(frame, table)
+        frame = _ordered(frame, table)
+        if table.rules:
+            scales = {c.name: (0 if c.type == "integer" else c.scale) for c in table.columns}
+            like = lambda name, value: _like(value, frame[name], table.column(name))  # noqa: E731
+            frame = hold_rules(frame, table.rules, _numbers, like, scales, rng)
+        return frame
 
 
 def _columns_of(keys: list[ForeignKeyPlan]) -> set[str]:

@@ -14,7 +14,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from datatwin.constraints import Rule
 from datatwin.errors import ConfigError
+from datatwin.testdata.rules import orders_of, parse_rules
 
 TYPES = ("integer", "decimal", "float", "text", "date", "timestamp", "time", "boolean", "binary", "uuid")
 """The column types test data is drawn for; every SQL type maps to one of them."""
@@ -69,6 +71,8 @@ class TablePlan:
     checks: list[str] = dataclasses.field(default_factory=list)
     """The CHECK constraints' SQL, as written, to create them on the target."""
     rows: int | None = None
+    rules: list[Rule] = dataclasses.field(default_factory=list)
+    """Rules across columns (:mod:`datatwin.testdata.rules`), their orders also in ``orders``."""
 
     def column(self, name: str) -> ColumnPlan:
         for column in self.columns:
@@ -101,6 +105,7 @@ class DataSpec:
             named = [*table.primary_key, *(c for u in table.unique for c in u)]
             named += [c for key in table.foreign_keys for c in key.columns]
             named += [c for low, high, _ in table.orders for c in (low, high)]
+            named += [c for rule in table.rules for c in rule.columns()]
             problems += [
                 f"table {table.name!r} names unknown column {c!r}" for c in dict.fromkeys(named) if c not in names
             ]
@@ -157,14 +162,16 @@ def _table(data: Any, where: str) -> TablePlan:
         )
         for k in data.get("foreign_keys", [])
     ]
+    rules = parse_rules(data.get("rules", []), where)
     orders = [(str(o["low"]), str(o["high"]), bool(o.get("strict", False))) for o in data.get("orders", [])]
+    orders += orders_of(rules)
     rows = data.get("rows")
     if rows is not None and (not isinstance(rows, int) or rows < 0):
         raise ConfigError(f"{where}: 'rows' must be a whole number ≥ 0, not {rows!r}.")
     flagged = list(zip(columns, data["columns"], strict=True))
     primary = tuple(data.get("primary_key", [c.name for c, d in flagged if d.get("primary_key")]))
     unique = [tuple(u) for u in data.get("unique", [])] + [(c.name,) for c, d in flagged if d.get("unique")]
-    return TablePlan(data["name"], columns, primary, unique, keys, orders, [], rows)
+    return TablePlan(data["name"], columns, primary, unique, keys, orders, [], rows, rules)
 
 
 def _column(data: Any, where: str) -> ColumnPlan:
