@@ -183,6 +183,74 @@ def test_a_json_spec_states_rules_across_columns_and_every_row_keeps_them(tmp_pa
         datatwin.generate(tmp_path / "bad.json", tmp_path / "bad", seed=0)
 
 
+def test_rules_across_tables_hold_in_test_data(tmp_path):
+    spec = {
+        "format": "datatwin.testdata",
+        "tables": [
+            {
+                "name": "invoice",
+                "rows": 500,
+                "columns": [
+                    {"name": "id", "type": "integer", "primary_key": True},
+                    {"name": "issued_at", "type": "timestamp", "not_null": True},
+                    {"name": "total", "type": "decimal", "scale": 2},
+                ],
+            },
+            {
+                "name": "line",
+                "columns": [
+                    {"name": "id", "type": "integer", "primary_key": True},
+                    {"name": "invoice_id", "type": "integer", "not_null": True},
+                    {"name": "quantity", "type": "integer", "minimum": 1, "maximum": 5, "not_null": True},
+                    {"name": "unit_price", "type": "decimal", "scale": 2, "minimum": 1, "maximum": 50},
+                    {"name": "shipped_at", "type": "timestamp"},
+                ],
+                "foreign_keys": [
+                    {
+                        "columns": ["invoice_id"],
+                        "parent": "invoice",
+                        "parent_columns": ["id"],
+                        "children_per_parent": [0, 4],
+                    }
+                ],
+            },
+        ],
+        "rules": [
+            {
+                "type": "child_sum",
+                "table": "invoice",
+                "column": "total",
+                "child": "line",
+                "expression": "quantity * unit_price",
+            },
+            {
+                "type": "after_parent",
+                "table": "line",
+                "column": "shipped_at",
+                "parent_column": "issued_at",
+                "strict": True,
+            },
+        ],
+    }
+    (tmp_path / "spec.json").write_text(json.dumps(spec))
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    datatwin.generate(tmp_path / "spec.json", url, seed=0, edge_cases=0.05)
+    tables = frames(url)
+    invoice, line = tables["invoice"], tables["line"]
+    sums = (line["quantity"] * line["unit_price"].fillna(0)).groupby(line["invoice_id"]).sum()
+    expected = invoice["id"].map(sums).fillna(0).round(2)
+    assert np.allclose(invoice["total"].astype(float), expected, atol=0.0051) and (expected == 0).any()
+    joined = line.merge(invoice, left_on="invoice_id", right_on="id")
+    shipped = joined["shipped_at"].notna()
+    assert shipped.sum() > 0 and len(joined) == len(line)
+    issued, sent = pd.to_datetime(joined.loc[shipped, "issued_at"]), pd.to_datetime(joined.loc[shipped, "shipped_at"])
+    assert (sent > issued).all()
+    spec["rules"] = [{"type": "child_sum", "table": "invoice", "column": "total", "child": "line", "expression": "qty"}]
+    (tmp_path / "bad.json").write_text(json.dumps(spec))
+    with pytest.raises(ConfigError, match=re.escape("names unknown column(s) ['qty']")):
+        datatwin.generate(tmp_path / "bad.json", tmp_path / "bad", seed=0)
+
+
 @pytest.mark.parametrize("name", ["chinook", "sakila", "northwind", "world"])
 def test_the_shared_databases_ddl_makes_test_databases(name, tmp_path):
     source = sqlite3.connect(shared_path(f"{name}/{name}.sqlite"))

@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from datatwin.constraints import AfterParent, ChildSum
+from datatwin.constraints.expression import Formula as Expression
 from datatwin.errors import ConfigError
 from datatwin.testdata.edges import with_edge_cases
 from datatwin.testdata.keys import (
@@ -66,6 +68,9 @@ class Layout:
             self._key_values(table)
         for table in spec.tables:
             self._references(table)
+        self.settled: dict[tuple[str, str], pd.Series] = {}
+        for rule in spec.rules:
+            self._settle(rule)
 
     def _rng(self, *parts: Any) -> np.random.Generator:
         """A stream of its own for each purpose (same seed, same bytes, whatever else is made)."""
@@ -102,6 +107,55 @@ class Layout:
                 column, 0, n, n, table.name, self._rng("key", table.name, name), self.faker
             )
 
+    def _settle(self, rule: ChildSum | AfterParent) -> None:
+        """Draw, once for all rows, the columns a rule across tables reads: the parent's value a
+        child's date follows, the children's inputs to a parent's sum — and the sums."""
+        if isinstance(rule, AfterParent):
+            key = self.spec.table(rule.table).foreign_keys[self._link(rule)]
+            self._settle_column(self.spec.table(key.parent), rule.parent_column)
+            return
+        child, parent = self.spec.table(rule.child), self.spec.table(rule.table)
+        expression = Expression(rule.expression)
+        for name in expression.names:
+            self._settle_column(child, name)
+        values = expression.evaluate(
+            {n: np.nan_to_num(_numbers(self.settled[child.name, n])) for n in expression.names}
+        )
+        rows = self.parents[child.name, self.spec.link(child.name, parent.name)]
+        totals = np.bincount(rows, weights=values, minlength=self.sizes[parent.name])
+        column = parent.column(rule.column)
+        places = rule.decimals if rule.decimals is not None else (0 if column.type == "integer" else column.scale)
+        shown = np.round(totals, places if places is not None else 6)
+        self.settled[parent.name, rule.column] = _like(shown, pd.Series(shown), column).reset_index(drop=True)
+
+    def _settle_column(self, table: TablePlan, name: str) -> None:
+        if (table.name, name) not in self.keys and (table.name, name) not in self.settled:
+            rng = self._rng("settled", table.name, name)
+            drawn = draw_column(table.column(name), self.sizes[table.name], rng, self.faker)
+            self.settled[table.name, name] = drawn.reset_index(drop=True)
+
+    def _link(self, rule: AfterParent) -> int:
+        """The index of the key from the rule's table to the parent holding its ``parent_column``."""
+        keys = self.spec.table(rule.table).foreign_keys
+        return next(
+            i for i, k in enumerate(keys) if rule.parent_column in {c.name for c in self.spec.table(k.parent).columns}
+        )
+
+    def _after_parents(self, frame: pd.DataFrame, table: TablePlan, start: int) -> pd.DataFrame:
+        """Each of the table's after-parent columns at or after its parent's value: the parent's
+        value plus the gap the two drawn values had (a strict rule: at least one step more)."""
+        for rule in self.spec.rules:
+            if not isinstance(rule, AfterParent) or rule.table != table.name:
+                continue
+            key = table.foreign_keys[self._link(rule)]
+            rows = self.parents[table.name, self._link(rule)][start : start + len(frame)]
+            base = _numbers(self.settled[key.parent, rule.parent_column].iloc[rows].reset_index(drop=True))
+            own = _numbers(frame[rule.column])
+            column = table.column(rule.column)
+            gap = np.abs(own - base) + (_step(column) if rule.strict else 0.0)
+            frame[rule.column] = _like(np.where(np.isnan(own), np.nan, base + gap), frame[rule.column], column)
+        return frame
+
     def _references(self, table: TablePlan) -> None:
         n = self.sizes[table.name]
         referenced_key = next(
@@ -123,7 +177,10 @@ class Layout:
         for key in keys:
             index = table.foreign_keys.index(key)
             if (table.name, index) not in self.parents:
-                rng = self._rng("parents", table.name, index)
+                ranged = key.children_per_parent is not None  # the stream that drew the table's size
+                rng = (
+                    self._rng("children", table.name, key.parent) if ranged else self._rng("parents", table.name, index)
+                )
                 self.parents[table.name, index] = parents_of(key, n, self.sizes[key.parent], rng)
         for composite in [table.primary_key, *table.unique]:  # an invoice's lines numbered 1, 2, 3 within it
             own = [c for c in composite if c not in _columns_of(table.foreign_keys)]
@@ -168,8 +225,9 @@ class Layout:
                     out[referring] = self.keys[key.parent, parent_column].iloc[rows].reset_index(drop=True)
             fixed.update(key.columns)
         for column in table.columns:
-            if (table.name, column.name) in self.keys:
-                out[column.name] = self.keys[table.name, column.name].iloc[start : start + size].reset_index(drop=True)
+            settled = self.keys.get((table.name, column.name), self.settled.get((table.name, column.name)))
+            if settled is not None:
+                out[column.name] = settled.iloc[start : start + size].reset_index(drop=True)
                 fixed.add(column.name)
             elif column.name not in out:
                 out[column.name] = draw_column(column, size, rng, self.faker).reset_index(drop=True)
@@ -177,7 +235,7 @@ class Layout:
         keys = fixed | {c for k in [table.primary_key, *table.unique] for c in k}
         frame = _with_nulls(frame, table, keys, rng)
         frame = with_edge_cases(frame, table, keys, edge_share, rng)
-        frame = _ordered(frame, table)
+        frame = _ordered(self._after_parents(frame, table, start), table)
         if table.rules:
             scales = {c.name: (0 if c.type == "integer" else c.scale) for c in table.columns}
             like = lambda name, value: _like(value, frame[name], table.column(name))  # noqa: E731
@@ -245,7 +303,7 @@ def _numbers(values: pd.Series) -> np.ndarray:
         return out
     sample = values[present].iloc[0]
     if isinstance(sample, pd.Timestamp | np.datetime64) or hasattr(sample, "isoformat"):
-        stamps = pd.to_datetime(values[present].astype(str))
+        stamps = pd.to_datetime(values[present].astype(str), format="ISO8601")
         out[present] = stamps.astype("datetime64[us]").astype("int64").to_numpy() / 1e6
     else:
         out[present] = pd.to_numeric(values[present]).to_numpy(dtype=float)

@@ -106,10 +106,13 @@ def parents_of(key: ForeignKeyPlan, children: int, parents: int, rng: np.random.
     key gives a range of children per parent."""
     if parents == 0:
         raise ConfigError(f"Rows refer to table {key.parent!r}, which gets no rows: give it rows.")
-    if key.children_per_parent is not None:
+    if key.children_per_parent is not None:  # the counts children_count drew, from the same stream
         low, high = key.children_per_parent
         counts = rng.integers(low, high + 1, parents)
-        return np.repeat(np.arange(parents), counts)[:children]
+        rows = np.repeat(np.arange(parents), counts)
+        if len(rows) < children:  # a size set by hand above the ranges: the rest to random parents
+            rows = np.sort(np.concatenate([rows, rng.choice(parents, children - len(rows))]))
+        return rows[:children]
     popularity = np.exp(rng.normal(0, 1.0, parents))
     return rng.choice(parents, size=children, p=popularity / popularity.sum())
 

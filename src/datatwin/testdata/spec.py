@@ -14,8 +14,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from datatwin.constraints import Rule
-from datatwin.errors import ConfigError
+from datatwin.constraints import AfterParent, ChildSum, Rule, rule_from_dict
+from datatwin.constraints.cross import DATABASE_RULES
+from datatwin.constraints.expression import Formula as Expression
+from datatwin.errors import ConfigError, ConstraintError
 from datatwin.testdata.rules import orders_of, parse_rules
 
 TYPES = ("integer", "decimal", "float", "text", "date", "timestamp", "time", "boolean", "binary", "uuid")
@@ -90,6 +92,8 @@ class DataSpec:
     tables: list[TablePlan]
     dialect: str = "postgres"
     locale: str = "en_US"
+    rules: list[ChildSum | AfterParent] = dataclasses.field(default_factory=list)
+    """Rules across tables (``child_sum``, ``after_parent``)."""
 
     def table(self, name: str) -> TablePlan:
         for table in self.tables:
@@ -122,8 +126,43 @@ class DataSpec:
                 ]
                 if len(key.columns) != len(key.parent_columns):
                     problems.append(f"table {table.name!r}: a foreign key's columns and its parent's differ in number")
+        problems += [problem for rule in self.rules if (problem := self._rule_problem(rule))]
         if problems:
             raise ConfigError("The spec cannot be made: " + "; ".join(problems) + ".")
+
+    def link(self, child: str, parent: str) -> int:
+        """The index, among ``child``'s foreign keys, of its one key to ``parent``."""
+        keys = [i for i, k in enumerate(self.table(child).foreign_keys) if k.parent == parent]
+        if len(keys) != 1 or child == parent:
+            raise ConfigError(
+                f"A rule across {child!r} and {parent!r} needs one foreign key between them; there are {len(keys)}."
+            )
+        return keys[0]
+
+    def _rule_problem(self, rule: ChildSum | AfterParent) -> str | None:
+        child, parent = (rule.child, rule.table) if isinstance(rule, ChildSum) else (rule.table, None)
+        names = {t.name for t in self.tables}
+        if child not in names or (parent is not None and parent not in names):
+            return f"rule '{rule}' names a table the spec does not have"
+        if isinstance(rule, AfterParent):
+            parents = [
+                k.parent
+                for k in self.table(child).foreign_keys
+                if rule.parent_column in {c.name for c in self.table(k.parent).columns}
+            ]
+            if len(parents) != 1:
+                return f"rule '{rule}' needs one parent of {child!r} with column {rule.parent_column!r}"
+            parent = parents[0]
+        assert parent is not None
+        try:
+            self.link(child, parent)
+        except ConfigError as exc:
+            return str(exc).rstrip(".")
+        own = [rule.column] if isinstance(rule, AfterParent) else list(Expression(rule.expression).names)
+        missing = [c for c in own if c not in {col.name for col in self.table(child).columns}]
+        if isinstance(rule, ChildSum) and rule.column not in {c.name for c in self.table(parent).columns}:
+            missing.append(f"{parent}.{rule.column}")
+        return f"rule '{rule}' names unknown column(s) {missing}" if missing else None
 
 
 def spec_from_json(path: Path) -> DataSpec:
@@ -143,9 +182,19 @@ def spec_from_json(path: Path) -> DataSpec:
             f'{path.name}: a test-data spec is an object with "format": "{SPEC_FORMAT}" and "tables": [...].'
         )
     tables = [_table(t, f"{path.name} tables[{i}]") for i, t in enumerate(data["tables"])]
-    spec = DataSpec(tables, str(data.get("dialect", "postgres")), str(data.get("locale", "en_US")))
+    rules = [_across(r, f"{path.name} rules[{i}]") for i, r in enumerate(data.get("rules", []))]
+    spec = DataSpec(tables, str(data.get("dialect", "postgres")), str(data.get("locale", "en_US")), rules)
     spec.check()
     return spec
+
+
+def _across(data: Any, where: str) -> ChildSum | AfterParent:
+    try:
+        rule = rule_from_dict(data, where, DATABASE_RULES)
+    except ConstraintError as exc:
+        raise ConfigError(str(exc)) from None
+    assert isinstance(rule, ChildSum | AfterParent)
+    return rule
 
 
 def _table(data: Any, where: str) -> TablePlan:
