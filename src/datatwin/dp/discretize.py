@@ -98,10 +98,14 @@ class Discretizer:
             return pd.Series(out, dtype=object)
         edges = self._edges(spec)
         bins = np.minimum(codes, len(edges) - 2)
-        numbers = edges[bins] + rng.random(len(codes)) * (edges[bins + 1] - edges[bins])
-        if spec.kind is ColumnKind.INTEGER:
-            numbers = np.floor(numbers)
-        elif spec.decimals is not None:
+        if spec.kind is ColumnKind.INTEGER:  # a whole number of the bin's, each as likely
+            low = np.ceil(edges[bins])
+            top = np.floor(_number(spec.maximum, spec))  # the last bin holds the maximum itself
+            high = np.where(bins == len(edges) - 2, top, np.ceil(edges[bins + 1]) - 1)
+            numbers = low + np.floor(rng.random(len(codes)) * (np.maximum(high, low) - low + 1))
+        else:
+            numbers = edges[bins] + rng.random(len(codes)) * (edges[bins + 1] - edges[bins])
+        if spec.kind is not ColumnKind.INTEGER and spec.decimals is not None:
             numbers = np.round(numbers, spec.decimals)
         numbers[missing] = np.nan
         if spec.kind is ColumnKind.DATETIME:
