@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 import datatwin
 from datatwin.cli.main import app
-from datatwin.constraints import Formula, InTable, Order, Unique
+from datatwin.constraints import InTable, Order, Unique
 from datatwin.errors import ConfigError, ConstraintError
 from tests.conftest import shared_path
 
@@ -75,8 +75,11 @@ def test_rules_in_a_relational_schema_name_their_table_and_deleting_one_drops_it
         (InTable("films", Order(("a", "b"))), "names unknown table 'films'"),
         (InTable("film", Order(("length", "lenght"))), "names unknown column(s) ['lenght']"),
         (InTable("film", Order(("film_id", "length"))), "names key column(s) ['film_id']"),
-        (Order(("length", "rental_duration")), "needs its \"table\" (in Python: InTable(table, rule))"),
-        ({"type": "order", "columns": ["length", "rental_duration"]}, "a table's rule in a database needs its \"table\""),
+        (Order(("length", "rental_duration")), 'needs its "table" (in Python: InTable(table, rule))'),
+        (
+            {"type": "order", "columns": ["length", "rental_duration"]},
+            'a table\'s rule in a database needs its "table"',
+        ),
     ],
 )
 def test_a_bad_rule_in_a_database_gets_one_clear_line(rule, message):
