@@ -19,7 +19,9 @@ import pandas as pd
 from datatwin.constraints import AfterParent, ChildSum
 from datatwin.constraints.expression import Formula as Expression
 from datatwin.errors import ConfigError
+from datatwin.testdata.cells import as_column, as_numbers, step_of
 from datatwin.testdata.edges import with_edge_cases
+from datatwin.testdata.hold import hold_rules
 from datatwin.testdata.keys import (
     children_count,
     distinct_combinations,
@@ -27,8 +29,7 @@ from datatwin.testdata.keys import (
     parents_of,
     unique_values,
 )
-from datatwin.testdata.rules import hold_rules
-from datatwin.testdata.spec import ColumnPlan, DataSpec, ForeignKeyPlan, TablePlan
+from datatwin.testdata.spec import DataSpec, ForeignKeyPlan, TablePlan
 from datatwin.testdata.values import draw_column
 
 BATCH_ROWS = 100_000
@@ -111,7 +112,7 @@ class Layout:
         """Draw, once for all rows, the columns a rule across tables reads: the parent's value a
         child's date follows, the children's inputs to a parent's sum — and the sums."""
         if isinstance(rule, AfterParent):
-            key = self.spec.table(rule.table).foreign_keys[self._link(rule)]
+            key = self.spec.table(rule.table).foreign_keys[self.spec.parent_link(rule)]
             self._settle_column(self.spec.table(key.parent), rule.parent_column)
             return
         child, parent = self.spec.table(rule.child), self.spec.table(rule.table)
@@ -119,14 +120,14 @@ class Layout:
         for name in expression.names:
             self._settle_column(child, name)
         values = expression.evaluate(
-            {n: np.nan_to_num(_numbers(self.settled[child.name, n])) for n in expression.names}
+            {n: np.nan_to_num(as_numbers(self.settled[child.name, n])) for n in expression.names}
         )
         rows = self.parents[child.name, self.spec.link(child.name, parent.name)]
         totals = np.bincount(rows, weights=values, minlength=self.sizes[parent.name])
         column = parent.column(rule.column)
         places = rule.decimals if rule.decimals is not None else (0 if column.type == "integer" else column.scale)
         shown = np.round(totals, places if places is not None else 6)
-        self.settled[parent.name, rule.column] = _like(shown, pd.Series(shown), column).reset_index(drop=True)
+        self.settled[parent.name, rule.column] = as_column(shown, column).reset_index(drop=True)
 
     def _settle_column(self, table: TablePlan, name: str) -> None:
         if (table.name, name) not in self.keys and (table.name, name) not in self.settled:
@@ -134,26 +135,20 @@ class Layout:
             drawn = draw_column(table.column(name), self.sizes[table.name], rng, self.faker)
             self.settled[table.name, name] = drawn.reset_index(drop=True)
 
-    def _link(self, rule: AfterParent) -> int:
-        """The index of the key from the rule's table to the parent holding its ``parent_column``."""
-        keys = self.spec.table(rule.table).foreign_keys
-        return next(
-            i for i, k in enumerate(keys) if rule.parent_column in {c.name for c in self.spec.table(k.parent).columns}
-        )
-
     def _after_parents(self, frame: pd.DataFrame, table: TablePlan, start: int) -> pd.DataFrame:
         """Each of the table's after-parent columns at or after its parent's value: the parent's
         value plus the gap the two drawn values had (a strict rule: at least one step more)."""
         for rule in self.spec.rules:
             if not isinstance(rule, AfterParent) or rule.table != table.name:
                 continue
-            key = table.foreign_keys[self._link(rule)]
-            rows = self.parents[table.name, self._link(rule)][start : start + len(frame)]
-            base = _numbers(self.settled[key.parent, rule.parent_column].iloc[rows].reset_index(drop=True))
-            own = _numbers(frame[rule.column])
+            index = self.spec.parent_link(rule)
+            key = table.foreign_keys[index]
+            rows = self.parents[table.name, index][start : start + len(frame)]
+            base = as_numbers(self.settled[key.parent, rule.parent_column].iloc[rows].reset_index(drop=True))
+            own = as_numbers(frame[rule.column])
             column = table.column(rule.column)
-            gap = np.abs(own - base) + (_step(column) if rule.strict else 0.0)
-            frame[rule.column] = _like(np.where(np.isnan(own), np.nan, base + gap), frame[rule.column], column)
+            gap = np.abs(own - base) + (step_of(column) if rule.strict else 0.0)
+            frame[rule.column] = as_column(np.where(np.isnan(own), np.nan, base + gap), column)
         return frame
 
     def _references(self, table: TablePlan) -> None:
@@ -236,11 +231,7 @@ class Layout:
         frame = _with_nulls(frame, table, keys, rng)
         frame = with_edge_cases(frame, table, keys, edge_share, rng)
         frame = _ordered(self._after_parents(frame, table, start), table)
-        if table.rules:
-            scales = {c.name: (0 if c.type == "integer" else c.scale) for c in table.columns}
-            like = lambda name, value: _like(value, frame[name], table.column(name))  # noqa: E731
-            frame = hold_rules(frame, table.rules, _numbers, like, scales, rng)
-        return frame
+        return hold_rules(frame, table, rng)
 
 
 def _columns_of(keys: list[ForeignKeyPlan]) -> set[str]:
@@ -276,47 +267,13 @@ def _with_nulls(frame: pd.DataFrame, table: TablePlan, keys: set[str], rng: np.r
 def _ordered(frame: pd.DataFrame, table: TablePlan) -> pd.DataFrame:
     """Each CHECK ``low < high`` held: ``high`` redrawn as ``low`` plus the gap the two values had."""
     for low, high, strict in table.orders:
-        a, b = _numbers(frame[low]), _numbers(frame[high])
+        a, b = as_numbers(frame[low]), as_numbers(frame[high])
         both = ~np.isnan(a) & ~np.isnan(b)
         column = table.column(high)
-        step = _step(column)
+        step = step_of(column)
         gap = np.abs(b - a) + (step if strict else 0.0)
         if column.maximum is not None and column.type in ("integer", "decimal", "float"):
             gap = np.minimum(gap, np.maximum(float(column.maximum) - a, step if strict else 0.0))
         value = np.where(both, a + gap, b)
-        frame[high] = _like(value, frame[high], column)
+        frame[high] = as_column(value, column)
     return frame
-
-
-def _step(column: ColumnPlan) -> float:
-    if column.type == "date":
-        return 86_400.0
-    if column.type in ("timestamp", "integer"):
-        return 1.0
-    return 10.0 ** -(column.scale if column.scale is not None else 6)
-
-
-def _numbers(values: pd.Series) -> np.ndarray:
-    present = values.notna().to_numpy()
-    out = np.full(len(values), np.nan)
-    if not present.any():
-        return out
-    sample = values[present].iloc[0]
-    if isinstance(sample, pd.Timestamp | np.datetime64) or hasattr(sample, "isoformat"):
-        stamps = pd.to_datetime(values[present].astype(str), format="ISO8601")
-        out[present] = stamps.astype("datetime64[us]").astype("int64").to_numpy() / 1e6
-    else:
-        out[present] = pd.to_numeric(values[present]).to_numpy(dtype=float)
-    return out
-
-
-def _like(value: np.ndarray, original: pd.Series, column: ColumnPlan) -> pd.Series:
-    present = ~np.isnan(value)
-    if column.type in ("date", "timestamp"):
-        stamps = pd.Series(pd.to_datetime(np.where(present, value, 0) * 1e6, unit="us"))
-        shown = stamps.dt.date.astype(object) if column.type == "date" else stamps.astype(object)
-        return shown.where(pd.Series(present), None)
-    if column.type == "integer":
-        return pd.Series(np.round(value)).astype("Int64").astype(object).where(pd.Series(present), None)
-    decimals = column.scale if column.scale is not None else 6
-    return pd.Series(np.round(value, decimals)).astype(object).where(pd.Series(present), None)

@@ -1,5 +1,6 @@
 """A spec's rules across columns (the JSON spec's ``"rules"`` per table, the rule objects of
-:mod:`datatwin.constraints`), held by construction in every drawn batch.
+:mod:`datatwin.constraints`), read and checked; :mod:`datatwin.testdata.hold` holds them by
+construction in every drawn batch:
 
 - ``order``: each column at least (``strict``: above) the one before — as a CHECK ``a < b``:
   the later column redrawn as the earlier plus the gap the two had;
@@ -11,8 +12,9 @@
 - ``format``: the column drawn from the pattern.
 
 A ``combination`` says which combinations the data holds and ``unique`` is a key: with no data,
-list the columns' categories or declare ``UNIQUE`` instead; rules across tables are not drawn
-for test data. Each is refused with one line.
+list the columns' categories or declare ``UNIQUE`` instead; each is refused with one line.
+Rules across tables go in the spec's top-level ``"rules"`` (held by
+:class:`~datatwin.testdata.build.Layout`, which settles the columns they read).
 """
 
 from __future__ import annotations
@@ -20,13 +22,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
-from datatwin.conditions import Range
 from datatwin.constraints import Conditional, Difference, Format, Formula, Order, Rule, rule_from_dict
-from datatwin.constraints.pattern import draw_matching
-from datatwin.constraints.rules import UNITS
 from datatwin.errors import ConfigError, ConstraintError
 
 HELD = (Order, Difference, Formula, Conditional, Format)
@@ -66,60 +62,3 @@ def orders_of(rules: list[Rule]) -> list[tuple[str, str, bool]]:
             columns = rule.columns()
             pairs += [(a, b, rule.strict) for a, b in itertools.pairwise(columns)]
     return pairs
-
-
-def hold_rules(
-    frame: pd.DataFrame,
-    rules: list[Rule],
-    numbers: Any,
-    like: Any,
-    scales: dict[str, int | None],
-    rng: np.random.Generator,
-) -> pd.DataFrame:
-    """A batch with its differences, formulas, conditionals and formats held (orders are held
-    with the CHECKs); ``numbers``/``like`` read a column as numbers (dates as seconds) and
-    write numbers back in its type."""
-    for rule in rules:
-        if isinstance(rule, Difference):
-            base = numbers(frame[rule.base])
-            scale = UNITS[rule.unit] if _is_time(frame[rule.base]) else 1.0
-            low = (rule.minimum if rule.minimum is not None else 0.0) * scale
-            high = (rule.maximum if rule.maximum is not None else (rule.minimum or 0.0) + 30.0) * scale
-            frame[rule.column] = like(rule.column, base + rng.uniform(low, high, len(frame)))
-        elif isinstance(rule, Formula):
-            inputs = {name: numbers(frame[name]) for name in rule.inputs}
-            places = rule.decimals if rule.decimals is not None else scales.get(rule.column)
-            value = rule.compute(pd.DataFrame(inputs))
-            frame[rule.column] = like(rule.column, np.round(value, places if places is not None else 6))
-        elif isinstance(rule, Conditional):
-            frame = _set(frame, rule, rng)
-        elif isinstance(rule, Format):
-            frame[rule.column] = pd.Series(draw_matching(rule.pattern, len(frame), rng), dtype=object)
-    return frame
-
-
-def _set(frame: pd.DataFrame, rule: Conditional, rng: np.random.Generator) -> pd.DataFrame:
-    applies = rule.applies(frame)
-    if not applies.any():
-        return frame
-    column, wanted = rule.target
-    count = int(applies.sum())
-    if isinstance(wanted, Range):
-        low, high = (
-            float(wanted.low if wanted.low is not None else 0),
-            float(wanted.high if wanted.high is not None else 0),
-        )
-        values: Any = rng.uniform(low, high, count)
-    elif isinstance(wanted, list | tuple | set):
-        options = sorted(wanted, key=str)
-        values = [options[i] for i in rng.integers(0, len(options), count)]
-    else:
-        values = [wanted] * count
-    frame[column] = frame[column].astype(object)
-    frame.loc[applies, column] = pd.Series(values, index=frame.index[applies], dtype=object)
-    return frame
-
-
-def _is_time(values: pd.Series) -> bool:
-    present = values.dropna()
-    return bool(len(present)) and hasattr(present.iloc[0], "isoformat")

@@ -139,23 +139,26 @@ class DataSpec:
             )
         return keys[0]
 
+    def parent_link(self, rule: AfterParent) -> int:
+        """The index, among the rule's table's foreign keys, of its one key to a parent that has
+        the rule's ``parent_column``."""
+        keys = self.table(rule.table).foreign_keys
+        having = [i for i, k in enumerate(keys) if rule.parent_column in {c.name for c in self.table(k.parent).columns}]
+        if len(having) != 1:
+            raise ConfigError(f"rule '{rule}' needs one parent of {rule.table!r} with column {rule.parent_column!r}.")
+        return self.link(rule.table, keys[having[0]].parent)
+
     def _rule_problem(self, rule: ChildSum | AfterParent) -> str | None:
-        child, parent = (rule.child, rule.table) if isinstance(rule, ChildSum) else (rule.table, None)
+        child = rule.child if isinstance(rule, ChildSum) else rule.table
         names = {t.name for t in self.tables}
-        if child not in names or (parent is not None and parent not in names):
+        if child not in names or (isinstance(rule, ChildSum) and rule.table not in names):
             return f"rule '{rule}' names a table the spec does not have"
-        if isinstance(rule, AfterParent):
-            parents = [
-                k.parent
-                for k in self.table(child).foreign_keys
-                if rule.parent_column in {c.name for c in self.table(k.parent).columns}
-            ]
-            if len(parents) != 1:
-                return f"rule '{rule}' needs one parent of {child!r} with column {rule.parent_column!r}"
-            parent = parents[0]
-        assert parent is not None
         try:
-            self.link(child, parent)
+            if isinstance(rule, AfterParent):
+                parent = self.table(child).foreign_keys[self.parent_link(rule)].parent
+            else:
+                parent = rule.table
+                self.link(child, parent)
         except ConfigError as exc:
             return str(exc).rstrip(".")
         own = [rule.column] if isinstance(rule, AfterParent) else list(Expression(rule.expression).names)
