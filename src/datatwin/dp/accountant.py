@@ -18,6 +18,7 @@ converts ρ at the other half.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,13 +51,7 @@ def delta_for(rho: float, epsilon: float) -> float:
 
 def rho_for(epsilon: float, delta: float) -> float:
     """The largest ρ whose ρ-zCDP implies (ε, δ)-DP (the inverse of :func:`delta_for`)."""
-    low, high = 0.0, epsilon  # rho >= epsilon gives delta = 1
-    for _ in range(200):
-        middle = (low + high) / 2
-        if delta_for(middle, epsilon) <= delta:
-            low = middle
-        else:
-            high = middle
+    low, _ = _bisect(lambda rho: delta_for(rho, epsilon) <= delta, 0.0, epsilon)  # rho >= epsilon: delta = 1
     return low
 
 
@@ -64,14 +59,21 @@ def epsilon_for(rho: float, delta: float) -> float:
     """The smallest ε such that ρ-zCDP implies (ε, δ)-DP."""
     if rho <= 0:
         return 0.0
-    low, high = rho, rho + 2 * math.sqrt(rho * math.log(1 / delta)) + 1.0
+    high = rho + 2 * math.sqrt(rho * math.log(1 / delta)) + 1.0
+    _, smallest = _bisect(lambda epsilon: delta_for(rho, epsilon) > delta, rho, high)
+    return smallest
+
+
+def _bisect(below: Callable[[float], bool], low: float, high: float) -> tuple[float, float]:
+    """Where ``below`` turns from true (at ``low``) to false (at ``high``): the last point found
+    true and the first found false, 200 halvings apart."""
     for _ in range(200):
         middle = (low + high) / 2
-        if delta_for(rho, middle) <= delta:
-            high = middle
-        else:
+        if below(middle):
             low = middle
-    return high
+        else:
+            high = middle
+    return low, high
 
 
 def gaussian_rho(sensitivity: float, sigma: float) -> float:
