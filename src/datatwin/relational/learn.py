@@ -97,6 +97,7 @@ def learn_database(
         references = known_references(database, reference_tables)
     _check_before_learning(database, references)
     database, found = with_rules(database, rules, find=find_rules, plan=plan, seed=seed)
+    stated_and_found = database_rules(database.schema.rules, database.schema)
     database, dangling, settled = settle_dangling(database, seed)
     models: dict[str, TableModel] = {}
     contexts: dict[str, pd.DataFrame] = {}  # per table, the parent context its twin was given
@@ -110,7 +111,15 @@ def learn_database(
             models[name] = reference_table_model(database, table, plan)
         else:
             models[name], left_out = _fit_table(
-                database, table, plan, models, contexts, seed=seeds[name], max_time=budget.share(name), found=found
+                database,
+                table,
+                plan,
+                models,
+                contexts,
+                seed=seeds[name],
+                max_time=budget.share(name),
+                rules=stated_and_found,
+                found=found,
             )
             unheld += left_out
     database = without_rules(database, unheld)
@@ -172,9 +181,11 @@ def _fit_table(
     *,
     seed: int,
     max_time: float | None,
+    rules: list[DatabaseRule],
     found: list[DatabaseRule],
 ) -> tuple[TableModel, list[DatabaseRule]]:
-    """A table's twin, and the rules found for it that it cannot hold (left out)."""
+    """A table's twin, and the rules found for it (among the database's ``rules``) that it
+    cannot hold (left out)."""
     frame = database.tables[table.name]
     values = value_columns(database.schema, table, frame)
     # database text cells may be '' next to numbers (Sakila's postal_code): learnt as missing
@@ -212,8 +223,8 @@ def _fit_table(
         name = f"{database.source}#{table.name}"
         drawn_as_events = time_column is not None and not tiny and schema[time_column].kind is ColumnKind.DATETIME
         along = time_column if drawn_as_events else None
-        after, left_out = _after_parent(database, table, primary, list(training.columns), along, found)
-        own = table_rules(database_rules(database.schema.rules, database.schema), table.name)
+        after, left_out = _after_parent(database, table, primary, list(training.columns), along, rules, found)
+        own = table_rules(rules, table.name)
         if drawn_as_events:
             assert time_column is not None
             own_found = table_rules(found, table.name)
@@ -230,8 +241,11 @@ def _fit_table(
                 start_after=after,
             )
             held = {(r.type, r.columns()) for r in parse_rules(events.schema.rules or ())}
-            left_out += [r for r in found if isinstance(r, InTable) and r.table == table.name]
-            left_out = [r for r in left_out if not (isinstance(r, InTable) and (r.rule.type, r.columns()) in held)]
+            left_out += [
+                r
+                for r in found
+                if isinstance(r, InTable) and r.table == table.name and (r.rule.type, r.columns()) not in held
+            ]
         else:
             table_fit = fit_table(
                 TableSource(training, name, hash_frame(training)),
@@ -265,6 +279,7 @@ def _after_parent(
     primary: ForeignKey | None,
     columns: list[str],
     time_column: str | None,
+    rules: list[DatabaseRule],
     found: list[DatabaseRule],
 ) -> tuple[list[Order], list[DatabaseRule]]:
     """The table's after-parent rules as orders between its parent's value (a context column)
@@ -280,7 +295,7 @@ def _after_parent(
     """
     out: list[Order] = []
     left_out: list[DatabaseRule] = []
-    for rule in database_rules(database.schema.rules, database.schema):
+    for rule in rules:
         if not isinstance(rule, AfterParent) or rule.table != table.name:
             continue
         given = PARENT + rule.parent_column
