@@ -410,8 +410,9 @@ def _plain_column(values: pd.Series, kind: type) -> list[object]:
         plain = list(values.dt.to_pydatetime())
     elif kind is sa.BigInteger and not (native and dtype.kind in "iu"):
         plain = [None if m else int(v) for v, m in zip(values.to_numpy(dtype=object), missing, strict=True)]
-    elif kind in (sa.Text, sa.String) and dtype != np.dtype(object):
-        plain = [None if m else str(v) for v, m in zip(values.to_numpy(dtype=object), missing, strict=True)]
+    elif kind in (sa.Text, sa.String):  # text cells already str pass as they are
+        cells = values.to_numpy(dtype=object)
+        plain = [None if m else v if type(v) is str else str(v) for v, m in zip(cells, missing, strict=True)]
     elif native:
         plain = values.to_numpy().tolist()
     else:
