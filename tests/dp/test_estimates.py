@@ -45,7 +45,7 @@ def test_bounds_come_from_bins_fixed_before_the_data_and_ignore_an_outlier(ages)
     for values in (ages, np.append(ages, 1e6)):  # one row's extreme value changed
         ledger = PrivacyLedger(1.0, 1e-6)
         released.append(dp_bounds(values, "number", ledger, 0.01, "age", secure_generator()))
-        assert [s.what for s in ledger.spends] == ["histogram of 'age' (bounds)"] and ledger.spent == 0.01
+        assert [s.what for s in ledger.spends] == ["bounds: histogram of 'age'"] and ledger.spent == 0.01
     assert released == [(10.0, 100.0), (10.0, 100.0)]
     assert dp_bounds(ages[:5], "number", PrivacyLedger(1.0, 1e-6), 0.0001, "age", secure_generator()) is None
     years = bin_edges("datetime")

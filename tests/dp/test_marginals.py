@@ -47,7 +47,9 @@ def test_the_model_spends_exactly_its_budget(fitted):
     assert ledger.epsilon_spent() == pytest.approx(4.0, rel=1e-5)
     kinds = {s.mechanism for s in ledger.spends}
     assert kinds == {"discrete gaussian", "exponential"}
-    assert sum(s.what.startswith("marginal ('") for s in ledger.spends) >= 5 + 3  # the one-ways, then chosen ones
+    assert (
+        sum(s.what.startswith("marginals: counts of ('") for s in ledger.spends) >= 5 + 3
+    )  # the one-ways, then chosen ones
 
 
 def test_the_model_learns_the_pairs_that_matter(fitted):

@@ -25,7 +25,7 @@ def test_open_bounds_and_labels_are_bought_and_declared_ones_are_free(adult):
     declared = Schema((ColumnSpec("age", ColumnKind.INTEGER, minimum=17, maximum=90),))
     public = public_kinds(adult, declared)
     assert "age" not in public.open_ranges and "hours-per-week" in public.open_ranges
-    assert public.open_labels == (
+    assert public.open_kinds == (
         "workclass",
         "education",
         "marital-status",
@@ -36,14 +36,26 @@ def test_open_bounds_and_labels_are_bought_and_declared_ones_are_free(adult):
         "native-country",
         "income",
     )
-    ledger = PrivacyLedger(1.0, 1e-6, label_releases=len(public.open_labels))
+    ledger = PrivacyLedger(1.0, 1e-6, label_releases=len(public.open_kinds))
     schema = dp_schema(adult, public, ledger, ledger.budget / 10, secure_generator())
     assert (schema["age"].minimum, schema["age"].maximum) == (17, 90)
     assert schema["hours-per-week"].minimum <= 10 and schema["hours-per-week"].maximum >= 90
     assert set(schema["sex"].categories) == {"Male", "Female"}
     assert "Holand-Netherlands" not in schema["native-country"].categories  # one row: never released
     assert ledger.spent == pytest.approx(ledger.budget / 10)
-    assert len([s for s in ledger.spends if s.delta]) == len(public.open_labels)
+    assert len([s for s in ledger.spends if s.delta]) == len(public.open_kinds)
+    assert all(schema[c].kind is ColumnKind.CATEGORICAL for c in public.open_kinds)
+
+
+def test_the_kind_of_a_text_column_is_bought_so_numbers_stay_numbers(adult):
+    text = adult[["age", "capital-gain", "sex"]].astype(str)
+    text.loc[0, "age"] = "unknown"  # one row cannot turn a column of numbers into labels
+    public = public_kinds(text, None)
+    assert public.open_kinds == ("age", "capital-gain", "sex")
+    ledger = PrivacyLedger(1.0, 1e-6, label_releases=3)
+    schema = dp_schema(text, public, ledger, ledger.budget / 10, secure_generator())
+    assert [schema[c].kind for c in text.columns] == [ColumnKind.INTEGER, ColumnKind.INTEGER, ColumnKind.CATEGORICAL]
+    assert sum(s.what.startswith("kinds: ") for s in ledger.spends) == 3
 
 
 def test_what_a_dp_schema_cannot_do_gets_one_clear_line(adult):

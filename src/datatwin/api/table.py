@@ -13,6 +13,7 @@ import pandas as pd
 from datatwin.api.sequences import SequenceTwin
 from datatwin.conditions import Wanted
 from datatwin.constraints import Rule
+from datatwin.dp import PrivacyLedger
 from datatwin.errors import ConfigError, DataError
 from datatwin.io import TableSource, read_table, write_artifact
 from datatwin.io.artifact import signing_key
@@ -21,6 +22,7 @@ from datatwin.models import Generator, registry
 from datatwin.pipeline import (
     MIN_ROWS,
     FittedTable,
+    fit_private_table,
     fit_table,
     sample_table,
     table_document,
@@ -33,6 +35,7 @@ from datatwin.schema.coerce import check_unique_names
 from datatwin.seeds import DEFAULT_SEED, check_seed
 from datatwin.sequential import check_keys, fit_sequences
 from datatwin.transforms import TableEncoder
+from datatwin.transforms.private import PrivateEncoder
 
 
 class Twin:
@@ -50,7 +53,7 @@ class Twin:
         return self.fitted.schema
 
     @property
-    def encoder(self) -> TableEncoder:
+    def encoder(self) -> TableEncoder | PrivateEncoder:
         """The fitted transforms."""
         return self.fitted.encoder
 
@@ -63,6 +66,12 @@ class Twin:
     def lineage(self) -> Lineage:
         """Where the table came from and how it was fitted."""
         return self.fitted.lineage
+
+    @property
+    def privacy(self) -> PrivacyLedger | None:
+        """The privacy ledger of a differentially private twin (its guarantee and every
+        release paid from it), or ``None`` for an ordinary twin."""
+        return self.fitted.privacy
 
     @property
     def rules(self) -> list[Rule]:
@@ -166,6 +175,9 @@ def fit(
     entity_table: pd.DataFrame | str | Path | None = None,
     rules: Sequence[Rule | dict[str, Any]] = (),
     find_rules: bool = True,
+    epsilon: float | None = None,
+    delta: float | None = None,
+    dp_bounds: bool = True,
 ) -> Twin | SequenceTwin:
     """Learn a twin of a table, or of the sequences in it.
 
@@ -214,6 +226,18 @@ def fit(
         Look for rules that hold in every row of the data (orderings, formulas, fixed
         combinations, conditional missingness) and hold them too, unless the schema states
         its rules (a schema saved by ``datatwin schema -o`` does: delete a rule there to drop it).
+        Off under differential privacy (what rules hold is the data's secret).
+    epsilon
+        Fit under (ε, δ)-differential privacy with this ε, one row being the unit of privacy
+        (:mod:`datatwin.pipeline.private`): every data-dependent release is paid from one
+        ledger, saved in the twin (:attr:`Twin.privacy`). The model is then a DP one
+        (``"aim"``, the default, or another whose capabilities say ``dp``); a declared schema
+        gives kinds, bounds and labels for free.
+    delta
+        The δ of the guarantee (default 1e-6; it must lie below 1/n).
+    dp_bounds
+        Under DP, buy the bounds the schema leaves open from the budget; when off, a number
+        or date column without declared bounds is refused.
 
     Returns
     -------
@@ -232,6 +256,10 @@ def fit(
     if isinstance(schema, str | os.PathLike):
         schema = Schema.from_json(schema)  # read once: it may also name the sequence keys
     keys = _sequence_keys(schema, entity, order, static)
+    if epsilon is not None:
+        return _fit_private(
+            source, keys, rules, epsilon, delta, model, seed, schema, model_options, dp_bounds, progress
+        )
     if keys is not None:
         check_keys([str(c) for c in source.data.columns], keys)
         fitted_sequences = fit_sequences(
@@ -261,6 +289,42 @@ def fit(
         progress=progress,
         rules=rules,
         find_rules=find_rules,
+    )
+    return Twin(fitted)
+
+
+def _fit_private(
+    source: TableSource,
+    keys: SequenceKeys | None,
+    rules: Sequence[Rule | dict[str, Any]],
+    epsilon: float,
+    delta: float | None,
+    model: str,
+    seed: int,
+    schema: Schema | None,
+    model_options: dict[str, Any] | None,
+    dp_bounds: bool,
+    progress: Progress | None,
+) -> Twin:
+    if keys is not None:
+        raise ConfigError(
+            "Sequence twins cannot be fitted under differential privacy yet (one entity with all its events "
+            "would be the unit): fit the table without entity/order, or without epsilon."
+        )
+    if rules:
+        raise ConfigError(
+            "A differentially private twin does not hold rules yet: fit without rules=, or without epsilon."
+        )
+    fitted = fit_private_table(
+        source,
+        epsilon=epsilon,
+        delta=delta,
+        model=model,
+        seed=seed,
+        schema=schema,
+        model_options=model_options,
+        dp_bounds=dp_bounds,
+        progress=progress,
     )
     return Twin(fitted)
 

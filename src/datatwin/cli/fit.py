@@ -12,8 +12,9 @@ from datatwin.cli._console import console, progress_bars, reported_errors
 from datatwin.cli._options import DEFAULT_SEED, Overwrite, SchemaFile, Seed, SourceArgument
 from datatwin.cli.database import fit_database_source, is_database_source
 from datatwin.cli.evaluate import check_report_targets, write_report
+from datatwin.cli.privacy import describe_privacy
 from datatwin.cli.sequences import describe_sequences, report_sequences
-from datatwin.errors import DataError
+from datatwin.errors import ConfigError, DataError
 
 if TYPE_CHECKING:
     from datatwin.api.table import Twin
@@ -68,6 +69,23 @@ def fit_command(
             help="Tables: hold rules found in every row (orders, formulas, combinations) unless --schema has rules.",
         ),
     ] = True,
+    epsilon: Annotated[
+        float | None,
+        typer.Option("--epsilon", help="Fit under (ε, δ)-differential privacy with this ε (one row is the unit)."),
+    ] = None,
+    delta: Annotated[
+        float | None, typer.Option("--delta", help="With --epsilon: the δ of the guarantee (default 1e-6).")
+    ] = None,
+    dp_model: Annotated[
+        str, typer.Option("--dp-model", help="With --epsilon: the DP model ('aim'), or 'auto'.")
+    ] = AUTO,
+    dp_bounds: Annotated[
+        bool,
+        typer.Option(
+            "--dp-bounds/--no-dp-bounds",
+            help="With --epsilon: buy bounds the schema leaves open from the budget, or refuse such columns.",
+        ),
+    ] = True,
     overwrite: Overwrite = False,
 ) -> None:
     """Learn a twin of DATA (a table, its sequences, or a whole database) and save it to OUTPUT."""
@@ -78,6 +96,11 @@ def fit_command(
         from datatwin.io.writers import check_output_file
 
         check_output_file(output, overwrite=overwrite)
+        private = {"--delta": delta is not None, "--dp-model": dp_model != AUTO, "--no-dp-bounds": not dp_bounds}
+        if epsilon is None and any(private.values()):
+            raise ConfigError(f"{', '.join(k for k, v in private.items() if v)} apply to a DP fit: add --epsilon.")
+        if epsilon is not None and model != AUTO:
+            raise ConfigError("Under --epsilon the model is chosen with --dp-model, not --model.")
         if is_database_source(data):
             refused = {
                 "--model": model != AUTO,
@@ -85,6 +108,11 @@ def fit_command(
                 "--target": target is not None,
                 "--order": order is not None,
             }
+            if epsilon is not None:
+                raise ConfigError(
+                    "Database twins cannot be fitted under differential privacy yet (the unit of privacy would be "
+                    "one entity with all its rows in every table): fit without --epsilon, or export a table and fit it."
+                )
             fit_database_source(
                 data,
                 output,
@@ -110,7 +138,7 @@ def fit_command(
             left = None if max_time is None else max(max_time - (time.perf_counter() - started), 0.1)  # reading counts
             twin = datatwin.fit(
                 source,
-                model=model,
+                model=model if epsilon is None else dp_model,
                 seed=seed,
                 schema=schema,
                 max_time=left,
@@ -120,6 +148,9 @@ def fit_command(
                 static=static,
                 entity_table=entity_table,
                 find_rules=find_rules,
+                epsilon=epsilon,
+                delta=delta,
+                dp_bounds=dp_bounds,
             )
             twin.save(output)
         lineage = twin.lineage
@@ -129,6 +160,8 @@ def fit_command(
         )
         if isinstance(twin, datatwin.Twin):
             describe_rules(twin)
+            if twin.privacy is not None:
+                describe_privacy(twin.privacy)
         if isinstance(twin, datatwin.SequenceTwin):
             describe_sequences(twin)
             if report is not None and holdout is not None:

@@ -1,6 +1,6 @@
 """Differential privacy: the privacy ledger of a fit (:mod:`datatwin.dp.accountant`), the
 mechanisms that spend from it, and DP estimates of what a schema needs (bounds, categories)."""
 
-from datatwin.dp.accountant import PrivacyLedger, Spend
+from datatwin.dp.accountant import Budget, PrivacyLedger, Spend
 
-__all__ = ["PrivacyLedger", "Spend"]
+__all__ = ["Budget", "PrivacyLedger", "Spend"]

@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from datatwin.errors import ConfigError, PrivacyBudgetError
 
 TOLERANCE = 1e-9
@@ -189,6 +191,16 @@ class PrivacyLedger:
         self.spends.append(Spend(what, "stability threshold", 0.0, {}, share))
         return share
 
+    def summary(self) -> list[tuple[str, int, float]]:
+        """The releases grouped by what they are (the part of their description before a
+        colon): each group's name, number of releases and share of the ρ spent."""
+        groups: dict[str, list[Spend]] = {}
+        for spend in self.spends:
+            if spend.rho > 0:
+                groups.setdefault(spend.what.split(":")[0], []).append(spend)
+        total = self.spent or 1.0
+        return [(name, len(group), math.fsum(s.rho for s in group) / total) for name, group in groups.items()]
+
     def epsilon_spent(self) -> float:
         """The ε the releases so far guarantee at the ledger's δ."""
         return epsilon_for(self.spent, self.delta - self.label_delta) if self.spent > 0 else 0.0
@@ -213,3 +225,13 @@ class PrivacyLedger:
             for s in data["spends"]
         ]
         return ledger
+
+
+@dataclass
+class Budget:
+    """What one step of a DP fit may spend: its share ``rho`` of ``ledger``, with noise drawn
+    from ``rng`` (a secure generator, never the user's seed)."""
+
+    ledger: PrivacyLedger
+    rho: float
+    rng: np.random.Generator

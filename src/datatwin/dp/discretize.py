@@ -38,9 +38,26 @@ class Discretizer:
         """Each column's codes."""
         return {c.name: self._encode(c, frame[c.name]) for c in self.schema.columns}
 
-    def decode(self, codes: dict[str, np.ndarray], rng: np.random.Generator) -> pd.DataFrame:
-        """Rows for the codes: numbers and dates drawn within their bins, labels as they are."""
-        return pd.DataFrame({c.name: self._decode(c, codes[c.name], codes, rng) for c in self.schema.columns})
+    def decode(
+        self,
+        codes: dict[str, np.ndarray],
+        rng: np.random.Generator,
+        within: dict[str, tuple[float, float]] | None = None,
+    ) -> pd.DataFrame:
+        """Rows for the codes: numbers and dates drawn within their bins (and within the
+        interval ``within`` gives a column, as numbers or seconds, where it gives one), labels
+        as they are."""
+        within = within or {}
+        return pd.DataFrame(
+            {c.name: self._decode(c, codes[c.name], rng, within.get(c.name)) for c in self.schema.columns}
+        )
+
+    def bins_within(self, spec: ColumnSpec, low: float, high: float) -> list[int]:
+        """The codes of a number or date column's bins that overlap ``[low, high]``."""
+        edges = self._edges(spec)
+        lower, upper = edges[:-1].copy(), edges[1:].copy()
+        lower[0], upper[-1] = -np.inf, np.inf  # the outer bins hold what lies beyond the bounds
+        return [int(i) for i in np.flatnonzero((upper > low) & (lower <= high))]
 
     # -- per kind --------------------------------------------------------------------------------
 
@@ -80,7 +97,7 @@ class Discretizer:
         return np.where(values.isna().to_numpy(), missing_code, codes).astype(np.int64)
 
     def _decode(
-        self, spec: ColumnSpec, codes: np.ndarray, all_codes: dict[str, np.ndarray], rng: np.random.Generator
+        self, spec: ColumnSpec, codes: np.ndarray, rng: np.random.Generator, within: tuple[float, float] | None
     ) -> pd.Series:
         values = self._values(spec)
         missing = codes == len(values)
@@ -98,13 +115,18 @@ class Discretizer:
             return pd.Series(out, dtype=object)
         edges = self._edges(spec)
         bins = np.minimum(codes, len(edges) - 2)
+        floor, ceiling = (-np.inf, np.inf) if within is None else within
         if spec.kind is ColumnKind.INTEGER:  # a whole number of the bin's, each as likely
-            low = np.ceil(edges[bins])
             top = np.floor(_number(spec.maximum, spec))  # the last bin holds the maximum itself
-            high = np.where(bins == len(edges) - 2, top, np.ceil(edges[bins + 1]) - 1)
+            low = np.ceil(np.maximum(edges[bins], floor))
+            high = np.floor(np.minimum(np.where(bins == len(edges) - 2, top, np.ceil(edges[bins + 1]) - 1), ceiling))
             numbers = low + np.floor(rng.random(len(codes)) * (np.maximum(high, low) - low + 1))
         else:
-            numbers = edges[bins] + rng.random(len(codes)) * (edges[bins + 1] - edges[bins])
+            low = np.maximum(edges[bins], floor)
+            high = np.maximum(np.minimum(edges[bins + 1], ceiling), low)
+            numbers = low + rng.random(len(codes)) * (high - low)
+        if within is not None:  # a bin only partly inside the interval holds no value of it: its nearest
+            numbers = np.clip(numbers, floor, ceiling)
         if spec.kind is not ColumnKind.INTEGER and spec.decimals is not None:
             numbers = np.round(numbers, spec.decimals)
         numbers[missing] = np.nan

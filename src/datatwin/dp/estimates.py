@@ -51,7 +51,7 @@ def dp_bounds(
     counts = np.bincount(
         np.clip(np.searchsorted(edges, present, side="right") - 1, 0, len(edges) - 2), minlength=len(edges) - 1
     )
-    noisy = noisy_counts(counts, ledger, rho, f"histogram of {column!r} (bounds)", rng)
+    noisy = noisy_counts(counts, ledger, rho, f"bounds: histogram of {column!r}", rng)
     threshold = gaussian_sigma(1.0, rho) * math.sqrt(2 * math.log(len(counts) / FALSE_BIN))
     populated = np.flatnonzero(noisy >= threshold)
     if not len(populated):
@@ -74,12 +74,12 @@ def dp_labels(
     rng: np.random.Generator,
 ) -> dict[str, int]:
     """The labels kept, with their noisy counts (a stability histogram; see the module)."""
-    delta = ledger.take_label_delta(f"labels of {column!r}")
-    noisy = noisy_counts(counts, ledger, rho, f"label counts of {column!r}", rng)
+    delta = ledger.take_label_delta(f"labels: which of {column!r} to keep")
+    noisy = noisy_counts(counts, ledger, rho, f"labels: counts of {column!r}", rng)
     threshold = label_threshold(gaussian_sigma(1.0, rho), delta)
     return {label: int(n) for label, n in zip(labels, noisy, strict=True) if n >= threshold}
 
 
 def dp_row_count(n: int, ledger: PrivacyLedger, rho: float, rng: np.random.Generator) -> int:
     """The number of rows, with noise (at least 1)."""
-    return max(int(noisy_counts(np.array([n]), ledger, rho, "row count", rng)[0]), 1)
+    return max(int(noisy_counts(np.array([n]), ledger, rho, "row count: the number of rows", rng)[0]), 1)

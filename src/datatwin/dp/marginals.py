@@ -28,6 +28,7 @@ import numpy as np
 from datatwin.dp.accountant import PrivacyLedger, exponential_rho, gaussian_rho
 from datatwin.dp.mechanisms import exponential_choice, noisy_counts
 from datatwin.errors import ConfigError
+from datatwin.progress import Progress, advance
 
 ROUNDS_PER_COLUMN = 16
 """AIM's planned rounds per column (the budget of a round is set from the plan)."""
@@ -37,6 +38,9 @@ MAX_SIZE_MB = 80.0
 """Cap on the model's size (its junction tree's cells, as float64)."""
 ITERS_FIRST, ITERS_ROUND = 500, 100
 """Mirror-descent iterations: the first fit, and each warm-started refit."""
+
+CONDITIONAL_POOL = 8
+"""Rows drawn per row wanted when a condition must be met by resampling."""
 
 Clique = tuple[str, ...]
 
@@ -61,9 +65,25 @@ class MarginalModel:
     tables: dict[str, np.ndarray]
     """Per column, ``P(column | parents)``: an array of shape ``(*parent sizes, size)``."""
 
-    def sample(self, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-        """``n`` rows of codes."""
+    def sample(
+        self, n: int, rng: np.random.Generator, allowed: dict[str, set[int]] | None = None
+    ) -> dict[str, np.ndarray]:
+        """``n`` rows of codes; with ``allowed``, only the codes it lists for its columns.
+
+        Each column is drawn given its parents; a column with allowed codes is drawn among them
+        and its row weighted by their probability (likelihood weighting), and the rows are
+        resampled by weight from a pool :data:`CONDITIONAL_POOL` times larger, so a condition on
+        a column drawn late also shifts the columns drawn before it.
+
+        Raises
+        ------
+        ConfigError
+            When the model gives the allowed codes no probability.
+        """
+        allowed = allowed or {}
+        pool = n * CONDITIONAL_POOL if any(self.parents[c] for c in allowed) else n
         drawn: dict[str, np.ndarray] = {}
+        weights = np.ones(pool)
         for column in self.order:
             table = self.tables[column]
             size = table.shape[-1]
@@ -71,11 +91,25 @@ class MarginalModel:
             if self.parents[column]:
                 at = np.ravel_multi_index(tuple(drawn[p] for p in self.parents[column]), table.shape[:-1])
             else:
-                at = np.zeros(n, dtype=np.int64)
-            cumulative = np.cumsum(rows, axis=1)
+                at = np.zeros(pool, dtype=np.int64)
+            probabilities = rows[at]
+            if column in allowed:
+                mask = np.zeros(size, dtype=bool)
+                mask[[c for c in allowed[column] if 0 <= c < size]] = True
+                probabilities = probabilities * mask
+                mass = probabilities.sum(axis=1)
+                weights = weights * mass
+                if not weights.any():
+                    raise ConfigError(f"The twin gives no probability to the codes asked of {column!r}.")
+                probabilities = probabilities / np.where(mass > 0, mass, 1.0)[:, None]
+                probabilities[mass == 0] = mask / mask.sum()
+            cumulative = np.cumsum(probabilities, axis=1)
             cumulative[:, -1] = 1.0
-            drawn[column] = (rng.random(n)[:, None] > cumulative[at]).sum(axis=1).astype(np.int64)
-        return drawn
+            drawn[column] = (rng.random(pool)[:, None] > cumulative).sum(axis=1).astype(np.int64)
+        if pool == n:
+            return drawn
+        chosen = rng.choice(pool, size=n, p=weights / weights.sum())
+        return {column: codes[chosen] for column, codes in drawn.items()}
 
     def to_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         config = {"order": self.order, "parents": {c: list(p) for c, p in self.parents.items()}}
@@ -102,6 +136,8 @@ def fit_aim(
     *,
     workload: list[Clique] | None = None,
     max_size_mb: float = MAX_SIZE_MB,
+    rounds_per_column: int = ROUNDS_PER_COLUMN,
+    progress: Progress | None = None,
 ) -> MarginalModel:
     """Select, measure and fit a graphical model of ``codes`` (each column's codes below its
     size), spending exactly ``rho`` from the ledger (see the module)."""
@@ -112,13 +148,14 @@ def fit_aim(
     workload = workload or all_triples(columns)
     candidates = _downward_closure(workload)
     weights = {r: float(sum(len(set(r) & set(w)) for w in workload)) for r in candidates}
-    rounds = ROUNDS_PER_COLUMN * len(columns)
+    rounds = rounds_per_column * len(columns)
     sigma = math.sqrt(rounds / (2 * MEASURE_SHARE * rho))
     epsilon = math.sqrt(8 * (1 - MEASURE_SHARE) * rho / rounds)
     start = ledger.spent
     measurements = [_measure(mbi, counts, (c,), sigma, ledger, rng) for c in columns]
     model = mbi.estimation.mirror_descent(domain, measurements, iters=ITERS_FIRST)
     while (left := rho - (ledger.spent - start)) > rho * 1e-9:
+        advance(progress, "measuring marginals", round(1000 * (1 - left / rho)), 1000)
         if left < 2 * (gaussian_rho(1.0, sigma) + exponential_rho(epsilon)):  # the last round: all that is left
             sigma = math.sqrt(1 / (2 * MEASURE_SHARE * left))
             epsilon = math.sqrt(8 * (1 - MEASURE_SHARE) * left)
@@ -130,7 +167,13 @@ def fit_aim(
         expected = math.sqrt(2 / math.pi) * sigma  # the L1 error noise adds per cell
         scores = np.array([weights[r] * (_distance(counts, model, r) - expected * counts.cells(r)) for r in fitting])
         sensitivity = max(weights[r] for r in fitting)  # one row moves a marginal's L1 distance by at most 1
-        pick = exponential_choice(scores / sensitivity, ledger, exponential_rho(epsilon), "marginal selection", rng)
+        pick = exponential_choice(
+            scores / sensitivity,
+            ledger,
+            exponential_rho(epsilon),
+            "marginal selection: which marginal to measure next",
+            rng,
+        )
         chosen = fitting[pick]
         before = np.asarray(model.project(chosen).datavector())
         measurements.append(_measure(mbi, counts, chosen, sigma, ledger, rng))
@@ -138,6 +181,7 @@ def fit_aim(
         change = float(np.abs(np.asarray(model.project(chosen).datavector()) - before).sum())
         if change <= math.sqrt(2 / math.pi) * sigma * counts.cells(chosen):  # anneal: less noise, sharper choice
             sigma, epsilon = sigma / 2, epsilon * 2
+    advance(progress, "measuring marginals", 1000, 1000)
     return _conditionals(mbi, model, domain, [m.clique for m in measurements])
 
 
@@ -173,7 +217,9 @@ def _downward_closure(workload: list[Clique]) -> list[Clique]:
 def _measure(
     mbi: Any, counts: _Counts, clique: Clique, sigma: float, ledger: PrivacyLedger, rng: np.random.Generator
 ) -> Any:
-    noisy = noisy_counts(counts.marginal(clique), ledger, gaussian_rho(1.0, sigma), f"marginal {clique}", rng)
+    noisy = noisy_counts(
+        counts.marginal(clique), ledger, gaussian_rho(1.0, sigma), f"marginals: counts of {clique}", rng
+    )
     return mbi.LinearMeasurement(noisy.astype(np.float64), clique, stddev=sigma)
 
 

@@ -25,13 +25,21 @@ from typing import Any, ClassVar, Self
 import numpy as np
 import torch
 
+from datatwin.dp import Budget
 from datatwin.encoded import EncodedColumn, EncodedTable
 from datatwin.errors import ConfigError
 from datatwin.models._argn_net import FusedHeads, random_orders, target_columns
 from datatwin.models._argn_sampling import TokenSampler
 from datatwin.models._links import ColumnLinks
 from datatwin.models._tokens import Tokenizer
-from datatwin.models.base import Capabilities, Conditions, ModelState, SearchSpace, check_sample_request
+from datatwin.models.base import (
+    Capabilities,
+    Conditions,
+    ModelState,
+    SearchSpace,
+    check_no_budget,
+    check_sample_request,
+)
 from datatwin.progress import Progress, advance
 
 
@@ -189,6 +197,7 @@ class AnyOrderAR:
         seed: int,
         progress: Progress | None = None,
         context: Sequence[str] = (),
+        budget: Budget | None = None,
     ) -> Self:
         """Tokenise the columns and train the network with early stopping; ``max_time`` counts
         from here, tokenising included.
@@ -196,6 +205,7 @@ class AnyOrderAR:
         ``context`` names columns that every sample will give (a sequence's history, a child's
         parent): they come before the other columns in every training order and are not learnt
         themselves, so the model spends its capacity on the others given them all."""
+        check_no_budget(self.name, budget)
         started = time.perf_counter()
         self.config = cfg = _sized_for(self.config, len(data.columns))
         unknown = sorted(set(context) - {c.name for c in data.columns})

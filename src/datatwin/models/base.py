@@ -8,6 +8,7 @@ from typing import Any, ClassVar, Protocol, Self
 
 import numpy as np
 
+from datatwin.dp import Budget
 from datatwin.encoded import EncodedTable
 from datatwin.errors import ConfigError, NotFittedError
 from datatwin.progress import Progress
@@ -31,6 +32,9 @@ class Capabilities:
     time_budget: bool = False
     sequences: bool = False
     dp: bool = False
+    """Trains under a privacy budget (``fit(..., budget=)``)."""
+    dp_only: bool = False
+    """Trains only under a privacy budget, on discrete columns only (a DP pipeline's codes)."""
     needs_torch: bool = False
 
 
@@ -40,8 +44,9 @@ class Generator(Protocol):
     The constructor takes named, validated options only (``get_params`` returns them);
     ``sample``'s ``conditions`` fix encoded columns' values and ``context`` gives row ``i``'s
     values of some encoded columns, for models whose capabilities say so (``fit``'s ``context``
-    names the columns every sample will give, which such a model need not learn); ``fit``
-    learns; ``sample`` draws new rows; the same seed gives the same rows;
+    names the columns every sample will give, which such a model need not learn; its ``budget``
+    is a share of a privacy ledger, which a model with the ``dp`` capability trains under and
+    others refuse); ``fit`` learns; ``sample`` draws new rows; the same seed gives the same rows;
     ``to_state``/``from_state`` save and restore exactly.
     """
 
@@ -51,7 +56,13 @@ class Generator(Protocol):
     def __init__(self) -> None: ...  # every option a named keyword with a default, validated here
     def get_params(self) -> dict[str, Any]: ...
     def fit(
-        self, data: EncodedTable, *, seed: int, progress: Progress | None = None, context: Sequence[str] = ()
+        self,
+        data: EncodedTable,
+        *,
+        seed: int,
+        progress: Progress | None = None,
+        context: Sequence[str] = (),
+        budget: Budget | None = None,
     ) -> Self: ...
     def sample(
         self,
@@ -89,3 +100,9 @@ def check_sample_request(model: str, fitted: bool, n: int, conditions: Condition
     check_row_count(n)
     if conditions and not conditional:
         raise ConfigError(f"Model {model!r} cannot sample conditionally; choose another model.")
+
+
+def check_no_budget(model: str, budget: Budget | None) -> None:
+    """Refuse a privacy budget for a model that cannot train under one."""
+    if budget is not None:
+        raise ConfigError(f"Model {model!r} cannot train under differential privacy; choose model='aim'.")

@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Self
 import numpy as np
 from scipy.special import ndtr, ndtri
 
+from datatwin.dp import Budget
 from datatwin.encoded import EncodedColumn, EncodedTable
 from datatwin.errors import ConfigError
 from datatwin.models.base import (
@@ -24,6 +25,7 @@ from datatwin.models.base import (
     Conditions,
     ModelState,
     SearchSpace,
+    check_no_budget,
     check_sample_request,
 )
 from datatwin.progress import Progress, advance
@@ -77,10 +79,17 @@ class GaussianCopula:
         return asdict(self.config)
 
     def fit(
-        self, data: EncodedTable, *, seed: int, progress: Progress | None = None, context: Sequence[str] = ()
+        self,
+        data: EncodedTable,
+        *,
+        seed: int,
+        progress: Progress | None = None,
+        context: Sequence[str] = (),
+        budget: Budget | None = None,
     ) -> Self:
         """Learn each column's marginal and the correlation of their normal scores (a copula
-        takes no context, so ``context`` must be empty)."""
+        takes no context or privacy budget, so ``context`` must be empty and ``budget`` None)."""
+        check_no_budget(self.name, budget)
         if context:
             raise ConfigError(f"Model {self.name!r} takes no context; fit it without one.")
         rng = np.random.default_rng(seed)

@@ -13,6 +13,7 @@ from datatwin.errors import ConfigError
 from datatwin.models.base import Generator, check_options
 
 FAMILIES: dict[str, tuple[str, str]] = {
+    "aim": ("datatwin.models.aim", "Aim"),
     "argn": ("datatwin.models.argn", "AnyOrderAR"),
     "copula": ("datatwin.models.copula", "GaussianCopula"),
 }

@@ -10,11 +10,13 @@ import numpy as np
 from datatwin._version import __version__
 from datatwin.constraints import RuleSet
 from datatwin.constraints.ruleset import load_rules, save_rules
+from datatwin.dp import PrivacyLedger
 from datatwin.io.artifact import invalid_content, prefixed
 from datatwin.lineage import Lineage
 from datatwin.models import Generator, registry
 from datatwin.schema import Schema
 from datatwin.transforms import TableEncoder
+from datatwin.transforms.private import PrivateEncoder
 
 TABLE_KIND = "table"
 """The ``kind`` of a saved single-table twin."""
@@ -38,14 +40,18 @@ class FittedTable:
         The rules held while drawing (the encoder and model see the table as they rewrite it).
     broken_in_data
         Rows of the training data that broke each rule (the twin holds the rules regardless).
+    privacy
+        The ledger of a differentially private fit (its encoder is then a
+        :class:`~datatwin.transforms.private.PrivateEncoder`); ``None`` for an ordinary one.
     """
 
     schema: Schema
-    encoder: TableEncoder
+    encoder: TableEncoder | PrivateEncoder
     model: Generator
     lineage: Lineage
     rules: RuleSet = field(default=None)  # type: ignore[assignment]
     broken_in_data: dict[str, int] = field(default_factory=dict)
+    privacy: PrivacyLedger | None = None
 
     def __post_init__(self) -> None:
         if self.rules is None:
@@ -66,6 +72,8 @@ def table_document(table: FittedTable) -> tuple[dict[str, Any], dict[str, np.nda
     arrays = {f"encoder/{k}": v for k, v in encoder_arrays.items()}
     arrays.update({f"model/{k}": v for k, v in model_arrays.items()})
     save_rules(table.rules, document, arrays)
+    if table.privacy is not None:
+        document["privacy"] = table.privacy.to_dict()
     return document, arrays
 
 
@@ -80,8 +88,10 @@ def table_from_document(document: dict[str, Any], arrays: dict[str, np.ndarray],
     with invalid_content(where):
         schema = Schema.from_dict(document["schema"])
         rules = load_rules(schema, document, arrays)
-        encoder = TableEncoder.from_state(rules.model_schema, document["encoder"], prefixed(arrays, "encoder/"))
+        privacy = PrivacyLedger.from_dict(document["privacy"]) if "privacy" in document else None
+        encoder_cls = TableEncoder if privacy is None else PrivateEncoder
+        encoder = encoder_cls.from_state(rules.model_schema, document["encoder"], prefixed(arrays, "encoder/"))
         model_cls = registry.get(document["model"]["name"])
         model = model_cls.from_state((document["model"]["state"], prefixed(arrays, "model/")))
         lineage = Lineage.from_dict(document["lineage"])
-    return FittedTable(schema, encoder, model, lineage, rules)
+    return FittedTable(schema, encoder, model, lineage, rules, privacy=privacy)

@@ -16,10 +16,14 @@ from datatwin.progress import Progress, advance
 from datatwin.rebalance import rebalanced_counts
 from datatwin.schema import ColumnKind, Schema, coerce_table
 from datatwin.seeds import DEFAULT_SEED, check_seed
+from datatwin.transforms import TableEncoder
 from datatwin.transforms.identifier import IdTransform
+from datatwin.transforms.private import PrivateEncoder
 
 SAMPLE_BATCH_ROWS = 100_000
 """Rows drawn and decoded at a time, bounding memory for large samples."""
+LABEL_SHARE_ROWS = 20_000
+"""Rows a DP twin draws to measure the label shares it rebalances."""
 
 
 def sample_table(
@@ -79,7 +83,7 @@ def _sample_in_context(
     # context values may lie outside the learnt bounds (a new parent): they map to the edge tokens
     partial = Schema(tuple(table.schema[c].without_bounds() for c in columns))
     given = coerce_table(context.set_axis(columns, axis=1), partial)
-    if table.rules:
+    if table.rules and isinstance(table.encoder, TableEncoder):  # a DP twin holds no rules
         given = table.rules.as_context(given, table.encoder, np.random.default_rng(seed))
     encoded = table.encoder.encode_columns(given, seed=seed)
     return _sample_rows(table, n, seed, conditions, progress, encoded)
@@ -120,6 +124,7 @@ def sample_batches(
     table.rules.check_room(n)
     drawn, checked = table.rules.split_conditions(conditions)
     encoded_conditions = table.encoder.conditions(drawn) if drawn else None
+    within = table.encoder.intervals(drawn) if isinstance(table.encoder, PrivateEncoder) else {}
     batches = range(0, n, SAMPLE_BATCH_ROWS)
     seeds = np.random.SeedSequence(seed).generate_state(2 * len(batches))
     key_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
@@ -129,6 +134,8 @@ def sample_batches(
     for i, start in enumerate(batches):
         size = min(SAMPLE_BATCH_ROWS, n - start)
         options: dict[str, Any] = {"conditions": encoded_conditions}
+        if within:
+            options["within"] = within
         if context is not None:
             options["context"] = {k: v[start : start + size] for k, v in context.items()}
         rows = _draw(table, size, int(seeds[2 * i]), int(seeds[2 * i + 1]), options)
@@ -136,6 +143,7 @@ def sample_batches(
             rows = redraw_unmet(table, rows, checked, unique, int(seeds[2 * i]), options)
         if len(batches) > 1:
             for column in keys:
+                assert isinstance(table.encoder, TableEncoder)  # a DP twin has no keys
                 transform = table.encoder.transforms_[column]  # type: ignore[index]
                 assert isinstance(transform, IdTransform)
                 rows[column] = transform.keys_for(start, size, n, rng=key_rng, taken=taken[column]).to_numpy()
@@ -144,9 +152,15 @@ def sample_batches(
 
 
 def _draw(table: FittedTable, size: int, model_seed: int, decode_seed: int, options: dict[str, Any]) -> pd.DataFrame:
-    """Rows drawn by the model, decoded, with the twin's rules rebuilt."""
+    """Rows drawn by the model, decoded (a DP twin's numbers within the intervals asked for),
+    with the twin's rules rebuilt."""
+    options = dict(options)
+    within = options.pop("within", None)
     encoded = table.model.sample(size, seed=model_seed, **options)
-    rows = table.encoder.decode(encoded, seed=decode_seed)
+    if isinstance(table.encoder, PrivateEncoder):
+        rows = table.encoder.decode(encoded, seed=decode_seed, within=within)
+    else:
+        rows = table.encoder.decode(encoded, seed=decode_seed)
     return table.rules.restore(rows, np.random.default_rng(decode_seed)) if table.rules else rows
 
 
@@ -250,6 +264,8 @@ def available_memory() -> int | None:
 def _label_shares(table: FittedTable, column: str) -> dict[object, float]:
     if column not in table.schema.names:
         raise ConfigError(f"Column {column!r} to rebalance is not in the twin's table: {list(table.schema.names)}.")
+    if isinstance(table.encoder, PrivateEncoder):  # as the twin draws them: post-processing
+        return table.encoder.label_shares(column, table.model.sample(LABEL_SHARE_ROWS, seed=0))
     shares = table.rules.label_shares(column, table.encoder)
     if shares is not None:
         return shares

@@ -328,6 +328,7 @@ def _entities(
     twin = fit_table(
         entity_source, model="argn", seed=seed, schema=schema, rare_threshold=rare_threshold, rules=rules, given=given
     )
+    assert isinstance(twin.encoder, TableEncoder)  # fitted without privacy
     return Entities(twin, None, twin.encoder)
 
 
