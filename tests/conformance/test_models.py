@@ -32,12 +32,15 @@ def mixed_table(n: int = 300, seed: int = 0) -> EncodedTable:
 
 
 MODEL_NAMES = sorted(MODELS)
+QUICK = {"rounds_per_column": 2, "dp_epochs": 2}
+"""Options that keep DP training short, for the models that have them."""
 
 
-def table_for(name: str, n: int = 300, seed: int = 0) -> EncodedTable:
-    """The mixed table, or for a model learning discrete columns only its continuous columns cut in bins."""
+def table_for(name: str, n: int = 300, seed: int = 0, *, private: bool = False) -> EncodedTable:
+    """The mixed table, or, for a model learning discrete columns only (or any model under a
+    privacy budget: a DP pipeline's codes), its continuous columns cut in bins."""
     table = mixed_table(n, seed)
-    if not get(name).capabilities.dp_only:
+    if not (private or get(name).capabilities.dp_only):
         return table
     columns = tuple(EncodedColumn(c.name, "discrete", c.cardinality or 8) for c in table.columns)
     data = {
@@ -50,7 +53,7 @@ def table_for(name: str, n: int = 300, seed: int = 0) -> EncodedTable:
 def fit(name: str, table: EncodedTable | None = None, seed: int = 0, options: dict | None = None):
     """A fitted model; one that trains only under a privacy budget gets a generous one (and, to
     stay quick, few rounds where it has them)."""
-    quick = {"rounds_per_column": 2} if "rounds_per_column" in get(name)().get_params() else {}
+    quick = {k: v for k, v in QUICK.items() if k in get(name)().get_params()}
     model = create(name, {**quick, **(options or {})})
     table = table_for(name) if table is None else table
     if model.capabilities.dp_only:
@@ -175,12 +178,14 @@ def test_capabilities_are_what_the_model_does(name):
     assert ("max_time" in params) == caps.time_budget
     ledger = PrivacyLedger(20.0, 1e-6)
     budget = Budget(ledger, ledger.budget / 2, np.random.default_rng(0))
-    if caps.dp:  # trains under a budget and spends no more than it
-        type(model)(**params).fit(table_for(name), seed=0, budget=budget)
+    codes = table_for(name, private=True)
+    if caps.dp:  # trains under a budget, spends no more than it, and still draws valid codes
+        private = type(model)(**params).fit(codes, seed=0, budget=budget)
         assert 0 < ledger.spent <= budget.rho * (1 + 1e-9)
+        assert private.sample(20, seed=0).n_rows == 20
     else:
         with pytest.raises(ConfigError, match="differential privacy"):
-            create(name).fit(table_for(name), seed=0, budget=budget)
+            create(name).fit(codes, seed=0, budget=budget)
     if caps.dp_only:
         with pytest.raises(ConfigError, match="privacy budget"):
             create(name).fit(table_for(name), seed=0)

@@ -230,8 +230,10 @@ class PrivacyLedger:
 @dataclass
 class Budget:
     """What one step of a DP fit may spend: its share ``rho`` of ``ledger``, with noise drawn
-    from ``rng`` (a secure generator, never the user's seed)."""
+    from ``rng`` (a secure generator, never the user's seed); ``rows`` is the DP row count
+    already bought, for steps that need the table's size (``None``: not bought)."""
 
     ledger: PrivacyLedger
     rho: float
     rng: np.random.Generator
+    rows: int | None = None

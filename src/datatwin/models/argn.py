@@ -29,6 +29,7 @@ from datatwin.dp import Budget
 from datatwin.encoded import EncodedColumn, EncodedTable
 from datatwin.errors import ConfigError
 from datatwin.models._argn_net import FusedHeads, random_orders, target_columns
+from datatwin.models._argn_private import train_private
 from datatwin.models._argn_sampling import TokenSampler
 from datatwin.models._links import ColumnLinks
 from datatwin.models._tokens import Tokenizer
@@ -37,7 +38,6 @@ from datatwin.models.base import (
     Conditions,
     ModelState,
     SearchSpace,
-    check_no_budget,
     check_sample_request,
 )
 from datatwin.progress import Progress, advance
@@ -78,6 +78,9 @@ class ArgnConfig:
         express either.
     link_hidden
         Width of each link's head (see :mod:`datatwin.models._argn_net`).
+    dp_epochs, dp_batch_size, dp_clip
+        Under differential privacy (DP-SGD, :mod:`datatwin.models._argn_private`): the fixed
+        number of epochs, the expected rows per step and each row's gradient norm bound.
     """
 
     max_bins: int = 50
@@ -96,6 +99,9 @@ class ArgnConfig:
     temperature: float = 1.0
     equality_links: bool = True
     link_hidden: int = 32
+    dp_epochs: int = 20
+    dp_batch_size: int = 2048
+    dp_clip: float = 1.0
 
     def __post_init__(self) -> None:
         integers = (
@@ -107,6 +113,8 @@ class ArgnConfig:
             "max_epochs",
             "patience",
             "link_hidden",
+            "dp_epochs",
+            "dp_batch_size",
         )
         for name in integers:
             value = getattr(self, name)
@@ -122,7 +130,7 @@ class ArgnConfig:
             value = getattr(self, name)
             if not isinstance(value, int | float) or not low <= value <= high:
                 raise ConfigError(f"argn option {name!r} must be a number in [{low}, {high}]; got {value!r}.")
-        for name in ("learning_rate", "temperature"):
+        for name in ("learning_rate", "temperature", "dp_clip"):
             value = getattr(self, name)
             if not isinstance(value, int | float) or value <= 0:
                 raise ConfigError(f"argn option {name!r} must be a positive number; got {value!r}.")
@@ -137,7 +145,7 @@ class AnyOrderAR:
 
     name: ClassVar[str] = "argn"
     capabilities: ClassVar[Capabilities] = Capabilities(
-        conditional=True, context=True, time_budget=True, needs_torch=True
+        conditional=True, context=True, time_budget=True, dp=True, needs_torch=True
     )
 
     def __init__(
@@ -159,6 +167,9 @@ class AnyOrderAR:
         temperature: float = ArgnConfig.temperature,
         equality_links: bool = ArgnConfig.equality_links,
         link_hidden: int = ArgnConfig.link_hidden,
+        dp_epochs: int = ArgnConfig.dp_epochs,
+        dp_batch_size: int = ArgnConfig.dp_batch_size,
+        dp_clip: float = ArgnConfig.dp_clip,
     ) -> None:
         self.config = ArgnConfig(
             max_bins=max_bins,
@@ -177,6 +188,9 @@ class AnyOrderAR:
             temperature=temperature,
             equality_links=equality_links,
             link_hidden=link_hidden,
+            dp_epochs=dp_epochs,
+            dp_batch_size=dp_batch_size,
+            dp_clip=dp_clip,
         )
         self.columns_: tuple[EncodedColumn, ...] | None = None
         self.tokenizers_: list[Tokenizer] = []
@@ -205,9 +219,10 @@ class AnyOrderAR:
         ``context`` names columns that every sample will give (a sequence's history, a child's
         parent): they come before the other columns in every training order and are not learnt
         themselves, so the model spends its capacity on the others given them all."""
-        check_no_budget(self.name, budget)
         started = time.perf_counter()
         self.config = cfg = _sized_for(self.config, len(data.columns))
+        if budget is not None:
+            return self._fit_private(data, context, budget, progress)
         unknown = sorted(set(context) - {c.name for c in data.columns})
         if unknown:
             raise ConfigError(f"Context column(s) {unknown} are not columns of the table.")
@@ -232,6 +247,60 @@ class AnyOrderAR:
             torch.manual_seed(seed)
             given_mask = torch.from_numpy(given) if given.any() else None
             self.net_ = self._train(tokens, given_mask, torch.Generator().manual_seed(seed), progress, started)
+        return self
+
+    def _fit_private(
+        self, data: EncodedTable, context: Sequence[str], budget: Budget, progress: Progress | None
+    ) -> Self:
+        """Train under differential privacy (DP-SGD) on discrete columns: nothing is learnt
+        outside the noisy gradients — no links, no unseen-token mask, no output bias from
+        counts, no validation split or early stopping, no loss history."""
+        continuous = [c.name for c in data.columns if c.kind != "discrete"]
+        if continuous or context:
+            raise ConfigError(
+                f"Under differential privacy argn learns discrete columns without a context; got continuous "
+                f"{continuous} and context {list(context)}: fit through datatwin.fit(..., epsilon=)."
+            )
+        cfg = self.config
+        self.columns_, self.context_, self.history_, self.links_ = data.columns, (), [], ColumnLinks()
+        self.tokenizers_ = [
+            Tokenizer.fit(c, data.column(c.name), max_bins=cfg.max_bins, fine=cfg.fine) for c in data.columns
+        ]
+        if not data.columns:
+            self.net_ = None
+            return self
+        cards = self._cardinalities()
+        net = FusedHeads(
+            cards,
+            torch.zeros(len(cards), max(cards), dtype=torch.bool),
+            embedding_dim=cfg.embedding_dim,
+            hidden=cfg.hidden,
+            dropout=cfg.dropout,
+            link_hidden=cfg.link_hidden,
+        )
+        targets = torch.arange(len(cards))
+        tokens = torch.from_numpy(
+            _token_matrix(self.tokenizers_, [data.column(c.name) for c in data.columns], self.links_)
+        )
+
+        def loss_of(params: dict[str, torch.Tensor], row: torch.Tensor, before: torch.Tensor) -> torch.Tensor:
+            return _nll_with(net, params, row[None], before[None], targets)
+
+        train_private(
+            net,
+            tokens,
+            loss_of,
+            lambda b, generator: random_orders(b, net, generator),
+            budget,
+            rows=budget.rows or len(tokens),
+            epochs=cfg.dp_epochs,
+            batch_size=cfg.dp_batch_size,
+            clip=cfg.dp_clip,
+            learning_rate=cfg.learning_rate,
+            progress=progress,
+        )
+        net.eval().sampling_tables()
+        self.net_ = net
         return self
 
     def _cardinalities(self) -> list[int]:
@@ -478,6 +547,16 @@ def _validation_loss(net: FusedHeads, val: torch.Tensor, orders: torch.Tensor, t
             for rows, before in zip(val.split(chunk), orders.split(chunk), strict=True)
         )
     return total / len(val)
+
+
+def _nll_with(
+    net: FusedHeads, params: dict[str, torch.Tensor], rows: torch.Tensor, before: torch.Tensor, targets: torch.Tensor
+) -> torch.Tensor:
+    """:func:`_nll` with the network's parameters replaced by ``params`` (for per-row gradients)."""
+    logits = torch.func.functional_call(net, params, (rows.long(), before, targets))
+    return torch.nn.functional.cross_entropy(
+        logits.reshape(-1, logits.shape[-1]), rows.long()[:, targets].reshape(-1), reduction="sum"
+    ) / len(rows)
 
 
 def _nll(net: FusedHeads, rows: torch.Tensor, before: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:

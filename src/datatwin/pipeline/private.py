@@ -100,7 +100,7 @@ def fit_private_table(
     advance(progress, "checking data", 1, 1)
     encoder = PrivateEncoder(resolved)
     encoded = encoder.encode(table)
-    generator.fit(encoded, seed=seed, progress=progress, budget=Budget(ledger, ledger.left, rng))
+    generator.fit(encoded, seed=seed, progress=progress, budget=Budget(ledger, ledger.left, rng, n_rows))
     recorded = Lineage.record(source=source.name, source_sha256=WITHHELD, data=frame, model=model_name, seed=seed)
     lineage = dataclasses.replace(recorded, n_rows=n_rows)
     return FittedTable(resolved, encoder, generator, lineage, privacy=ledger)
