@@ -80,3 +80,17 @@ def test_the_ledger_adds_every_release_and_refuses_one_past_the_budget():
 def test_a_bad_budget_gets_one_clear_line(epsilon, delta, message):
     with pytest.raises(ConfigError, match=re.escape(message)):
         PrivacyLedger(epsilon, delta)
+
+
+def test_dp_sgd_accounting_matches_the_gaussian_in_closed_form_and_finds_the_least_noise():
+    import numpy as np
+
+    from datatwin.models._argn_private import noise_multiplier, steps_rho
+
+    orders = np.geomspace(1.01, 200, 50)
+    assert steps_rho(1.0, 2.0, 1, orders) == pytest.approx(1 / (2 * 2.0**2), rel=1e-6)  # no subsampling: α/2σ²
+    assert steps_rho(1.0, 2.0, 10, orders) == pytest.approx(10 / (2 * 2.0**2), rel=1e-6)  # composition adds
+    sigma = noise_multiplier(0.01, 1000, 0.05, 200)
+    assert steps_rho(0.01, sigma, 1000, orders) <= 0.05 * (1 + 1e-6)
+    assert steps_rho(0.01, sigma * 0.97, 1000, np.geomspace(1.01, 200, 160)) > 0.05  # and no more noise than needed
+    assert steps_rho(0.01, sigma, 1000, orders) < 1000 / (2 * sigma**2)  # subsampling amplifies

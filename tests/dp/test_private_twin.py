@@ -170,3 +170,27 @@ def test_the_cli_fits_under_dp_and_prints_the_ledger(adult, tmp_path):
     sampled = runner.invoke(app, ["sample", str(tmp_path / "t.twin"), "-n", "50", "-o", str(tmp_path / "rows.csv")])
     assert sampled.exit_code == 0, sampled.output
     assert list(pd.read_csv(tmp_path / "rows.csv").columns) == list(adult.columns)
+
+
+def test_the_report_states_the_guarantee_and_what_it_does_not_cover(twin, adult, tmp_path):
+    from datatwin.report import save_report
+
+    synthetic = twin.sample(1000, seed=4)
+    report = datatwin.evaluate(adult.head(1000), synthetic, adult.tail(500), privacy=twin.privacy)
+    stated = report.to_dict()["differential_privacy"]
+    assert stated["unit"] == "row" and stated["epsilon"] == 1.0 and stated["epsilon_spent"] <= 1.0 + 1e-6
+    assert "not themselves private" in stated["does_not_cover"]
+    save_report(report, tmp_path / "r.html")
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "Differential privacy" in page and "Does not cover" in page and "marginals" in page
+    assert type(report).from_json(report.to_json()).guarantee == report.guarantee
+
+
+def test_argn_trains_under_dp_sgd_within_its_share(adult):
+    fitted = datatwin.fit(adult, epsilon=1.0, model="argn", model_options={"dp_epochs": 1, "dp_batch_size": 256})
+    steps = [s for s in fitted.privacy.spends if s.what.startswith("gradient steps")]
+    assert len(steps) == 1 and steps[0].details["noise_multiplier"] > 0.5
+    assert fitted.privacy.spent <= fitted.privacy.budget * (1 + 1e-9)
+    assert fitted.model.history_ == []  # no loss leaves the fit
+    rows = fitted.sample(500, seed=0)
+    assert list(rows.columns) == list(adult.columns) and rows["age"].dropna().between(0, 200).all()

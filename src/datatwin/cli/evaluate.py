@@ -44,7 +44,10 @@ def evaluate_command(
         list[str] | None,
         typer.Option(help="Override a metric's limits as KEY=PASS:WARN, e.g. detection=0.65:0.8 (repeatable)."),
     ] = None,
-    twin: Annotated[Path | None, typer.Option(help="The twin that made SYNTHETIC, to show its lineage.")] = None,
+    twin: Annotated[
+        Path | None,
+        typer.Option(help="The twin that made SYNTHETIC, to show its lineage (and a DP twin's guarantee)."),
+    ] = None,
     entity: Annotated[str | None, typer.Option(help="Sequences: the column naming each row's entity.")] = None,
     order: Annotated[
         str | None, typer.Option(help="Sequences: the column ordering each entity's rows (adds sequence metrics).")
@@ -87,7 +90,8 @@ def evaluate_command(
                 )
             write_report(report, output, json_output)
             return
-        lineage = datatwin.load(twin).lineage if twin is not None else None
+        loaded = datatwin.load(twin) if twin is not None else None
+        lineage = None if loaded is None else loaded.lineage
         with progress_bars() as progress:
             report = datatwin.evaluate(
                 Path(real),
@@ -102,6 +106,7 @@ def evaluate_command(
                 progress=progress,
                 entity=entity,
                 order=order,
+                privacy=getattr(loaded, "privacy", None),  # a DP twin's guarantee, shown in the report
             )
         write_report(report, output, json_output)
 

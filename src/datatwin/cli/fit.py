@@ -179,6 +179,7 @@ def fit_command(
                     lineage=lineage,
                     seed=seed,
                     progress=progress,
+                    privacy=twin.privacy,
                 )
             write_report(result, report, None)
 

@@ -201,6 +201,30 @@ class PrivacyLedger:
         total = self.spent or 1.0
         return [(name, len(group), math.fsum(s.rho for s in group) / total) for name, group in groups.items()]
 
+    def guarantee(self) -> dict[str, Any]:
+        """The guarantee in plain words, with the spends grouped (what a report shows)."""
+        unit = "one row of the table" if self.unit == "row" else "one entity with all its rows"
+        return {
+            "epsilon": self.epsilon,
+            "delta": self.delta,
+            "epsilon_spent": self.epsilon_spent(),
+            "unit": self.unit,
+            "rho_budget": self.budget,
+            "rho_spent": self.spent,
+            "releases": [{"what": w, "count": c, "share": share} for w, c, share in self.summary()],
+            "covers": (
+                f"Whether {unit} took part changes the chance of any twin file — and of any rows drawn from it, "
+                f"conditions and rebalancing included — by at most a factor e^{self.epsilon_spent():.3g}, except "
+                f"with probability {self.delta:g}. Every value the twin learnt from the data (kinds of text columns, "
+                "bounds, labels, the row count, the model) was paid for in this ledger."
+            ),
+            "does_not_cover": (
+                "What the user declared (the schema's kinds, bounds and labels are taken as public); a person "
+                "appearing in k rows, whose guarantee weakens to about k·ε; and reports like this one, which compare "
+                "the twin with the real rows and are not themselves private."
+            ),
+        }
+
     def epsilon_spent(self) -> float:
         """The ε the releases so far guarantee at the ledger's δ."""
         return epsilon_for(self.spent, self.delta - self.label_delta) if self.spent > 0 else 0.0

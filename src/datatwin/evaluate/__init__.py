@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from datatwin._lazy import lazy_getattr
 
 if TYPE_CHECKING:
+    from datatwin.dp import PrivacyLedger
     from datatwin.evaluate.database import evaluate_database
     from datatwin.evaluate.detection import detection_auc, detection_test
     from datatwin.evaluate.inputs import TableInput
@@ -77,6 +78,7 @@ def evaluate(
     progress: Progress | None = None,
     entity: str | None = None,
     order: str | None = None,
+    privacy: PrivacyLedger | None = None,
 ) -> Report:
     """Measure how faithful, useful and private a synthetic table (or set of sequences) is.
 
@@ -108,12 +110,16 @@ def evaluate(
         metrics are added: lengths, time between events, autocorrelation, cross-correlation,
         an entity-level two-sample test, the TimeGAN discriminative and predictive scores, and
         copied sequences, distance to closest sequence and membership inference per entity.
+    privacy
+        The ledger of a differentially private twin (``twin.privacy``): the report states its
+        guarantee, what it covers and what it does not.
 
     Raises
     ------
     DataError
         For mismatched columns, empty tables, an unknown target or sensitive column, wrong types.
     """
+    from datatwin.errors import ConfigError
     from datatwin.evaluate.report import evaluate_tables
     from datatwin.evaluate.sequences import evaluate_sequences
     from datatwin.schema import SequenceKeys
@@ -129,7 +135,9 @@ def evaluate(
     }
     keys = SequenceKeys.named(entity, order)
     if keys is None:
-        return evaluate_tables(real, synthetic, holdout, **options)
+        return evaluate_tables(real, synthetic, holdout, **options, privacy=privacy)
+    if privacy is not None:
+        raise ConfigError("Sequence twins are not fitted under differential privacy: evaluate without privacy=.")
     return evaluate_sequences(real, synthetic, holdout, keys, **options)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from datatwin._version import __version__
+from datatwin.dp import PrivacyLedger
 from datatwin.errors import DataError
 from datatwin.evaluate.attacks import ATTACKER_ROWS
 from datatwin.evaluate.constraints import constraints_metric
@@ -50,11 +51,15 @@ class Report:
         Table sizes, the columns compared and left out, target, sensitive columns, seed.
     lineage
         Where the synthetic table came from, when known.
+    guarantee
+        The differential-privacy guarantee of the twin that made the synthetic table
+        (:meth:`~datatwin.dp.PrivacyLedger.guarantee`), when it was fitted under one.
     """
 
     metrics: tuple[MetricResult, ...]
     context: dict[str, Any]
     lineage: dict[str, Any] | None = field(default=None)
+    guarantee: dict[str, Any] | None = field(default=None)
 
     @property
     def score(self) -> float:
@@ -107,6 +112,7 @@ class Report:
             "sections": {s: self.section_status(s).value for s in self.sections},
             "context": self.context,
             "lineage": self.lineage,
+            "differential_privacy": self.guarantee,
             "metrics": [m.to_dict() for m in self.metrics],
         }
 
@@ -120,7 +126,8 @@ class Report:
         data = json.loads(text)
         if data.get("format") != REPORT_FORMAT:
             raise DataError([f'not a datatwin report: expected "format": "{REPORT_FORMAT}"'])
-        return cls(tuple(MetricResult.from_dict(m) for m in data["metrics"]), data["context"], data.get("lineage"))
+        metrics = tuple(MetricResult.from_dict(m) for m in data["metrics"])
+        return cls(metrics, data["context"], data.get("lineage"), data.get("differential_privacy"))
 
 
 def evaluate_tables(
@@ -135,6 +142,7 @@ def evaluate_tables(
     lineage: Lineage | dict[str, Any] | None = None,
     seed: int = 0,
     progress: Progress | None = None,
+    privacy: PrivacyLedger | None = None,
 ) -> Report:
     """Every metric of one table evaluation (see :func:`datatwin.evaluate.evaluate`)."""
     limits = thresholds_with(thresholds)
@@ -152,7 +160,8 @@ def evaluate_tables(
         advance(progress, "evaluating", done, len(steps))
     if isinstance(lineage, Lineage):
         lineage = lineage.to_dict()
-    return Report(tuple(metrics), _context(data, seed), lineage)
+    guarantee = None if privacy is None else privacy.guarantee()
+    return Report(tuple(metrics), _context(data, seed), lineage, guarantee)
 
 
 def _fidelity(data: EvaluationData, limits: dict[str, Threshold], seed: int) -> list[MetricResult]:

@@ -34,6 +34,7 @@ def render_html(report: Report) -> str:
         sections=sections,
         context=report.context,
         lineage=report.lineage,
+        guarantee=report.guarantee,
         fmt=_format,
         limits=_limits,
         escape=html.escape,
