@@ -73,7 +73,8 @@ def test_same_seed_same_rows_before_and_after_saving(fitted):
 def test_conditions_are_met_and_shift_the_columns_drawn_before_them(fitted):
     adult, discretizer, _, model = fitted
     rich = discretizer.schema["income"].categories.index(">50K")
-    drawn = discretizer.decode(model.sample(4000, np.random.default_rng(2), {"income": {rich}}), np.random.default_rng(3))
+    codes = model.sample(4000, np.random.default_rng(2), {"income": {rich}})
+    drawn = discretizer.decode(codes, np.random.default_rng(3))
     assert set(drawn["income"]) == {">50K"}
     real = (adult.loc[adult["income"] == ">50K", "sex"] == "Male").mean()
     assert abs((drawn["sex"] == "Male").mean() - real) < 0.06  # rich rows are mostly men, as in the data
