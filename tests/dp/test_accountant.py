@@ -88,7 +88,7 @@ def test_dp_sgd_accounting_matches_the_gaussian_in_closed_form_and_finds_the_lea
     from datatwin.models._argn_private import noise_multiplier, steps_rho
 
     orders = np.geomspace(1.01, 200, 50)
-    assert steps_rho(1.0, 2.0, 1, orders) == pytest.approx(1 / (2 * 2.0**2), rel=1e-6)  # no subsampling: alpha / (2 sigma^2)
+    assert steps_rho(1.0, 2.0, 1, orders) == pytest.approx(1 / (2 * 2.0**2), rel=1e-6)  # unsampled: a/2s^2
     assert steps_rho(1.0, 2.0, 10, orders) == pytest.approx(10 / (2 * 2.0**2), rel=1e-6)  # composition adds
     sigma = noise_multiplier(0.01, 1000, 0.05, 200)
     assert steps_rho(0.01, sigma, 1000, orders) <= 0.05 * (1 + 1e-6)
