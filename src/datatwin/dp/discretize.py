@@ -4,7 +4,10 @@ values, so encoding spends no budget.
 - numbers and dates: :data:`BINS` equal-width bins between the schema's bounds (whole numbers
   with a narrower range: one bin per number), and a bin of its own for zero where the bounds
   hold it (amounts are so often exactly zero); values beyond the bounds fall in the outer bins;
-  decoded uniformly within the bin (whole numbers rounded down, decimals to the schema's places);
+  decoded within the bin from its *shape*: :data:`FINE_CELLS` finer cells between the bounds
+  (one per whole number where they are fewer) weighted by a DP histogram bought apart
+  (:func:`~datatwin.dp.estimates.dp_shape`), so a spike like a 40-hour week survives; uniformly
+  where the shape has no weight (whole numbers rounded down, decimals to the schema's places);
 - labels: one code per label of the schema, one for a label it does not hold (decoded as one
   of its labels, drawn in proportion to how often the twin draws each);
 - booleans: two codes;
@@ -13,7 +16,7 @@ values, so encoding spends no budget.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -22,13 +25,27 @@ from datatwin.schema import ColumnKind, ColumnSpec, Schema
 
 BINS = 32
 """Bins of a number or date column."""
+FINE_CELLS = 1024
+"""Cells of a number or date column's shape within its bins."""
 
 
 @dataclass(frozen=True)
 class Discretizer:
-    """Codes for the columns of a DP schema (see the module)."""
+    """Codes for the columns of a DP schema (see the module); ``shapes`` holds the DP weights of
+    the :meth:`fine_edges` cells of the number and date columns that have one."""
 
     schema: Schema
+    shapes: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def fine_edges(self, spec: ColumnSpec) -> np.ndarray:
+        """The edges of a number or date column's fine cells (:data:`FINE_CELLS`; for whole
+        numbers with a narrower range, one cell per number)."""
+        low, high = _number(spec.minimum, spec), _number(spec.maximum, spec)
+        if spec.kind is ColumnKind.INTEGER and high - low + 1 <= FINE_CELLS:
+            return np.arange(low, high + 2, dtype=np.float64)
+        if high <= low:
+            return np.array([low, low + 1.0])
+        return np.linspace(low, high, FINE_CELLS + 1)
 
     def sizes(self) -> dict[str, int]:
         """Each column's number of codes (its last code: missing)."""
@@ -91,7 +108,7 @@ class Discretizer:
             truth = values.map(lambda v: v == spec.true_label or v is True)
             codes = truth.to_numpy(dtype=np.int64)
         else:
-            numbers = _as_numbers(values, spec)
+            numbers = as_numbers(values, spec)
             edges = self._edges(spec)
             codes = np.clip(np.searchsorted(edges, numbers, side="right") - 1, 0, len(edges) - 2)
         return np.where(values.isna().to_numpy(), missing_code, codes).astype(np.int64)
@@ -116,15 +133,22 @@ class Discretizer:
         edges = self._edges(spec)
         bins = np.minimum(codes, len(edges) - 2)
         floor, ceiling = (-np.inf, np.inf) if within is None else within
-        if spec.kind is ColumnKind.INTEGER:  # a whole number of the bin's, each as likely
-            top = np.floor(_number(spec.maximum, spec))  # the last bin holds the maximum itself
-            low = np.ceil(np.maximum(edges[bins], floor))
-            high = np.floor(np.minimum(np.where(bins == len(edges) - 2, top, np.ceil(edges[bins + 1]) - 1), ceiling))
-            numbers = low + np.floor(rng.random(len(codes)) * (np.maximum(high, low) - low + 1))
+        whole = spec.kind is ColumnKind.INTEGER
+        if whole:  # a whole number k stands for [k, k + 1): drawn as a number, then rounded down
+            top = np.floor(_number(spec.maximum, spec)) + 1  # the last bin holds the maximum itself
+            starts = np.maximum(np.ceil(edges[:-1]), np.ceil(floor))
+            ends = np.minimum(np.append(np.ceil(edges[1:-1]), top), np.floor(ceiling) + 1)
         else:
-            low = np.maximum(edges[bins], floor)
-            high = np.maximum(np.minimum(edges[bins + 1], ceiling), low)
-            numbers = low + rng.random(len(codes)) * (high - low)
+            starts, ends = np.maximum(edges[:-1], floor), np.minimum(edges[1:], ceiling)
+        ends = np.maximum(ends, starts)
+        numbers = np.empty(len(codes))
+        shape = self.shapes.get(spec.name)
+        fine = self.fine_edges(spec) if shape is not None else None
+        for b in np.unique(bins):
+            rows = np.flatnonzero(bins == b)
+            numbers[rows] = _within(starts[b], ends[b], len(rows), rng, fine, shape)
+        if whole:
+            numbers = np.clip(np.floor(numbers), starts[bins], np.maximum(ends[bins] - 1, starts[bins]))
         if within is not None:  # a bin only partly inside the interval holds no value of it: its nearest
             numbers = np.clip(numbers, floor, ceiling)
         if spec.kind is not ColumnKind.INTEGER and spec.decimals is not None:
@@ -141,13 +165,31 @@ class Discretizer:
 _OTHER = "<other>"
 
 
+def _within(
+    start: float, end: float, n: int, rng: np.random.Generator, fine: np.ndarray | None, shape: np.ndarray | None
+) -> np.ndarray:
+    """``n`` numbers in ``[start, end)``: in a fine cell drawn by its weight in ``shape`` (times
+    the share of it inside), uniformly within it; uniformly over the interval without weights."""
+    if end <= start:
+        return np.full(n, start)
+    if fine is not None and shape is not None:
+        lows, highs = np.maximum(fine[:-1], start), np.minimum(fine[1:], end)
+        inside = np.clip(highs - lows, 0, None) / np.maximum(fine[1:] - fine[:-1], 1e-300)
+        weights = shape * inside
+        if weights.sum() > 0:
+            cells = rng.choice(len(weights), n, p=weights / weights.sum())
+            return lows[cells] + rng.random(n) * (highs[cells] - lows[cells])
+    return start + rng.random(n) * (end - start)
+
+
 def _number(bound: object, spec: ColumnSpec) -> float:
     if spec.kind is ColumnKind.DATETIME:
         return pd.Timestamp(str(bound)).timestamp()
     return float(bound)  # type: ignore[arg-type]
 
 
-def _as_numbers(values: pd.Series, spec: ColumnSpec) -> np.ndarray:
+def as_numbers(values: pd.Series, spec: ColumnSpec) -> np.ndarray:
+    """A number or date column's values as numbers (dates: seconds since 1970; NaN where missing)."""
     if spec.kind is ColumnKind.DATETIME:
         return seconds(values)
     return pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64)

@@ -13,6 +13,9 @@ the number of rows — each paid from the ledger, so no minimum, rare label or r
   δ set aside for labels (a stability histogram): rare labels stay out, and so does whether a
   row with a unique label took part.
 - **Rows**: the count plus discrete Gaussian noise (at least 1).
+- **Shapes**: a number column's histogram over fine cells laid between its bounds, plus
+  discrete Gaussian noise; cells whose noisy count stays under :data:`SHAPE_SIGMAS` noise
+  deviations get no weight (noise alone would otherwise spread mass everywhere).
 """
 
 from __future__ import annotations
@@ -83,3 +86,18 @@ def dp_labels(
 def dp_row_count(n: int, ledger: PrivacyLedger, rho: float, rng: np.random.Generator) -> int:
     """The number of rows, with noise (at least 1)."""
     return max(int(noisy_counts(np.array([n]), ledger, rho, "row count: the number of rows", rng)[0]), 1)
+
+
+SHAPE_SIGMAS = 2.0
+"""Noise deviations a fine cell's noisy count must pass to keep its weight."""
+
+
+def dp_shape(
+    values: np.ndarray, edges: np.ndarray, ledger: PrivacyLedger, rho: float, column: str, rng: np.random.Generator
+) -> np.ndarray:
+    """The weights of a column's fine cells (see the module); values beyond the edges count in
+    the outer cells."""
+    present = values[~np.isnan(values)]
+    cells = np.clip(np.searchsorted(edges, present, side="right") - 1, 0, len(edges) - 2)
+    noisy = noisy_counts(np.bincount(cells, minlength=len(edges) - 1), ledger, rho, f"shapes: cells of {column!r}", rng)
+    return np.where(noisy >= SHAPE_SIGMAS * gaussian_sigma(1.0, rho), noisy, 0).astype(np.float64)

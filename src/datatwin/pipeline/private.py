@@ -6,7 +6,8 @@ Nothing the data decides reaches the twin except through the ledger:
 2. each column's kind comes from the declared schema or its storage type (a text column's is
    bought); bounds and labels the schema leaves open are bought (:func:`~datatwin.dp.schema.dp_schema`,
    :data:`SCHEMA_SHARE` of the budget) — or refused when buying bounds is turned off;
-3. the row count the twin records is bought (:data:`COUNT_SHARE`);
+3. the row count the twin records is bought (:data:`COUNT_SHARE`), and so is the fine shape of
+   each number and date column within its bins (:data:`SHAPE_SHARE`);
 4. the columns become codes of bins and labels laid down by that schema alone
    (:class:`~datatwin.transforms.private.PrivateEncoder`), and a DP model spends the rest;
 5. the source's hash, which would tell one dataset from its neighbour, is not recorded.
@@ -22,10 +23,14 @@ import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from datatwin.dp import Budget, PrivacyLedger
-from datatwin.dp.estimates import dp_row_count
+from datatwin.dp.discretize import Discretizer, as_numbers
+from datatwin.dp.estimates import dp_row_count, dp_shape
 from datatwin.dp.mechanisms import secure_generator
-from datatwin.dp.schema import as_kinds, dp_schema, public_kinds
+from datatwin.dp.schema import RANGED_KINDS, as_kinds, dp_schema, public_kinds
 from datatwin.errors import ConfigError, DataError
 from datatwin.io import TableSource
 from datatwin.lineage import Lineage
@@ -42,6 +47,8 @@ SCHEMA_SHARE = 0.1
 """Share of the budget spent on the bounds and labels the schema leaves open (when any are)."""
 COUNT_SHARE = 0.01
 """Share of the budget spent on the row count."""
+SHAPE_SHARE = 0.05
+"""Share of the budget spent on the fine shapes of number and date columns (when any)."""
 DEFAULT_DP_MODEL = "aim"
 """The DP model ``"auto"`` picks."""
 WITHHELD = "withheld: differentially private fit"
@@ -97,13 +104,29 @@ def fit_private_table(
     )
     n_rows = dp_row_count(len(frame), ledger, COUNT_SHARE * ledger.budget, rng)
     table = coerce_table(as_kinds(frame, resolved), Schema(tuple(c.without_bounds() for c in resolved.columns)))
+    shapes = _shapes(table, resolved, ledger, rng)
     advance(progress, "checking data", 1, 1)
-    encoder = PrivateEncoder(resolved)
+    encoder = PrivateEncoder(resolved, shapes)
     encoded = encoder.encode(table)
     generator.fit(encoded, seed=seed, progress=progress, budget=Budget(ledger, ledger.left, rng, n_rows))
     recorded = Lineage.record(source=source.name, source_sha256=WITHHELD, data=frame, model=model_name, seed=seed)
     lineage = dataclasses.replace(recorded, n_rows=n_rows)
     return FittedTable(resolved, encoder, generator, lineage, privacy=ledger)
+
+
+def _shapes(
+    table: pd.DataFrame, schema: Schema, ledger: PrivacyLedger, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
+    """The fine shape of every number and date column, :data:`SHAPE_SHARE` of the budget in all."""
+    ranged = [c for c in schema.columns if c.kind in RANGED_KINDS]
+    discretizer = Discretizer(schema)
+    share = SHAPE_SHARE * ledger.budget / max(len(ranged), 1)
+    return {
+        spec.name: dp_shape(
+            as_numbers(table[spec.name], spec), discretizer.fine_edges(spec), ledger, share, spec.name, rng
+        )
+        for spec in ranged
+    }
 
 
 def _check_delta(delta: float, n: int) -> None:

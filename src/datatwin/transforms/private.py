@@ -32,11 +32,15 @@ class PrivateEncoder:
     ----------
     schema
         The DP schema: declared or DP-estimated bounds and labels for every column.
+    shapes
+        DP weights of the fine cells of number and date columns (see
+        :class:`~datatwin.dp.discretize.Discretizer`).
     """
 
-    def __init__(self, schema: Schema) -> None:
+    def __init__(self, schema: Schema, shapes: dict[str, np.ndarray] | None = None) -> None:
         self.schema = schema
-        self.discretizer = Discretizer(schema)
+        self.shapes = dict(shapes or {})
+        self.discretizer = Discretizer(schema, self.shapes)
         self.sizes = self.discretizer.sizes()
 
     @property
@@ -86,13 +90,13 @@ class PrivateEncoder:
         return {label: float(c / counts.sum()) for label, c in zip(labels, counts, strict=True)}
 
     def to_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-        """Nothing beyond the schema (saved with the twin) is needed."""
-        return {"kind": "private"}, {}
+        """The shapes (the schema is saved with the twin)."""
+        return {"kind": "private", "shapes": list(self.shapes)}, {f"shape/{c}": w for c, w in self.shapes.items()}
 
     @classmethod
     def from_state(cls, schema: Schema, config: dict[str, Any], arrays: dict[str, np.ndarray]) -> PrivateEncoder:
         """Inverse of :meth:`to_state`."""
-        return cls(schema)
+        return cls(schema, {c: arrays[f"shape/{c}"] for c in config.get("shapes", [])})
 
     # -- conditions ------------------------------------------------------------------------------
 
