@@ -24,7 +24,8 @@ attacker demonstrates, ``log((TPR − δ) / FPR)`` — which must stay below the
 
 Run from the repository root with the bench extra:
 ``python bench/dp.py [--datasets adult] [--epsilons 1] [--tools "datatwin aim" ...] [--audit]``.
-Prints a table and writes ``bench/results/dp.json``.
+Prints a table and writes ``bench/results/dp.json`` (``--name``: another file, for runs split
+across processes).
 """
 
 from __future__ import annotations
@@ -116,7 +117,8 @@ def _cells(train: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_numeric_dtype(train[column]) and train[column].nunique() > DECILES:
             edges = np.unique(np.nanquantile(train[column].astype(float), np.linspace(0, 1, DECILES + 1)))
             numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
-            cut = np.clip(np.searchsorted(edges, numbers, side="right") - 1, 0, len(edges) - 2).astype(object)
+            bins = np.clip(np.searchsorted(edges, numbers, side="right") - 1, 0, len(edges) - 2)
+            cut = bins.astype(str).astype(object)
             cut[np.isnan(numbers)] = "<na>"
             out[column] = cut
         else:
@@ -207,6 +209,7 @@ def main() -> None:
     parser.add_argument("--tools", nargs="*", default=list(TOOLS))
     parser.add_argument("--smartnoise-python", default=SMARTNOISE_PYTHON)
     parser.add_argument("--audit", action="store_true", help="add the canary audit")
+    parser.add_argument("--name", default="dp", help="results file: bench/results/NAME.json")
     args = parser.parse_args()
     runs = []
     for dataset in args.datasets:
@@ -216,7 +219,7 @@ def main() -> None:
     results = run_each(measure, runs)
     if args.audit:
         results += run_each(audit, [()])
-    write_table(results, "dp")
+    write_table(results, args.name)
 
 
 if __name__ == "__main__":

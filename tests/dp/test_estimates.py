@@ -77,3 +77,14 @@ def test_row_count_is_noisy_and_paid_for():
         counts.add(dp_row_count(32_561, ledger, 0.001, secure_generator()))
     assert len(counts) > 10 and all(abs(c - 32_561) < 200 for c in counts)
     assert ledger.spent == pytest.approx(0.02)
+
+
+def test_a_shape_keeps_its_spikes_and_drops_what_noise_alone_would_make():
+    from datatwin.dp.estimates import dp_shape
+
+    hours = np.concatenate([np.full(5000, 40.0), np.full(1500, 50.0), np.arange(1, 100, dtype=float), [np.nan]])
+    ledger = PrivacyLedger(1.0, 1e-6)
+    weights = dp_shape(hours, np.arange(1.0, 101.0), ledger, 0.001, "hours", secure_generator())
+    assert weights[39] > 4000 and weights[49] > 1000  # cells [40, 41) and [50, 51)
+    assert (weights > 0).sum() <= 4  # the single rows fall under the threshold
+    assert [s.what for s in ledger.spends] == ["shapes: cells of 'hours'"]

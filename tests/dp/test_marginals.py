@@ -78,3 +78,16 @@ def test_conditions_are_met_and_shift_the_columns_drawn_before_them(fitted):
     assert set(drawn["income"]) == {">50K"}
     real = (adult.loc[adult["income"] == ">50K", "sex"] == "Male").mean()
     assert abs((drawn["sex"] == "Male").mean() - real) < 0.06  # rich rows are mostly men, as in the data
+
+
+def test_a_marginal_of_the_tables_is_what_sampling_them_gives(fitted):
+    _, discretizer, _, model = fitted
+    sizes = discretizer.sizes()
+    drawn = model.sample(200_000, np.random.default_rng(5))
+    for clique in (("sex", "income"), ("relationship", "education-num", "income")):
+        shape = tuple(sizes[c] for c in clique)
+        counted = np.bincount(
+            np.ravel_multi_index(tuple(drawn[c] for c in clique), shape), minlength=int(np.prod(shape))
+        )
+        assert np.abs(model.marginal(clique) - counted / 200_000).sum() < 0.03
+        assert model.marginal(clique).sum() == pytest.approx(1.0)

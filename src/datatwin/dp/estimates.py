@@ -88,7 +88,7 @@ def dp_row_count(n: int, ledger: PrivacyLedger, rho: float, rng: np.random.Gener
     return max(int(noisy_counts(np.array([n]), ledger, rho, "row count: the number of rows", rng)[0]), 1)
 
 
-SHAPE_SIGMAS = 2.0
+SHAPE_SIGMAS = 3.0
 """Noise deviations a fine cell's noisy count must pass to keep its weight."""
 
 

@@ -78,9 +78,11 @@ class ArgnConfig:
         express either.
     link_hidden
         Width of each link's head (see :mod:`datatwin.models._argn_net`).
-    dp_epochs, dp_batch_size, dp_clip
+    dp_epochs, dp_batch_size, dp_clip, dp_hidden, dp_embedding_dim
         Under differential privacy (DP-SGD, :mod:`datatwin.models._argn_private`): the fixed
-        number of epochs, the expected rows per step and each row's gradient norm bound.
+        number of epochs, the expected rows per step, each row's gradient norm bound, and the
+        (smaller) widths of the heads and embeddings — noise grows with the weights' number,
+        and per-row gradients cost time in proportion to it.
     """
 
     max_bins: int = 50
@@ -99,9 +101,11 @@ class ArgnConfig:
     temperature: float = 1.0
     equality_links: bool = True
     link_hidden: int = 32
-    dp_epochs: int = 20
-    dp_batch_size: int = 2048
+    dp_epochs: int = 10
+    dp_batch_size: int = 4096
     dp_clip: float = 1.0
+    dp_hidden: int = 32
+    dp_embedding_dim: int = 8
 
     def __post_init__(self) -> None:
         integers = (
@@ -115,6 +119,8 @@ class ArgnConfig:
             "link_hidden",
             "dp_epochs",
             "dp_batch_size",
+            "dp_hidden",
+            "dp_embedding_dim",
         )
         for name in integers:
             value = getattr(self, name)
@@ -170,6 +176,8 @@ class AnyOrderAR:
         dp_epochs: int = ArgnConfig.dp_epochs,
         dp_batch_size: int = ArgnConfig.dp_batch_size,
         dp_clip: float = ArgnConfig.dp_clip,
+        dp_hidden: int = ArgnConfig.dp_hidden,
+        dp_embedding_dim: int = ArgnConfig.dp_embedding_dim,
     ) -> None:
         self.config = ArgnConfig(
             max_bins=max_bins,
@@ -191,6 +199,8 @@ class AnyOrderAR:
             dp_epochs=dp_epochs,
             dp_batch_size=dp_batch_size,
             dp_clip=dp_clip,
+            dp_hidden=dp_hidden,
+            dp_embedding_dim=dp_embedding_dim,
         )
         self.columns_: tuple[EncodedColumn, ...] | None = None
         self.tokenizers_: list[Tokenizer] = []
@@ -273,10 +283,9 @@ class AnyOrderAR:
         net = FusedHeads(
             cards,
             torch.zeros(len(cards), max(cards), dtype=torch.bool),
-            embedding_dim=cfg.embedding_dim,
-            hidden=cfg.hidden,
+            embedding_dim=min(cfg.dp_embedding_dim, cfg.embedding_dim),
+            hidden=min(cfg.dp_hidden, cfg.hidden),
             dropout=cfg.dropout,
-            link_hidden=cfg.link_hidden,
         )
         targets = torch.arange(len(cards))
         tokens = torch.from_numpy(
@@ -481,8 +490,8 @@ class AnyOrderAR:
                 cards,
                 weights["padding"],
                 n_inputs=len(weights["heads.w1"]),
-                embedding_dim=cfg.embedding_dim,
-                hidden=cfg.hidden,
+                embedding_dim=weights["embedding.weight"].shape[1],  # as trained (narrower under DP)
+                hidden=weights["heads.w1"].shape[-1],
                 dropout=cfg.dropout,
                 link_hidden=None if link_heads is None else link_heads.shape[-1],
             )
