@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 from datatwin.dp import Budget
-from datatwin.errors import PrivacyBudgetError
+from datatwin.errors import ConfigError, PrivacyBudgetError
 from datatwin.progress import Progress, advance
 
 MICRO_BATCH = 256
@@ -38,7 +38,12 @@ ORDERS = 160
 
 def steps_rho(sample_rate: float, sigma: float, steps: int, orders: np.ndarray) -> float:
     """The zCDP ρ that bounds ``steps`` subsampled-Gaussian steps at ``orders``."""
-    from opacus.accountants.analysis.rdp import compute_rdp
+    try:
+        from opacus.accountants.analysis.rdp import compute_rdp
+    except ImportError:
+        raise ConfigError(
+            'Training argn under differential privacy needs the "dp" extra: pip install "datatwin[dp]".'
+        ) from None
 
     rdp = np.asarray(compute_rdp(q=sample_rate, noise_multiplier=sigma, steps=steps, orders=orders.tolist()))
     return float(np.max(rdp / orders))
