@@ -143,8 +143,16 @@ def test_bad_requests_get_one_clear_line(adult, options, message):
 
 
 def test_a_budget_too_small_to_learn_anything_says_what_to_change(adult):
-    with pytest.raises(PrivacyBudgetError, match="raise epsilon"):
+    with pytest.raises(PrivacyBudgetError, match="raise epsilon"):  # too small to find bounds or labels
         datatwin.fit(adult.head(200), epsilon=0.01, delta=1e-6)
+    declared = Schema(
+        (
+            ColumnSpec("sex", ColumnKind.CATEGORICAL, categories=("Female", "Male")),
+            ColumnSpec("income", ColumnKind.CATEGORICAL, categories=("<=50K", ">50K")),
+        )
+    )
+    with pytest.raises(PrivacyBudgetError, match="even its number of rows drowns in the noise; raise epsilon"):
+        datatwin.fit(adult[["sex", "income"]].head(300), epsilon=0.001, delta=1e-6, schema=declared, model="aim")
 
 
 def test_a_model_that_needs_a_budget_says_so(adult):
@@ -196,3 +204,20 @@ def test_argn_trains_under_dp_sgd_within_its_share(adult):
     assert fitted.model.history_ == []  # no loss leaves the fit
     rows = fitted.sample(500, seed=0)
     assert list(rows.columns) == list(adult.columns) and rows["age"].dropna().between(0, 200).all()
+
+
+def test_database_twins_under_dp_are_refused_with_what_is_not_covered(tmp_path):
+    import sqlite3
+
+    from typer.testing import CliRunner
+
+    from datatwin.cli.main import app
+
+    with sqlite3.connect(tmp_path / "shop.db") as connection:
+        connection.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, city TEXT)")
+        connection.executemany("INSERT INTO customers VALUES (?, ?)", [(i, f"c{i % 3}") for i in range(50)])
+    result = CliRunner().invoke(
+        app, ["fit", f"sqlite:///{tmp_path / 'shop.db'}", "-o", str(tmp_path / "t.twin"), "--epsilon", "1"]
+    )
+    assert result.exit_code != 0
+    assert "Database twins cannot be fitted under differential privacy yet" in result.output

@@ -8,6 +8,7 @@ conditions included, is post-processing and draws the same rows from the same se
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar, Self
@@ -17,7 +18,7 @@ import numpy as np
 from datatwin.dp import Budget
 from datatwin.dp.marginals import MAX_SIZE_MB, ROUNDS_PER_COLUMN, MarginalModel, fit_aim
 from datatwin.encoded import EncodedColumn, EncodedTable
-from datatwin.errors import ConfigError
+from datatwin.errors import ConfigError, PrivacyBudgetError
 from datatwin.models.base import Capabilities, Conditions, ModelState, SearchSpace, check_sample_request
 from datatwin.progress import Progress
 
@@ -82,6 +83,8 @@ class Aim:
         ------
         ConfigError
             Without a budget, with continuous columns, or with context columns.
+        PrivacyBudgetError
+            When the budget is too small to measure anything from the (DP) number of rows.
         """
         if budget is None:
             raise ConfigError("Model 'aim' is differentially private: fit it with a privacy budget (epsilon=...).")
@@ -90,6 +93,13 @@ class Aim:
             raise ConfigError(f"Model 'aim' learns discrete columns only; {continuous} are continuous.")
         if context:
             raise ConfigError("Model 'aim' cannot learn columns given as a context.")
+        floor = math.sqrt(len(data.columns) / (2 * budget.rho))  # noise of the one-way marginals, all budget on them
+        if budget.rows is not None and data.columns and floor > budget.rows:
+            raise PrivacyBudgetError(
+                f"The budget left for the model (ρ = {budget.rho:.3g}) is too small to measure anything from about "
+                f"{budget.rows:,} rows: even spent on each column's counts alone, its noise (σ ≈ {floor:,.0f}) would "
+                "exceed them; raise epsilon, or fit on more rows."
+            )
         self.columns_ = data.columns
         if not data.columns:  # nothing to learn, nothing spent
             self.model_ = MarginalModel([], {}, {})

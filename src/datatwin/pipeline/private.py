@@ -27,11 +27,12 @@ import numpy as np
 import pandas as pd
 
 from datatwin.dp import Budget, PrivacyLedger
+from datatwin.dp.accountant import gaussian_sigma
 from datatwin.dp.discretize import Discretizer, as_numbers
 from datatwin.dp.estimates import dp_row_count, dp_shape
 from datatwin.dp.mechanisms import secure_generator
 from datatwin.dp.schema import RANGED_KINDS, as_kinds, dp_schema, public_kinds
-from datatwin.errors import ConfigError, DataError
+from datatwin.errors import ConfigError, DataError, PrivacyBudgetError
 from datatwin.io import TableSource
 from datatwin.lineage import Lineage
 from datatwin.models import registry
@@ -103,6 +104,11 @@ def fit_private_table(
         else public.schema
     )
     n_rows = dp_row_count(len(frame), ledger, COUNT_SHARE * ledger.budget, rng)
+    if 3 * gaussian_sigma(1.0, COUNT_SHARE * ledger.budget) > n_rows:
+        raise PrivacyBudgetError(
+            f"epsilon = {epsilon:g} is too small to learn anything from this table: even its number of rows "
+            "drowns in the noise; raise epsilon, or fit on more rows."
+        )
     table = coerce_table(as_kinds(frame, resolved), Schema(tuple(c.without_bounds() for c in resolved.columns)))
     shapes = _shapes(table, resolved, ledger, rng)
     advance(progress, "checking data", 1, 1)
