@@ -127,9 +127,8 @@ class Aim:
         context: dict[str, np.ndarray] | None = None,
     ) -> EncodedTable:
         """Draw ``n`` rows; ``conditions`` maps encoded columns to allowed code sets."""
-        check_sample_request(self.name, self.model_ is not None, n, conditions, conditional=True)
-        if context:
-            raise ConfigError("Model 'aim' cannot sample in a context; fit with model='argn'.")
+        fitted = self.model_ is not None
+        check_sample_request(self.name, fitted, n, conditions, conditional=True, context=context, contextual=False)
         assert self.columns_ is not None and self.model_ is not None
         names = [c.name for c in self.columns_]
         unknown = sorted(set(conditions or {}) - set(names))

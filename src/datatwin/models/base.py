@@ -93,13 +93,25 @@ def check_row_count(n: int) -> None:
         raise ConfigError(f"The number of rows to sample must be a positive integer; got {n!r}.")
 
 
-def check_sample_request(model: str, fitted: bool, n: int, conditions: Conditions | None, *, conditional: bool) -> None:
-    """Common checks before sampling: fitted, a positive whole ``n``, conditions supported."""
+def check_sample_request(
+    model: str,
+    fitted: bool,
+    n: int,
+    conditions: Conditions | None,
+    *,
+    conditional: bool,
+    context: dict[str, np.ndarray] | None = None,
+    contextual: bool = True,
+) -> None:
+    """Common checks before sampling: fitted, a positive whole ``n``, conditions and a context
+    supported."""
     if not fitted:
         raise NotFittedError(f"Model {model!r} is not fitted yet: call fit() before sample().")
     check_row_count(n)
     if conditions and not conditional:
         raise ConfigError(f"Model {model!r} cannot sample conditionally; choose another model.")
+    if context and not contextual:
+        raise ConfigError(f"Model {model!r} cannot sample in a context; choose model 'argn'.")
 
 
 def check_no_budget(model: str, budget: Budget | None) -> None:

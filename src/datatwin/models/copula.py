@@ -129,9 +129,8 @@ class GaussianCopula:
         context: dict[str, np.ndarray] | None = None,
     ) -> EncodedTable:
         """Draw ``n`` rows (neither conditions nor a context: see :attr:`capabilities`)."""
-        check_sample_request(self.name, self.correlation_ is not None, n, conditions, conditional=False)
-        if context:
-            raise ConfigError(f"Model {self.name!r} cannot sample in a context; choose model 'argn'.")
+        fitted = self.correlation_ is not None
+        check_sample_request(self.name, fitted, n, conditions, conditional=False, context=context, contextual=False)
         assert self.columns_ is not None and self.correlation_ is not None
         rng = np.random.default_rng(seed)
         d = len(self.columns_)

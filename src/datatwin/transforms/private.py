@@ -124,10 +124,5 @@ class PrivateEncoder:
 _RANGED = (ColumnKind.NUMERIC, ColumnKind.INTEGER, ColumnKind.DATETIME)
 
 
-def is_private(encoder: object) -> bool:
-    """Whether an encoder is a DP twin's."""
-    return isinstance(encoder, PrivateEncoder)
-
-
 def _seconds(value: object) -> float:
     return pd.Timestamp(str(value)).timestamp()
