@@ -39,8 +39,9 @@ MEASURE_SHARE = 0.9
 """Share of each round's budget spent on measuring; the rest on selecting."""
 MAX_SIZE_MB = 80.0
 """Cap on the model's size (its junction tree's cells, as float64)."""
-ITERS_FIRST, ITERS_ROUND = 500, 100
-"""Mirror-descent iterations: the first fit, and each warm-started refit."""
+ITERS_FIRST, ITERS_ROUND, ITERS_FINAL = 500, 100, 1000
+"""Mirror-descent iterations: the first fit, each warm-started refit, and the last fit to every
+measurement (the less noise, the more iterations a model needs to match its measurements)."""
 
 CONDITIONAL_POOL = 8
 """Rows drawn per row wanted when a condition must be met by resampling."""
@@ -220,8 +221,9 @@ def fit_aim(
         change = float(np.abs(float(model.total) * network.marginal(chosen) - before).sum())
         if change <= math.sqrt(2 / math.pi) * sigma * counts.cells(chosen):  # anneal: less noise, sharper choice
             sigma, epsilon = sigma / 2, epsilon * 2
+    model = mbi.estimation.mirror_descent(domain, measurements, iters=ITERS_FINAL, potentials=model.potentials)
     advance(progress, "measuring marginals", 1000, 1000)
-    return network
+    return _conditionals(mbi, model, domain, [m.clique for m in measurements])
 
 
 class _Counts:
