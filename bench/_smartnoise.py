@@ -8,7 +8,8 @@ smartnoise-synth pins an old opacus, so it lives in a virtual environment of its
 
 It spends a tenth of ε on its preprocessing (bounds of the continuous columns, as in
 datatwin), writes as many rows as it was given, and prints one JSON line with the fit seconds.
-Missing labels are given the label ``"?"`` (smartnoise cannot encode missing values).
+Missing labels are given the label ``"?"`` (smartnoise cannot encode missing values); number
+columns with at most :data:`FEW_CODES` values are declared categorical.
 """
 
 from __future__ import annotations
@@ -21,12 +22,15 @@ import pandas as pd
 from snsynth import Synthesizer
 
 PREPROCESSOR_SHARE = 0.1
+FEW_CODES = 12
+"""Number columns with at most this many values are given to smartnoise as categorical (codes such as
+credit default's SEX, PAY_0 or its 0/1 target): as continuous it writes bin midpoints (0.1, 1.1)."""
 
 
 def main() -> None:
     train_path, model, epsilon, delta, out_path = sys.argv[1:6]
     train = pd.read_csv(train_path)
-    continuous = [c for c in train.columns if train[c].dtype.kind in "if"]
+    continuous = [c for c in train.columns if train[c].dtype.kind in "if" and train[c].nunique() > FEW_CODES]
     categorical = [c for c in train.columns if c not in continuous]
     train[categorical] = train[categorical].fillna("?").astype(str)
     train[continuous] = train[continuous].fillna(train[continuous].median())

@@ -67,3 +67,12 @@ def test_what_a_dp_schema_cannot_do_gets_one_clear_line(adult):
     few = adult.head(40)
     with pytest.raises(PrivacyBudgetError, match=re.escape("Column 'age': the budget is too small to find its range")):
         dp_schema(few, public, PrivacyLedger(0.1, 1e-6, label_releases=1), 0.0001, secure_generator())
+
+
+def test_whole_number_bounds_stop_inside_the_last_bin(adult):
+    """A 0/1 column's values fall in the bins [0, 1) and [1, 2): its bounds are 0 and 1, never 2."""
+    flags = pd.DataFrame({"rich": (adult["income"] == ">50K").astype(int), "age": adult["age"]})
+    public = public_kinds(flags, None)
+    schema = dp_schema(flags, public, PrivacyLedger(1.0, 1e-6), 0.01, secure_generator())
+    assert (schema["rich"].minimum, schema["rich"].maximum) == (0, 1)
+    assert schema["age"].maximum == 99  # the bin [50, 100)

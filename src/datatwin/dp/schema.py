@@ -195,8 +195,9 @@ def _with_bounds(
     low, high = bounds
     if dated:
         return ColumnSpec(spec.name, spec.kind, minimum=_iso(low), maximum=_iso(high), format=spec.format)
-    if spec.kind is ColumnKind.INTEGER:
-        return ColumnSpec(spec.name, spec.kind, minimum=int(np.floor(low)), maximum=int(np.ceil(high)))
+    if spec.kind is ColumnKind.INTEGER:  # the last bin [a, b) holds whole numbers up to ceil(b) - 1
+        minimum = int(np.floor(low))
+        return ColumnSpec(spec.name, spec.kind, minimum=minimum, maximum=max(int(np.ceil(high)) - 1, minimum))
     return ColumnSpec(spec.name, spec.kind, minimum=low, maximum=high, decimals=spec.decimals)
 
 
