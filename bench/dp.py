@@ -121,6 +121,9 @@ def _cells(train: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
             cut = bins.astype(str).astype(object)
             cut[np.isnan(numbers)] = "<na>"
             out[column] = cut
+        elif pd.api.types.is_numeric_dtype(train[column]):  # few codes: as numbers, so 1 and 1.0 agree
+            numbers = pd.to_numeric(values, errors="coerce").astype(float)
+            out[column] = numbers.astype(str).where(numbers.notna(), "<na>").to_numpy()
         else:
             out[column] = values.astype(object).where(values.notna(), "<na>").astype(str).to_numpy()
     return pd.DataFrame(out)
