@@ -130,8 +130,8 @@ class MarginalModel:
             if column not in needed:
                 needed[column] = None
                 stack.extend(self.parents[column])
-        if len(needed) > len(_LETTERS):  # more columns than einsum has letters: walk down the order
-            return self._marginal_by_steps(clique, needed)
+        if len(needed) > len(_LETTERS):  # more columns than einsum has letters: count a sample
+            return self._sampled_marginal(clique)
         letter = dict(zip(needed, _LETTERS, strict=False))
         operands: list[Any] = []
         for column in needed:
@@ -139,8 +139,8 @@ class MarginalModel:
         subscripts = ",".join("".join(s) for s in operands[1::2]) + "->" + "".join(letter[c] for c in clique)
         return np.einsum(subscripts, *operands[0::2], optimize="greedy").ravel()
 
-    def _marginal_by_steps(self, clique: Clique, needed: dict[str, None]) -> np.ndarray:
-        """:meth:`marginal` for many ancestors: a sample of the needed columns, counted."""
+    def _sampled_marginal(self, clique: Clique) -> np.ndarray:
+        """:meth:`marginal` for many ancestors: :data:`MARGINAL_SAMPLE` drawn rows, counted."""
         drawn = self.sample(MARGINAL_SAMPLE, np.random.default_rng(0))
         shape = tuple(self.tables[c].shape[-1] for c in clique)
         at = np.ravel_multi_index(tuple(drawn[c] for c in clique), shape)

@@ -76,7 +76,7 @@ def fit_private_table(
         For a bad ε or δ, a model that cannot train under DP, a schema with rules or with
         columns a DP twin cannot learn, or open bounds when ``dp_bounds`` is off.
     PrivacyBudgetError
-        When the budget is too small to learn a column's range or labels.
+        When the budget is too small to learn a column's range or labels, or to count the rows.
     """
     check_seed(seed)
     frame = source.data
