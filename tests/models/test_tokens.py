@@ -42,6 +42,18 @@ def test_rounding_habits_are_kept(payments, tokenizer, unit):
     assert abs(_share_multiple(drawn, unit) - _share_multiple(payments, unit)) < 0.02
 
 
+def test_large_numbers_keep_their_last_digits():
+    """Timestamps in seconds (~1.7e9) were all taken for multiples of 1,000 s: a second-resolution
+    column came back with 20 distinct minute:second values of 3,600."""
+    rng = np.random.default_rng(5)
+    seconds = 1.672e9 + rng.integers(0, 365 * 86_400, 20_000).astype(np.float64)
+    tokenizer = Tokenizer.fit(EncodedColumn("ts::seconds", "continuous"), seconds, max_bins=50, fine=16)
+    drawn = tokenizer.values_of(tokenizer.tokens(seconds), np.random.default_rng(0))
+    assert len(np.unique(drawn % 3600)) > 0.9 * len(np.unique(seconds % 3600))
+    for unit in (10.0, 100.0, 1000.0):
+        assert abs(_share_multiple(drawn, unit) - _share_multiple(seconds, unit)) < 0.02
+
+
 def test_rounding_keeps_the_distribution(payments, tokenizer):
     drawn = tokenizer.values_of(tokenizer.tokens(payments), np.random.default_rng(1))
     probs = [0.05, 0.25, 0.5, 0.75, 0.95]

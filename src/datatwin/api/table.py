@@ -29,6 +29,7 @@ from datatwin.pipeline import (
 )
 from datatwin.pipeline.fit import MIN_TRAINING_SECONDS
 from datatwin.pipeline.sample import sample_batches
+from datatwin.pipeline.sample_out import sample_to
 from datatwin.progress import Progress
 from datatwin.schema import DEFAULT_RARE_THRESHOLD, Schema, SequenceKeys
 from datatwin.schema.coerce import check_unique_names
@@ -143,6 +144,62 @@ class Twin:
         context) in batches of up to 100,000, for samples larger than memory: write each batch
         out as it comes (``datatwin sample -o`` does)."""
         return sample_batches(self.fitted, n, seed=seed, conditions=conditions, progress=progress)
+
+    def sample_to(
+        self,
+        path: str | Path,
+        n: int,
+        *,
+        seed: int = DEFAULT_SEED,
+        conditions: dict[str, Wanted] | None = None,
+        engine: str = "local",
+        workers: int | None = None,
+        scheduler: str | None = None,
+        progress: Progress | None = None,
+    ) -> int:
+        """Write ``n`` rows to files without holding them in memory; return the rows written.
+
+        Parameters
+        ----------
+        path
+            A ``.csv`` or ``.parquet`` file (streamed in order, ``engine="local"``), or a folder
+            that receives Parquet partitions ``part-00000.parquet``, … of 100,000 rows each,
+            replaced as a whole once every partition is written.
+        n
+            Number of rows, at least 1.
+        seed
+            Partition ``i`` is drawn from (``seed``, ``i``) alone: the same rows whichever
+            engine and however many workers, and the rows :meth:`sample` gives.
+        conditions
+            As in :meth:`sample`.
+        engine
+            ``"local"`` (this process), ``"processes"`` (a pool of local processes) or
+            ``"dask"`` (a Dask cluster; needs ``pip install 'datatwin[dask]'``).
+        workers
+            Processes, or workers of the local Dask cluster (default: the machine's cores).
+        scheduler
+            Address of a running Dask scheduler (default: a local cluster); its workers must
+            be able to write to ``path``.
+        progress
+            Callback receiving rows (one file) or partitions (a folder) done so far.
+
+        Raises
+        ------
+        ConfigError
+            For a parallel engine with a single file, or with a twin whose text keys or
+            unique rules must be checked across partitions (sample those locally).
+        """
+        return sample_to(
+            self.fitted,
+            path,
+            n,
+            seed=seed,
+            conditions=conditions,
+            engine=engine,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+        )
 
     def save(self, path: str | Path, *, key: bytes | None = None) -> None:
         """Save to one file (see :mod:`datatwin.io.artifact`), atomically.

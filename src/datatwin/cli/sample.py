@@ -47,6 +47,20 @@ def sample_command(
     table_format: Annotated[
         str, typer.Option("--format", help="Database twins written to a folder: csv or parquet files.")
     ] = "csv",
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="Table twins: local (this process), processes (a local pool) or dask (a cluster); "
+            "the last two write a folder of Parquet partitions.",
+        ),
+    ] = "local",
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Processes, or workers of the local Dask cluster (default: cores).")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Address of a running Dask scheduler (default: a local cluster).")
+    ] = None,
     overwrite: Overwrite = False,
 ) -> None:
     """Draw synthetic rows from TWIN into OUTPUT (a whole database for a database twin)."""
@@ -54,9 +68,13 @@ def sample_command(
         import datatwin
         from datatwin.cli.database import sample_database_twin
         from datatwin.conditions import parse_where
-        from datatwin.io import check_table_target, write_table, write_table_batches
+        from datatwin.io import check_table_target, write_table
+        from datatwin.io.partitioned import check_partition_target
+        from datatwin.io.writers import TABLE_FORMATS
 
         loaded = datatwin.load(twin)
+        if not isinstance(loaded, datatwin.Twin) and (engine != "local" or workers or scheduler):
+            raise ConfigError("--engine, --workers and --scheduler apply to table twins for now.")
         if isinstance(loaded, datatwin.DatabaseTwin):
             options = {"-n": rows, "--where": where, "--rebalance": rebalance, "--ratio": ratio}
             if given := [name for name, value in options.items() if value is not None]:
@@ -83,16 +101,31 @@ def sample_command(
             raise ConfigError("--scale and --replace apply to database twins; use -n for the number of rows.")
         if rows is None or rows <= 0:
             raise ConfigError(f"-n must be a positive number of rows; got {rows}.")
-        check_table_target(output, overwrite=overwrite)
+        partitioned = Path(output).suffix.lower() not in TABLE_FORMATS
+        if partitioned:
+            check_partition_target(output, overwrite=overwrite)
+        else:
+            check_table_target(output, overwrite=overwrite)
         conditions = parse_where(where) if where else None
         with progress_bars() as progress:
             if rebalance is None:  # streamed: a sample of any size, one batch in memory at a time
-                batches = loaded.sample_batches(rows, seed=seed, conditions=conditions, progress=progress)
-                written = write_table_batches(batches, output)
+                written = loaded.sample_to(
+                    output,
+                    rows,
+                    seed=seed,
+                    conditions=conditions,
+                    engine=engine,
+                    workers=workers,
+                    scheduler=scheduler,
+                    progress=progress,
+                )
+            elif partitioned or engine != "local":
+                raise ConfigError("--rebalance writes one .csv or .parquet file with the local engine.")
             else:
                 table = loaded.sample(
                     rows, seed=seed, conditions=conditions, rebalance=rebalance, ratio=ratio, progress=progress
                 )
                 write_table(table, output)
                 written = len(table)
-        console.print(f"Wrote {written:,} rows × {len(loaded.schema.columns)} columns → {output}")
+        where_to = f"{output} (Parquet partitions)" if partitioned else output
+        console.print(f"Wrote {written:,} rows × {len(loaded.schema.columns)} columns → {where_to}")

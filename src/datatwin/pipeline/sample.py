@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from datatwin.conditions import Wanted
+from datatwin.constraints.rules import Unique
 from datatwin.errors import ConfigError, ConstraintError
 from datatwin.models.base import check_row_count
 from datatwin.pipeline.fitted import FittedTable
@@ -113,8 +115,95 @@ def sample_batches(
     context: dict[str, np.ndarray] | None = None,
 ) -> Iterator[pd.DataFrame]:
     """The rows of :func:`sample_table` (without rebalancing), :data:`SAMPLE_BATCH_ROWS` at a
-    time, so that a sample of any size can be written out without holding it in memory. Keys
-    stay unique across batches: each batch draws its keys from its own share of the key range."""
+    time, so that a sample of any size can be written out without holding it in memory. Batch
+    ``i`` is :func:`sample_partition`'s partition ``i``; text keys and unique rules are also
+    checked against the batches before (which partitions drawn apart cannot do)."""
+    plan = _plan(table, n, seed, conditions, SAMPLE_BATCH_ROWS)
+    taken: dict[str, set[str]] = {column: set() for column in plan.keys}  # text keys drawn by earlier batches
+    unique: dict[str, set[Any]] = {}  # values of unique rules drawn by earlier batches
+    for index in range(partition_count(n, plan.part_rows)):
+        part = _context_part(context, index, n, plan.part_rows)
+        rows = _partition(table, plan, index, taken, unique, part)
+        advance(progress, "sampling rows", min((index + 1) * plan.part_rows, n), n)
+        yield rows
+
+
+def partition_count(n: int, part_rows: int | None = None) -> int:
+    """Partitions of ``part_rows`` (default :data:`SAMPLE_BATCH_ROWS`) rows, the last one
+    shorter, of an ``n``-row sample."""
+    return -(-int(n) // (part_rows or SAMPLE_BATCH_ROWS))
+
+
+def sample_partition(
+    table: FittedTable,
+    n: int,
+    index: int,
+    *,
+    seed: int = DEFAULT_SEED,
+    conditions: dict[str, Wanted] | None = None,
+    part_rows: int | None = None,
+) -> pd.DataFrame:
+    """Partition ``index`` of an ``n``-row sample, drawn on its own: rows ``index ·`` :data:`SAMPLE_BATCH_ROWS`
+    onwards (``part_rows`` of them, default the batch size, fixed by the caller so that every
+    worker agrees), seeded from (``seed``, ``index``) alone, so that partitions drawn in any order, by any
+    number of processes or machines, give the rows :func:`sample_batches` gives.
+
+    Raises
+    ------
+    ConfigError
+        When the sample spans several partitions and the twin has text keys or a unique rule:
+        their uniqueness across partitions needs the partitions before (:func:`check_partitionable`).
+    """
+    plan = _plan(table, n, seed, conditions, part_rows or SAMPLE_BATCH_ROWS)
+    check_partitionable(table, n, plan.part_rows)
+    if not 0 <= index < (count := partition_count(n, plan.part_rows)):
+        raise ConfigError(f"Partition {index} is outside the {count} partition(s) of {n:,} rows.")
+    return _partition(table, plan, index, {column: set() for column in plan.keys}, {}, None)
+
+
+def check_partitionable(table: FittedTable, n: int, part_rows: int | None = None) -> None:
+    """Refuse a sample drawn in independent partitions that could repeat a key or a unique value.
+
+    Whole-number keys are safe (each partition takes its own share of the key range); text keys
+    and values of unique rules are checked against the earlier batches, which only a sample
+    drawn in order (:func:`sample_batches`) has.
+
+    Raises
+    ------
+    ConfigError
+        Naming the columns and saying to sample in order (one process) instead.
+    """
+    if partition_count(n, part_rows) <= 1:
+        return
+    encoder = table.encoder
+    text_keys = [
+        s.name
+        for s in table.schema.columns
+        if s.kind is ColumnKind.ID and isinstance(encoder, TableEncoder) and encoder.transforms_[s.name].shapes_  # type: ignore[index,union-attr]
+    ]
+    unique = [str(rule) for rule in table.rules.rules if isinstance(rule, Unique)] if table.rules else []
+    if text_keys or unique:
+        what = [f"text key column(s) {text_keys}"] if text_keys else []
+        what += [f"unique rule(s) {unique}"] if unique else []
+        raise ConfigError(
+            f"This twin's {' and '.join(what)} must stay unique across all {n:,} rows, which partitions drawn "
+            "apart cannot check: sample with the local engine (one process, streamed in order)."
+        )
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What every partition of one sample shares: its size, seed, conditions and key columns."""
+
+    n: int
+    seed: int
+    checked: dict[str, Wanted]
+    options: dict[str, Any]
+    keys: list[str]
+    part_rows: int
+
+
+def _plan(table: FittedTable, n: int, seed: int, conditions: dict[str, Wanted] | None, part_rows: int) -> _Plan:
     check_seed(seed)
     check_row_count(n)
     conditions = dict(conditions or {})
@@ -123,32 +212,52 @@ def sample_batches(
         raise ConfigError(f"Conditions name unknown column(s) {unknown}; the columns are {table.schema.names}.")
     table.rules.check_room(n)
     drawn, checked = table.rules.split_conditions(conditions)
-    encoded_conditions = table.encoder.conditions(drawn) if drawn else None
-    within = table.encoder.intervals(drawn) if isinstance(table.encoder, PrivateEncoder) else {}
-    batches = range(0, n, SAMPLE_BATCH_ROWS)
-    seeds = np.random.SeedSequence(seed).generate_state(2 * len(batches))
-    key_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
+    options: dict[str, Any] = {"conditions": table.encoder.conditions(drawn) if drawn else None}
+    if isinstance(table.encoder, PrivateEncoder) and (within := table.encoder.intervals(drawn)):
+        options["within"] = within
     keys = [s.name for s in table.schema.columns if s.kind is ColumnKind.ID]
-    taken: dict[str, set[str]] = {column: set() for column in keys}  # text keys drawn by earlier batches
-    unique: dict[str, set[Any]] = {}  # values of unique rules drawn by earlier batches
-    for i, start in enumerate(batches):
-        size = min(SAMPLE_BATCH_ROWS, n - start)
-        options: dict[str, Any] = {"conditions": encoded_conditions}
-        if within:
-            options["within"] = within
-        if context is not None:
-            options["context"] = {k: v[start : start + size] for k, v in context.items()}
-        rows = _draw(table, size, int(seeds[2 * i]), int(seeds[2 * i + 1]), options)
-        if table.rules:
-            rows = redraw_unmet(table, rows, checked, unique, int(seeds[2 * i]), options)
-        if len(batches) > 1:
-            for column in keys:
-                assert isinstance(table.encoder, TableEncoder)  # a DP twin has no keys
-                transform = table.encoder.transforms_[column]  # type: ignore[index]
-                assert isinstance(transform, IdTransform)
-                rows[column] = transform.keys_for(start, size, n, rng=key_rng, taken=taken[column]).to_numpy()
-        advance(progress, "sampling rows", start + size, n)
-        yield rows
+    return _Plan(int(n), seed, checked, options, keys, int(part_rows))
+
+
+def _partition(
+    table: FittedTable,
+    plan: _Plan,
+    index: int,
+    taken: dict[str, set[str]],
+    unique: dict[str, set[Any]],
+    context: dict[str, np.ndarray] | None,
+) -> pd.DataFrame:
+    """Partition ``index``'s rows; ``taken`` and ``unique`` hold the earlier partitions' text keys
+    and unique values (empty for a partition drawn on its own) and are updated."""
+    start = index * plan.part_rows
+    size = min(plan.part_rows, plan.n - start)
+    state = np.random.SeedSequence(plan.seed).generate_state(2 * index + 2)  # a prefix whatever the length
+    model_seed, decode_seed = int(state[2 * index]), int(state[2 * index + 1])
+    options = plan.options if context is None else {**plan.options, "context": context}
+    rows = _draw(table, size, model_seed, decode_seed, options)
+    if table.rules:
+        rows = redraw_unmet(table, rows, plan.checked, unique, model_seed, options)
+    if plan.n > plan.part_rows:
+        key_rng = np.random.default_rng(np.random.SeedSequence(plan.seed, spawn_key=(KEY_STREAM, index)))
+        for column in plan.keys:
+            assert isinstance(table.encoder, TableEncoder)  # a DP twin has no keys
+            transform = table.encoder.transforms_[column]  # type: ignore[index]
+            assert isinstance(transform, IdTransform)
+            rows[column] = transform.keys_for(start, size, plan.n, rng=key_rng, taken=taken[column]).to_numpy()
+    return rows
+
+
+KEY_STREAM = 0
+"""Spawn key of the random stream a partition's keys are drawn from (beside its model and decoding seeds)."""
+
+
+def _context_part(
+    context: dict[str, np.ndarray] | None, index: int, n: int, part_rows: int
+) -> dict[str, np.ndarray] | None:
+    if context is None:
+        return None
+    start = index * part_rows
+    return {k: v[start : min(start + part_rows, n)] for k, v in context.items()}
 
 
 def _draw(table: FittedTable, size: int, model_seed: int, decode_seed: int, options: dict[str, Any]) -> pd.DataFrame:
