@@ -160,3 +160,28 @@ def test_native_dtypes():
     }
     assert schema["ratio"].decimals == 3
     assert schema["when"].timezone == "UTC"
+
+
+def job_titles(n: int = 6000, seed: int = 0) -> pd.Series:
+    """Job titles with a long tail: common ones many times, over half the rows one-offs."""
+    rng = np.random.default_rng(seed)
+    level = ["Senior", "Junior", "Lead", "Principal", "Staff", "Associate"]
+    field = ["Data", "Software", "Marketing", "Sales", "Product", "Security", "Finance"]
+    role = ["Engineer", "Analyst", "Manager", "Designer", "Consultant"]
+    common = [f"{a} {b} {c}" for a in level for b in field for c in role]  # 210 titles
+    weights = 1.0 / np.arange(1, len(common) + 1)
+    titles = rng.choice(common, size=n, p=weights / weights.sum()).astype(object)
+    rare = rng.random(n) < 0.55
+    teams = ["Payments", "Risk", "Growth", "Platform", "Search", "Ads", "Mobile", "Cloud", "Retail", "Health"]
+    teams += ["Logistics", "Pricing", "Fraud", "Identity", "Billing", "Support", "Research", "Media", "Travel", "Energy"]
+    titles[rare] = [f"{rng.choice(common)} of {rng.choice(teams)} {rng.choice(teams)}" for _ in range(rare.sum())]
+    return pd.Series(titles, name="title")
+
+
+def test_short_titles_with_a_long_tail_are_labels_and_long_notes_stay_text(people):
+    titles = job_titles()
+    assert titles.nunique() > 0.5 * len(titles)  # as many distinct values as free text has
+    schema = infer_schema(pd.DataFrame({"title": titles, "notes": np.resize(people["notes"], len(titles))}))
+    assert schema["title"].kind is K.CATEGORICAL
+    assert all(" of " not in c for c in schema["title"].categories)  # one-off titles are never labels
+    assert infer_schema(people)["notes"].kind is K.TEXT  # free text: nearly every row its own

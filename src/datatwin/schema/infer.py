@@ -18,6 +18,11 @@ DEFAULT_RARE_THRESHOLD = 5
 
 _INT64_MIN, _INT64_MAX = -(2.0**63), 2.0**63 - 1
 _TEXT_MIN_WORDS = 3.0
+_PHRASE_MAX_WORDS = 6.0
+_PHRASE_REPEATED_SHARE = 0.2
+"""Short texts (at most this many words on average) of which at least this share of rows repeat
+a value seen in ``rare_threshold`` rows are labels with a long tail (job titles), not free text:
+drawn whole, so that no title is rebuilt word by word into one nobody has."""
 _MIXED_NUMERIC_SHARE = 0.9
 
 
@@ -183,7 +188,11 @@ def _string_spec(name: str, text: pd.Series, *, n_rows: int, rare_threshold: int
     counts = text.value_counts()
     all_unique = len(counts) == n_rows
     many_distinct = len(counts) > 20 and len(counts) > 0.5 * len(text)
-    if many_distinct and text.str.split().str.len().mean() >= _TEXT_MIN_WORDS:
+    words = text.str.split().str.len().mean()
+    if many_distinct and words >= _TEXT_MIN_WORDS:
+        repeated = counts[counts >= rare_threshold].sum() / len(text)
+        if words <= _PHRASE_MAX_WORDS and repeated >= _PHRASE_REPEATED_SHARE:  # job titles, product names
+            return _categorical_spec(name, text, rare_threshold)
         return ColumnSpec(name, ColumnKind.TEXT)
     if all_unique and (detect.looks_like_id_name(name) or len(counts) > 20):
         return ColumnSpec(name, ColumnKind.ID)

@@ -5,7 +5,8 @@ never written back verbatim. Decoding ``<other>`` writes the schema's ``other_la
 otherwise, when pooled labels were a small share, it redraws a known label in proportion to
 its frequency (no label is invented), and when they were most of the column (codes such as
 ticket numbers) it generates new strings in the labels' shapes — unless the spec's ``stats``
-say ``closed_labels`` (a rule's combination tokens: only those learnt may be written).
+say ``closed_labels`` (a rule's combination tokens: only those learnt may be written) or the
+pooled labels are phrases (job titles: shapes would give random letters), which are redrawn.
 """
 
 from __future__ import annotations
@@ -24,6 +25,17 @@ from datatwin.transforms.base import TransformState, require_fitted
 
 _CODES_SHARE = 0.2
 """Pooled share above which pooled labels are regenerated as codes rather than redrawn."""
+
+
+_PHRASES_SHARE = 0.8
+"""Pooled labels are phrases (words, not codes) when this share has a space and no digit."""
+
+
+def _phrases(labels: pd.Series) -> bool:
+    """Whether pooled labels are phrases (job titles): new ones in their character shapes would
+    be strings of random letters, so known labels are redrawn instead."""
+    text = labels.astype(str)
+    return bool((text.str.contains(r"\s", regex=True) & ~text.str.contains(r"\d", regex=True)).mean() >= _PHRASES_SHARE)
 
 
 class CategoricalTransform:
@@ -57,7 +69,12 @@ class CategoricalTransform:
         self.frequencies_ = known / known.sum() if known.sum() else known
         self.pooled_share_ = float(counts[self._other] / max(present.sum(), 1))
         pooled = values[present & (codes == self._other)]
-        if len(pooled) and self.pooled_share_ > _CODES_SHARE and not self.spec.stats.get("closed_labels"):
+        if (
+            len(pooled)
+            and self.pooled_share_ > _CODES_SHARE
+            and not self.spec.stats.get("closed_labels")
+            and not _phrases(pooled)
+        ):
             self.shapes_, self.shape_weights_ = _shapes.learn_shapes(pooled)
         return self
 
