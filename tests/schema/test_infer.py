@@ -173,7 +173,7 @@ def job_titles(n: int = 6000, seed: int = 0) -> pd.Series:
     titles = rng.choice(common, size=n, p=weights / weights.sum()).astype(object)
     rare = rng.random(n) < 0.55
     teams = ["Payments", "Risk", "Growth", "Platform", "Search", "Ads", "Mobile", "Cloud", "Retail", "Health"]
-    teams += ["Logistics", "Pricing", "Fraud", "Identity", "Billing", "Support", "Research", "Media", "Travel", "Energy"]
+    teams += ["Logistics", "Pricing", "Fraud", "Identity", "Billing", "Support", "Research", "Media", "Travel"]
     titles[rare] = [f"{rng.choice(common)} of {rng.choice(teams)} {rng.choice(teams)}" for _ in range(rare.sum())]
     return pd.Series(titles, name="title")
 
