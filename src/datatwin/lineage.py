@@ -32,6 +32,9 @@ class Lineage:
         Version that fitted the twin.
     created_at
         UTC time of the fit, ISO 8601.
+    sampled_rows
+        Rows the twin learnt from when they were a random sample of the source's ``n_rows``
+        (``None``: it learnt from every row).
     """
 
     source: str
@@ -42,14 +45,25 @@ class Lineage:
     seed: int
     datatwin_version: str
     created_at: str
+    sampled_rows: int | None = None
 
     @classmethod
-    def record(cls, *, source: str, source_sha256: str, data: pd.DataFrame, model: str, seed: int) -> Lineage:
-        """Lineage of a fit happening now."""
+    def record(
+        cls,
+        *,
+        source: str,
+        source_sha256: str,
+        data: pd.DataFrame,
+        model: str,
+        seed: int,
+        rows_in_source: int | None = None,
+    ) -> Lineage:
+        """Lineage of a fit happening now (``rows_in_source``: ``data`` is a sample of that many rows)."""
         return cls(
             source=source,
             source_sha256=source_sha256,
-            n_rows=len(data),
+            n_rows=len(data) if rows_in_source is None else rows_in_source,
+            sampled_rows=None if rows_in_source is None else len(data),
             n_columns=data.shape[1],
             model=model,
             seed=seed,

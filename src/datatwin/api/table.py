@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from datatwin.api.sequences import SequenceTwin
@@ -17,6 +18,8 @@ from datatwin.dp import PrivacyLedger
 from datatwin.errors import ConfigError, DataError
 from datatwin.io import TableSource, read_table, write_artifact
 from datatwin.io.artifact import signing_key
+from datatwin.io.memory import check_file_fits_in_memory
+from datatwin.io.streamed import sample_table_file
 from datatwin.lineage import Lineage, hash_frame
 from datatwin.models import Generator, registry
 from datatwin.pipeline import (
@@ -224,6 +227,7 @@ def fit(
     model_options: dict[str, Any] | None = None,
     rare_threshold: int = DEFAULT_RARE_THRESHOLD,
     max_time: float | None = None,
+    max_rows: int | None = None,
     min_rows: int = MIN_ROWS,
     progress: Progress | None = None,
     entity: str | None = None,
@@ -257,6 +261,11 @@ def fit(
     max_time
         Time budget of the whole fit in seconds, reading the data included, for models that
         train iteratively (``argn``): training stops when it is spent, at the latest a batch later.
+    max_rows
+        Learn from a uniform random sample of at most this many rows (seeded by ``seed``): a
+        file is then read in batches, never whole, so it may be larger than memory; the
+        lineage records the source's row count and the sample's. Without it, a file too large
+        to read into memory is refused with the advice to give it.
     min_rows
         Smaller tables are refused. Below the rare-label threshold every label is pooled and
         regenerated, so a lower limit only suits tables without identifying numbers (lookup
@@ -307,12 +316,16 @@ def fit(
     if model != registry.AUTO:
         registry.create(model, model_options)  # fail on a bad name or option before reading data
     started = time.perf_counter()
-    source = _table_source(data)
+    if max_rows is not None:
+        _check_max_rows(max_rows, epsilon)
+    source = _table_source(data, max_rows, seed)
     if max_time is not None:
         max_time = max(max_time - (time.perf_counter() - started), MIN_TRAINING_SECONDS)
     if isinstance(schema, str | os.PathLike):
         schema = Schema.from_json(schema)  # read once: it may also name the sequence keys
     keys = _sequence_keys(schema, entity, order, static)
+    if keys is not None and max_rows is not None:
+        raise ConfigError("max_rows samples rows, which would cut sequences apart: fit sequences without it.")
     if epsilon is not None:
         return _fit_private(
             source, keys, rules, epsilon, delta, model, seed, schema, model_options, dp_bounds, progress
@@ -396,14 +409,35 @@ def _sequence_keys(
     return None if schema is None else schema.sequence
 
 
-def _table_source(data: pd.DataFrame | TableSource | str | Path) -> TableSource:
-    if isinstance(data, TableSource):
-        return data
+def _table_source(
+    data: pd.DataFrame | TableSource | str | Path, max_rows: int | None = None, seed: int = DEFAULT_SEED
+) -> TableSource:
+    if isinstance(data, str | os.PathLike):
+        if max_rows is not None:
+            return sample_table_file(data, max_rows, seed=seed)
+        check_file_fits_in_memory(Path(data))
+        return read_table(Path(data))
     if isinstance(data, pd.DataFrame):
         if data.shape[1] == 0 or len(data) == 0:
             raise DataError(["The DataFrame is empty: it needs rows and columns."])
         check_unique_names(data)  # before hashing, which needs one column per name
-        return TableSource(data, "<DataFrame>", hash_frame(data))
-    if isinstance(data, str | os.PathLike):
-        return read_table(Path(data))
-    raise ConfigError(f"data must be a DataFrame or a file path; got {type(data).__name__}.")
+        source = TableSource(data, "<DataFrame>", hash_frame(data))
+    elif isinstance(data, TableSource):
+        source = data
+    else:
+        raise ConfigError(f"data must be a DataFrame or a file path; got {type(data).__name__}.")
+    if max_rows is None or len(source.data) <= max_rows:
+        return source
+    kept = np.sort(np.random.default_rng(seed).choice(len(source.data), max_rows, replace=False))
+    sample = source.data.iloc[kept].reset_index(drop=True)
+    return TableSource(sample, source.name, source.sha256, rows_in_source=len(source.data))
+
+
+def _check_max_rows(max_rows: int, epsilon: float | None) -> None:
+    if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < MIN_ROWS:
+        raise ConfigError(f"max_rows must be a whole number of rows, at least {MIN_ROWS}; got {max_rows!r}.")
+    if epsilon is not None:
+        raise ConfigError(
+            "max_rows cannot be combined with epsilon: the DP guarantee is stated for the whole table "
+            "(a sampled row could be swapped for another). Fit the whole table, or a sample you draw yourself."
+        )

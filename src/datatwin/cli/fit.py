@@ -31,6 +31,15 @@ def fit_command(
     max_time: Annotated[
         float | None, typer.Option("--max-time", min=0.1, help="Time budget of the whole fit in seconds.")
     ] = None,
+    max_rows: Annotated[
+        int | None,
+        typer.Option(
+            "--max-rows",
+            min=1,
+            help="Tables: learn from a random sample of at most this many rows, reading the file in batches "
+            "(for files larger than memory).",
+        ),
+    ] = None,
     report: Annotated[
         Path | None,
         typer.Option(
@@ -93,6 +102,8 @@ def fit_command(
         import datatwin
         from datatwin.evaluate.holdout import split_holdout
         from datatwin.io import read_table
+        from datatwin.io.memory import check_file_fits_in_memory
+        from datatwin.io.streamed import sample_table_file
         from datatwin.io.writers import check_output_file
 
         check_output_file(output, overwrite=overwrite)
@@ -107,6 +118,7 @@ def fit_command(
                 "--report": report is not None,
                 "--target": target is not None,
                 "--order": order is not None,
+                "--max-rows": max_rows is not None,
             }
             if epsilon is not None:
                 raise ConfigError(
@@ -128,7 +140,11 @@ def fit_command(
         if report is not None:
             check_report_targets(report, None, overwrite=overwrite)
         started = time.perf_counter()
-        source = read_table(Path(data))
+        if max_rows is None:
+            check_file_fits_in_memory(Path(data))
+            source = read_table(Path(data))
+        else:
+            source = sample_table_file(Path(data), max_rows, seed=seed)
         holdout = None
         if target is not None and target not in source.data.columns:
             raise DataError([f"--target column {target!r} is not in {source.name}: {list(source.data.columns)}"])
@@ -151,11 +167,13 @@ def fit_command(
                 epsilon=epsilon,
                 delta=delta,
                 dp_bounds=dp_bounds,
+                max_rows=max_rows,
             )
             twin.save(output)
         lineage = twin.lineage
+        sampled = "" if lineage.sampled_rows is None else f"a random sample of {lineage.sampled_rows:,} of "
         console.print(
-            f"Fitted [bold]{lineage.model}[/] on {lineage.n_rows:,} rows × {lineage.n_columns} "
+            f"Fitted [bold]{lineage.model}[/] on {sampled}{lineage.n_rows:,} rows × {lineage.n_columns} "
             f"columns of {lineage.source} in {time.perf_counter() - started:.1f} s → {output}"
         )
         if isinstance(twin, datatwin.Twin):

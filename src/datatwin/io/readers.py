@@ -18,8 +18,8 @@ NA_VALUES = ["", "NA", "N/A", "n/a", "NaN", "nan", "NULL", "null", "None", "#N/A
 """Cells read as missing in CSV files — except a marker that is a code like its column's others
 (Namibia's ISO code "NA" among "AW", "AF", ...: letters of the same length, same case)."""
 
-_PARQUET_MAGIC = b"PAR1"
-_GZIP_MAGIC = b"\x1f\x8b"
+PARQUET_MAGIC = b"PAR1"
+GZIP_MAGIC = b"\x1f\x8b"
 _DELIMITERS = ",;\t|"
 
 
@@ -35,11 +35,14 @@ class TableSource:
         The file's name.
     sha256
         Hash of the file's bytes.
+    rows_in_source
+        The file's number of rows when ``data`` is a sample of them (``None``: all of them).
     """
 
     data: pd.DataFrame
     name: str
     sha256: str
+    rows_in_source: int | None = None
 
 
 def read_table(path: str | Path, *, allow_no_rows: bool = False) -> TableSource:
@@ -61,10 +64,10 @@ def read_table(path: str | Path, *, allow_no_rows: bool = False) -> TableSource:
     if not raw:
         raise SourceError(f"File {str(path)!r} is empty.")
     digest = hashlib.sha256(raw).hexdigest()
-    if raw[:4] == _PARQUET_MAGIC:
+    if raw[:4] == PARQUET_MAGIC:
         data = _read_parquet(path, raw)
     else:
-        data = _read_csv(path, _gunzip(path, raw) if raw[:2] == _GZIP_MAGIC else raw)
+        data = _read_csv(path, _gunzip(path, raw) if raw[:2] == GZIP_MAGIC else raw)
     if data.shape[1] == 0 or (len(data) == 0 and not allow_no_rows):
         raise SourceError(f"File {str(path)!r} has no data rows.")
     return TableSource(data=data, name=path.name, sha256=digest)
@@ -95,20 +98,24 @@ def _read_csv(path: Path, raw: bytes) -> pd.DataFrame:
         raise SourceError(f"File {str(path)!r} is binary, not CSV or Parquet.")
     if not text.strip():
         raise SourceError(f"File {str(path)!r} is empty.")
-    delimiter = _sniff_delimiter(text)
-    header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
-    if repeated := sorted({name for name in header if header.count(name) > 1}):
-        raise SourceError(
-            f"File {str(path)!r} names column(s) {repeated} more than once: give every column its own name."
-        )
+    delimiter = sniff_delimiter(text)
+    check_header(path, next(csv.reader(io.StringIO(text), delimiter=delimiter), []))
     try:
         data = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, na_values=[""])
     except (pd.errors.ParserError, ValueError) as exc:
         raise SourceError(f"File {str(path)!r} is not a well-formed CSV file: {exc}") from None
-    return data.apply(_markers_as_missing)
+    return data.apply(markers_as_missing)
 
 
-def _markers_as_missing(column: pd.Series) -> pd.Series:
+def check_header(path: Path, header: list[str]) -> None:
+    """Refuse a CSV header that names a column twice."""
+    if repeated := sorted({name for name in header if header.count(name) > 1}):
+        raise SourceError(
+            f"File {str(path)!r} names column(s) {repeated} more than once: give every column its own name."
+        )
+
+
+def markers_as_missing(column: pd.Series) -> pd.Series:
     """The column with NA_VALUES markers made missing, unless the marker is one of its codes."""
     marked = column.isin(NA_VALUES)
     if not marked.any():
@@ -129,7 +136,7 @@ def _is_code_like(marker: str, values: pd.Series) -> bool:
     return bool((same_shape & same_case).all())
 
 
-def _sniff_delimiter(text: str) -> str:
+def sniff_delimiter(text: str) -> str:
     sample = "\n".join(text.splitlines()[:50])
     try:
         return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter

@@ -96,6 +96,7 @@ class ArgnConfig:
     max_epochs: int = 100
     patience: int = 4
     lr_decay: float = 0.5
+    schedule: str = "plateau"
     max_time: float | None = None
     validation_share: float = 0.1
     temperature: float = 1.0
@@ -140,6 +141,8 @@ class ArgnConfig:
             value = getattr(self, name)
             if not isinstance(value, int | float) or value <= 0:
                 raise ConfigError(f"argn option {name!r} must be a positive number; got {value!r}.")
+        if self.schedule not in SCHEDULES:
+            raise ConfigError(f"argn option 'schedule' must be one of {SCHEDULES}; got {self.schedule!r}.")
         if not isinstance(self.equality_links, bool):
             raise ConfigError(f"argn option 'equality_links' must be true or false; got {self.equality_links!r}.")
         if self.max_time is not None and (not isinstance(self.max_time, int | float) or self.max_time <= 0):
@@ -168,6 +171,7 @@ class AnyOrderAR:
         max_epochs: int = ArgnConfig.max_epochs,
         patience: int = ArgnConfig.patience,
         lr_decay: float = ArgnConfig.lr_decay,
+        schedule: str = ArgnConfig.schedule,
         max_time: float | None = ArgnConfig.max_time,
         validation_share: float = ArgnConfig.validation_share,
         temperature: float = ArgnConfig.temperature,
@@ -191,6 +195,7 @@ class AnyOrderAR:
             max_epochs=max_epochs,
             patience=patience,
             lr_decay=lr_decay,
+            schedule=schedule,
             max_time=max_time,
             validation_share=validation_share,
             temperature=temperature,
@@ -347,13 +352,19 @@ class AnyOrderAR:
         batch = min(cfg.batch_size, max(16, len(train) // 4), _rows_in_memory(net))
         val_orders = random_orders(n_val, net, generator, given)  # fixed, so epochs compare like with like
         best, best_state, stale, val_seconds = math.inf, None, 0, 0.0
+        steps_per_epoch, planned = math.ceil(len(train) / batch), cfg.max_epochs
         for epoch in range(cfg.max_epochs):
             net.train()
             shuffled = train[torch.randperm(len(train), generator=generator)]
             train_loss = 0.0
             seen, out_of_time = 0, False
-            for start in range(0, len(shuffled), batch):
+            epoch_started = time.perf_counter()
+            for step, start in enumerate(range(0, len(shuffled), batch)):
                 tick = time.perf_counter()
+                if cfg.schedule == "cosine":
+                    done = (epoch * steps_per_epoch + step) / (planned * steps_per_epoch)
+                    for group in optimiser.param_groups:
+                        group["lr"] = cosine_rate(cfg.learning_rate, done)
                 rows = shuffled[start : start + batch]
                 loss = _nll(net, rows, random_orders(len(rows), net, generator, given), targets)
                 optimiser.zero_grad(set_to_none=True)
@@ -370,15 +381,21 @@ class AnyOrderAR:
             val_seconds = time.perf_counter() - tick
             self.history_.append({"epoch": epoch + 1, "train": train_loss / seen, "validation": val_loss})
             advance(progress, "training", epoch + 1, cfg.max_epochs)
+            if cfg.schedule == "cosine" and cfg.max_time and epoch == 0:  # planned for the budget
+                epoch_seconds = time.perf_counter() - epoch_started + val_seconds
+                left = cfg.max_time - (time.perf_counter() - started) - finish_seconds
+                planned = int(min(cfg.max_epochs, max(2, 1 + left // max(epoch_seconds, 1e-9))))
             if val_loss < best - 1e-4:
                 best, stale = val_loss, 0
                 best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
             else:
                 stale += 1
-                if cfg.lr_decay < 1 and stale % 2 == 0:
+                if cfg.schedule == "plateau" and cfg.lr_decay < 1 and stale % 2 == 0:
                     for group in optimiser.param_groups:
                         group["lr"] *= cfg.lr_decay
             if stale >= cfg.patience or out_of_time or (cfg.max_time and time.perf_counter() - started > cfg.max_time):
+                break
+            if epoch + 1 >= planned:
                 break
         advance(progress, "training", cfg.max_epochs, cfg.max_epochs)
         if best_state is not None:
@@ -538,6 +555,20 @@ def _sized_for(config: ArgnConfig, columns: int) -> ArgnConfig:
 
 TRAINING_MEMORY_BYTES = 1 << 30
 """Memory a training batch's masked inputs may take: wide tables train in smaller batches."""
+
+
+SCHEDULES = ("plateau", "cosine")
+WARMUP_SHARE = 0.05
+FINAL_RATE_SHARE = 0.02
+
+
+def cosine_rate(peak: float, done: float) -> float:
+    """The learning rate after ``done`` (0 … 1) of the planned steps: a linear warm-up over the
+    first :data:`WARMUP_SHARE`, then a cosine down to :data:`FINAL_RATE_SHARE` of the peak."""
+    if done < WARMUP_SHARE:
+        return peak * (0.1 + 0.9 * done / WARMUP_SHARE)
+    progress = min(1.0, (done - WARMUP_SHARE) / (1 - WARMUP_SHARE))
+    return peak * (FINAL_RATE_SHARE + (1 - FINAL_RATE_SHARE) * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
 def _rows_in_memory(net: FusedHeads) -> int:

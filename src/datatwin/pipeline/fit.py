@@ -81,7 +81,14 @@ def fit_table(
         left = max(max_time - (time.perf_counter() - started), MIN_TRAINING_SECONDS)
         generator = registry.create(model_name, {**options, "max_time": left})
     generator.fit(encoded, seed=int(model_seed), progress=progress)
-    lineage = Lineage.record(source=source.name, source_sha256=source.sha256, data=frame, model=model_name, seed=seed)
+    lineage = Lineage.record(
+        source=source.name,
+        source_sha256=source.sha256,
+        data=frame,
+        model=model_name,
+        seed=seed,
+        rows_in_source=source.rows_in_source,
+    )
     return FittedTable(resolved_schema, encoder, generator, lineage, ruleset, ruleset.broken_in(table))
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 from datatwin.conditions import Wanted
 from datatwin.constraints.rules import Unique
 from datatwin.errors import ConfigError, ConstraintError
+from datatwin.io.memory import available_memory
 from datatwin.models.base import check_row_count
 from datatwin.pipeline.fitted import FittedTable
 from datatwin.progress import Progress, advance
@@ -356,18 +357,6 @@ def check_fits_in_memory(table: FittedTable, n: int) -> None:
             f"({available / 2**30:,.1f} GiB): write them to a file instead (`datatwin sample -o rows.csv`, "
             "which streams them in batches), or ask for fewer rows."
         )
-
-
-def available_memory() -> int | None:
-    """Bytes of memory available to new allocations (Linux ``MemAvailable``), if known."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        return None
-    return None
 
 
 def _label_shares(table: FittedTable, column: str) -> dict[object, float]:

@@ -1,0 +1,141 @@
+"""Reading a uniform random sample of a CSV or Parquet file of any size, in Arrow batches.
+
+Memory holds the sample and one batch, never the file: rows get a random key as they stream
+past and the ``max_rows`` smallest keys are kept (a reservoir), so every row has the same
+chance whatever its place in the file, and the same seed keeps the same rows. The file's bytes
+are hashed and its rows counted on the way.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from datatwin.errors import SourceError
+from datatwin.io.readers import (
+    GZIP_MAGIC,
+    PARQUET_MAGIC,
+    TableSource,
+    check_header,
+    markers_as_missing,
+    sniff_delimiter,
+)
+
+BATCH_BYTES = 16 * 2**20
+"""Bytes of CSV text (or rows of Parquet, :data:`BATCH_ROWS`) parsed at a time."""
+BATCH_ROWS = 200_000
+HASH_CHUNK = 2**22
+
+
+def sample_table_file(path: str | Path, max_rows: int, *, seed: int = 0) -> TableSource:
+    """A uniform random sample of at most ``max_rows`` rows of a CSV (plain or gzip) or Parquet
+    file, read in batches; ``rows_in_source`` is the file's row count.
+
+    Raises
+    ------
+    SourceError
+        When the file is missing, empty, unreadable or of an unknown format.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise SourceError(f"File {str(path)!r} does not exist.")
+    if path.is_dir():
+        raise SourceError(f"{str(path)!r} is a folder; give a CSV or Parquet file.")
+    with path.open("rb") as handle:
+        magic = handle.read(4)
+    if not magic:
+        raise SourceError(f"File {str(path)!r} is empty.")
+    batches = _parquet_batches(path) if magic == PARQUET_MAGIC else _csv_batches(path, magic[:2] == GZIP_MAGIC)
+    rng = np.random.default_rng(seed)
+    kept: pd.DataFrame | None = None
+    kept_keys = np.zeros(0)
+    total = 0
+    for batch in batches:
+        keys = rng.random(len(batch))
+        batch = batch.set_axis(np.arange(total, total + len(batch)))
+        total += len(batch)
+        merged = batch if kept is None else pd.concat([kept, batch])
+        merged_keys = np.concatenate([kept_keys, keys])
+        if len(merged) > max_rows:
+            chosen = np.sort(np.argpartition(merged_keys, max_rows - 1)[:max_rows])
+            merged, merged_keys = merged.iloc[chosen], merged_keys[chosen]
+        kept, kept_keys = merged, merged_keys
+    if kept is None or total == 0 or kept.shape[1] == 0:
+        raise SourceError(f"File {str(path)!r} has no data rows.")
+    data = kept.reset_index(drop=True)
+    if magic != PARQUET_MAGIC:
+        data = data.apply(markers_as_missing)
+    return TableSource(data=data, name=path.name, sha256=_file_sha256(path), rows_in_source=total)
+
+
+def _parquet_batches(path: Path) -> Iterator[pd.DataFrame]:
+    import pyarrow.parquet as pq
+
+    try:
+        file = pq.ParquetFile(path)
+        for batch in file.iter_batches(batch_size=BATCH_ROWS):
+            yield batch.to_pandas()
+    except OSError as exc:  # pyarrow's ArrowInvalid is an OSError... or a ValueError
+        raise SourceError(f"File {str(path)!r} is not a readable Parquet file: {exc}") from None
+    except ValueError as exc:
+        raise SourceError(f"File {str(path)!r} is not a readable Parquet file: {exc}") from None
+
+
+def _csv_batches(path: Path, gzipped: bool) -> Iterator[pd.DataFrame]:
+    import pyarrow as pa
+    from pyarrow import csv as pa_csv
+
+    head = _head_text(path, gzipped)
+    delimiter = sniff_delimiter(head)
+    header = next(csv.reader(io.StringIO(head), delimiter=delimiter), [])
+    check_header(path, header)
+    stream = pa.input_stream(str(path), compression="gzip" if gzipped else None)
+    try:
+        reader = pa_csv.open_csv(
+            stream,
+            read_options=pa_csv.ReadOptions(block_size=BATCH_BYTES, encoding="utf8"),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={name: pa.string() for name in header},
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
+        for batch in reader:
+            yield batch.to_pandas().astype(object)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise SourceError(f"File {str(path)!r} is not a well-formed UTF-8 CSV file: {exc}") from None
+    finally:
+        stream.close()
+
+
+def _head_text(path: Path, gzipped: bool) -> str:
+    """The file's first 64 KiB as text, for the delimiter and header."""
+    opener = gzip.open if gzipped else open
+    try:
+        with opener(path, "rb") as handle:
+            raw = handle.read(2**16)
+    except (EOFError, OSError) as exc:
+        raise SourceError(f"File {str(path)!r} is a damaged or truncated gzip file ({exc}).") from None
+    text = raw.decode("utf-8-sig", errors="ignore")
+    if "\x00" in text:
+        raise SourceError(f"File {str(path)!r} is binary, not CSV or Parquet.")
+    if not text.strip():
+        raise SourceError(f"File {str(path)!r} is empty.")
+    return text
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
