@@ -244,3 +244,25 @@ def test_context_must_name_columns_and_the_copula_takes_none():
         models.create("argn", {"max_epochs": 1}).fit(table, seed=0, context=["z"])
     with pytest.raises(ConfigError, match="takes no context"):
         models.create("copula").fit(table, seed=0, context=["x"])
+
+
+def test_the_cosine_schedule_warms_up_then_decays_and_plans_its_steps():
+    from datatwin.models.argn import MAX_STEPS, MIN_STEPS, ArgnConfig, cosine_rate, planned_epochs
+
+    rates = [cosine_rate(0.01, done) for done in np.linspace(0, 1, 201)]
+    peak = int(np.argmax(rates))
+    assert rates[0] == pytest.approx(0.001) and max(rates) == pytest.approx(0.01, rel=1e-3)
+    assert all(a <= b for a, b in zip(rates[:peak], rates[1 : peak + 1], strict=True))  # warm-up
+    assert all(a >= b for a, b in zip(rates[peak:], rates[peak + 1 :], strict=False))  # then down
+    assert rates[-1] == pytest.approx(0.0002)
+    config = ArgnConfig(schedule="cosine", epochs=40, max_epochs=300)
+    assert planned_epochs(config, 40) == 40  # a mid-sized table: the epochs asked for
+    assert planned_epochs(config, 5) * 5 >= MIN_STEPS  # a small table: enough steps
+    assert planned_epochs(config, 4000) * 4000 <= MAX_STEPS + 4000  # a large one: a few long epochs
+    assert planned_epochs(ArgnConfig(schedule="cosine", max_epochs=20), 5) == 20
+
+
+@pytest.mark.parametrize(("option", "value"), [("schedule", "step"), ("order_groups", -1), ("epochs", 0)])
+def test_schedule_options_are_checked(option, value):
+    with pytest.raises(ConfigError, match=f"argn option '{option}'"):
+        models.create("argn", {option: value})

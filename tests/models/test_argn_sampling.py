@@ -170,3 +170,20 @@ def test_a_sample_is_cut_into_the_fewest_chunks_of_equal_size(monkeypatch, n, ch
     tokens = sampler.draw(n, [], np.arange(5), {}, np.random.default_rng(0), torch.Generator().manual_seed(0))
     assert tokens.shape == (n, 6)
     assert seen == chunks
+
+
+@pytest.mark.parametrize("given", [None, torch.tensor([False, True, False, False, False])])
+def test_rows_grouped_by_order_get_the_logits_of_one_order_per_row(given):
+    """Training masks a group's first-layer weights instead of every row's inputs: the same
+    logits as the per-row forward when each row of a group has the group's order."""
+    from datatwin.models._argn_net import random_orders, target_columns
+
+    net = _net()
+    generator = torch.Generator().manual_seed(3)
+    tokens = torch.stack([torch.randint(0, c, (48,), generator=generator) for c in CARDS], dim=1)
+    targets = target_columns(net, given)
+    orders = random_orders(6, net, generator, given)
+    grouped = net.forward_grouped(tokens, orders, targets)
+    per_row = net(tokens, orders.repeat_interleave(8, dim=0), targets)
+    assert grouped.shape == per_row.shape == (48, len(targets), max(CARDS))
+    torch.testing.assert_close(grouped, per_row)

@@ -414,7 +414,7 @@ def _table_source(
 ) -> TableSource:
     if isinstance(data, str | os.PathLike):
         if max_rows is not None:
-            return sample_table_file(data, max_rows, seed=seed)
+            return sample_table_file(Path(data), max_rows, seed=seed)
         check_file_fits_in_memory(Path(data))
         return read_table(Path(data))
     if isinstance(data, pd.DataFrame):

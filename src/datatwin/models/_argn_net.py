@@ -164,6 +164,33 @@ class FusedHeads(nn.Module):
         logits = torch.cat([F.pad(part, (0, k_max - part.shape[-1])) for part in parts]).transpose(0, 1)
         return logits.masked_fill(self.padding[targets], float("-inf"))
 
+    def forward_grouped(self, tokens: torch.Tensor, before: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        """:meth:`forward` for rows in ``G`` equal groups that share an order each: ``before`` is
+        ``(G, t, n_inputs)`` and group ``g`` is rows ``g·m … (g+1)·m − 1``. Masking a group's
+        first-layer *weights* (``t × n_inputs × width × hidden`` numbers) instead of every row's
+        inputs (``B × t × n_inputs × width``) makes a head's first layer one matrix product per
+        group, with nothing of the batch's size materialised: the training step's cost."""
+        groups, m = before.shape[0], tokens.shape[0] // before.shape[0]
+        own = targets[targets < self.n_inputs]
+        flat = self.embed(tokens).reshape(groups, m, -1)  # (G, m, k*w)
+        k_max = self.padding.shape[1]
+        parts = []
+        for stack, heads, mask in (
+            (self.heads, own, before[:, : len(own)]),
+            (self.link_heads, targets[len(own) :] - self.n_inputs, before[:, len(own) :]),
+        ):
+            if stack is None or not len(heads):
+                continue
+            w1 = stack.w1[heads].view(len(heads), self.n_inputs, self.width, -1)  # (t, k, w, h)
+            masked = w1.unsqueeze(0) * mask[..., None, None]  # (G, t, k, w, h)
+            weights = masked.permute(0, 2, 3, 1, 4).reshape(groups, flat.shape[-1], -1)  # (G, k*w, t*h)
+            z = torch.bmm(flat, weights).view(groups * m, len(heads), -1).transpose(0, 1)  # (t, B, h)
+            z = z + stack.b1[heads].unsqueeze(1)
+            logits = stack.from_first_layer(z, None if len(heads) == len(stack.w1) else heads)
+            parts.append(F.pad(logits, (0, k_max - logits.shape[-1])))
+        logits = torch.cat(parts).transpose(0, 1)
+        return logits.masked_fill(self.padding[targets], float("-inf"))
+
     def first_layer_tables(self, stack: HeadStack | None = None) -> torch.Tensor:
         """``(heads * (T + 1), hidden)`` for the input columns' heads (or ``stack``'s), where
         ``T`` is the number of input tokens: row ``j * (T + 1) + t`` is what input token ``t``

@@ -97,6 +97,8 @@ class ArgnConfig:
     patience: int = 4
     lr_decay: float = 0.5
     schedule: str = "plateau"
+    epochs: int = 40
+    order_groups: int = 0
     max_time: float | None = None
     validation_share: float = 0.1
     temperature: float = 1.0
@@ -116,6 +118,7 @@ class ArgnConfig:
             "hidden",
             "batch_size",
             "max_epochs",
+            "epochs",
             "patience",
             "link_hidden",
             "dp_epochs",
@@ -123,6 +126,8 @@ class ArgnConfig:
             "dp_hidden",
             "dp_embedding_dim",
         )
+        if isinstance(self.order_groups, bool) or not isinstance(self.order_groups, int) or self.order_groups < 0:
+            raise ConfigError(f"argn option 'order_groups' must be a whole number ≥ 0; got {self.order_groups!r}.")
         for name in integers:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -172,6 +177,8 @@ class AnyOrderAR:
         patience: int = ArgnConfig.patience,
         lr_decay: float = ArgnConfig.lr_decay,
         schedule: str = ArgnConfig.schedule,
+        epochs: int = ArgnConfig.epochs,
+        order_groups: int = ArgnConfig.order_groups,
         max_time: float | None = ArgnConfig.max_time,
         validation_share: float = ArgnConfig.validation_share,
         temperature: float = ArgnConfig.temperature,
@@ -196,6 +203,8 @@ class AnyOrderAR:
             patience=patience,
             lr_decay=lr_decay,
             schedule=schedule,
+            epochs=epochs,
+            order_groups=order_groups,
             max_time=max_time,
             validation_share=validation_share,
             temperature=temperature,
@@ -352,7 +361,8 @@ class AnyOrderAR:
         batch = min(cfg.batch_size, max(16, len(train) // 4), _rows_in_memory(net))
         val_orders = random_orders(n_val, net, generator, given)  # fixed, so epochs compare like with like
         best, best_state, stale, val_seconds = math.inf, None, 0, 0.0
-        steps_per_epoch, planned = math.ceil(len(train) / batch), cfg.max_epochs
+        steps_per_epoch = math.ceil(len(train) / batch)
+        planned = planned_epochs(cfg, steps_per_epoch) if cfg.schedule == "cosine" else cfg.max_epochs
         for epoch in range(cfg.max_epochs):
             net.train()
             shuffled = train[torch.randperm(len(train), generator=generator)]
@@ -366,7 +376,13 @@ class AnyOrderAR:
                     for group in optimiser.param_groups:
                         group["lr"] = cosine_rate(cfg.learning_rate, done)
                 rows = shuffled[start : start + batch]
-                loss = _nll(net, rows, random_orders(len(rows), net, generator, given), targets)
+                if cfg.order_groups:
+                    groups = min(cfg.order_groups, len(rows))
+                    rows = rows[: len(rows) - len(rows) % groups]
+                    logits = net.forward_grouped(rows.long(), random_orders(groups, net, generator, given), targets)
+                    loss = _cross_entropy(logits, rows.long(), targets)
+                else:
+                    loss = _nll(net, rows, random_orders(len(rows), net, generator, given), targets)
                 optimiser.zero_grad(set_to_none=True)
                 loss.backward()
                 optimiser.step()
@@ -379,12 +395,13 @@ class AnyOrderAR:
             tick = time.perf_counter()
             val_loss = _validation_loss(net, val, val_orders, targets) if n_val else train_loss / seen
             val_seconds = time.perf_counter() - tick
-            self.history_.append({"epoch": epoch + 1, "train": train_loss / seen, "validation": val_loss})
+            rate = optimiser.param_groups[0]["lr"]
+            self.history_.append({"epoch": epoch + 1, "train": train_loss / seen, "validation": val_loss, "lr": rate})
             advance(progress, "training", epoch + 1, cfg.max_epochs)
             if cfg.schedule == "cosine" and cfg.max_time and epoch == 0:  # planned for the budget
                 epoch_seconds = time.perf_counter() - epoch_started + val_seconds
                 left = cfg.max_time - (time.perf_counter() - started) - finish_seconds
-                planned = int(min(cfg.max_epochs, max(2, 1 + left // max(epoch_seconds, 1e-9))))
+                planned = int(min(planned, max(2, 1 + left // max(epoch_seconds, 1e-9))))
             if val_loss < best - 1e-4:
                 best, stale = val_loss, 0
                 best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
@@ -558,6 +575,18 @@ TRAINING_MEMORY_BYTES = 1 << 30
 
 
 SCHEDULES = ("plateau", "cosine")
+MIN_STEPS, MAX_STEPS = 1_500, 8_000
+"""A cosine schedule plans ``epochs`` epochs, but at least :data:`MIN_STEPS` steps (a small table's
+epoch is a few steps) and at most :data:`MAX_STEPS` (a large table's epochs are long), within
+``max_epochs``."""
+
+
+def planned_epochs(config: ArgnConfig, steps_per_epoch: int) -> int:
+    """Epochs a cosine schedule plans for a table of ``steps_per_epoch`` steps an epoch."""
+    steps = min(max(config.epochs * steps_per_epoch, MIN_STEPS), MAX_STEPS)
+    return int(min(config.max_epochs, max(1, math.ceil(steps / steps_per_epoch))))
+
+
 WARMUP_SHARE = 0.05
 FINAL_RATE_SHARE = 0.02
 
@@ -601,7 +630,11 @@ def _nll_with(
 
 def _nll(net: FusedHeads, rows: torch.Tensor, before: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     rows = rows.long()  # kept as 32-bit tokens, indexed as 64-bit
-    logits = net(rows, before, targets)
+    return _cross_entropy(net(rows, before, targets), rows, targets)
+
+
+def _cross_entropy(logits: torch.Tensor, rows: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Mean over rows of the summed negative log-likelihood of the target columns."""
     return torch.nn.functional.cross_entropy(
         logits.reshape(-1, logits.shape[-1]), rows[:, targets].reshape(-1), reduction="sum"
     ) / len(rows)
