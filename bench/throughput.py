@@ -65,7 +65,7 @@ def measure_fit(dataset: str, model: str, queue) -> None:  # type: ignore[no-unt
     schema = datatwin.infer_schema(data)
     runner = RUNNERS["mostly_argn" if model == "tabularargn" else model]
     try:
-        synthetic, fit_s, sample_s = runner(train, 0)
+        synthetic, fit_s, _ = runner(train, 0)
     except ImportError as error:
         queue.put({"part": "fit", "dataset": dataset, "model": model, "error": f"not installed: {error}"})
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import numpy as np
 import pandas as pd
 import pytest
@@ -252,8 +253,8 @@ def test_the_cosine_schedule_warms_up_then_decays_and_plans_its_steps():
     rates = [cosine_rate(0.01, done) for done in np.linspace(0, 1, 201)]
     peak = int(np.argmax(rates))
     assert rates[0] == pytest.approx(0.001) and max(rates) == pytest.approx(0.01, rel=1e-3)
-    assert all(a <= b for a, b in zip(rates[:peak], rates[1 : peak + 1], strict=True))  # warm-up
-    assert all(a >= b for a, b in zip(rates[peak:], rates[peak + 1 :], strict=False))  # then down
+    assert all(a <= b for a, b in itertools.pairwise(rates[: peak + 1]))  # warm-up
+    assert all(a >= b for a, b in itertools.pairwise(rates[peak:]))  # then down
     assert rates[-1] == pytest.approx(0.0002)
     config = ArgnConfig(schedule="cosine", epochs=40, max_epochs=300)
     assert planned_epochs(config, 40) == 40  # a mid-sized table: the epochs asked for
