@@ -176,3 +176,15 @@ def test_pair_trends_headline_counts_only_pairs_that_are_related_in_the_real_dat
     metric = datatwin.evaluate(real, independent).metric("pair_trends")
     assert metric.details["meaningful_pairs"] == 1  # x and y only
     assert metric.value < 0.6 < 0.9 < metric.details["all_pairs_mean"]
+
+
+def test_a_label_column_with_hundreds_of_labels_is_scored_not_a_crash():
+    """Gradient boosting takes at most 255 labels as categories: utility gave it 320 and failed."""
+    rng = np.random.default_rng(2)
+    n = 3000
+    shop = rng.integers(0, 320, n)
+    real = pd.DataFrame({"shop": [f"shop {s}" for s in shop], "spend": rng.gamma(2, 50, n).round(2)})
+    real["returned"] = np.where(rng.random(n) < 0.1 + 0.3 * (shop % 4 == 0), "yes", "no")
+    synthetic = real.sample(frac=1.0, random_state=1).reset_index(drop=True)
+    report = datatwin.evaluate(real.iloc[:2000], synthetic.iloc[:2000], real.iloc[2000:], target="returned")
+    assert 0.5 < report.metric("utility").details["real_score"] <= 1.0

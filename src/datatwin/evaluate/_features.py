@@ -16,6 +16,17 @@ def comparable_columns(schema: Schema) -> list[str]:
     return [c.name for c in schema.columns if c.kind in (*NUMERIC_KINDS, *LABEL_KINDS)]
 
 
+MAX_CATEGORIES = 255
+"""Gradient boosting splits at most this many labels as categories; more are ordered codes."""
+
+
+def categorical_mask(matrices: list[np.ndarray], schema: Schema, columns: list[str]) -> list[bool]:
+    """Which columns of :func:`numeric_matrix`'s matrices gradient boosting may treat as
+    categories: label columns whose codes stay under :data:`MAX_CATEGORIES`."""
+    highest = np.nanmax(np.vstack(matrices), axis=0, initial=0) if columns else np.zeros(0)
+    return [schema[c].kind in LABEL_KINDS and highest[j] < MAX_CATEGORIES for j, c in enumerate(columns)]
+
+
 def numeric_matrix(frames: list[pd.DataFrame], schema: Schema, columns: list[str]) -> list[np.ndarray]:
     """Each frame as floats: numbers as they are, labels as shared integer codes, NaN for missing."""
     out = [np.empty((len(f), len(columns))) for f in frames]

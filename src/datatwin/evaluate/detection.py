@@ -14,11 +14,10 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
-from datatwin.evaluate._features import LABEL_KINDS, comparable_columns, numeric_matrix
+from datatwin.evaluate._features import categorical_mask, comparable_columns, numeric_matrix
 from datatwin.schema import Schema
 
 _FOLDS = 5
-MAX_CATEGORIES = 255
 
 
 @dataclass(frozen=True)
@@ -52,9 +51,7 @@ def detection_test(
     x_real, x_synth = numeric_matrix([real, synthetic], schema, columns)
     x = np.vstack([x_real, x_synth])
     y = np.r_[np.zeros(n), np.ones(n)]
-    categorical = [  # gradient boosting splits at most 255 labels as categories; more are ordered codes
-        schema[c].kind in LABEL_KINDS and np.nanmax(x[:, j], initial=0) < MAX_CATEGORIES for j, c in enumerate(columns)
-    ]
+    categorical = categorical_mask([x], schema, columns)
     scores = np.empty(len(y))
     losses = np.zeros(len(columns))
     folds = StratifiedKFold(n_splits=_FOLDS, shuffle=True, random_state=seed)

@@ -15,7 +15,13 @@ from scipy.stats import spearmanr
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.metrics import r2_score, roc_auc_score
 
-from datatwin.evaluate._features import LABEL_KINDS, NUMERIC_KINDS, as_float, comparable_columns, numeric_matrix
+from datatwin.evaluate._features import (
+    NUMERIC_KINDS,
+    as_float,
+    categorical_mask,
+    comparable_columns,
+    numeric_matrix,
+)
 from datatwin.schema import Schema
 
 
@@ -42,7 +48,7 @@ def train_test_score(
     train, test = train[train[target].notna()], test[test[target].notna()]
     columns = [c for c in comparable_columns(schema) if c != target]
     x_train, x_test = numeric_matrix([train, test], schema, columns)
-    categorical = [schema[c].kind in LABEL_KINDS for c in columns]
+    categorical = categorical_mask([x_train, x_test], schema, columns)
     rng = np.random.default_rng(seed)
     if schema[target].kind in NUMERIC_KINDS:
         task, metric = "regression", "r2"

@@ -21,7 +21,7 @@ _TEXT_MIN_WORDS = 3.0
 _PHRASE_MAX_WORDS = 6.0
 _PHRASE_REPEATED_SHARE = 0.2
 """Short texts (at most this many words on average) of which at least this share of rows repeat
-a value seen in ``rare_threshold`` rows are labels with a long tail (job titles), not free text:
+a value seen in :data:`DEFAULT_RARE_THRESHOLD` rows are labels with a long tail (job titles), not free text:
 drawn whole, so that no title is rebuilt word by word into one nobody has."""
 _MIXED_NUMERIC_SHARE = 0.9
 
@@ -190,7 +190,7 @@ def _string_spec(name: str, text: pd.Series, *, n_rows: int, rare_threshold: int
     many_distinct = len(counts) > 20 and len(counts) > 0.5 * len(text)
     words = text.str.split().str.len().mean()
     if many_distinct and words >= _TEXT_MIN_WORDS:
-        repeated = counts[counts >= rare_threshold].sum() / len(text)
+        repeated = counts[counts >= DEFAULT_RARE_THRESHOLD].sum() / len(text)  # the data's habit, not the pooling
         if words <= _PHRASE_MAX_WORDS and repeated >= _PHRASE_REPEATED_SHARE:  # job titles, product names
             return _categorical_spec(name, text, rare_threshold)
         return ColumnSpec(name, ColumnKind.TEXT)
