@@ -166,8 +166,9 @@ class Twin:
         ----------
         path
             A ``.csv`` or ``.parquet`` file (streamed in order, ``engine="local"``), or a folder
-            that receives Parquet partitions ``part-00000.parquet``, … of 100,000 rows each,
-            replaced as a whole once every partition is written.
+            (existing, ending in ``/``, or a name without a suffix) that receives Parquet
+            partitions ``part-00000.parquet``, … of 100,000 rows each, replaced as a whole once
+            every partition is written.
         n
             Number of rows, at least 1.
         seed

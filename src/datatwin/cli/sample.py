@@ -69,8 +69,7 @@ def sample_command(
         from datatwin.cli.database import sample_database_twin
         from datatwin.conditions import parse_where
         from datatwin.io import check_table_target, write_table
-        from datatwin.io.partitioned import check_partition_target
-        from datatwin.io.writers import TABLE_FORMATS
+        from datatwin.io.partitioned import check_partition_target, is_folder_target
 
         loaded = datatwin.load(twin)
         if not isinstance(loaded, datatwin.Twin) and (engine != "local" or workers or scheduler):
@@ -101,7 +100,7 @@ def sample_command(
             raise ConfigError("--scale and --replace apply to database twins; use -n for the number of rows.")
         if rows is None or rows <= 0:
             raise ConfigError(f"-n must be a positive number of rows; got {rows}.")
-        partitioned = Path(output).suffix.lower() not in TABLE_FORMATS
+        partitioned = is_folder_target(output)
         if partitioned:
             check_partition_target(output, overwrite=overwrite)
         else:

@@ -115,6 +115,12 @@ def _write_all(writer: Writer, pilot: pd.DataFrame, folder: str | Path, count: i
     return total
 
 
+def is_folder_target(path: str | Path) -> bool:
+    """Whether an output path names a folder of partitions: an existing folder, a path ending in
+    ``/``, or a name without a suffix (``rows.json`` is a file of an unknown format, not a folder)."""
+    return Path(path).is_dir() or str(path).endswith(("/", "\\")) or not Path(path).suffix
+
+
 def check_partition_target(folder: str | Path, *, overwrite: bool = True) -> Path:
     """The output folder, checked before any work: not a file, its parent folder exists, and
     it holds nothing yet unless ``overwrite`` (it is then replaced as a whole)."""
@@ -176,7 +182,7 @@ def _on_dask(make_part: MakePart, count: int, workers: int | None, scheduler: st
                     n_workers=workers or os.cpu_count() or 1,
                     threads_per_worker=1,
                     processes=True,
-                    dashboard_address=None,
+                    dashboard_address=":0",  # its HTTP server starts anyway: on a free port, not 8787
                     scheduler_kwargs={"dashboard": False},
                     env={"OMP_NUM_THREADS": "1"},
                     silence_logs=logging.ERROR,

@@ -10,8 +10,14 @@ import pandas as pd
 
 from datatwin.conditions import Wanted
 from datatwin.errors import ConfigError
-from datatwin.io.partitioned import check_engine, check_partition_target, write_partitions, write_parts
-from datatwin.io.writers import TABLE_FORMATS, check_table_target, write_table_batches
+from datatwin.io.partitioned import (
+    check_engine,
+    check_partition_target,
+    is_folder_target,
+    write_partitions,
+    write_parts,
+)
+from datatwin.io.writers import check_table_target, write_table_batches
 from datatwin.models.base import check_row_count
 from datatwin.pipeline import sample as sampling
 from datatwin.pipeline.fitted import FittedTable
@@ -62,14 +68,14 @@ def sample_to(
     :meth:`datatwin.Twin.sample_to`).
 
     A path ending in ``.csv`` or ``.parquet`` is one file, streamed in order (the ``local``
-    engine only); any other path is a folder of Parquet partitions of
+    engine only); a folder (existing, ending in ``/``, or a name without a suffix) receives Parquet partitions of
     :data:`~datatwin.pipeline.sample.SAMPLE_BATCH_ROWS` rows, the same bytes whichever engine
     and however many workers drew them.
     """
     check_seed(seed)
     check_row_count(n)
     check_engine(engine, workers, scheduler)
-    if Path(path).suffix.lower() in TABLE_FORMATS:
+    if not is_folder_target(path):
         if engine != "local":
             raise ConfigError(
                 f"The {engine} engine writes a folder of Parquet partitions; give a folder, not {str(path)!r}."
