@@ -78,7 +78,7 @@ def test_a_file_too_large_for_memory_is_refused_with_the_advice_to_sample(files,
     from datatwin.io import memory
 
     monkeypatch.setattr(memory, "available_memory", lambda: 10_000_000)
-    with pytest.raises(ConfigError, match=r"would need about .* GiB read whole.*--max-rows 1000000"):
+    with pytest.raises(ConfigError, match=r"read whole would need about .* GiB.*--max-rows 1000000"):
         check_file_fits_in_memory(files / "credit.csv.gz")
     with pytest.raises(ConfigError, match="max_rows=1_000_000"):
         datatwin.fit(files / "credit.parquet", model="copula")

@@ -39,11 +39,25 @@ def check_file_fits_in_memory(path: Path) -> None:
     with path.open("rb") as handle:
         magic = handle.read(4)
     kind = "parquet" if magic == b"PAR1" else "gzip" if magic[:2] == b"\x1f\x8b" else "csv"
-    needed = path.stat().st_size * EXPANSION[kind]
+    check_memory_for(
+        path.stat().st_size * EXPANSION[kind],
+        f"File {str(path)!r} read whole",
+        "learn from a random sample of its rows, read in batches (max_rows=1_000_000, or "
+        "`datatwin fit --max-rows 1000000`)",
+    )
+
+
+def check_memory_for(needed: float, what: str, instead: str) -> None:
+    """Refuse work that needs more than :data:`MEMORY_SHARE` of the free memory, saying what to do instead.
+
+    Raises
+    ------
+    ConfigError
+        ``"<what> would need about N GiB, more than this machine has free (M GiB): <instead>."``
+    """
     available = available_memory()
     if available is not None and needed > MEMORY_SHARE * available:
         raise ConfigError(
-            f"File {str(path)!r} would need about {needed / 2**30:,.1f} GiB read whole, more than this machine has "
-            f"free ({available / 2**30:,.1f} GiB): learn from a random sample of its rows, read in batches "
-            "(max_rows=1_000_000, or `datatwin fit --max-rows 1000000`)."
+            f"{what} would need about {needed / 2**30:,.1f} GiB, more than this machine has free "
+            f"({available / 2**30:,.1f} GiB): {instead}."
         )

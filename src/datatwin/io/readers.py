@@ -55,11 +55,7 @@ def read_table(path: str | Path, *, allow_no_rows: bool = False) -> TableSource:
     SourceError
         When the file is missing, empty, unreadable or of an unknown format.
     """
-    path = Path(path)
-    if not path.exists():
-        raise SourceError(f"File {str(path)!r} does not exist.")
-    if path.is_dir():
-        raise SourceError(f"{str(path)!r} is a folder; give a CSV or Parquet file.")
+    path = check_table_file(path)
     raw = path.read_bytes()
     if not raw:
         raise SourceError(f"File {str(path)!r} is empty.")
@@ -71,6 +67,16 @@ def read_table(path: str | Path, *, allow_no_rows: bool = False) -> TableSource:
     if data.shape[1] == 0 or (len(data) == 0 and not allow_no_rows):
         raise SourceError(f"File {str(path)!r} has no data rows.")
     return TableSource(data=data, name=path.name, sha256=digest)
+
+
+def check_table_file(path: str | Path) -> Path:
+    """The path of a file to read a table from: it exists and is not a folder."""
+    path = Path(path)
+    if not path.exists():
+        raise SourceError(f"File {str(path)!r} does not exist.")
+    if path.is_dir():
+        raise SourceError(f"{str(path)!r} is a folder; give a CSV or Parquet file.")
+    return path
 
 
 def _gunzip(path: Path, raw: bytes) -> bytes:

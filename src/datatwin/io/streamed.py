@@ -24,6 +24,7 @@ from datatwin.io.readers import (
     PARQUET_MAGIC,
     TableSource,
     check_header,
+    check_table_file,
     markers_as_missing,
     sniff_delimiter,
 )
@@ -43,11 +44,7 @@ def sample_table_file(path: str | Path, max_rows: int, *, seed: int = 0) -> Tabl
     SourceError
         When the file is missing, empty, unreadable or of an unknown format.
     """
-    path = Path(path)
-    if not path.exists():
-        raise SourceError(f"File {str(path)!r} does not exist.")
-    if path.is_dir():
-        raise SourceError(f"{str(path)!r} is a folder; give a CSV or Parquet file.")
+    path = check_table_file(path)
     with path.open("rb") as handle:
         magic = handle.read(4)
     if not magic:

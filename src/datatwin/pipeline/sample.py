@@ -12,7 +12,7 @@ import pandas as pd
 from datatwin.conditions import Wanted
 from datatwin.constraints.rules import Unique
 from datatwin.errors import ConfigError, ConstraintError
-from datatwin.io.memory import available_memory
+from datatwin.io.memory import check_memory_for
 from datatwin.models.base import check_row_count
 from datatwin.pipeline.fitted import FittedTable
 from datatwin.progress import Progress, advance
@@ -335,28 +335,22 @@ def redraw_unmet(
     return rows
 
 
-MEMORY_SHARE = 0.5
-"""Share of the machine's available memory one sample held in memory may take."""
-
-
 def check_fits_in_memory(table: FittedTable, n: int) -> None:
     """Refuse, before the work, a sample that would not fit in memory, saying what it needs.
 
     Raises
     ------
     ConfigError
-        When ``n`` rows (their size measured on a small sample) exceed :data:`MEMORY_SHARE`
+        When ``n`` rows (their size measured on a small sample) exceed :data:`~datatwin.io.memory.MEMORY_SHARE`
         of the available memory.
     """
     pilot = next(sample_batches(table, min(n, 500), seed=0))
-    needed = pilot.memory_usage(deep=True).sum() / len(pilot) * n
-    available = available_memory()
-    if available is not None and needed > MEMORY_SHARE * available:
-        raise ConfigError(
-            f"{n:,} rows would need about {needed / 2**30:,.1f} GiB in memory, more than this machine has free "
-            f"({available / 2**30:,.1f} GiB): write them to a file instead (`datatwin sample -o rows.csv`, "
-            "which streams them in batches), or ask for fewer rows."
-        )
+    check_memory_for(
+        pilot.memory_usage(deep=True).sum() / len(pilot) * n,
+        f"{n:,} rows in memory",
+        "write them to a file instead (`datatwin sample -o rows.csv`, which streams them in batches), "
+        "or ask for fewer rows",
+    )
 
 
 def _label_shares(table: FittedTable, column: str) -> dict[object, float]:
