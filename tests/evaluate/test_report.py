@@ -188,3 +188,18 @@ def test_a_label_column_with_hundreds_of_labels_is_scored_not_a_crash():
     synthetic = real.sample(frac=1.0, random_state=1).reset_index(drop=True)
     report = datatwin.evaluate(real.iloc[:2000], synthetic.iloc[:2000], real.iloc[2000:], target="returned")
     assert 0.5 < report.metric("utility").details["real_score"] <= 1.0
+
+
+def test_large_tables_are_compared_on_samples_and_the_report_says_so(adult, tmp_path):
+    adult.to_parquet(tmp_path / "real.parquet", index=False)
+    adult.sample(frac=1.0, random_state=3).to_csv(tmp_path / "synthetic.csv", index=False)
+    report = datatwin.evaluate(tmp_path / "real.parquet", tmp_path / "synthetic.csv", max_rows=4000, seed=1)
+    assert report.context["rows"]["real"] == report.context["rows"]["synthetic"] == 4000
+    assert report.context["sampled_from"] == {"real": len(adult), "synthetic": len(adult)}
+    assert report.metric("column_shapes").value > 0.95  # two samples of the same rows
+    datatwin.save_report(report, tmp_path / "r.html")
+    assert f"random samples of real (4,000 of {len(adult):,} rows)" in (tmp_path / "r.html").read_text()
+    frames = datatwin.evaluate(adult, adult.iloc[:3000], max_rows=5000)
+    assert frames.context["sampled_from"] == {"real": len(adult)} and frames.context["rows"]["synthetic"] == 3000
+    with pytest.raises(datatwin.ConfigError, match="max_rows samples rows, which would cut sequences apart"):
+        datatwin.evaluate(adult, adult, order="age", max_rows=100)

@@ -60,6 +60,14 @@ def evaluate_command(
         Path | None,
         typer.Option(help="Scenarios: a second run (another seed and prevalence) to score a detector on."),
     ] = None,
+    max_rows: Annotated[
+        int | None,
+        typer.Option(
+            "--max-rows",
+            min=1,
+            help="Tables: compare a random sample of at most this many rows of each file, read in batches.",
+        ),
+    ] = None,
     seed: Seed = 0,
     overwrite: Overwrite = False,
 ) -> None:
@@ -81,6 +89,7 @@ def evaluate_command(
                 "--sensitive": sensitive,
                 "--schema": schema,
                 "--order": order,
+                "--max-rows": max_rows,
             }
             if given := [name for name, value in options.items() if value]:
                 raise ConfigError(f"{', '.join(given)} appl(ies) to one table, not to a database report.")
@@ -107,6 +116,7 @@ def evaluate_command(
                 entity=entity,
                 order=order,
                 privacy=getattr(loaded, "privacy", None),  # a DP twin's guarantee, shown in the report
+                max_rows=max_rows,
             )
         write_report(report, output, json_output)
 

@@ -79,6 +79,7 @@ def evaluate(
     entity: str | None = None,
     order: str | None = None,
     privacy: PrivacyLedger | None = None,
+    max_rows: int | None = None,
 ) -> Report:
     """Measure how faithful, useful and private a synthetic table (or set of sequences) is.
 
@@ -113,6 +114,11 @@ def evaluate(
     privacy
         The ledger of a differentially private twin (``twin.privacy``): the report states its
         guarantee, what it covers and what it does not.
+    max_rows
+        Tables: compare a uniform random sample of at most this many rows of each table (a
+        file is then read in batches, never whole); the report says which were sampled, from
+        how many rows. Without it, a file too large to read into memory is refused with that
+        advice.
 
     Raises
     ------
@@ -135,7 +141,9 @@ def evaluate(
     }
     keys = SequenceKeys.named(entity, order)
     if keys is None:
-        return evaluate_tables(real, synthetic, holdout, **options, privacy=privacy)
+        return evaluate_tables(real, synthetic, holdout, **options, privacy=privacy, max_rows=max_rows)
+    if max_rows is not None:
+        raise ConfigError("max_rows samples rows, which would cut sequences apart: evaluate sequences without it.")
     if privacy is not None:
         raise ConfigError("Sequence twins are not fitted under differential privacy: evaluate without privacy=.")
     return evaluate_sequences(real, synthetic, holdout, keys, **options)

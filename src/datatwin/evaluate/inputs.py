@@ -7,15 +7,18 @@ domain are what the fidelity metrics measure, not errors. Values of the wrong ty
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeAlias
 
+import numpy as np
 import pandas as pd
 
 from datatwin.errors import DataError
 from datatwin.evaluate._features import comparable_columns
-from datatwin.io import read_table
+from datatwin.io import TableSource, read_table
+from datatwin.io.memory import check_file_fits_in_memory
+from datatwin.io.streamed import sample_table_file
 from datatwin.schema import ColumnKind, ColumnSpec, Schema, coerce_table, infer_schema
 
 TableInput: TypeAlias = "pd.DataFrame | str | Path"
@@ -33,6 +36,8 @@ class EvaluationData:
     columns: list[str]
     target: str | None
     sensitive: list[str]
+    sampled_from: dict[str, int] = field(default_factory=dict)
+    """Row counts of the tables that were compared on a random sample of their rows."""
 
 
 def prepare(
@@ -43,8 +48,11 @@ def prepare(
     schema: Schema | str | Path | None = None,
     target: str | None = None,
     sensitive: list[str] | None = None,
+    max_rows: int | None = None,
+    seed: int = 0,
 ) -> EvaluationData:
-    """Read, check and coerce the tables of an evaluation.
+    """Read, check and coerce the tables of an evaluation; with ``max_rows``, a larger table is
+    compared on a uniform random sample of that many rows (a file read in batches, never whole).
 
     Raises
     ------
@@ -52,9 +60,10 @@ def prepare(
         Listing every problem at once: empty tables, columns missing from or extra in a table,
         an unknown target or sensitive column, values of the wrong type.
     """
-    frames = {"real": _read(real), "synthetic": _read(synthetic)}
-    if holdout is not None:
-        frames["holdout"] = _read(holdout)
+    tables = {"real": real, "synthetic": synthetic, **({"holdout": holdout} if holdout is not None else {})}
+    sources = {name: _read(table, max_rows, seed) for name, table in tables.items()}
+    frames = {name: source.data for name, source in sources.items()}
+    sampled_from = {name: s.rows_in_source for name, s in sources.items() if s.rows_in_source is not None}
     problems = [f"the {name} table has no rows" for name, frame in frames.items() if len(frame) == 0]
     names = [str(c) for c in frames["real"].columns]
     for name, frame in frames.items():
@@ -80,13 +89,22 @@ def prepare(
         columns=comparable_columns(schema),
         target=target,
         sensitive=list(sensitive or []),
+        sampled_from=sampled_from,
     )
 
 
-def _read(table: TableInput) -> pd.DataFrame:
-    if isinstance(table, pd.DataFrame):
-        return table.set_axis([str(c) for c in table.columns], axis=1)
-    return read_table(table).data
+def _read(table: TableInput, max_rows: int | None, seed: int) -> TableSource:
+    """The table, or a uniform random sample of ``max_rows`` of its rows when it has more."""
+    if not isinstance(table, pd.DataFrame):
+        if max_rows is not None:
+            return sample_table_file(Path(table), max_rows, seed=seed)
+        check_file_fits_in_memory(Path(table))
+        return read_table(table)
+    frame = table.set_axis([str(c) for c in table.columns], axis=1)
+    if max_rows is None or len(frame) <= max_rows:
+        return TableSource(frame, "<DataFrame>", "")
+    kept = np.sort(np.random.default_rng(seed).choice(len(frame), max_rows, replace=False))
+    return TableSource(frame.iloc[kept].reset_index(drop=True), "<DataFrame>", "", rows_in_source=len(frame))
 
 
 def _schema(schema: Schema | str | Path | None, real: pd.DataFrame) -> Schema:

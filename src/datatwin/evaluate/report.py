@@ -143,10 +143,13 @@ def evaluate_tables(
     seed: int = 0,
     progress: Progress | None = None,
     privacy: PrivacyLedger | None = None,
+    max_rows: int | None = None,
 ) -> Report:
     """Every metric of one table evaluation (see :func:`datatwin.evaluate.evaluate`)."""
     limits = thresholds_with(thresholds)
-    data = prepare(real, synthetic, holdout, schema=schema, target=target, sensitive=sensitive)
+    data = prepare(
+        real, synthetic, holdout, schema=schema, target=target, sensitive=sensitive, max_rows=max_rows, seed=seed
+    )
     steps = [
         ("fidelity", lambda: _fidelity(data, limits, seed)),
         ("utility", lambda: utility_metrics(data, limits, seed=seed)),
@@ -204,6 +207,7 @@ def _context(data: EvaluationData, seed: int) -> dict[str, Any]:
         "target": data.target,
         "sensitive": data.sensitive,
         "attacker_synthetic_rows": min(len(data.synthetic), ATTACKER_ROWS),
+        "sampled_from": data.sampled_from,
         "seed": seed,
     }
 
