@@ -167,6 +167,9 @@ def _on_processes(make_part: MakePart, count: int, workers: int | None) -> Write
                     "workers), or a script that starts the processes engine outside an "
                     "`if __name__ == '__main__':` block (each process re-runs the script)."
                 ) from None
+            finally:
+                for future in futures:  # after a failed partition, the others are not waited for
+                    future.cancel()
 
     return each
 
