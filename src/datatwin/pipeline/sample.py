@@ -129,10 +129,9 @@ def sample_batches(
         yield rows
 
 
-def partition_count(n: int, part_rows: int | None = None) -> int:
-    """Partitions of ``part_rows`` (default :data:`SAMPLE_BATCH_ROWS`) rows, the last one
-    shorter, of an ``n``-row sample."""
-    return -(-int(n) // (part_rows or SAMPLE_BATCH_ROWS))
+def partition_count(n: int, part_rows: int) -> int:
+    """Partitions of ``part_rows`` rows, the last one shorter, of an ``n``-row sample."""
+    return -(-int(n) // part_rows)
 
 
 def sample_partition(
@@ -140,14 +139,14 @@ def sample_partition(
     n: int,
     index: int,
     *,
+    part_rows: int,
     seed: int = DEFAULT_SEED,
     conditions: dict[str, Wanted] | None = None,
-    part_rows: int | None = None,
 ) -> pd.DataFrame:
-    """Partition ``index`` of an ``n``-row sample, drawn on its own: rows ``index ·`` :data:`SAMPLE_BATCH_ROWS`
-    onwards (``part_rows`` of them, default the batch size, fixed by the caller so that every
-    worker agrees), seeded from (``seed``, ``index``) alone, so that partitions drawn in any order, by any
-    number of processes or machines, give the rows :func:`sample_batches` gives.
+    """Partition ``index`` of an ``n``-row sample cut in partitions of ``part_rows`` rows, drawn
+    on its own: seeded from (``seed``, ``index``) alone, so that partitions drawn in any order,
+    by any number of processes or machines, give the rows :func:`sample_batches` gives when
+    ``part_rows`` is its batch size (the caller fixes it, so that every worker agrees).
 
     Raises
     ------
@@ -155,14 +154,14 @@ def sample_partition(
         When the sample spans several partitions and the twin has text keys or a unique rule:
         their uniqueness across partitions needs the partitions before (:func:`check_partitionable`).
     """
-    plan = _plan(table, n, seed, conditions, part_rows or SAMPLE_BATCH_ROWS)
+    plan = _plan(table, n, seed, conditions, part_rows)
     check_partitionable(table, n, plan.part_rows)
     if not 0 <= index < (count := partition_count(n, plan.part_rows)):
         raise ConfigError(f"Partition {index} is outside the {count} partition(s) of {n:,} rows.")
     return _partition(table, plan, index, {column: set() for column in plan.keys}, {}, None)
 
 
-def check_partitionable(table: FittedTable, n: int, part_rows: int | None = None) -> None:
+def check_partitionable(table: FittedTable, n: int, part_rows: int) -> None:
     """Refuse a sample drawn in independent partitions that could repeat a key or a unique value.
 
     Whole-number keys are safe (each partition takes its own share of the key range); text keys

@@ -48,7 +48,7 @@ class PartitionSampler:
 
     def __call__(self, index: int) -> pd.DataFrame:
         return sample_partition(
-            self.table, self.n, index, seed=self.seed, conditions=self.conditions, part_rows=self.part_rows
+            self.table, self.n, index, part_rows=self.part_rows, seed=self.seed, conditions=self.conditions
         )
 
 
