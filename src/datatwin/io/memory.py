@@ -9,9 +9,8 @@ from datatwin.errors import ConfigError
 MEMORY_SHARE = 0.5
 """Share of the machine's available memory one table held in memory may take."""
 EXPANSION = {"parquet": 30, "csv": 6, "gzip": 30}
-"""Bytes in memory per byte of file, read whole (the file's bytes, its text and the frame):
-the frame alone is 2–2.5× a CSV, 9–20× a gzip CSV and 5–25× a Parquet file of the shared
-datasets (Adult's gzip CSV: 0.4 MB on disk, 7 MB as a frame)."""
+"""Bytes in memory per byte of file, read whole: the file's bytes, its text and the frame,
+which is a few times a CSV and an order of magnitude more than a compressed file."""
 
 
 def available_memory() -> int | None:

@@ -300,8 +300,8 @@ def _unit_index(values: np.ndarray) -> np.ndarray:
     unrounded: it is a point mass or a bin edge, not a habit)."""
     scaled = np.abs(values)[:, None] / 10.0 ** UNIT_EXPONENTS[None, :].astype(np.float64)
     nearest = np.round(scaled)
-    # a millionth of the unit, plus float64's error at the value's size: a relative tolerance
-    # alone made every timestamp (~1.7e9 s) a "multiple" of 1,000 s
+    # a millionth of the unit, plus float64's error at the value's size: a tolerance relative
+    # to the value would take large numbers (timestamps in seconds) for multiples of 1,000
     multiple = (nearest >= 1) & (np.abs(scaled - nearest) <= 1e-6 + 1e-12 * nearest)
     coarsest = len(UNIT_EXPONENTS) - 1 - np.argmax(multiple[:, ::-1], axis=1)
     return np.where(multiple.any(axis=1), coarsest, 0)

@@ -71,19 +71,16 @@ class ArgnConfig:
         after ``patience`` epochs without improvement; ``"cosine"``: a warm-up then a cosine
         decay over a planned number of epochs (``epochs``, at least 1,500 and at most 8,000
         steps, planned anew for ``max_time`` after the first epoch). Plateau is the default:
-        tables differ in how many epochs they need (Adult converges in ~37, credit default still
-        improves after 100), and under a 60 s budget on credit default it reached a better
-        validation loss than a cosine planned for the budget (49.5 against 49.9).
+        tables differ in how many epochs they need, which a fixed plan cannot know (measured in
+        ``docs/throughput.md``).
     epochs
         Epochs the cosine schedule plans.
     order_groups
         Training rows in a batch are split into this many groups that share a random column
         order each: a group's first-layer weights are masked instead of every row's inputs,
         which is what a training step costs (0: one order per row, the default). An epoch is
-        then cheaper (credit default: 2.5 s against 3.5 s, 8 groups) but fewer orders a step
-        can mean more epochs before validation stops improving (Adult: 47 against 37, the
-        whole fit 1.2× slower), so it pays on tables that train to ``max_epochs`` (credit
-        default: 251 s against 354 s, two-sample AUC 0.588 against 0.596).
+        then cheaper, but fewer orders a step can mean more epochs before validation stops
+        improving, so it pays on tables that train to ``max_epochs`` (``docs/throughput.md``).
     max_time
         Training time budget in seconds (``None``: no budget).
     validation_share
