@@ -14,7 +14,7 @@ import datatwin
 from datatwin.errors import ConfigError, SourceError
 from datatwin.io import read_table, streamed
 from datatwin.io.memory import check_file_fits_in_memory
-from datatwin.io.streamed import sample_table_file
+from datatwin.io.streamed import sample_source_rows, sample_table_file
 from tests.conftest import shared_path
 
 
@@ -54,6 +54,9 @@ def test_the_same_rows_whatever_the_format_batch_size_and_a_uniform_choice(files
         source = sample_table_file(files / name, 2000, seed=3)
         assert len(source.data) == 2000 and source.rows_in_source == 30_000
         samples.append(source.data["ID"].astype(int).to_numpy())
+    in_memory = sample_source_rows(read_table(files / "credit.csv"), 2000, seed=3)  # a table already read
+    samples.append(in_memory.data["ID"].astype(int).to_numpy())
+    assert in_memory.rows_in_source == 30_000
     assert all(np.array_equal(samples[0], s) for s in samples[1:])
     ids = samples[0]
     assert np.array_equal(ids, np.sort(ids))  # kept in file order

@@ -8,7 +8,6 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from datatwin.api.sequences import SequenceTwin
@@ -16,10 +15,9 @@ from datatwin.conditions import Wanted
 from datatwin.constraints import Rule
 from datatwin.dp import PrivacyLedger
 from datatwin.errors import ConfigError, DataError
-from datatwin.io import TableSource, read_table, write_artifact
+from datatwin.io import TableSource, write_artifact
 from datatwin.io.artifact import signing_key
-from datatwin.io.memory import check_file_fits_in_memory
-from datatwin.io.streamed import sample_table_file
+from datatwin.io.streamed import read_table_rows, sample_source_rows
 from datatwin.lineage import Lineage, hash_frame
 from datatwin.models import Generator, registry
 from datatwin.pipeline import (
@@ -414,10 +412,7 @@ def _table_source(
     data: pd.DataFrame | TableSource | str | Path, max_rows: int | None = None, seed: int = DEFAULT_SEED
 ) -> TableSource:
     if isinstance(data, str | os.PathLike):
-        if max_rows is not None:
-            return sample_table_file(Path(data), max_rows, seed=seed)
-        check_file_fits_in_memory(Path(data))
-        return read_table(Path(data))
+        return read_table_rows(Path(data), max_rows, seed=seed)
     if isinstance(data, pd.DataFrame):
         if data.shape[1] == 0 or len(data) == 0:
             raise DataError(["The DataFrame is empty: it needs rows and columns."])
@@ -427,11 +422,7 @@ def _table_source(
         source = data
     else:
         raise ConfigError(f"data must be a DataFrame or a file path; got {type(data).__name__}.")
-    if max_rows is None or len(source.data) <= max_rows:
-        return source
-    kept = np.sort(np.random.default_rng(seed).choice(len(source.data), max_rows, replace=False))
-    sample = source.data.iloc[kept].reset_index(drop=True)
-    return TableSource(sample, source.name, source.sha256, rows_in_source=len(source.data))
+    return sample_source_rows(source, max_rows, seed=seed)
 
 
 def _check_max_rows(max_rows: int, epsilon: float | None) -> None:

@@ -101,9 +101,7 @@ def fit_command(
     with reported_errors():
         import datatwin
         from datatwin.evaluate.holdout import split_holdout
-        from datatwin.io import read_table
-        from datatwin.io.memory import check_file_fits_in_memory
-        from datatwin.io.streamed import sample_table_file
+        from datatwin.io.streamed import read_table_rows
         from datatwin.io.writers import check_output_file
 
         check_output_file(output, overwrite=overwrite)
@@ -140,11 +138,7 @@ def fit_command(
         if report is not None:
             check_report_targets(report, None, overwrite=overwrite)
         started = time.perf_counter()
-        if max_rows is None:
-            check_file_fits_in_memory(Path(data))
-            source = read_table(Path(data))
-        else:
-            source = sample_table_file(Path(data), max_rows, seed=seed)
+        source = read_table_rows(Path(data), max_rows, seed=seed)
         holdout = None
         if target is not None and target not in source.data.columns:
             raise DataError([f"--target column {target!r} is not in {source.name}: {list(source.data.columns)}"])

@@ -11,14 +11,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeAlias
 
-import numpy as np
 import pandas as pd
 
 from datatwin.errors import DataError
 from datatwin.evaluate._features import comparable_columns
-from datatwin.io import TableSource, read_table
-from datatwin.io.memory import check_file_fits_in_memory
-from datatwin.io.streamed import sample_table_file
+from datatwin.io import TableSource
+from datatwin.io.streamed import read_table_rows, sample_source_rows
 from datatwin.schema import ColumnKind, ColumnSpec, Schema, coerce_table, infer_schema
 
 TableInput: TypeAlias = "pd.DataFrame | str | Path"
@@ -96,15 +94,9 @@ def prepare(
 def _read(table: TableInput, max_rows: int | None, seed: int) -> TableSource:
     """The table, or a uniform random sample of ``max_rows`` of its rows when it has more."""
     if not isinstance(table, pd.DataFrame):
-        if max_rows is not None:
-            return sample_table_file(Path(table), max_rows, seed=seed)
-        check_file_fits_in_memory(Path(table))
-        return read_table(table)
+        return read_table_rows(Path(table), max_rows, seed=seed)
     frame = table.set_axis([str(c) for c in table.columns], axis=1)
-    if max_rows is None or len(frame) <= max_rows:
-        return TableSource(frame, "<DataFrame>", "")
-    kept = np.sort(np.random.default_rng(seed).choice(len(frame), max_rows, replace=False))
-    return TableSource(frame.iloc[kept].reset_index(drop=True), "<DataFrame>", "", rows_in_source=len(frame))
+    return sample_source_rows(TableSource(frame, "<DataFrame>", ""), max_rows, seed=seed)
 
 
 def _schema(schema: Schema | str | Path | None, real: pd.DataFrame) -> Schema:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from datatwin.errors import SourceError
+from datatwin.io.memory import check_file_fits_in_memory
 from datatwin.io.readers import (
     GZIP_MAGIC,
     PARQUET_MAGIC,
@@ -26,6 +27,7 @@ from datatwin.io.readers import (
     check_header,
     check_table_file,
     markers_as_missing,
+    read_table,
     sniff_delimiter,
 )
 
@@ -33,6 +35,38 @@ BATCH_BYTES = 16 * 2**20
 """Bytes of CSV text (or rows of Parquet, :data:`BATCH_ROWS`) parsed at a time."""
 BATCH_ROWS = 200_000
 HASH_CHUNK = 2**22
+
+
+def read_table_rows(path: str | Path, max_rows: int | None = None, *, seed: int = 0) -> TableSource:
+    """A table file read whole — refused before reading when it would not fit in memory — or,
+    with ``max_rows``, a uniform random sample of its rows read in batches.
+
+    Raises
+    ------
+    ConfigError
+        When the file read whole would not fit in memory (the advice: give ``max_rows``).
+    SourceError
+        When the file is missing, empty, unreadable or of an unknown format.
+    """
+    if max_rows is not None:
+        return sample_table_file(path, max_rows, seed=seed)
+    check_file_fits_in_memory(Path(path))
+    return read_table(path)
+
+
+def sample_source_rows(source: TableSource, max_rows: int | None, *, seed: int = 0) -> TableSource:
+    """``source`` cut to a uniform random sample of at most ``max_rows`` rows (``None``: as it
+    is): the rows :func:`sample_table_file` keeps from a file of the same rows and seed."""
+    if max_rows is None or len(source.data) <= max_rows:
+        return source
+    kept = _smallest(np.random.default_rng(seed).random(len(source.data)), max_rows)
+    sample = source.data.iloc[kept].reset_index(drop=True)
+    return TableSource(sample, source.name, source.sha256, rows_in_source=len(source.data))
+
+
+def _smallest(keys: np.ndarray, count: int) -> np.ndarray:
+    """Positions of the ``count`` smallest keys, in order of position (the reservoir's rows)."""
+    return np.sort(np.argpartition(keys, count - 1)[:count])
 
 
 def sample_table_file(path: str | Path, max_rows: int, *, seed: int = 0) -> TableSource:
@@ -61,7 +95,7 @@ def sample_table_file(path: str | Path, max_rows: int, *, seed: int = 0) -> Tabl
         merged = batch if kept is None else pd.concat([kept, batch])
         merged_keys = np.concatenate([kept_keys, keys])
         if len(merged) > max_rows:
-            chosen = np.sort(np.argpartition(merged_keys, max_rows - 1)[:max_rows])
+            chosen = _smallest(merged_keys, max_rows)
             merged, merged_keys = merged.iloc[chosen], merged_keys[chosen]
         kept, kept_keys = merged, merged_keys
     if kept is None or total == 0 or kept.shape[1] == 0:
@@ -76,8 +110,8 @@ def _parquet_batches(path: Path) -> Iterator[pd.DataFrame]:
     import pyarrow.parquet as pq
 
     try:
-        # column chunks read through a small buffer, not a whole row group at once (a million-row
-        # group of 24 numbers took 1 GB with pyarrow's defaults, 0.4 GB this way)
+        # column chunks read through a small buffer, not a whole row group at once: pyarrow's
+        # defaults hold a row group of a million rows in memory
         file = pq.ParquetFile(path, pre_buffer=False, buffer_size=2**20)
         for batch in file.iter_batches(batch_size=BATCH_ROWS, use_threads=False):
             yield batch.to_pandas()
