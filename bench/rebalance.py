@@ -21,9 +21,9 @@ from sklearn.metrics import average_precision_score, f1_score, recall_score, roc
 from sklearn.model_selection import train_test_split
 
 import datatwin
-from datatwin.evaluate._features import LABEL_KINDS, comparable_columns, numeric_matrix
 from datatwin.io import read_table
 from datatwin.schema import coerce_table
+from datatwin.schema.features import LABEL_KINDS, comparable_columns, numeric_matrix
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 TARGET = "y"

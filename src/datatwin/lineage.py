@@ -35,6 +35,10 @@ class Lineage:
     sampled_rows
         Rows the twin learnt from when they were a random sample of the source's ``n_rows``
         (``None``: it learnt from every row).
+    model_scores
+        When ``auto`` chose the model by measurement (small tables): each candidate's two-sample
+        AUC against rows it was not fitted on, 0.5 ideal (``None``: chosen by the table's size
+        or named by the user).
     """
 
     source: str
@@ -46,6 +50,7 @@ class Lineage:
     datatwin_version: str
     created_at: str
     sampled_rows: int | None = None
+    model_scores: dict[str, float] | None = None
 
     @classmethod
     def record(
@@ -57,8 +62,10 @@ class Lineage:
         model: str,
         seed: int,
         rows_in_source: int | None = None,
+        model_scores: dict[str, float] | None = None,
     ) -> Lineage:
-        """Lineage of a fit happening now (``rows_in_source``: ``data`` is a sample of that many rows)."""
+        """Lineage of a fit happening now (``rows_in_source``: ``data`` is a sample of that many
+        rows; ``model_scores``: how ``auto`` measured the candidates)."""
         return cls(
             source=source,
             source_sha256=source_sha256,
@@ -66,6 +73,7 @@ class Lineage:
             sampled_rows=None if rows_in_source is None else len(data),
             n_columns=data.shape[1],
             model=model,
+            model_scores=model_scores,
             seed=seed,
             datatwin_version=__version__,
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),

@@ -264,7 +264,7 @@ def test_the_cosine_schedule_warms_up_then_decays_and_plans_its_steps():
     assert planned_epochs(ArgnConfig(schedule="cosine", max_epochs=20), 5) == 20
 
 
-@pytest.mark.parametrize(("option", "value"), [("schedule", "step"), ("order_groups", -1), ("epochs", 0)])
+@pytest.mark.parametrize(("option", "value"), [("schedule", "step"), ("epochs", 0)])
 def test_schedule_options_are_checked(option, value):
     with pytest.raises(ConfigError, match=f"argn option '{option}'"):
         models.create("argn", {option: value})

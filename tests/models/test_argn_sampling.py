@@ -173,17 +173,24 @@ def test_a_sample_is_cut_into_the_fewest_chunks_of_equal_size(monkeypatch, n, ch
 
 
 @pytest.mark.parametrize("given", [None, torch.tensor([False, True, False, False, False])])
-def test_rows_grouped_by_order_get_the_logits_of_one_order_per_row(given):
-    """Training masks a group's first-layer weights instead of every row's inputs: the same
-    logits as the per-row forward when each row of a group has the group's order."""
+def test_the_training_loss_sums_table_rows_to_the_masked_inputs_likelihood(given):
+    """Training sums each head's first-layer table rows over the inputs before it: the same
+    loss as the masked inputs of the per-row forward, and the same gradients."""
     from datatwin.models._argn_net import random_orders, target_columns
 
-    net = _net()
+    net = _net().eval()
     generator = torch.Generator().manual_seed(3)
-    tokens = torch.stack([torch.randint(0, c, (48,), generator=generator) for c in CARDS], dim=1)
+    seen = [c - (j == 0) for j, c in enumerate(CARDS)]  # column 0's token 4 is never seen
+    tokens = torch.stack([torch.randint(0, c, (48,), generator=generator) for c in seen], dim=1)
     targets = target_columns(net, given)
-    orders = random_orders(6, net, generator, given)
-    grouped = net.forward_grouped(tokens, orders, targets)
-    per_row = net(tokens, orders.repeat_interleave(8, dim=0), targets)
-    assert grouped.shape == per_row.shape == (48, len(targets), max(CARDS))
-    torch.testing.assert_close(grouped, per_row)
+    orders = random_orders(48, net, generator, given)
+    logits = net(tokens, orders, targets)
+    labels = tokens[:, targets]
+    expected = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), reduction="sum") / 48
+    summed = net.nll(tokens, orders, targets)
+    torch.testing.assert_close(summed, expected)
+    expected_grads = torch.autograd.grad(expected, list(net.parameters()), allow_unused=True)
+    summed_grads = torch.autograd.grad(summed, list(net.parameters()), allow_unused=True)
+    for a, b in zip(expected_grads, summed_grads, strict=True):
+        if a is not None:
+            torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)

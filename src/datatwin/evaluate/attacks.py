@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 from sklearn.neighbors import NearestNeighbors
 
-from datatwin.evaluate._features import NUMERIC_KINDS, as_float, distance_matrix
 from datatwin.schema import Schema
+from datatwin.schema.features import NUMERIC_KINDS, as_float, distance_matrix
 
 _PREDICATE_COLUMNS = 3
 _CANDIDATES_PER_ATTACK = 10

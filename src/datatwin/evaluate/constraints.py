@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 
 from datatwin.constraints import Combination, parse_rules
-from datatwin.evaluate._features import as_float
 from datatwin.evaluate.inputs import EvaluationData
 from datatwin.evaluate.result import MetricResult, Threshold, measured
 from datatwin.schema import ColumnKind, ColumnSpec
+from datatwin.schema.features import as_float
 
 
 def constraints_metric(data: EvaluationData, thresholds: dict[str, Threshold]) -> MetricResult:

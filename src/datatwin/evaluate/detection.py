@@ -14,8 +14,8 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
-from datatwin.evaluate._features import categorical_mask, comparable_columns, numeric_matrix
 from datatwin.schema import Schema
+from datatwin.schema.features import categorical_mask, comparable_columns, numeric_matrix
 
 _FOLDS = 5
 

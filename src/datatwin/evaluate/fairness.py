@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from datatwin.evaluate._features import NUMERIC_KINDS, as_float
 from datatwin.evaluate.inputs import EvaluationData
 from datatwin.evaluate.result import MetricResult, Threshold, measured
+from datatwin.schema.features import NUMERIC_KINDS, as_float
 
 _MIN_GROUP_ROWS = 20
 _QUARTILES = 4

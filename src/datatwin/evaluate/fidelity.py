@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from datatwin.evaluate._features import NUMERIC_KINDS, as_float
 from datatwin.evaluate.detection import detection_test
 from datatwin.evaluate.inputs import EvaluationData
 from datatwin.evaluate.result import MetricResult, Threshold, measured
 from datatwin.evaluate.shapes import column_shape_similarity
 from datatwin.evaluate.trends import MEANINGFUL_ASSOCIATION, MEANINGFUL_CORRELATION, is_meaningful, pair_trend_details
+from datatwin.schema.features import NUMERIC_KINDS, as_float
 
 _HISTOGRAM_BINS = 30
 _TOP_LABELS = 12

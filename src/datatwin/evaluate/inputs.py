@@ -14,10 +14,10 @@ from typing import TypeAlias
 import pandas as pd
 
 from datatwin.errors import DataError
-from datatwin.evaluate._features import comparable_columns
 from datatwin.io import TableSource
 from datatwin.io.streamed import read_table_rows, sample_source_rows
 from datatwin.schema import ColumnKind, ColumnSpec, Schema, coerce_table, infer_schema
+from datatwin.schema.features import comparable_columns
 
 TableInput: TypeAlias = "pd.DataFrame | str | Path"
 

@@ -14,8 +14,8 @@ import pandas as pd
 from sklearn.metrics import roc_auc_score
 from sklearn.neighbors import NearestNeighbors
 
-from datatwin.evaluate._features import comparable_columns, distance_matrix
 from datatwin.schema import Schema
+from datatwin.schema.features import comparable_columns, distance_matrix
 
 _NEAR_QUANTILE = 0.05
 

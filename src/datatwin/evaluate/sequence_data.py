@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from datatwin.evaluate._features import LABEL_KINDS, as_float
 from datatwin.schema import ColumnKind, Schema, SequenceKeys
+from datatwin.schema.features import LABEL_KINDS, as_float
 from datatwin.transforms.datetime import seconds_since_1970
 
 WINDOW = 24

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import ks_2samp
 
-from datatwin.evaluate._features import as_float
 from datatwin.schema import ColumnKind, Schema
+from datatwin.schema.features import as_float
 
 _CONTINUOUS = (ColumnKind.NUMERIC, ColumnKind.INTEGER, ColumnKind.DATETIME)
 _LABELS = (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from datatwin.evaluate._features import NUMERIC_KINDS, comparable_columns, numeric_matrix
 from datatwin.schema import Schema
+from datatwin.schema.features import NUMERIC_KINDS, comparable_columns, numeric_matrix
 
 _BINS = 10
 

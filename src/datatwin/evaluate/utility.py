@@ -15,14 +15,14 @@ from scipy.stats import spearmanr
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.metrics import r2_score, roc_auc_score
 
-from datatwin.evaluate._features import (
+from datatwin.schema import Schema
+from datatwin.schema.features import (
     NUMERIC_KINDS,
     as_float,
     categorical_mask,
     comparable_columns,
     numeric_matrix,
 )
-from datatwin.schema import Schema
 
 
 @dataclass(frozen=True)

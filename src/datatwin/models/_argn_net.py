@@ -1,9 +1,13 @@
 """The network of the any-order autoregressive model: one small MLP head per column, fused.
 
 For target column ``j`` the input is every column's embedding (plus a constant 1 marking it as
-present) multiplied by a 0/1 mask "column ``k`` comes before ``j``". All heads are computed by
-a few batched matrix products instead of one tiny layer per column, which is what makes the
-model fast on a CPU.
+present) multiplied by a 0/1 mask "column ``k`` comes before ``j``". Being linear, a head's first
+layer is a sum over the columns before ``j`` of what each one's token adds to it: a table of
+``tokens × hidden`` numbers per head, built once a step from the embeddings and the first-layer
+weights, then summed row by row with ``embedding_bag`` (``heads × inputs × hidden`` additions
+a row, where multiplying the masked inputs costs ``× width`` as many multiplications). The
+heads' other layers run as batched matrix products over all heads at once, not one tiny layer
+per column, which is what makes the model fast on a CPU.
 
 The first ``n_inputs`` columns are the table's own, drawn in any order; the columns after them
 are *links* (between numbers, with heads of their own): they are drawn last,
@@ -95,13 +99,15 @@ class FusedHeads(nn.Module):
     embedding_dim, hidden
         Width of the embeddings and of each input column's head.
     dropout
-        Dropout on embeddings during training.
+        Dropout on embeddings during training (see :meth:`first_layer_tables`).
     link_hidden
         Width of each link's head (default: ``hidden``).
     """
 
     offsets: torch.Tensor  # buffers: registered in __init__, typed here
     padding: torch.Tensor
+    token_grid: torch.Tensor
+    grid_tokens: torch.Tensor
 
     def __init__(
         self,
@@ -130,6 +136,13 @@ class FusedHeads(nn.Module):
             HeadStack(len(refined), n_inputs * width, link_hidden or hidden, max(refined)) if refined else None
         )
         nn.init.normal_(self.embedding.weight, std=1.0)
+        inputs = torch.tensor(cardinalities[:n_inputs])
+        place = torch.arange(int(inputs.max()))
+        grid = place[None, :] < inputs[:, None]  # (k, widest): the tokens of input column k, padded
+        self.register_buffer(
+            "token_grid", torch.where(grid, self.offsets[:n_inputs, None] + place, 0), persistent=False
+        )
+        self.register_buffer("grid_tokens", torch.nonzero(grid.flatten()).flatten(), persistent=False)
         self._sampling_tables: tuple[torch.Tensor, torch.Tensor | None] | None = None
 
     def train(self, mode: bool = True) -> FusedHeads:
@@ -144,7 +157,9 @@ class FusedHeads(nn.Module):
         return torch.cat([e, torch.ones_like(e[..., :1])], dim=-1)
 
     def forward(self, tokens: torch.Tensor, before: torch.Tensor, targets: torch.Tensor | None = None) -> torch.Tensor:
-        """Logits ``(B, t, k_max)`` of the ``t`` target columns given the columns before them.
+        """Logits ``(B, t, k_max)`` of the ``t`` target columns given the columns before them,
+        from every row's masked inputs: the path of per-row gradients under differential privacy
+        (``torch.func.vmap`` takes it; :meth:`nll` is cheaper, and what ordinary training takes).
 
         ``before[b, i, k]`` is 1 when input column ``k`` precedes target ``i`` in row ``b``'s
         order (shape ``(B, t, n_inputs)``, see :func:`random_orders`); ``targets`` are the
@@ -164,56 +179,63 @@ class FusedHeads(nn.Module):
         logits = torch.cat([F.pad(part, (0, k_max - part.shape[-1])) for part in parts]).transpose(0, 1)
         return logits.masked_fill(self.padding[targets], float("-inf"))
 
-    def forward_grouped(self, tokens: torch.Tensor, before: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-        """:meth:`forward` for rows in ``G`` equal groups that share an order each: ``before`` is
-        ``(G, t, n_inputs)`` and group ``g`` is rows ``g·m … (g+1)·m − 1``. Masking a group's
-        first-layer *weights* (``t × n_inputs × width × hidden`` numbers) instead of every row's
-        inputs (``B × t × n_inputs × width``) makes a head's first layer one matrix product per
-        group, with nothing of the batch's size materialised: the training step's cost."""
-        groups, m = before.shape[0], tokens.shape[0] // before.shape[0]
-        own = targets[targets < self.n_inputs]
-        flat = self.embed(tokens).reshape(groups, m, -1)  # (G, m, k*w)
-        k_max = self.padding.shape[1]
-        parts = []
-        for stack, heads, mask in (
-            (self.heads, own, before[:, : len(own)]),
-            (self.link_heads, targets[len(own) :] - self.n_inputs, before[:, len(own) :]),
-        ):
-            if stack is None or not len(heads):
-                continue
-            w1 = stack.w1[heads].view(len(heads), self.n_inputs, self.width, -1)  # (t, k, w, h)
-            masked = w1.unsqueeze(0) * mask[..., None, None]  # (G, t, k, w, h)
-            weights = masked.permute(0, 2, 3, 1, 4).reshape(groups, flat.shape[-1], -1)  # (G, k*w, t*h)
-            z = torch.bmm(flat, weights).view(groups * m, len(heads), -1).transpose(0, 1)  # (t, B, h)
-            z = z + stack.b1[heads].unsqueeze(1)
-            logits = stack.from_first_layer(z, None if len(heads) == len(stack.w1) else heads)
-            parts.append(F.pad(logits, (0, k_max - logits.shape[-1])))
-        logits = torch.cat(parts).transpose(0, 1)
-        return logits.masked_fill(self.padding[targets], float("-inf"))
-
     def first_layer_tables(self, stack: HeadStack | None = None) -> torch.Tensor:
         """``(heads * (T + 1), hidden)`` for the input columns' heads (or ``stack``'s), where
         ``T`` is the number of input tokens: row ``j * (T + 1) + t`` is what input token ``t``
         (indexed with the column offsets) adds to head ``j``'s first layer, and row
-        ``j * (T + 1) + T`` is that layer's bias. Sampling then sums table rows instead of
-        multiplying embeddings: a head's first layer costs one gather, not a matrix product."""
+        ``j * (T + 1) + T`` is that layer's bias. A head's first layer is then a sum of table
+        rows, one per input before it, instead of a product of its masked inputs: training and
+        sampling both compute it so. Differentiable; in training mode the embeddings are
+        dropped out for the whole batch, before the table is built from them."""
         stack = self.heads if stack is None else stack
-        w1 = stack.w1.detach().view(len(stack.w1), self.n_inputs, self.width, -1)  # (j, k, w, h)
-        e = self.embedding.weight.detach()
-        e = torch.cat([e, torch.ones_like(e[:, :1])], dim=1)
-        inputs = zip(self.offsets.tolist()[: self.n_inputs], self.cardinalities[: self.n_inputs], strict=True)
-        blocks = [
-            torch.einsum("tw,jwh->jth", e[start : start + card], w1[:, k]) for k, (start, card) in enumerate(inputs)
-        ]
-        tables = torch.cat([*blocks, stack.b1.detach().unsqueeze(1)], dim=1)
-        return tables.reshape(-1, tables.shape[-1]).contiguous()
+        heads, hidden = len(stack.w1), stack.w1.shape[-1]
+        e = self.embedding.weight[self.token_grid]  # (k, widest column, embedding)
+        e = self.dropout(torch.cat([e, torch.ones_like(e[..., :1])], dim=-1))
+        w1 = stack.w1.view(heads, self.n_inputs, self.width, hidden).permute(1, 2, 0, 3)  # (k, w, j, h)
+        by_token = torch.bmm(e, w1.reshape(self.n_inputs, self.width, heads * hidden))  # (k, widest, j*h)
+        tables = by_token.view(-1, heads, hidden)[self.grid_tokens].transpose(0, 1)  # (j, T, h)
+        tables = torch.cat([tables, stack.b1.unsqueeze(1)], dim=1)
+        return tables.reshape(-1, hidden)
+
+    def nll(self, tokens: torch.Tensor, before: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        """Mean over rows of the summed negative log-likelihood of the ``targets`` columns, each
+        given the input columns ``before`` it (``(B, t, n_inputs)``, see :func:`random_orders`;
+        ``targets`` as in :meth:`forward`): the training and validation loss.
+
+        A head's first layer is a sum of :meth:`first_layer_tables` rows, one per input column
+        before it, gathered by ``embedding_bag``: ``t × inputs × hidden`` additions a row where
+        the masked inputs of :meth:`forward` cost ``t × inputs × width × hidden`` multiplications."""
+        own = targets[targets < self.n_inputs]
+        rows = tokens[:, : self.n_inputs] + self.offsets[: self.n_inputs]  # (B, k): table rows of the inputs
+        total = torch.zeros(())
+        for stack, heads, mask, first in (
+            (self.heads, own, before[:, : len(own)], 0),
+            (self.link_heads, targets[len(own) :] - self.n_inputs, before[:, len(own) :], self.n_inputs),
+        ):
+            if stack is None or not len(heads):
+                continue
+            tables = self.first_layer_tables(stack)
+            per_head = len(tables) // len(stack.w1)
+            present = mask.transpose(0, 1).bool()  # (t, B, k): head-major, as the logits come
+            indices = (rows.unsqueeze(0) + (heads * per_head).view(-1, 1, 1))[present]
+            counts = present.sum(-1).flatten()
+            starts = torch.cat([counts.new_zeros(1), counts.cumsum(0)[:-1]])
+            z = F.embedding_bag(indices, tables, starts, mode="sum").view(len(heads), len(tokens), -1)
+            z = z + tables.view(len(stack.w1), per_head, -1)[heads, -1].unsqueeze(1)  # the biases
+            k = max(self.cardinalities[first + j] for j in heads.tolist())
+            picked = None if len(heads) == len(stack.w1) else heads
+            logits = stack.from_first_layer(z, picked, self.padding[heads + first, :k])  # (t, B, k)
+            labels = tokens[:, heads + first].T.reshape(-1)
+            total = total + F.cross_entropy(logits.reshape(-1, k), labels, reduction="sum")
+        return total / len(tokens)
 
     def sampling_tables(self) -> tuple[torch.Tensor, torch.Tensor | None]:
         """:meth:`first_layer_tables` of the input columns' heads and of the links' (``None``
         without links), computed once for the fitted weights and reused by every sample."""
         if self._sampling_tables is None or self.training:
-            link_heads = None if self.link_heads is None else self.first_layer_tables(self.link_heads)
-            self._sampling_tables = (self.first_layer_tables(), link_heads)
+            with torch.no_grad():
+                link_heads = None if self.link_heads is None else self.first_layer_tables(self.link_heads)
+                self._sampling_tables = (self.first_layer_tables(), link_heads)
         return self._sampling_tables
 
     def grouped_logits(self, heads: torch.Tensor, first_layer: torch.Tensor) -> torch.Tensor:

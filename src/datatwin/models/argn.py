@@ -75,12 +75,6 @@ class ArgnConfig:
         ``docs/throughput.md``).
     epochs
         Epochs the cosine schedule plans.
-    order_groups
-        Training rows in a batch are split into this many groups that share a random column
-        order each: a group's first-layer weights are masked instead of every row's inputs,
-        which is what a training step costs (0: one order per row, the default). An epoch is
-        then cheaper, but fewer orders a step can mean more epochs before validation stops
-        improving, so it pays on tables that train to ``max_epochs`` (``docs/throughput.md``).
     max_time
         Training time budget in seconds (``None``: no budget).
     validation_share
@@ -113,7 +107,6 @@ class ArgnConfig:
     lr_decay: float = 0.5
     schedule: str = "plateau"
     epochs: int = 40
-    order_groups: int = 0
     max_time: float | None = None
     validation_share: float = 0.1
     temperature: float = 1.0
@@ -141,8 +134,6 @@ class ArgnConfig:
             "dp_hidden",
             "dp_embedding_dim",
         )
-        if isinstance(self.order_groups, bool) or not isinstance(self.order_groups, int) or self.order_groups < 0:
-            raise ConfigError(f"argn option 'order_groups' must be a whole number ≥ 0; got {self.order_groups!r}.")
         for name in integers:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -193,7 +184,6 @@ class AnyOrderAR:
         lr_decay: float = ArgnConfig.lr_decay,
         schedule: str = ArgnConfig.schedule,
         epochs: int = ArgnConfig.epochs,
-        order_groups: int = ArgnConfig.order_groups,
         max_time: float | None = ArgnConfig.max_time,
         validation_share: float = ArgnConfig.validation_share,
         temperature: float = ArgnConfig.temperature,
@@ -219,7 +209,6 @@ class AnyOrderAR:
             lr_decay=lr_decay,
             schedule=schedule,
             epochs=epochs,
-            order_groups=order_groups,
             max_time=max_time,
             validation_share=validation_share,
             temperature=temperature,
@@ -391,14 +380,8 @@ class AnyOrderAR:
                     done = (epoch * steps_per_epoch + step) / (planned * steps_per_epoch)
                     for group in optimiser.param_groups:
                         group["lr"] = cosine_rate(cfg.learning_rate, done)
-                rows = shuffled[start : start + batch]
-                if cfg.order_groups:
-                    groups = min(cfg.order_groups, len(rows))
-                    rows = rows[: len(rows) - len(rows) % groups]
-                    logits = net.forward_grouped(rows.long(), random_orders(groups, net, generator, given), targets)
-                    loss = _cross_entropy(logits, rows.long(), targets)
-                else:
-                    loss = _nll(net, rows, random_orders(len(rows), net, generator, given), targets)
+                rows = shuffled[start : start + batch].long()
+                loss = net.nll(rows, random_orders(len(rows), net, generator, given), targets)
                 optimiser.zero_grad(set_to_none=True)
                 loss.backward()
                 optimiser.step()
@@ -587,7 +570,7 @@ def _sized_for(config: ArgnConfig, columns: int) -> ArgnConfig:
 
 
 TRAINING_MEMORY_BYTES = 1 << 30
-"""Memory a training batch's masked inputs may take: wide tables train in smaller batches."""
+"""Memory a training batch's orders and activations may take: wide tables train in smaller batches."""
 
 
 SMALLEST_BATCH, STEPS_AT_LEAST = 32, 16
@@ -620,9 +603,10 @@ def cosine_rate(peak: float, done: float) -> float:
 
 
 def _rows_in_memory(net: FusedHeads) -> int:
-    """Rows per training batch whose masked inputs (``p × n_inputs × width`` floats a row, held
-    about three times over with their copies and gradients) fit in :data:`TRAINING_MEMORY_BYTES`."""
-    per_row = 3 * 4 * net.p * net.n_inputs * net.width
+    """Rows per training batch whose orders (``p × n_inputs`` floats, booleans and table
+    indices a row) and activations (about five hidden layers' and three logits' worth per head)
+    fit in :data:`TRAINING_MEMORY_BYTES`."""
+    per_row = net.p * (9 * net.n_inputs + 4 * (5 * net.heads.w1.shape[-1] + 3 * net.padding.shape[1]))
     return max(1, TRAINING_MEMORY_BYTES // per_row)
 
 
@@ -631,7 +615,7 @@ def _validation_loss(net: FusedHeads, val: torch.Tensor, orders: torch.Tensor, t
     net.eval()
     with torch.no_grad():
         total = sum(
-            float(_nll(net, rows, before, targets)) * len(rows)
+            float(net.nll(rows.long(), before, targets)) * len(rows)
             for rows, before in zip(val.split(chunk), orders.split(chunk), strict=True)
         )
     return total / len(val)
@@ -640,22 +624,11 @@ def _validation_loss(net: FusedHeads, val: torch.Tensor, orders: torch.Tensor, t
 def _nll_with(
     net: FusedHeads, params: dict[str, torch.Tensor], rows: torch.Tensor, before: torch.Tensor, targets: torch.Tensor
 ) -> torch.Tensor:
-    """:func:`_nll` with the network's parameters replaced by ``params`` (for per-row gradients)."""
+    """:meth:`FusedHeads.nll` computed from :meth:`FusedHeads.forward`, with the network's
+    parameters replaced by ``params``: the per-row gradients of differential privacy."""
     logits = torch.func.functional_call(net, params, (rows.long(), before, targets))
     return torch.nn.functional.cross_entropy(
         logits.reshape(-1, logits.shape[-1]), rows.long()[:, targets].reshape(-1), reduction="sum"
-    ) / len(rows)
-
-
-def _nll(net: FusedHeads, rows: torch.Tensor, before: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    rows = rows.long()  # kept as 32-bit tokens, indexed as 64-bit
-    return _cross_entropy(net(rows, before, targets), rows, targets)
-
-
-def _cross_entropy(logits: torch.Tensor, rows: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """Mean over rows of the summed negative log-likelihood of the target columns."""
-    return torch.nn.functional.cross_entropy(
-        logits.reshape(-1, logits.shape[-1]), rows[:, targets].reshape(-1), reduction="sum"
     ) / len(rows)
 
 

@@ -15,7 +15,9 @@ from datatwin.errors import DataError
 from datatwin.io import TableSource
 from datatwin.lineage import Lineage
 from datatwin.models import registry
+from datatwin.pipeline.choose import CANDIDATES, best_candidate, holdout_split, should_measure, two_sample_auc
 from datatwin.pipeline.fitted import FittedTable
+from datatwin.pipeline.sample import sample_table
 from datatwin.progress import Progress, advance
 from datatwin.schema import DEFAULT_RARE_THRESHOLD, Schema, coerce_table, infer_schema
 from datatwin.seeds import DEFAULT_SEED, check_seed
@@ -66,6 +68,12 @@ def fit_table(
             [f"The table has {len(table)} row(s); at least {min_rows} are needed to learn from it without copying it."]
         )
     advance(progress, "checking data", 1, 1)
+    scores = None
+    if model == registry.AUTO and max_time is None and not given and should_measure(len(table)):
+        settings = {"rare_threshold": rare_threshold, "min_rows": min_rows, "rules": rules, "find_rules": find_rules}
+        scores = _measure_candidates(frame, resolved_schema, seed=seed, settings=settings)
+        model_name = best_candidate(scores)
+        generator = registry.create(model_name)
     encoder_seed, model_seed = np.random.SeedSequence(seed).generate_state(2)
     stated = list(resolved_schema.rules or ())
     found = discover_rules(table, resolved_schema, seed=seed) if find_rules and resolved_schema.rules is None else []
@@ -88,8 +96,23 @@ def fit_table(
         model=model_name,
         seed=seed,
         rows_in_source=source.rows_in_source,
+        model_scores=scores,
     )
     return FittedTable(resolved_schema, encoder, generator, lineage, ruleset, ruleset.broken_in(table))
+
+
+def _measure_candidates(frame: Any, schema: Schema, *, seed: int, settings: dict[str, Any]) -> dict[str, float]:
+    """Each ``auto`` candidate's two-sample AUC (see :mod:`datatwin.pipeline.choose`): fitted on
+    part of ``frame``'s rows, as many rows drawn as were held out, told from those."""
+    fitted_on, held_out = holdout_split(frame, seed)
+    source = TableSource(fitted_on, "<rows auto fits the candidates on>", "")
+    real = coerce_table(held_out, schema)
+    scores = {}
+    for name in CANDIDATES:
+        candidate = fit_table(source, model=name, seed=seed, schema=schema, **settings)
+        drawn = coerce_table(sample_table(candidate, len(held_out), seed=seed), schema)
+        scores[name] = two_sample_auc(real, drawn, schema, seed=seed)
+    return scores
 
 
 def _resolve_schema(schema: Schema | str | Path | None, frame: Any, rare_threshold: int) -> Schema:

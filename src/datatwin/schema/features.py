@@ -1,4 +1,4 @@
-"""Turning mixed tables into numeric matrices for classifiers and distances."""
+"""Turning mixed tables into numeric matrices by their schema, for classifiers and distances."""
 
 from __future__ import annotations
 

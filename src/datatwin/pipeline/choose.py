@@ -1,0 +1,68 @@
+"""``auto`` on a small table: which candidate model's rows a classifier tells least well from
+real rows the candidate was not fitted on.
+
+Which model makes the better twin of a small table is not known in advance: the autoregressive
+network is ahead on most tables, the Gaussian copula on some small ones (measured in
+``docs/throughput.md``). Below :data:`MEASURE_BELOW_ROWS` rows both fits cost seconds, so
+``auto`` measures instead of guessing (:func:`datatwin.pipeline.fit.fit_table` fits the
+candidates on part of the rows; this module splits the rows and scores what they draw). Rows are
+compared as the user sees them, decoded and with the rules held: in the encoded space a model
+that draws 12.37 for a whole number that decoding rounds to 12 would be told apart for nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedKFold
+
+from datatwin.schema import Schema
+from datatwin.schema.features import categorical_mask, comparable_columns, numeric_matrix
+
+MEASURE_BELOW_ROWS = 5_000
+"""``auto`` measures the candidates on tables with fewer rows than this; larger tables get the
+autoregressive network, ahead on every large table measured."""
+CANDIDATES = ("argn", "copula")
+"""Measured in this order; a tie keeps the first (the one that can sample conditionally)."""
+HOLDOUT_SHARE = 0.25
+MIN_HOLDOUT_ROWS = 25
+"""Fewer held-out rows than this score nothing reliably: such a table keeps the size rule."""
+FOLDS = 5
+
+
+def should_measure(rows: int) -> bool:
+    """Whether ``auto`` measures the candidates on a table of ``rows`` rows."""
+    return int(rows * HOLDOUT_SHARE) >= MIN_HOLDOUT_ROWS and rows < MEASURE_BELOW_ROWS
+
+
+def holdout_split(table: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows the candidates are fitted on, and the :data:`HOLDOUT_SHARE` they are scored against."""
+    order = np.random.default_rng(seed).permutation(len(table))
+    cut = len(table) - int(len(table) * HOLDOUT_SHARE)
+    return table.iloc[order[:cut]].reset_index(drop=True), table.iloc[order[cut:]].reset_index(drop=True)
+
+
+def best_candidate(scores: dict[str, float]) -> str:
+    """The candidate with the lowest AUC (the first of :data:`CANDIDATES` on a tie)."""
+    return min(CANDIDATES, key=lambda name: (scores[name], CANDIDATES.index(name)))
+
+
+def two_sample_auc(real: pd.DataFrame, drawn: pd.DataFrame, schema: Schema, *, seed: int) -> float:
+    """Cross-validated ROC AUC of a gradient-boosting classifier telling ``drawn`` rows from
+    ``real`` ones, over the columns that carry information (0.5: it cannot tell them apart)."""
+    columns = comparable_columns(schema)
+    if not columns:
+        return 0.5
+    x_real, x_drawn = numeric_matrix([real, drawn], schema, columns)
+    x = np.vstack([x_real, x_drawn])
+    y = np.r_[np.zeros(len(real)), np.ones(len(drawn))]
+    categorical = categorical_mask([x], schema, columns)
+    scores = np.empty(len(y))
+    for train, test in StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=seed).split(x, y):
+        classifier = HistGradientBoostingClassifier(
+            categorical_features=categorical if any(categorical) else None, random_state=seed
+        )
+        scores[test] = classifier.fit(x[train], y[train]).predict_proba(x[test])[:, 1]
+    return round(float(roc_auc_score(y, scores)), 4)
