@@ -159,6 +159,7 @@ def _forest_ready(train: pd.DataFrame) -> tuple[pd.DataFrame, Callable[[pd.DataF
 
 
 RUNNERS: dict[str, Runner] = {
+    "auto": datatwin_runner("auto"),
     "argn": datatwin_runner("argn"),
     "copula": datatwin_runner("copula"),
     "sdv_copula": sdv_runner("sdv_copula"),

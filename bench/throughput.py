@@ -4,10 +4,11 @@ memory the process may use.
 
 Parts (``--parts``, default all):
 
-- ``fit``: ``argn`` (and ``copula``, and TabularARGN from ``mostlyai-engine`` when installed)
-  on Adult, credit default, bank marketing, German credit (1,000 rows), diabetes 130 (50
-  columns) and online shoppers, each split 70/15/15 as in :mod:`flagship` and scored with its
-  code: fit seconds, column shapes, pair trends, two-sample AUC against the holdout, TSTR.
+- ``fit``: ``auto``, ``argn`` and ``copula`` (and SDV's Gaussian copula and TabularARGN from
+  ``mostlyai-engine`` when installed) on Adult, credit default, bank marketing, German credit
+  (1,000 rows), diabetes 130 (50 columns) and online shoppers, each split 70/15/15 as in
+  :mod:`flagship` and scored with its code: fit seconds, column shapes, pair trends, two-sample
+  AUC against the holdout, TSTR.
 - ``sample``: rows/s of a credit-default twin sampled to Parquet partitions, 1M and 10M rows,
   with the local engine (1 process), 2 processes and a 2-worker Dask ``LocalCluster``; peak
   resident memory of the largest worker (or of this process, for the local engine).
@@ -51,7 +52,7 @@ DATASETS = {
     "diabetes_130": ("diabetes_130/diabetes_130.csv.gz", "readmitted"),
     "shoppers_intention": ("shoppers_intention/shoppers_intention.csv.gz", "Revenue"),
 }
-MODELS = ("argn", "copula", "tabularargn")
+MODELS = ("auto", "argn", "copula", "sdv_copula", "tabularargn")
 SAMPLE_ROWS = (1_000_000, 10_000_000)
 ENGINES = (("local", 1), ("processes", 2), ("dask", 2))
 BIG_ROWS = 10_000_000
