@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from datatwin.errors import ConfigError, SourceError
-from datatwin.io.partitioned import write_partitions, write_parts
+from datatwin.io.partitioned import check_engine, write_partitions, write_parts
 
 
 def orders_part(index: int) -> pd.DataFrame:
@@ -81,7 +81,9 @@ def test_bad_targets_and_engines_are_refused_before_any_work(tmp_path):
     with pytest.raises(ConfigError, match="scheduler address applies to the dask engine"):
         write_partitions(orders_part, 1, orders_part(0), tmp_path / "out", scheduler="tcp://127.0.0.1:8786")
     with pytest.raises(ConfigError, match="workers must be at least 1"):
-        write_partitions(orders_part, 1, orders_part(0), tmp_path / "out", workers=0)
+        write_partitions(orders_part, 1, orders_part(0), tmp_path / "out", engine="processes", workers=0)
+    with pytest.raises(ConfigError, match="local engine draws in this process: workers apply to the processes"):
+        check_engine("local", 2, None)  # as sample_to checks it before choosing a writer
     assert not (tmp_path / "out").exists()
 
 

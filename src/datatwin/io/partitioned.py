@@ -135,11 +135,14 @@ def check_partition_target(folder: str | Path, *, overwrite: bool = True) -> Pat
 
 
 def check_engine(engine: str, workers: int | None, scheduler: str | None) -> None:
-    """Refuse an unknown engine, a scheduler for another engine, or fewer than one worker."""
+    """Refuse an unknown engine, a scheduler for another engine, workers for the local one (it
+    has none), or fewer than one worker."""
     if engine not in ENGINES:
         raise ConfigError(f"Unknown engine {engine!r}; choose one of {', '.join(ENGINES)}.")
     if scheduler is not None and engine != "dask":
         raise ConfigError(f"A scheduler address applies to the dask engine, not {engine!r}.")
+    if workers is not None and engine == "local":
+        raise ConfigError("The local engine draws in this process: workers apply to the processes and dask engines.")
     if workers is not None and workers < 1:
         raise ConfigError(f"workers must be at least 1; got {workers}.")
     if engine == "dask":
