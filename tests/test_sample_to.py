@@ -53,15 +53,28 @@ def test_one_file_is_streamed_in_order_and_a_parallel_engine_needs_a_folder(tmp_
         accounts_twin.sample_to(tmp_path / "rows.parquet", 10, engine="processes")
 
 
-def test_text_keys_stay_unique_in_order_and_parallel_engines_say_why_they_cannot(tmp_path, people, monkeypatch):
+def test_text_keys_stay_unique_across_partitions_drawn_apart(tmp_path, people, monkeypatch):
+    """Each partition draws its text keys from its own share of the keys' shapes: processes that
+    never see each other's keys write the keys the in-order sample writes, all distinct."""
     twin = datatwin.fit(people, model="copula", seed=0)
     monkeypatch.setattr(sampling, "SAMPLE_BATCH_ROWS", 500)
     assert twin.sample_to(tmp_path / "local", 1800, seed=1) == 1800
-    assert pd.read_parquet(tmp_path / "local")["customer_id"].is_unique
-    with pytest.raises(datatwin.ConfigError, match=r"text key column\(s\) \['customer_id'\] must stay unique"):
-        twin.sample_to(tmp_path / "parallel", 1800, engine="processes")
+    assert twin.sample_to(tmp_path / "parallel", 1800, seed=1, engine="processes", workers=2) == 1800
+    local, parallel = pd.read_parquet(tmp_path / "local"), pd.read_parquet(tmp_path / "parallel")
+    assert local["customer_id"].is_unique
+    pd.testing.assert_frame_equal(as_objects(local), as_objects(parallel))
+
+
+def test_a_unique_rule_is_sampled_in_order_and_parallel_engines_say_why(tmp_path, monkeypatch):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"email": [f"user{i}@example.org" for i in range(300)], "age": rng.integers(18, 90, 300)})
+    twin = datatwin.fit(frame, model="copula", seed=0, rules=[{"type": "unique", "columns": ["email"]}])
+    monkeypatch.setattr(sampling, "SAMPLE_BATCH_ROWS", 100)
+    with pytest.raises(datatwin.ConfigError, match=r"unique rule\(s\) .* must hold across all 250 rows"):
+        twin.sample_to(tmp_path / "parallel", 250, engine="processes")
     assert not (tmp_path / "parallel").exists()
-    assert twin.sample_to(tmp_path / "small", 400, engine="processes", workers=1) == 400  # one partition: no check
+    assert twin.sample_to(tmp_path / "local", 250) == 250
+    assert pd.read_parquet(tmp_path / "local")["email"].is_unique
 
 
 def test_the_command_writes_partitions_with_any_engine(tmp_path, accounts_twin, monkeypatch):

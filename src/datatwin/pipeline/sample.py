@@ -117,14 +117,13 @@ def sample_batches(
 ) -> Iterator[pd.DataFrame]:
     """The rows of :func:`sample_table` (without rebalancing), :data:`SAMPLE_BATCH_ROWS` at a
     time, so that a sample of any size can be written out without holding it in memory. Batch
-    ``i`` is :func:`sample_partition`'s partition ``i``; text keys and unique rules are also
+    ``i`` is :func:`sample_partition`'s partition ``i``; values of unique rules are also
     checked against the batches before (which partitions drawn apart cannot do)."""
     plan = _plan(table, n, seed, conditions, SAMPLE_BATCH_ROWS)
-    taken: dict[str, set[str]] = {column: set() for column in plan.keys}  # text keys drawn by earlier batches
     unique: dict[str, set[Any]] = {}  # values of unique rules drawn by earlier batches
     for index in range(partition_count(n, plan.part_rows)):
         part = _context_part(context, index, n, plan.part_rows)
-        rows = _partition(table, plan, index, taken, unique, part)
+        rows = _partition(table, plan, index, unique, part)
         advance(progress, "sampling rows", min((index + 1) * plan.part_rows, n), n)
         yield rows
 
@@ -151,43 +150,35 @@ def sample_partition(
     Raises
     ------
     ConfigError
-        When the sample spans several partitions and the twin has text keys or a unique rule:
-        their uniqueness across partitions needs the partitions before (:func:`check_partitionable`).
+        When the sample spans several partitions and the twin has a unique rule: its uniqueness
+        across partitions needs the partitions before (:func:`check_partitionable`).
     """
     plan = _plan(table, n, seed, conditions, part_rows)
     check_partitionable(table, n, plan.part_rows)
     if not 0 <= index < (count := partition_count(n, plan.part_rows)):
         raise ConfigError(f"Partition {index} is outside the {count} partition(s) of {n:,} rows.")
-    return _partition(table, plan, index, {column: set() for column in plan.keys}, {}, None)
+    return _partition(table, plan, index, {}, None)
 
 
 def check_partitionable(table: FittedTable, n: int, part_rows: int) -> None:
-    """Refuse a sample drawn in independent partitions that could repeat a key or a unique value.
+    """Refuse a sample drawn in independent partitions that could repeat a unique rule's value.
 
-    Whole-number keys are safe (each partition takes its own share of the key range); text keys
-    and values of unique rules are checked against the earlier batches, which only a sample
-    drawn in order (:func:`sample_batches`) has.
+    Keys are safe: each partition takes its own share of the whole-number key range, or of its
+    text keys' strings. Values of unique rules are drawn by the model and checked against the
+    earlier batches, which only a sample drawn in order (:func:`sample_batches`) has.
 
     Raises
     ------
     ConfigError
-        Naming the columns and saying to sample in order (one process) instead.
+        Naming the rules and saying to sample in order (one process) instead.
     """
     if partition_count(n, part_rows) <= 1:
         return
-    encoder = table.encoder
-    text_keys = [
-        s.name
-        for s in table.schema.columns
-        if s.kind is ColumnKind.ID and isinstance(encoder, TableEncoder) and encoder.transforms_[s.name].shapes_  # type: ignore[index,union-attr]
-    ]
     unique = [str(rule) for rule in table.rules.rules if isinstance(rule, Unique)] if table.rules else []
-    if text_keys or unique:
-        what = [f"text key column(s) {text_keys}"] if text_keys else []
-        what += [f"unique rule(s) {unique}"] if unique else []
+    if unique:
         raise ConfigError(
-            f"This twin's {' and '.join(what)} must stay unique across all {n:,} rows, which partitions drawn "
-            "apart cannot check: sample with the local engine (one process, streamed in order)."
+            f"This twin's unique rule(s) {unique} must hold across all {n:,} rows, which partitions drawn apart "
+            "cannot check: sample with the local engine (one process, streamed in order)."
         )
 
 
@@ -223,12 +214,11 @@ def _partition(
     table: FittedTable,
     plan: _Plan,
     index: int,
-    taken: dict[str, set[str]],
     unique: dict[str, set[Any]],
     context: dict[str, np.ndarray] | None,
 ) -> pd.DataFrame:
-    """Partition ``index``'s rows; ``taken`` and ``unique`` hold the earlier partitions' text keys
-    and unique values (empty for a partition drawn on its own) and are updated."""
+    """Partition ``index``'s rows; ``unique`` holds the earlier partitions' values of unique rules
+    (empty for a partition drawn on its own) and is updated."""
     start = index * plan.part_rows
     size = min(plan.part_rows, plan.n - start)
     state = np.random.SeedSequence(plan.seed).generate_state(2 * index + 2)  # a prefix whatever the length
@@ -243,7 +233,8 @@ def _partition(
             assert isinstance(table.encoder, TableEncoder)  # a DP twin has no keys
             transform = table.encoder.transforms_[column]  # type: ignore[index]
             assert isinstance(transform, IdTransform)
-            rows[column] = transform.keys_for(start, size, plan.n, rng=key_rng, taken=taken[column]).to_numpy()
+            parts = partition_count(plan.n, plan.part_rows)
+            rows[column] = transform.keys_for(start, size, plan.n, part=index, parts=parts, rng=key_rng).to_numpy()
     return rows
 
 

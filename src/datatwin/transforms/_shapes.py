@@ -17,7 +17,6 @@ DIGIT, UPPER, LOWER = "\ue000", "\ue001", "\ue002"
 _ALPHABETS = {DIGIT: string.digits, UPPER: string.ascii_uppercase, LOWER: string.ascii_lowercase}
 _MAX_SHAPES = 50
 _MAX_PROBE = 10_000
-_UNIQUE_TRIES = 20
 
 
 def shape_of(value: str) -> str:
@@ -43,21 +42,65 @@ def _keep_shared(shape: str, group: pd.Series) -> str:
     return "".join(chars[0][i] if shared[i] else c for i, c in enumerate(shape))
 
 
-def sample_shapes(
-    shapes: list[str], weights: np.ndarray, n: int, rng: np.random.Generator, *, unique: bool
-) -> np.ndarray:
-    """``n`` random strings in the given shapes; all distinct when ``unique``."""
+def sample_shapes(shapes: list[str], weights: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` random strings in the given shapes (repeats allowed)."""
     picks = rng.choice(len(shapes), size=n, p=weights) if n else np.zeros(0, dtype=int)
-    out = np.array([_fill(shapes[i], rng) for i in picks], dtype=object)
-    if not unique:
-        return out
-    for _ in range(_UNIQUE_TRIES):
-        repeated = pd.Series(out).duplicated().to_numpy()
-        if not repeated.any():
-            return out
-        out[repeated] = [_fill(shapes[i], rng) for i in picks[repeated]]
-    number_repeats(out, pd.Series(out).duplicated().to_numpy())
+    return np.array([_fill(shapes[i], rng) for i in picks], dtype=object)
+
+
+def unique_in_shapes(
+    shapes: list[str],
+    weights: np.ndarray,
+    n: int,
+    rng: np.random.Generator,
+    *,
+    share: int = 0,
+    shares: int = 1,
+    offset: int = 0,
+) -> np.ndarray:
+    """``n`` distinct random strings in the given shapes, from share ``share`` of ``shares``.
+
+    A shape's strings are numbered (its slots read as the digits of one number, the last slots
+    the lowest); share ``i`` takes only the numbers ``≡ i (mod shares)`` of the lowest slots,
+    so strings drawn for different shares never meet — rows drawn apart (partitions of one
+    sample, on other processes or machines) are unique together without seeing each other.
+    Within a share they are drawn without replacement; a shape too small for its rows numbers the
+    rest with their row number (``offset`` + position), as a last resort."""
+    picks = rng.choice(len(shapes), size=n, p=weights) if n else np.zeros(0, dtype=int)
+    out = np.empty(n, dtype=object)
+    for shape in np.unique(picks):
+        rows = np.flatnonzero(picks == shape)
+        out[rows] = _fill_numbered(shapes[shape], len(rows), share, shares, rng)
+    number_repeats(out, pd.Series(out).duplicated().to_numpy(), offset)
     return out
+
+
+def _fill_numbered(shape: str, n: int, share: int, shares: int, rng: np.random.Generator) -> list[str]:
+    """``n`` strings of ``shape`` whose lowest slots hold distinct numbers ``≡ share (mod shares)``
+    (repeating only when the shape has fewer such numbers than ``n``) and whose other slots are
+    random."""
+    slots = [i for i, c in enumerate(shape) if c in _ALPHABETS]
+    bases = [len(_ALPHABETS[shape[i]]) for i in slots]
+    low = 0  # the lowest slots whose numbers fit in 62 bits
+    space = 1
+    while low < len(slots) and space * bases[-1 - low] < 2**62:
+        space *= bases[-1 - low]
+        low += 1
+    numbers_in_share = max(0, -(-(space - share) // shares))
+    drawn = min(n, numbers_in_share)
+    numbers = (
+        share + shares * rng.choice(numbers_in_share, size=drawn, replace=False) if drawn else np.zeros(0, np.int64)
+    )
+    numbers = np.concatenate([numbers, np.resize(numbers if drawn else np.zeros(1, np.int64), n - drawn)])
+    chars = np.array([list(shape)] * n, dtype=object).reshape(n, len(shape))
+    for place, slot in enumerate(reversed(slots)):
+        alphabet = np.array(list(_ALPHABETS[shape[slot]]), dtype=object)
+        if place < low:
+            digits, numbers = numbers % bases[-1 - place], numbers // bases[-1 - place]
+        else:
+            digits = rng.integers(0, len(alphabet), size=n)
+        chars[:, slot] = alphabet[digits]
+    return ["".join(row) for row in chars]
 
 
 def number_repeats(values: np.ndarray, repeated: np.ndarray, offset: int = 0) -> None:

@@ -120,7 +120,7 @@ class CategoricalTransform:
         if self.spec.other_label is not None:
             return np.full(n, self.spec.other_label, dtype=object)
         if self.shapes_:
-            return _shapes.sample_shapes(self.shapes_, self.shape_weights_, n, rng, unique=False)
+            return _shapes.sample_shapes(self.shapes_, self.shape_weights_, n, rng)
         if self.categories and self.frequencies_ is not None and self.frequencies_.sum() > 0:
             picks = rng.choice(len(self.categories), size=n, p=self.frequencies_)
             return np.asarray(self.categories, dtype=object)[picks]

@@ -6,7 +6,7 @@ key, as densely as the real keys fill their own range: keys 1 … 30,000 (all ta
 over a range as wide above 99,999,999. So no synthetic key is a real one — a join on the key
 cannot link a synthetic row to a real person — while the keys keep their digits and spacing.
 Only the real keys' smallest and largest value and their number are stored. String keys become
-random strings in the real keys' shapes.
+random strings in the real keys' shapes, unique however many parts a sample is drawn in.
 """
 
 from __future__ import annotations
@@ -92,23 +92,23 @@ class IdTransform:
         """``n`` new unique keys."""
         require_fitted(self, "start_")
         if self.shapes_:
-            return pd.Series(
-                _shapes.sample_shapes(self.shapes_, self.shape_weights_, n, rng, unique=True),
-                dtype=object,
-            )
+            return pd.Series(_shapes.unique_in_shapes(self.shapes_, self.shape_weights_, n, rng), dtype=object)
         assert self.start_ is not None
         series = pd.Series(new_whole_keys(n, self.start_, self.maximum_, self.count_, rng))
         return series.astype("str") if self.as_text_ else series  # 10x faster than str objects first
 
-    def keys_for(self, start: int, size: int, total: int, *, rng: np.random.Generator, taken: set[str]) -> pd.Series:
-        """Keys for rows ``start … start + size`` of a sample of ``total`` rows drawn in parts:
-        whole numbers from the part's own share of the key range, text keys made unique against
-        ``taken`` (the text keys of the parts before, updated here), so no two parts repeat a key."""
+    def keys_for(
+        self, start: int, size: int, total: int, *, part: int, parts: int, rng: np.random.Generator
+    ) -> pd.Series:
+        """Keys for rows ``start … start + size`` (part ``part`` of ``parts``) of a sample of
+        ``total`` rows drawn in parts, each part on its own: whole numbers from the part's own
+        share of the key range, text keys from the part's own share of their shapes' strings
+        (:func:`~datatwin.transforms._shapes.unique_in_shapes`), so no two parts repeat a key."""
         require_fitted(self, "start_")
         if self.shapes_:
-            keys = _shapes.sample_shapes(self.shapes_, self.shape_weights_, size, rng, unique=True)
-            _shapes.number_repeats(keys, pd.Series(keys).isin(taken).to_numpy(), offset=start)
-            taken.update(keys)
+            keys = _shapes.unique_in_shapes(
+                self.shapes_, self.shape_weights_, size, rng, share=part, shares=parts, offset=start
+            )
             return pd.Series(keys, dtype=object)
         assert self.start_ is not None
         first, block = key_block(total, self.start_, self.maximum_, self.count_)
