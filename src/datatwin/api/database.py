@@ -72,15 +72,67 @@ class DatabaseTwin:
         seed
             The same twin, scale and seed give the same database.
         """
-        if isinstance(scale, bool) or not isinstance(scale, int | float) or not np.isfinite(scale) or scale <= 0:
-            raise ConfigError(f"scale must be a positive number (0.1 … 10); got {scale!r}.")
+        _check_scale(scale)
         check_seed(seed)
         return sample_database(self.fitted, scale=float(scale), seed=int(seed))
+
+    def sample_to(
+        self,
+        folder: str | Path,
+        *,
+        scale: float = 1.0,
+        seed: int = DEFAULT_SEED,
+        engine: str = "local",
+        workers: int | None = None,
+        scheduler: str | None = None,
+        progress: Progress | None = None,
+    ) -> int:
+        """Write a sample of any size as one folder of Parquet partitions per table
+        (``folder/customers/part-00000.parquet``, …) and return the rows written.
+
+        A sample is cut into partitions by its largest table (100,000 rows each); partition
+        ``i`` is a database of its own share of every table, with references among its own rows
+        and keys from its own share of each key's range, drawn from (``seed``, ``i``) alone, so
+        the files are the same whatever the engine or number of workers, and no key repeats
+        across partitions. Reference tables are written once.
+
+        Parameters
+        ----------
+        folder
+            The output folder: replaced as a whole once every partition is written.
+        scale, seed
+            As in :meth:`sample`.
+        engine
+            ``"local"`` (this process, partition after partition), ``"processes"`` (a pool of
+            ``workers`` processes) or ``"dask"`` (the cluster at ``scheduler``, or a local one of
+            ``workers`` workers; ``pip install 'datatwin[dask]'``).
+        workers, scheduler, progress
+            As in :meth:`datatwin.Twin.sample_to`.
+        """
+        from datatwin.relational.sample_out import sample_database_to
+
+        _check_scale(scale)
+        check_seed(seed)
+        return sample_database_to(
+            self.fitted,
+            folder,
+            scale=float(scale),
+            seed=int(seed),
+            engine=engine,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+        )
 
     def save(self, path: str | Path, *, key: bytes | None = None) -> None:
         """Save to one twin file, atomically (signed with ``key`` or ``$DATATWIN_SIGNING_KEY``)."""
         document, arrays = database_document(self.fitted)
         write_artifact(path, document, arrays, key=signing_key(key))
+
+
+def _check_scale(scale: float) -> None:
+    if isinstance(scale, bool) or not isinstance(scale, int | float) or not np.isfinite(scale) or scale <= 0:
+        raise ConfigError(f"scale must be a positive number (0.1 … 10); got {scale!r}.")
 
 
 def fit_database(

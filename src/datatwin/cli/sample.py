@@ -51,8 +51,8 @@ def sample_command(
         str,
         typer.Option(
             "--engine",
-            help="Table twins: local (this process), processes (a local pool) or dask (a cluster); "
-            "the last two write a folder of Parquet partitions.",
+            help="local (this process), processes (a local pool) or dask (a cluster); the last two write "
+            "a folder of Parquet partitions (a database twin: one folder per table).",
         ),
     ] = "local",
     workers: Annotated[
@@ -72,13 +72,29 @@ def sample_command(
         from datatwin.io.partitioned import check_partition_target, is_folder_target
 
         loaded = datatwin.load(twin)
-        if not isinstance(loaded, datatwin.Twin) and (engine != "local" or workers or scheduler):
-            raise ConfigError("--engine, --workers and --scheduler apply to table twins for now.")
+        if isinstance(loaded, datatwin.SequenceTwin) and (engine != "local" or workers or scheduler):
+            raise ConfigError("--engine, --workers and --scheduler apply to table and database twins.")
         if isinstance(loaded, datatwin.DatabaseTwin):
             options = {"-n": rows, "--where": where, "--rebalance": rebalance, "--ratio": ratio}
             if given := [name for name, value in options.items() if value is not None]:
                 raise ConfigError(f"{', '.join(given)} appl(ies) to table twins; {twin} is a database twin.")
-            sample_database_twin(loaded, output, scale=scale, seed=seed, replace=replace or overwrite, fmt=table_format)
+            if engine == "local" and workers is None:
+                sample_database_twin(
+                    loaded, output, scale=scale, seed=seed, replace=replace or overwrite, fmt=table_format
+                )
+                return
+            check_partition_target(output, overwrite=overwrite)
+            with progress_bars() as progress:
+                written = loaded.sample_to(
+                    output,
+                    scale=scale,
+                    seed=seed,
+                    engine=engine,
+                    workers=workers,
+                    scheduler=scheduler,
+                    progress=progress,
+                )
+            console.print(f"Wrote {len(loaded.tables)} tables ({written:,} rows) → {output} (Parquet partitions)")
             return
         sequence_options = {"--entities": entities, "--horizon": horizon}
         if isinstance(loaded, datatwin.SequenceTwin):

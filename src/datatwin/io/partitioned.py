@@ -1,12 +1,14 @@
-"""Writing a table as a folder of Parquet partitions, drawn in this process, in a pool of
-processes, or on a Dask cluster.
+"""Writing a table, or the tables of a database, as folders of Parquet partitions, drawn in
+this process, in a pool of processes, or on a Dask cluster.
 
 For parallel engines the caller gives a function of the partition's index that returns its
 rows (it must draw them from the index alone, so the files are the same whoever draws them);
-in this process, batches in order. Both with a pilot frame giving the columns' types. Every
-partition is written to ``part-NNNNN.parquet`` in a folder beside the target, which replaces
-the target only when every partition is written: an interrupted or failed run leaves the
-target as it was.
+in this process, batches in order. Both with a pilot giving the columns' types. A partition of
+a table is written to ``part-NNNNN.parquet``; of a database, one such file per table under the
+table's own folder (``customers/part-00000.parquet``; a table a partition leaves out gets no
+file of that partition). Everything is written in a folder beside the target, which replaces the
+target only when every partition is written: an interrupted or failed run leaves the target as
+it was.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import pandas as pd
 
@@ -33,13 +35,15 @@ ENGINES = ("local", "processes", "dask")
 """Where partitions are drawn: this process, a pool of local processes, a Dask cluster."""
 PART_NAME = "part-{:05d}.parquet"
 
-MakePart = Callable[[int], pd.DataFrame]
+Rows: TypeAlias = pd.DataFrame | dict[str, pd.DataFrame]
+"""One table's rows, or each table's rows by table name."""
+MakePart = Callable[[int], Rows]
 
 
 def write_partitions(
     make_part: MakePart,
     count: int,
-    pilot: pd.DataFrame,
+    pilot: Rows,
     folder: str | Path,
     *,
     engine: str = "processes",
@@ -47,8 +51,8 @@ def write_partitions(
     scheduler: str | None = None,
     progress: Progress | None = None,
 ) -> int:
-    """Write partitions ``0 … count − 1`` of a table into ``folder``, drawn in parallel, and
-    return the rows written.
+    """Write partitions ``0 … count − 1`` of a table (or of a database's tables) into ``folder``,
+    drawn in parallel, and return the rows written.
 
     Parameters
     ----------
@@ -57,8 +61,8 @@ def write_partitions(
     count
         Number of partitions.
     pilot
-        A few rows with the table's columns and types: every file gets the Arrow schema they
-        give, so that the partitions read back as one table.
+        A few rows with the table's columns and types (each table's, by name): every file gets
+        the Arrow schema they give, so that the partitions read back as one table.
     folder
         The output folder; replaced as a whole once every partition is written.
     engine
@@ -88,24 +92,22 @@ def write_partitions(
     return _write_all(_on_dask(make_part, count, workers, scheduler), pilot, folder, count, progress)
 
 
-def write_parts(
-    batches: Iterable[pd.DataFrame], count: int, pilot: pd.DataFrame, folder: str | Path, progress: Progress | None
-) -> int:
+def write_parts(batches: Iterable[Rows], count: int, pilot: Rows, folder: str | Path, progress: Progress | None) -> int:
     """Write ``count`` batches, drawn in order in this process, as the partitions of ``folder``
     (see :func:`write_partitions`); return the rows written."""
 
-    def each(folder: str, schema: Any) -> Iterator[int]:
+    def each(folder: str, schemas: dict[str, Any]) -> Iterator[int]:
         for index, rows in enumerate(batches):
-            yield _write(rows, index, folder, schema)
+            yield _write(rows, index, folder, schemas)
 
     return _write_all(each, pilot, folder, count, progress)
 
 
 Writer = Callable[[str, Any], Iterator[int]]
-"""(temporary folder, Arrow schema) → rows written by each partition, as partitions finish."""
+"""(temporary folder, Arrow schemas by table) → rows written by each partition, as partitions finish."""
 
 
-def _write_all(writer: Writer, pilot: pd.DataFrame, folder: str | Path, count: int, progress: Progress | None) -> int:
+def _write_all(writer: Writer, pilot: Rows, folder: str | Path, count: int, progress: Progress | None) -> int:
     target = check_partition_target(folder)
     total = 0
     with folder_beside(target) as temporary:
@@ -155,12 +157,12 @@ def check_engine(engine: str, workers: int | None, scheduler: str | None) -> Non
 
 
 def _on_processes(make_part: MakePart, count: int, workers: int | None) -> Writer:
-    def each(folder: str, schema: Any) -> Iterator[int]:
+    def each(folder: str, schemas: dict[str, Any]) -> Iterator[int]:
         payload = pickle.dumps(make_part)  # our own object to our own workers, not a user's file
         context = get_context("spawn")  # a fresh interpreter: no forked thread pools
         processes = workers or os.cpu_count() or 1
         with ProcessPoolExecutor(processes, mp_context=context, initializer=_install, initargs=(payload,)) as pool:
-            futures = [pool.submit(_write_installed, index, folder, schema) for index in range(count)]
+            futures = [pool.submit(_write_installed, index, folder, schemas) for index in range(count)]
             try:
                 for future in as_completed(futures):
                     yield future.result()
@@ -178,7 +180,7 @@ def _on_processes(make_part: MakePart, count: int, workers: int | None) -> Write
 
 
 def _on_dask(make_part: MakePart, count: int, workers: int | None, scheduler: str | None) -> Writer:
-    def each(folder: str, schema: Any) -> Iterator[int]:
+    def each(folder: str, schemas: dict[str, Any]) -> Iterator[int]:
         from distributed import Client, LocalCluster
         from distributed import as_completed as finished
 
@@ -198,7 +200,7 @@ def _on_dask(make_part: MakePart, count: int, workers: int | None, scheduler: st
                 cluster, client = None, _connect(scheduler)
             try:
                 shared = client.scatter(make_part, broadcast=True)
-                futures = [client.submit(write_part, shared, i, folder, schema, pure=False) for i in range(count)]
+                futures = [client.submit(write_part, shared, i, folder, schemas, pure=False) for i in range(count)]
                 for future in finished(futures):
                     yield future.result()
             finally:
@@ -251,31 +253,46 @@ def _install(payload: bytes) -> None:
         torch.set_num_threads(1)
 
 
-def _write_installed(index: int, folder: str, schema: Any) -> int:
+def _write_installed(index: int, folder: str, schemas: dict[str, Any]) -> int:
     assert _installed is not None
-    return write_part(_installed, index, folder, schema)
+    return write_part(_installed, index, folder, schemas)
 
 
-def write_part(make_part: MakePart, index: int, folder: str, schema: Any) -> int:
+def write_part(make_part: MakePart, index: int, folder: str, schemas: dict[str, Any]) -> int:
     """Draw partition ``index`` and write it as ``folder/part-NNNNN.parquet``; its row count."""
-    return _write(make_part(index), index, folder, schema)
+    return _write(make_part(index), index, folder, schemas)
 
 
-def _write(rows: pd.DataFrame, index: int, folder: str, schema: Any) -> int:
+def _write(rows: Rows, index: int, folder: str, schemas: dict[str, Any]) -> int:
+    """Partition ``index`` written: the table's file in ``folder``, or each table's in its own folder."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pandas(rows, schema=schema, preserve_index=False)
-    pq.write_table(table, Path(folder) / PART_NAME.format(index))
-    return len(rows)
+    written = 0
+    for name, frame in _by_table(rows).items():
+        where = Path(folder) / name
+        where.mkdir(exist_ok=True)
+        pq.write_table(
+            pa.Table.from_pandas(frame, schema=schemas[name], preserve_index=False), where / PART_NAME.format(index)
+        )
+        written += len(frame)
+    return written
 
 
-def _arrow_schema(pilot: pd.DataFrame) -> Any:
-    """The pilot's Arrow schema, with a column that is missing throughout it typed as text."""
+def _by_table(rows: Rows) -> dict[str, pd.DataFrame]:
+    """Each table's rows by the folder they go to (a lone table: the output folder itself)."""
+    return rows if isinstance(rows, dict) else {"": rows}
+
+
+def _arrow_schema(pilot: Rows) -> dict[str, Any]:
+    """Each table's Arrow schema from the pilot, a column missing throughout it typed as text."""
     import pyarrow as pa
 
-    schema = pa.Schema.from_pandas(pilot, preserve_index=False)
-    for i, field in enumerate(schema):
-        if pa.types.is_null(field.type):
-            schema = schema.set(i, field.with_type(pa.string()))
-    return schema
+    schemas = {}
+    for name, frame in _by_table(pilot).items():
+        schema = pa.Schema.from_pandas(frame, preserve_index=False)
+        for i, field in enumerate(schema):
+            if pa.types.is_null(field.type):
+                schema = schema.set(i, field.with_type(pa.string()))
+        schemas[name] = schema
+    return schemas

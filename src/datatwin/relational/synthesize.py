@@ -16,11 +16,15 @@ Tables are drawn parents first (:mod:`datatwin.relational.order`):
   key), or codes in the real keys' shape (text); keys deferred by the generation plan
   (self-references, one key per cycle) are filled once every table exists; rows still
   repeating a composite key or a unique set are dropped before any child refers to them.
+
+A large sample is drawn in partitions (``part`` of ``parts``), each on its own, by any process
+or machine: a partition is a database of its own share of every root table's rows, their
+children and their children's children, with references among its own rows (and to every
+reference table); its keys come from its own share of each key's range or strings, so the
+partitions' tables put together repeat no key. A one-partition sample is the whole database.
 """
 
 from __future__ import annotations
-
-import string
 
 import numpy as np
 import pandas as pd
@@ -36,16 +40,24 @@ from datatwin.relational.model import FittedDatabase, TableModel
 from datatwin.schema import ColumnKind
 from datatwin.schema.keys import key_text
 from datatwin.schema.relational import ForeignKey, TableSchema
-from datatwin.transforms.identifier import new_whole_keys
+from datatwin.transforms.identifier import new_codes, new_whole_keys
 
 _REDRAW_ROUNDS = 20
 """Rounds of redrawing repeated link-table partners before the rest are dropped."""
 
 
-def sample_database(twin: FittedDatabase, *, scale: float, seed: int) -> Database:
-    """A synthetic database (see the module docstring), every table ``scale`` times its real size."""
-    rng = np.random.default_rng(seed)
-    key_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])  # keys: a stream of their own
+def sample_database(twin: FittedDatabase, *, scale: float, seed: int, part: int = 0, parts: int = 1) -> Database:
+    """A synthetic database (see the module docstring), every table ``scale`` times its real
+    size; with ``parts``, partition ``part`` of it, drawn from (``seed``, ``part``) alone."""
+    if parts == 1:
+        rng = np.random.default_rng(seed)
+        key_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])  # keys: a stream of their own
+        dangling_seed = seed
+    else:
+        stream = np.random.SeedSequence(seed, spawn_key=(PARTITION_STREAM, part))
+        rng, key_rng = (np.random.default_rng(s) for s in stream.spawn(2))
+        dangling_seed = int(stream.generate_state(1)[0])
+    share = _Share(scale, part, parts)
     plan = twin.plan
     drawn: dict[str, pd.DataFrame] = {}
     for name in plan.order:
@@ -54,10 +66,10 @@ def sample_database(twin: FittedDatabase, *, scale: float, seed: int) -> Databas
             drawn[name] = model.reference.copy()
             continue
         if model.primary is None:
-            rows = _with_counts(_sample_values(model, max(round(scale * model.real_rows), 0), None, rng), model, rng)
+            rows = _with_counts(_sample_values(model, share.rows(model), None, rng), model, rng)
         else:
-            rows = _sample_children(twin, model, drawn[model.primary.parent], scale, rng)
-        rows = _with_primary_key(rows, table, model, rng, key_rng)
+            rows = _sample_children(twin, model, drawn[model.primary.parent], share.rows(model), rng)
+        rows = _with_primary_key(rows, table, model, share, key_rng)
         for column in model.empty_text:  # learnt as missing, but the source never had NULLs there
             rows[column] = rows[column].astype(object).where(rows[column].notna(), "")
         _fill_not_null(rows, table)
@@ -68,10 +80,33 @@ def sample_database(twin: FittedDatabase, *, scale: float, seed: int) -> Databas
     for key in plan.deferred:
         _draw_references(drawn[key.table], key, drawn[key.parent], twin.tables[key.table], rng)
     tables = {t.name: drawn[t.name].reindex(columns=list(t.columns)).reset_index(drop=True) for t in twin.schema.tables}
-    add_dangling(tables, twin.schema, twin.dangling, seed)
+    add_dangling(tables, twin.schema, twin.dangling, dangling_seed)
     if twin.schema.rules:
         hold_database_rules(tables, twin.schema, _decimals(twin))
     return Database(twin.schema, tables, "datatwin synthetic database")
+
+
+PARTITION_STREAM = 1
+"""Spawn key under which a partition's random streams are drawn from the sample's seed."""
+
+
+class _Share:
+    """A partition's share of every table: ``part`` of ``parts`` equal cuts of its rows."""
+
+    def __init__(self, scale: float, part: int, parts: int) -> None:
+        self.scale, self.part, self.parts = scale, part, parts
+
+    def total(self, model: TableModel) -> int:
+        """The table's rows in the whole sample."""
+        return max(round(self.scale * model.real_rows), 0)
+
+    def start(self, model: TableModel) -> int:
+        """Where the partition's rows begin among the whole sample's."""
+        return self.total(model) * self.part // self.parts
+
+    def rows(self, model: TableModel) -> int:
+        """The partition's rows of the table."""
+        return self.total(model) * (self.part + 1) // self.parts - self.start(model)
 
 
 def _decimals(twin: FittedDatabase) -> dict[tuple[str, str], int | None]:
@@ -86,11 +121,12 @@ def _decimals(twin: FittedDatabase) -> dict[tuple[str, str], int | None]:
 
 
 def _sample_children(
-    twin: FittedDatabase, model: TableModel, parents: pd.DataFrame, scale: float, rng: np.random.Generator
+    twin: FittedDatabase, model: TableModel, parents: pd.DataFrame, total: int, rng: np.random.Generator
 ) -> pd.DataFrame:
+    """``total`` rows of a child table under ``parents``, each parent its learnt share of them."""
     key = model.primary
     assert key is not None
-    counts = _rescaled(parents[count_column(key)].to_numpy(), round(scale * model.real_rows), rng)
+    counts = _rescaled(parents[count_column(key)].to_numpy(), total, rng)
     parent = twin.tables[key.parent]
     each_parent = np.arange(len(parents))
     per_parent = pd.concat(
@@ -248,31 +284,21 @@ def _with_counts(rows: pd.DataFrame, model: TableModel, rng: np.random.Generator
 
 
 def _with_primary_key(
-    rows: pd.DataFrame, table: TableSchema, model: TableModel, rng: np.random.Generator, key_rng: np.random.Generator
+    rows: pd.DataFrame, table: TableSchema, model: TableModel, share: _Share, key_rng: np.random.Generator
 ) -> pd.DataFrame:
-    """New single-column primary keys: whole numbers beyond the real ones (none is a real key),
-    or codes in the real keys' length."""
+    """New single-column primary keys, from the partition's share of the key space: whole numbers
+    beyond the real ones (none is a real key), or codes of the real keys' length."""
     if len(table.primary_key) != 1 or table.primary_key[0] in rows.columns:
         return rows
-    column = table.primary_key[0]
+    column, start, total = table.primary_key[0], share.start(model), max(share.total(model), len(rows))
     if model.text_key_length is None:
         low, high = model.key_range or (1, max(model.real_rows, 1))
-        rows[column] = new_whole_keys(len(rows), low, high, model.real_rows, key_rng)
+        rows[column] = new_whole_keys(len(rows), low, high, model.real_rows, key_rng, start=start, total=total)
     else:
-        rows[column] = _new_codes(len(rows), model.text_key_length, rng)
+        rows[column] = new_codes(
+            len(rows), model.text_key_length, key_rng, start=start, total=total, part=share.part, parts=share.parts
+        )
     return rows
-
-
-def _new_codes(n: int, length: int, rng: np.random.Generator) -> list[str]:
-    """``n`` distinct upper-case codes of ``length`` letters (longer when too few exist)."""
-    while 26**length < 2 * n:
-        length += 1
-    codes: set[str] = set()
-    letters = np.array(list(string.ascii_uppercase))
-    while len(codes) < n:
-        codes.update("".join(row) for row in rng.choice(letters, size=(n - len(codes), length)))
-    ordered = sorted(codes)  # a set's order changes from process to process
-    return [ordered[i] for i in rng.permutation(len(ordered))[:n]]
 
 
 def _fill_not_null(rows: pd.DataFrame, table: TableSchema) -> None:

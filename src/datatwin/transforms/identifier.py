@@ -40,10 +40,46 @@ def key_block(n: int, minimum: int, maximum: int, count: int) -> tuple[int, int]
     return above, block
 
 
-def new_whole_keys(n: int, minimum: int, maximum: int, count: int, rng: np.random.Generator) -> np.ndarray:
-    """``n`` distinct whole numbers from :func:`key_block`, in a random order: none is a real key."""
-    first, block = key_block(n, minimum, maximum, count)
-    return first + rng.choice(block, size=n, replace=False).astype(np.int64)
+def new_whole_keys(
+    n: int,
+    minimum: int,
+    maximum: int,
+    count: int,
+    rng: np.random.Generator,
+    *,
+    start: int = 0,
+    total: int | None = None,
+) -> np.ndarray:
+    """``n`` distinct whole numbers from :func:`key_block`, in a random order: none is a real key.
+
+    Rows ``start … start + n`` of a sample of ``total`` rows drawn in parts, each on its own,
+    take their own share of the block (in proportion to their place), so no two parts repeat a
+    key; by default the rows are the whole sample."""
+    total = n if total is None else total
+    first, block = key_block(total, minimum, maximum, count)
+    low, high = first + start * block // max(total, 1), first + (start + n) * block // max(total, 1)
+    return low + rng.choice(high - low, size=n, replace=False).astype(np.int64)
+
+
+def new_codes(
+    n: int,
+    length: int,
+    rng: np.random.Generator,
+    *,
+    start: int = 0,
+    total: int | None = None,
+    part: int = 0,
+    parts: int = 1,
+) -> np.ndarray:
+    """``n`` distinct upper-case codes of ``length`` letters (longer when the sample of ``total``
+    rows, by default these, needs more than half the codes of that length), in a random order;
+    rows ``start … start + n`` drawn as part ``part`` of ``parts`` take their own share of the
+    codes (:func:`~datatwin.transforms._shapes.unique_in_shapes`), so no two parts repeat one."""
+    total = n if total is None else total
+    while 26**length < 2 * total:
+        length += 1
+    shape = [_shapes.UPPER * length]
+    return _shapes.unique_in_shapes(shape, np.ones(1), n, rng, share=part, shares=parts, offset=start)
 
 
 class IdTransform:
@@ -111,10 +147,8 @@ class IdTransform:
             )
             return pd.Series(keys, dtype=object)
         assert self.start_ is not None
-        first, block = key_block(total, self.start_, self.maximum_, self.count_)
-        low, high = first + start * block // total, first + (start + size) * block // total
-        series = pd.Series(low + rng.choice(high - low, size=size, replace=False).astype(np.int64))
-        return series.astype("str") if self.as_text_ else series
+        keys = new_whole_keys(size, self.start_, self.maximum_, self.count_, rng, start=start, total=total)
+        return pd.Series(keys).astype("str") if self.as_text_ else pd.Series(keys)
 
     def to_state(self) -> TransformState:
         """The real keys' range and number, or their shapes."""
