@@ -185,3 +185,13 @@ def test_short_titles_with_a_long_tail_are_labels_and_long_notes_stay_text(peopl
     assert schema["title"].kind is K.CATEGORICAL
     assert all(" of " not in c for c in schema["title"].categories)  # one-off titles are never labels
     assert infer_schema(people)["notes"].kind is K.TEXT  # free text: nearly every row its own
+
+
+def test_numbers_mixed_with_many_codes_are_a_code_column():
+    """Diagnosis codes (ICD-9: 250.83, V57, E880) look numeric but for their letter codes: with
+    more distinct codes than a few stray labels, the column holds codes, not numbers."""
+    rng = np.random.default_rng(0)
+    numeric = [f"{v:.2f}".rstrip("0").rstrip(".") for v in rng.choice(np.arange(1, 999, 0.5), 900)]
+    codes = [f"V{rng.integers(1, 90)}" for _ in range(60)] + [f"E{rng.integers(800, 999)}" for _ in range(40)]
+    spec = infer_schema(pd.DataFrame({"diagnosis": numeric + codes}))["diagnosis"]
+    assert spec.kind.value == "categorical"

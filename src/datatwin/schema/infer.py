@@ -24,6 +24,11 @@ _PHRASE_REPEATED_SHARE = 0.2
 a value seen in :data:`DEFAULT_RARE_THRESHOLD` rows are labels with a long tail (job titles), not free text:
 drawn whole, so that no title is rebuilt word by word into one nobody has."""
 _MIXED_NUMERIC_SHARE = 0.9
+_STRAY_LABELS = 5
+"""A column whose distinct values are at least :data:`_MIXED_NUMERIC_SHARE` numbers but for at
+most this many labels ("N/A", "?", a typo) is refused, naming them: guessing would either drop
+them or turn the numbers into labels. More labels than this (diagnosis codes: 250.83, V57,
+E880) make a code column, inferred as labels."""
 
 
 def infer_schema(data: pd.DataFrame, *, rare_threshold: int = DEFAULT_RARE_THRESHOLD) -> Schema:
@@ -132,7 +137,7 @@ def _numeric_from_text(name: str, text: pd.Series, n_rows: int) -> ColumnSpec | 
     if good.all():
         numbers = parsed.to_numpy(dtype="float64")
         return _numeric_spec(name, numbers, all_unique=len(distinct) == n_rows, text=distinct)
-    if good.mean() >= _MIXED_NUMERIC_SHARE:
+    if good.mean() >= _MIXED_NUMERIC_SHARE and (~good).sum() <= _STRAY_LABELS:
         bad_values = set(distinct[~good])
         bad = text[text.isin(bad_values)]
         rows = ", ".join(str(r) for r in bad.index[:5])
