@@ -10,14 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import StratifiedKFold
 
+from datatwin.pipeline.choose import FOLDS, fitted_folds, two_sample_rows
 from datatwin.schema import Schema
-from datatwin.schema.features import categorical_mask, comparable_columns, numeric_matrix
-
-_FOLDS = 5
 
 
 @dataclass(frozen=True)
@@ -47,18 +43,10 @@ def detection_test(
     n = min(len(real), len(synthetic), max_rows)
     real = real.iloc[rng.choice(len(real), n, replace=False)]
     synthetic = synthetic.iloc[rng.choice(len(synthetic), n, replace=False)]
-    columns = comparable_columns(schema)
-    x_real, x_synth = numeric_matrix([real, synthetic], schema, columns)
-    x = np.vstack([x_real, x_synth])
-    y = np.r_[np.zeros(n), np.ones(n)]
-    categorical = categorical_mask([x], schema, columns)
+    x, y, categorical, columns = two_sample_rows(real, synthetic, schema)
     scores = np.empty(len(y))
     losses = np.zeros(len(columns))
-    folds = StratifiedKFold(n_splits=_FOLDS, shuffle=True, random_state=seed)
-    for train, test in folds.split(x, y):
-        classifier = HistGradientBoostingClassifier(
-            categorical_features=categorical if any(categorical) else None, random_state=seed
-        ).fit(x[train], y[train])
+    for classifier, test in fitted_folds(x, y, categorical, seed):
         scores[test] = classifier.predict_proba(x[test])[:, 1]
         if giveaways:
             fold_auc = roc_auc_score(y[test], scores[test])
@@ -66,7 +54,7 @@ def detection_test(
                 shuffled = x[test].copy()
                 shuffled[:, j] = rng.permutation(shuffled[:, j])
                 losses[j] += fold_auc - roc_auc_score(y[test], classifier.predict_proba(shuffled)[:, 1])
-    importance = {c: round(float(v / _FOLDS), 5) for c, v in zip(columns, losses, strict=True)} if giveaways else {}
+    importance = {c: round(float(v / FOLDS), 5) for c, v in zip(columns, losses, strict=True)} if giveaways else {}
     return DetectionResult(float(roc_auc_score(y, scores)), importance, n)
 
 

@@ -101,7 +101,7 @@ class FusedHeads(nn.Module):
     embedding_dim, hidden
         Width of the embeddings and of each input column's head.
     dropout
-        Dropout on embeddings during training (see :meth:`first_layer_tables`).
+        Dropout on embeddings during training (see :meth:`token_weights`).
     link_hidden
         Width of each link's head (default: ``hidden``).
     """

@@ -12,6 +12,8 @@ that draws 12.37 for a whole number that decoding rounds to 12 would be told apa
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -52,17 +54,33 @@ def best_candidate(scores: dict[str, float]) -> str:
 def two_sample_auc(real: pd.DataFrame, drawn: pd.DataFrame, schema: Schema, *, seed: int) -> float:
     """Cross-validated ROC AUC of a gradient-boosting classifier telling ``drawn`` rows from
     ``real`` ones, over the columns that carry information (0.5: it cannot tell them apart)."""
-    columns = comparable_columns(schema)
+    x, y, categorical, columns = two_sample_rows(real, drawn, schema)
     if not columns:
         return 0.5
-    x_real, x_drawn = numeric_matrix([real, drawn], schema, columns)
-    x = np.vstack([x_real, x_drawn])
-    y = np.r_[np.zeros(len(real)), np.ones(len(drawn))]
-    categorical = categorical_mask([x], schema, columns)
     scores = np.empty(len(y))
+    for classifier, test in fitted_folds(x, y, categorical, seed):
+        scores[test] = classifier.predict_proba(x[test])[:, 1]
+    return round(float(roc_auc_score(y, scores)), 4)
+
+
+def two_sample_rows(
+    real: pd.DataFrame, drawn: pd.DataFrame, schema: Schema
+) -> tuple[np.ndarray, np.ndarray, list[bool], list[str]]:
+    """Real then drawn rows as one numeric matrix over the columns that carry information, their
+    labels (0 real, 1 drawn), which columns are categories, and the columns."""
+    columns = comparable_columns(schema)
+    x = np.vstack(numeric_matrix([real, drawn], schema, columns))
+    y = np.r_[np.zeros(len(real)), np.ones(len(drawn))]
+    return x, y, categorical_mask([x], schema, columns), columns
+
+
+def fitted_folds(
+    x: np.ndarray, y: np.ndarray, categorical: list[bool], seed: int
+) -> Iterator[tuple[HistGradientBoostingClassifier, np.ndarray]]:
+    """For each of :data:`FOLDS` stratified folds, a gradient-boosting classifier fitted on the
+    other folds, and the fold's rows."""
     for train, test in StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=seed).split(x, y):
         classifier = HistGradientBoostingClassifier(
             categorical_features=categorical if any(categorical) else None, random_state=seed
         )
-        scores[test] = classifier.fit(x[train], y[train]).predict_proba(x[test])[:, 1]
-    return round(float(roc_auc_score(y, scores)), 4)
+        yield classifier.fit(x[train], y[train]), test

@@ -229,11 +229,11 @@ def _partition(
         rows = redraw_unmet(table, rows, plan.checked, unique, model_seed, options)
     if plan.n > plan.part_rows:
         key_rng = np.random.default_rng(np.random.SeedSequence(plan.seed, spawn_key=(KEY_STREAM, index)))
+        parts = partition_count(plan.n, plan.part_rows)
         for column in plan.keys:
             assert isinstance(table.encoder, TableEncoder)  # a DP twin has no keys
             transform = table.encoder.transforms_[column]  # type: ignore[index]
             assert isinstance(transform, IdTransform)
-            parts = partition_count(plan.n, plan.part_rows)
             rows[column] = transform.keys_for(start, size, plan.n, part=index, parts=parts, rng=key_rng).to_numpy()
     return rows
 

@@ -290,7 +290,7 @@ def _with_primary_key(
     beyond the real ones (none is a real key), or codes of the real keys' length."""
     if len(table.primary_key) != 1 or table.primary_key[0] in rows.columns:
         return rows
-    column, start, total = table.primary_key[0], share.start(model), max(share.total(model), len(rows))
+    column, start, total = table.primary_key[0], share.start(model), share.total(model)
     if model.text_key_length is None:
         low, high = model.key_range or (1, max(model.real_rows, 1))
         rows[column] = new_whole_keys(len(rows), low, high, model.real_rows, key_rng, start=start, total=total)
