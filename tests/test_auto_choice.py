@@ -7,7 +7,13 @@ import pandas as pd
 import pytest
 
 import datatwin
-from datatwin.pipeline.choose import MEASURE_BELOW_ROWS, best_candidate, should_measure, two_sample_auc
+from datatwin.pipeline.choose import (
+    MEASURE_BELOW_ROWS,
+    best_candidate,
+    holdout_rows,
+    should_measure,
+    two_sample_auc,
+)
 from datatwin.schema import coerce_table, infer_schema
 
 
@@ -27,10 +33,12 @@ def test_only_small_tables_with_enough_rows_to_hold_out_are_measured():
     assert not should_measure(MEASURE_BELOW_ROWS)
 
 
-def test_the_lowest_auc_wins_and_a_tie_keeps_the_network():
-    assert best_candidate({"argn": 0.61, "copula": 0.58}) == "copula"
-    assert best_candidate({"argn": 0.58, "copula": 0.61}) == "argn"
-    assert best_candidate({"argn": 0.6, "copula": 0.6}) == "argn"
+def test_the_copula_replaces_the_network_only_when_measurably_better():
+    assert best_candidate({"argn": 0.68, "copula": 0.58}, held_out=175) == "copula"  # German credit's gap
+    assert best_candidate({"argn": 0.61, "copula": 0.58}, held_out=5000) == "copula"
+    assert best_candidate({"argn": 0.61, "copula": 0.58}, held_out=100) == "argn"  # within chance
+    assert best_candidate({"argn": 0.58, "copula": 0.61}, held_out=100) == "argn"
+    assert best_candidate({"argn": 0.6, "copula": 0.6}, held_out=100) == "argn"
 
 
 def test_the_classifier_tells_shifted_rows_and_not_rows_of_the_same_table():
@@ -49,7 +57,7 @@ def test_auto_measures_a_small_table_keeps_the_better_candidate_and_records_why(
     scores = twin.lineage.model_scores
     assert set(scores) == {"argn", "copula"}
     assert all(0.3 < s <= 1 for s in scores.values())
-    assert twin.lineage.model == best_candidate(scores)
+    assert twin.lineage.model == best_candidate(scores, holdout_rows(len(frame)))
     twin.save(tmp_path / "small.twin")
     loaded = datatwin.load(tmp_path / "small.twin")
     assert loaded.lineage.model_scores == scores

@@ -194,3 +194,21 @@ def test_the_training_loss_sums_table_rows_to_the_masked_inputs_likelihood(given
     for a, b in zip(expected_grads, summed_grads, strict=True):
         if a is not None:
             torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_columns_are_padded_to_their_own_group_not_to_the_widest():
+    """A 300-token code column beside yes/no columns: blocks are padded within groups of
+    similar token counts, and every token has its own row."""
+    from datatwin.models._argn_net import _InputBlocks, similar_widths
+
+    assert similar_widths([2, 300, 3, 2, 290], slack=64) == [[0, 3, 2], [4, 1]]
+    assert similar_widths([2, 300, 3, 2, 290], slack=1000) == [[0, 3, 2, 4, 1]]
+    cards = [292, 2, 3, 2, 50, 7, 275]
+    blocks = _InputBlocks(cards)
+    assert len(blocks.embedding_rows) < 1.2 * sum(cards) < len(cards) * max(cards) / 2
+    assert sorted(blocks.order.tolist()) == list(range(len(cards)))
+    assert len(set(blocks.token_rows.tolist())) == sum(cards)
+    offsets = np.cumsum([0, *cards[:-1]])
+    for k, c in enumerate(cards):  # each column's rows hold its own tokens, in order
+        rows = blocks.embedding_rows[blocks.start[k] : blocks.start[k] + c]
+        assert rows.tolist() == list(range(offsets[k], offsets[k] + c))

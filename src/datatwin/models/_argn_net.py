@@ -65,14 +65,48 @@ class HeadStack(nn.Module):
         ``(G, k)``, only the first ``k`` logits, ``-inf`` where ``padding`` is true."""
         picked = slice(None) if heads is None else heads
         k = self.w_out.shape[-1] if padding is None else padding.shape[1]
-        b2, w2 = self.b2[picked], self.w2[picked]
         b_out, w_out = self.b_out[picked, :k], self.w_out[picked, :, :k]  # gathers only the k logits' weights
-        if padding is not None:
-            b_out = b_out.masked_fill(padding, float("-inf"))
-        a = F.gelu(z)
-        residual = F.gelu(torch.baddbmm(b2.unsqueeze(1), a, w2))
-        a = a + residual if torch.is_grad_enabled() else a.add_(residual)  # sampling: one buffer fewer
-        return torch.baddbmm(b_out.unsqueeze(1), a, w_out)
+        return _logits(z, self.b2[picked], self.w2[picked], b_out, w_out, padding)
+
+    def grouped_logits(
+        self, z: torch.Tensor, heads: torch.Tensor, groups: list[tuple[torch.Tensor, int]], padding: torch.Tensor
+    ) -> list[torch.Tensor]:
+        """Logits ``(g, m, k)`` of each group of ``groups`` (places in ``heads``, logits ``k``)
+        from first-layer sums ``(len(heads), m, hidden)``; ``padding`` ``(len(heads), ≥ k)``.
+        The heads' weights are gathered once, in group order, and split: each group picking its
+        own would cost a full-size zero gradient per group in training."""
+        order = torch.cat([places for places, _ in groups])
+        sizes = [len(places) for places, _ in groups]
+        picked = heads[order]
+        gathered = [  # index_select: its gradient is an index_add, not a sorted index_put
+            w.index_select(0, i)
+            for w, i in ((z, order), (self.b2, picked), (self.w2, picked), (self.b_out, picked), (self.w_out, picked))
+        ]
+        weights = (*gathered, padding[order])
+        logits = []
+        for (_, k), (zg, b2, w2, b_out, w_out, pad) in zip(
+            groups, zip(*(w.split(sizes) for w in weights), strict=True), strict=True
+        ):
+            logits.append(_logits(zg, b2, w2, b_out[:, :k], w_out[..., :k], pad[:, :k]))
+        return logits
+
+
+def _logits(
+    z: torch.Tensor,
+    b2: torch.Tensor,
+    w2: torch.Tensor,
+    b_out: torch.Tensor,
+    w_out: torch.Tensor,
+    padding: torch.Tensor | None,
+) -> torch.Tensor:
+    """A head's layers after the first: GELU, a residual hidden layer, the logits (``-inf``
+    where ``padding``), for ``G`` heads' weights stacked and first-layer sums ``(G, m, hidden)``."""
+    if padding is not None:
+        b_out = b_out.masked_fill(padding, float("-inf"))
+    a = F.gelu(z)
+    residual = F.gelu(torch.baddbmm(b2.unsqueeze(1), a, w2))
+    a = a + residual if torch.is_grad_enabled() else a.add_(residual)  # sampling: one buffer fewer
+    return torch.baddbmm(b_out.unsqueeze(1), a, w_out)
 
 
 class _HeadSubset:
@@ -108,8 +142,6 @@ class FusedHeads(nn.Module):
 
     offsets: torch.Tensor  # buffers: registered in __init__, typed here
     padding: torch.Tensor
-    token_grid: torch.Tensor
-    grid_tokens: torch.Tensor
 
     def __init__(
         self,
@@ -138,13 +170,8 @@ class FusedHeads(nn.Module):
             HeadStack(len(refined), n_inputs * width, link_hidden or hidden, max(refined)) if refined else None
         )
         nn.init.normal_(self.embedding.weight, std=1.0)
-        inputs = torch.tensor(cardinalities[:n_inputs])
-        place = torch.arange(int(inputs.max()))
-        grid = place[None, :] < inputs[:, None]  # (k, widest): the tokens of input column k, padded
-        self.register_buffer(
-            "token_grid", torch.where(grid, self.offsets[:n_inputs, None] + place, 0), persistent=False
-        )
-        self.register_buffer("grid_tokens", torch.nonzero(grid.flatten()).flatten(), persistent=False)
+        self.input_blocks = _InputBlocks(cardinalities[:n_inputs])
+        self._output_groups: dict[tuple[int, ...], list[tuple[torch.Tensor, int]]] = {}
         self._sampling_tables: tuple[torch.Tensor, torch.Tensor | None] | None = None
 
     def train(self, mode: bool = True) -> FusedHeads:
@@ -182,17 +209,23 @@ class FusedHeads(nn.Module):
         return logits.masked_fill(self.padding[targets], float("-inf"))
 
     def token_weights(self, stack: HeadStack | None = None) -> torch.Tensor:
-        """``(n_inputs, widest, heads * hidden)``: block ``[k, t]`` is what token ``t`` of input
+        """``(R, heads * hidden)``: row ``input_blocks.start[k] + t`` is what token ``t`` of input
         column ``k`` adds to the first layer of each head of the input columns (or of
-        ``stack``'s), the columns padded to the most tokens any has. One batched product of the
-        embeddings and the first-layer weights; differentiable, and in training mode the
-        embeddings are dropped out for the whole batch before it."""
+        ``stack``'s). Columns of similar token counts are padded to a common count and multiplied
+        together, one batched product per such group (see :class:`_InputBlocks`); differentiable,
+        and in training mode the embeddings are dropped out for the whole batch before it."""
         stack = self.heads if stack is None else stack
         heads, hidden = len(stack.w1), stack.w1.shape[-1]
-        e = self.embedding.weight[self.token_grid]  # (k, widest, embedding)
-        e = self.dropout(torch.cat([e, torch.ones_like(e[..., :1])], dim=-1))
         w1 = stack.w1.view(heads, self.n_inputs, self.width, hidden).permute(1, 2, 0, 3)  # (k, w, j, h)
-        return torch.bmm(e, w1.reshape(self.n_inputs, self.width, heads * hidden))
+        blocks = self.input_blocks
+        w1 = w1.reshape(self.n_inputs, self.width, heads * hidden).index_select(0, blocks.order)  # gathered once
+        e = self.embedding.weight.index_select(0, blocks.embedding_rows)  # (R, embedding): every row's token
+        e = self.dropout(torch.cat([e, torch.ones_like(e[..., :1])], dim=-1))
+        products = [
+            torch.bmm(eg.view(len(wg), -1, self.width), wg).view(-1, heads * hidden)
+            for eg, wg in zip(e.split(blocks.rows), w1.split(blocks.columns), strict=True)
+        ]
+        return torch.cat(products)
 
     def first_layer_tables(self, stack: HeadStack | None = None) -> torch.Tensor:
         """``(heads * (T + 1), hidden)`` for the input columns' heads (or ``stack``'s), where
@@ -202,7 +235,8 @@ class FusedHeads(nn.Module):
         head by head, as sampling sums them."""
         stack = self.heads if stack is None else stack
         heads, hidden = len(stack.w1), stack.w1.shape[-1]
-        tables = self.token_weights(stack).view(-1, heads, hidden)[self.grid_tokens].transpose(0, 1)  # (j, T, h)
+        rows = self.token_weights(stack).view(-1, heads, hidden)[self.input_blocks.token_rows]
+        tables = rows.transpose(0, 1)  # (j, T, h)
         return torch.cat([tables, stack.b1.unsqueeze(1)], dim=1).reshape(-1, hidden)
 
     def nll(self, tokens: torch.Tensor, before: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
@@ -223,14 +257,30 @@ class FusedHeads(nn.Module):
         ):
             if stack is None or not len(heads):
                 continue
-            z = _FirstLayerSums.apply(self.token_weights(stack), inputs, mask, heads, stack.w1.shape[-1])
+            z = _FirstLayerSums.apply(
+                self.token_weights(stack), inputs, mask, heads, stack.w1.shape[-1], self.input_blocks.start
+            )
             z = z + stack.b1[heads].unsqueeze(1)
-            k = max(self.cardinalities[first + j] for j in heads.tolist())
-            picked = None if len(heads) == len(stack.w1) else heads
-            logits = stack.from_first_layer(z, picked, self.padding[heads + first, :k])  # (t, B, k)
-            labels = tokens[:, heads + first].T.reshape(-1)
-            total = total + F.cross_entropy(logits.reshape(-1, k), labels, reduction="sum")
+            groups = self._grouped_by_width(heads + first)
+            for (places, k), logits in zip(
+                groups, stack.grouped_logits(z, heads, groups, self.padding[heads + first]), strict=True
+            ):
+                labels = tokens[:, heads[places] + first].T.reshape(-1)
+                total = total + F.cross_entropy(logits.reshape(-1, k), labels, reduction="sum")
         return total / len(tokens)
+
+    def _grouped_by_width(self, columns: torch.Tensor) -> list[tuple[torch.Tensor, int]]:
+        """``columns`` (heads) in groups of similar token counts (:func:`similar_widths`), as
+        (places in ``columns``, the group's most tokens): each group's logits are padded to its
+        own widest column, not to the table's (a 300-token column no longer widens every yes/no
+        column's softmax)."""
+        key = tuple(columns.tolist())
+        if key not in self._output_groups:
+            widths = [self.cardinalities[j] for j in key]
+            self._output_groups[key] = [
+                (torch.tensor(places), max(widths[i] for i in places)) for places in similar_widths(widths)
+            ]
+        return self._output_groups[key]
 
     def sampling_tables(self) -> tuple[torch.Tensor, torch.Tensor | None]:
         """:meth:`first_layer_tables` of the input columns' heads and of the links' (``None``
@@ -259,44 +309,120 @@ class FusedHeads(nn.Module):
         return self.link_heads.from_first_layer(z, padding=self.padding[self.n_inputs :, :k])
 
 
+class _InputBlocks:
+    """Where each input column's tokens sit in :meth:`FusedHeads.token_weights`'s rows.
+
+    Columns of similar token counts (:func:`similar_widths`) are padded to the group's most
+    and their blocks computed by one batched product: padding every column to the widest (a
+    300-token diagnosis code beside forty yes/no columns) made the rows 6× the tokens on a
+    50-column table; one product per column costs a step's fixed overhead per column on narrow
+    tables (both measured in ``docs/throughput.md``).
+
+    Attributes
+    ----------
+    order
+        The input columns, group after group.
+    columns, rows
+        Columns and rows of each group.
+    embedding_rows
+        ``(R,)`` the embedding row of every row's token (offsets included; padding repeats the
+        column's first token).
+    start
+        ``(n_inputs,)`` each column's first row.
+    token_rows
+        ``(T,)`` the row of every input token, tokens in column order.
+    """
+
+    def __init__(self, cardinalities: list[int]) -> None:
+        offsets = [sum(cardinalities[:k]) for k in range(len(cardinalities))]
+        order: list[int] = []
+        self.columns: list[int] = []
+        self.rows: list[int] = []
+        start, embedding_rows = [0] * len(cardinalities), list[int]()
+        for group in similar_widths(cardinalities):
+            width = max(cardinalities[k] for k in group)
+            self.columns.append(len(group))
+            self.rows.append(len(group) * width)
+            for k in group:
+                start[k] = len(embedding_rows)
+                embedding_rows += [offsets[k] + (t if t < cardinalities[k] else 0) for t in range(width)]
+            order += group
+        self.order = torch.tensor(order)
+        self.embedding_rows = torch.tensor(embedding_rows)
+        self.start = torch.tensor(start)
+        self.token_rows = torch.cat([self.start[k] + torch.arange(c) for k, c in enumerate(cardinalities)])
+
+
+PADDING_SLACK = 64
+"""Padded places a group may gain by taking in a wider column (:func:`similar_widths`): about
+what one more group's dozen small kernels a step cost, in padded logits or table rows."""
+
+
+def similar_widths(widths: list[int], slack: int = PADDING_SLACK) -> list[list[int]]:
+    """Indices of ``widths`` in groups padded together, narrowest first: from the narrowest, a
+    group takes in the next wider one while padding its members to it adds at most ``slack``
+    places (a group of ``n`` members at width ``w`` takes in width ``v`` if ``n × (v − w) ≤
+    slack``)."""
+    groups: list[list[int]] = []
+    widest = 0
+    for index in sorted(range(len(widths)), key=lambda i: (widths[i], i)):
+        if groups and len(groups[-1]) * (widths[index] - widest) <= slack:
+            groups[-1].append(index)
+        else:
+            groups.append([index])
+        widest = widths[index]
+    return groups
+
+
 class _FirstLayerSums(torch.autograd.Function):
     """First-layer sums ``(t, B, hidden)`` of heads ``heads``: for row ``b`` and head ``heads[i]``,
-    the sum of the :meth:`FusedHeads.token_weights` blocks of the row's input tokens weighted by
-    ``before[b, i]`` (1 for the inputs before the head's column, 0 for the others).
+    the sum of the :meth:`FusedHeads.token_weights` rows of the row's input tokens weighted by
+    ``before[b, i]`` (1 for the inputs before the head's column, 0 for the others); ``start``
+    gives each input column's first row.
 
     Forward: ``embedding_bag`` over every input, weighted by the mask (no boolean indexing to
     build). Backward: column by column, the masked output gradients of the rows are added into
-    their token's block (``index_add_`` of whole ``t × hidden`` rows): ``embedding_bag``'s own
+    their token's row (``index_add_`` of whole ``t × hidden`` rows): ``embedding_bag``'s own
     backward sorts every (row, head, input) index and cost 3× as much (measured)."""
 
     @staticmethod
     def forward(
-        ctx: Any, weights: torch.Tensor, tokens: torch.Tensor, before: torch.Tensor, heads: torch.Tensor, hidden: int
+        ctx: Any,
+        weights: torch.Tensor,
+        tokens: torch.Tensor,
+        before: torch.Tensor,
+        heads: torch.Tensor,
+        hidden: int,
+        start: torch.Tensor,
     ) -> torch.Tensor:
-        columns, widest, _ = weights.shape
-        every = weights.shape[-1] // hidden
-        rows = ((tokens + torch.arange(columns) * widest) * every).unsqueeze(0) + heads.view(-1, 1, 1)  # (t, B, k)
-        masks = before.permute(1, 0, 2).reshape(-1, columns)
-        sums = F.embedding_bag(rows.view(-1, columns), weights.view(-1, hidden), mode="sum", per_sample_weights=masks)
-        ctx.save_for_backward(tokens, before, heads)
-        ctx.shape = (columns, widest, every, hidden)
+        rows_total, every = len(weights), weights.shape[-1] // hidden
+        places = tokens + start  # (B, k): each input's row
+        rows = (places * every).unsqueeze(0) + heads.view(-1, 1, 1)  # (t, B, k)
+        masks = before.permute(1, 0, 2).reshape(-1, tokens.shape[1])
+        sums = F.embedding_bag(
+            rows.view(-1, tokens.shape[1]), weights.view(-1, hidden), mode="sum", per_sample_weights=masks
+        )
+        ctx.save_for_backward(places, before, heads)
+        ctx.shape = (rows_total, every, hidden)
         return sums.view(len(heads), len(tokens), hidden)
 
     @staticmethod
     def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
-        tokens, before, heads = ctx.saved_tensors
-        columns, widest, every, hidden = ctx.shape
+        places, before, heads = ctx.saved_tensors
+        rows_total, every, hidden = ctx.shape
         by_row = grad.transpose(0, 1).contiguous()  # (B, t, h)
         masks = before.permute(2, 0, 1).contiguous()  # (k, B, t)
-        out = grad.new_zeros(columns, widest, every, hidden)
-        for k in range(columns):
-            masked = (by_row * masks[k].unsqueeze(-1)).view(len(tokens), -1)
-            if len(heads) == every:
-                out[k].view(widest, -1).index_add_(0, tokens[:, k], masked)
-            else:
-                block = grad.new_zeros(widest, len(heads) * hidden).index_add_(0, tokens[:, k], masked)
-                out[k][:, heads] += block.view(widest, len(heads), hidden)
-        return out.view(columns, widest, -1), None, None, None, None
+        out = grad.new_zeros(rows_total, every, hidden)
+        if len(heads) == every:
+            flat = out.view(rows_total, -1)
+            for k in range(places.shape[1]):
+                flat.index_add_(0, places[:, k], (by_row * masks[k].unsqueeze(-1)).view(len(places), -1))
+        else:
+            block = grad.new_zeros(rows_total, len(heads) * hidden)
+            for k in range(places.shape[1]):
+                block.index_add_(0, places[:, k], (by_row * masks[k].unsqueeze(-1)).view(len(places), -1))
+            out[:, heads] = block.view(rows_total, len(heads), hidden)
+        return out.view(rows_total, -1), None, None, None, None, None
 
 
 def random_orders(

@@ -28,7 +28,7 @@ import torch
 from datatwin.dp import Budget
 from datatwin.encoded import EncodedColumn, EncodedTable
 from datatwin.errors import ConfigError
-from datatwin.models._argn_net import FusedHeads, random_orders, target_columns
+from datatwin.models._argn_net import FusedHeads, random_orders, similar_widths, target_columns
 from datatwin.models._argn_private import train_private
 from datatwin.models._argn_sampling import TokenSampler
 from datatwin.models._links import ColumnLinks
@@ -604,9 +604,12 @@ def cosine_rate(peak: float, done: float) -> float:
 
 def _rows_in_memory(net: FusedHeads) -> int:
     """Rows per training batch whose orders (``p × n_inputs`` floats, booleans and table
-    indices a row) and activations (about five hidden layers' and three logits' worth per head)
-    fit in :data:`TRAINING_MEMORY_BYTES`."""
-    per_row = net.p * (9 * net.n_inputs + 4 * (5 * net.heads.w1.shape[-1] + 3 * net.padding.shape[1]))
+    indices a row) and activations (about five hidden layers' worth per head, three logits'
+    worth per padded logit: each head's logits are padded within its group, see
+    :func:`similar_widths`) fit in :data:`TRAINING_MEMORY_BYTES`."""
+    cards = net.cardinalities
+    logits = sum(len(group) * max(cards[j] for j in group) for group in similar_widths(cards))
+    per_row = net.p * (9 * net.n_inputs + 4 * 5 * net.heads.w1.shape[-1]) + 4 * 3 * logits
     return max(1, TRAINING_MEMORY_BYTES // per_row)
 
 

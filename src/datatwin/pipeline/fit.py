@@ -15,7 +15,14 @@ from datatwin.errors import DataError
 from datatwin.io import TableSource
 from datatwin.lineage import Lineage
 from datatwin.models import registry
-from datatwin.pipeline.choose import CANDIDATES, best_candidate, holdout_split, should_measure, two_sample_auc
+from datatwin.pipeline.choose import (
+    CANDIDATES,
+    best_candidate,
+    holdout_rows,
+    holdout_split,
+    should_measure,
+    two_sample_auc,
+)
 from datatwin.pipeline.fitted import FittedTable
 from datatwin.pipeline.sample import sample_table
 from datatwin.progress import Progress, advance
@@ -72,7 +79,7 @@ def fit_table(
     if model == registry.AUTO and max_time is None and not given and should_measure(len(table)):
         settings = {"rare_threshold": rare_threshold, "min_rows": min_rows, "rules": rules, "find_rules": find_rules}
         scores = _measure_candidates(frame, resolved_schema, seed=seed, settings=settings)
-        model_name = best_candidate(scores)
+        model_name = best_candidate(scores, holdout_rows(len(frame)))
         generator = registry.create(model_name)
     encoder_seed, model_seed = np.random.SeedSequence(seed).generate_state(2)
     stated = list(resolved_schema.rules or ())
