@@ -62,10 +62,11 @@ def timed(fit: Callable[[], object], sample: Callable[[object], pd.DataFrame]) -
     return rows, fitted_at - started, time.perf_counter() - fitted_at
 
 
-def datatwin_runner(model: str) -> Runner:
+def datatwin_runner(model: str, max_time: float | None = None) -> Runner:
     def run(train: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, float, float]:
         return timed(
-            lambda: datatwin.fit(train, model=model, seed=seed), lambda twin: twin.sample(len(train), seed=seed)
+            lambda: datatwin.fit(train, model=model, seed=seed, max_time=max_time),
+            lambda twin: twin.sample(len(train), seed=seed),
         )
 
     return run
