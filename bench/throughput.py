@@ -98,7 +98,8 @@ def measure_sample(twin_path: str, rows: int, engine: str, workers: int, queue) 
     out = Path(tempfile.mkdtemp(prefix="throughput."))
     try:
         started = time.perf_counter()
-        written = twin.sample_to(out / "rows", rows, seed=1, engine=engine, workers=workers)
+        pool = None if engine == "local" else workers  # the local engine refuses a workers count
+        written = twin.sample_to(out / "rows", rows, seed=1, engine=engine, workers=pool)
         seconds = time.perf_counter() - started
         size = sum(p.stat().st_size for p in (out / "rows").iterdir())
     finally:
