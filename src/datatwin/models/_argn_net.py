@@ -18,6 +18,7 @@ together, in one batched step, and their heads may be narrower than the own colu
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import torch
@@ -68,7 +69,7 @@ class HeadStack(nn.Module):
         b_out, w_out = self.b_out[picked, :k], self.w_out[picked, :, :k]  # gathers only the k logits' weights
         return _logits(z, self.b2[picked], self.w2[picked], b_out, w_out, padding)
 
-    def grouped_logits(
+    def logits_by_width(
         self, z: torch.Tensor, heads: torch.Tensor, groups: list[tuple[torch.Tensor, int]], padding: torch.Tensor
     ) -> list[torch.Tensor]:
         """Logits ``(g, m, k)`` of each group of ``groups`` (places in ``heads``, logits ``k``)
@@ -263,7 +264,7 @@ class FusedHeads(nn.Module):
             z = z + stack.b1[heads].unsqueeze(1)
             groups = self._grouped_by_width(heads + first)
             for (places, k), logits in zip(
-                groups, stack.grouped_logits(z, heads, groups, self.padding[heads + first]), strict=True
+                groups, stack.logits_by_width(z, heads, groups, self.padding[heads + first]), strict=True
             ):
                 labels = tokens[:, heads[places] + first].T.reshape(-1)
                 total = total + F.cross_entropy(logits.reshape(-1, k), labels, reduction="sum")
@@ -313,10 +314,9 @@ class _InputBlocks:
     """Where each input column's tokens sit in :meth:`FusedHeads.token_weights`'s rows.
 
     Columns of similar token counts (:func:`similar_widths`) are padded to the group's most
-    and their blocks computed by one batched product: padding every column to the widest (a
-    300-token diagnosis code beside forty yes/no columns) made the rows 6× the tokens on a
-    50-column table; one product per column costs a step's fixed overhead per column on narrow
-    tables (both measured in ``docs/throughput.md``).
+    and their blocks computed by one batched product: padding every column to the widest would
+    let one code column of hundreds of tokens multiply the rows of forty yes/no columns, and one
+    product per column costs a step's fixed overhead per column (``docs/throughput.md``).
 
     Attributes
     ----------
@@ -334,7 +334,7 @@ class _InputBlocks:
     """
 
     def __init__(self, cardinalities: list[int]) -> None:
-        offsets = [sum(cardinalities[:k]) for k in range(len(cardinalities))]
+        offsets = [0, *itertools.accumulate(cardinalities[:-1])]
         order: list[int] = []
         self.columns: list[int] = []
         self.rows: list[int] = []
@@ -412,17 +412,14 @@ class _FirstLayerSums(torch.autograd.Function):
         rows_total, every, hidden = ctx.shape
         by_row = grad.transpose(0, 1).contiguous()  # (B, t, h)
         masks = before.permute(2, 0, 1).contiguous()  # (k, B, t)
-        out = grad.new_zeros(rows_total, every, hidden)
-        if len(heads) == every:
-            flat = out.view(rows_total, -1)
-            for k in range(places.shape[1]):
-                flat.index_add_(0, places[:, k], (by_row * masks[k].unsqueeze(-1)).view(len(places), -1))
-        else:
-            block = grad.new_zeros(rows_total, len(heads) * hidden)
-            for k in range(places.shape[1]):
-                block.index_add_(0, places[:, k], (by_row * masks[k].unsqueeze(-1)).view(len(places), -1))
+        block = grad.new_zeros(rows_total, len(heads) * hidden)
+        for k in range(places.shape[1]):
+            block.index_add_(0, places[:, k], (by_row * masks[k].unsqueeze(-1)).view(len(places), -1))
+        if len(heads) < every:  # some heads only: their blocks within every head's
+            out = grad.new_zeros(rows_total, every, hidden)
             out[:, heads] = block.view(rows_total, len(heads), hidden)
-        return out.view(rows_total, -1), None, None, None, None, None
+            block = out.view(rows_total, -1)
+        return block, None, None, None, None, None
 
 
 def random_orders(

@@ -572,9 +572,8 @@ def _sized_for(config: ArgnConfig, columns: int) -> ArgnConfig:
 MIN_GAIN, MIN_RELATIVE_GAIN = 1e-4, 1e-4
 """An epoch improves on the best when its validation loss is lower by more than both
 :data:`MIN_GAIN` and :data:`MIN_RELATIVE_GAIN` of the best. The loss sums every column's, so an
-absolute threshold alone kept wide tables training on gains of a ten-thousandth of a nat a
-column: a 50-column table reached the 100-epoch cap at 1e-3 nats an epoch (measured in
-``docs/throughput.md``)."""
+absolute threshold alone would keep a wide table training on gains negligible for each column
+(``docs/throughput.md``)."""
 
 
 TRAINING_MEMORY_BYTES = 1 << 30

@@ -57,8 +57,7 @@ def best_candidate(scores: dict[str, float], held_out: int) -> str:
     """The first of :data:`CANDIDATES`, unless another's AUC is lower by more than the AUC's
     standard error between two samples of ``held_out`` rows from one distribution (Hanley and
     McNeil: √((2n + 1) / 12n²), 0.041 at 100 rows): then the lowest of those. A difference
-    within that error is chance: on a 400-row table of nearly independent columns the two
-    candidates' order flipped with the seed (0.544 against 0.533)."""
+    within that error is chance, and would let the random streams pick the model."""
     noise = math.sqrt((2 * held_out + 1) / (12 * held_out**2))
     first, *others = CANDIDATES
     better = [name for name in others if scores[name] < scores[first] - noise]
