@@ -25,7 +25,8 @@ attacker demonstrates, ``log((TPR − δ) / FPR)`` — which must stay below the
 Run from the repository root with the bench extra:
 ``python bench/dp.py [--datasets adult] [--epsilons 1] [--tools "datatwin aim" ...] [--audit]``.
 Prints a table and writes ``bench/results/dp.json`` (``--name``: another file, for runs split
-across processes).
+across processes). ``--time-limit S`` stops a smartnoise fit after ``S`` seconds and any row
+after ``S`` + 600 (its row then says it did not finish).
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ def fit_datatwin(train: pd.DataFrame, tool: str, epsilon: float | None, delta: f
 
 
 def fit_smartnoise(
-    train: pd.DataFrame, model: str, epsilon: float, delta: float, python: str
+    train: pd.DataFrame, model: str, epsilon: float, delta: float, python: str, time_limit: float | None
 ) -> tuple[pd.DataFrame, float]:
     with tempfile.TemporaryDirectory() as folder:
         train.to_csv(Path(folder) / "train.csv", index=False)
@@ -92,7 +93,10 @@ def fit_smartnoise(
             str(delta),
             str(out),
         ]
-        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=time_limit)
+        except subprocess.TimeoutExpired:
+            raise TimeoutError(f"did not finish in {time_limit:.0f} s") from None
         fit_s = json.loads(done.stdout.strip().splitlines()[-1])["fit_s"]
         rows = pd.read_csv(out)
     return rows.replace("?", np.nan), fit_s  # its stand-in for a missing label
@@ -129,12 +133,12 @@ def _cells(train: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def measure(dataset: str, tool: str, epsilon: float | None, python: str, queue) -> None:  # type: ignore[no-untyped-def]
+def measure(dataset: str, tool: str, epsilon: float | None, python: str, time_limit: float | None, queue) -> None:  # type: ignore[no-untyped-def]
     train, holdout, target = split(dataset)
     delta = 1 / len(train) ** 2
     try:
         if tool.startswith("smartnoise"):
-            rows, fit_s = fit_smartnoise(train, tool.split()[-1], float(epsilon), delta, python)  # type: ignore[arg-type]
+            rows, fit_s = fit_smartnoise(train, tool.split()[-1], float(epsilon), delta, python, time_limit)  # type: ignore[arg-type]
         else:
             rows, fit_s = fit_datatwin(train, tool, epsilon, delta)
     except Exception as error:
@@ -213,13 +217,14 @@ def main() -> None:
     parser.add_argument("--smartnoise-python", default=SMARTNOISE_PYTHON)
     parser.add_argument("--audit", action="store_true", help="add the canary audit")
     parser.add_argument("--name", default="dp", help="results file: bench/results/NAME.json")
+    parser.add_argument("--time-limit", type=float, default=None, help="seconds a row may take (fit and scoring)")
     args = parser.parse_args()
     runs = []
     for dataset in args.datasets:
         for tool in args.tools:
             epsilons = [None] if tool == "argn (no DP)" else args.epsilons
-            runs += [(dataset, tool, epsilon, args.smartnoise_python) for epsilon in epsilons]
-    results = run_each(measure, runs)
+            runs += [(dataset, tool, epsilon, args.smartnoise_python, args.time_limit) for epsilon in epsilons]
+    results = run_each(measure, runs, time_limit=None if args.time_limit is None else args.time_limit + 600)
     if args.audit:
         results += run_each(audit, [()])
     write_table(results, args.name)
