@@ -30,6 +30,7 @@ import numpy as np
 
 from datatwin.dp.accountant import PrivacyLedger, exponential_rho, gaussian_rho
 from datatwin.dp.mechanisms import exponential_choice, noisy_counts
+from datatwin.dp.model_size import model_sizes_mb
 from datatwin.errors import ConfigError
 from datatwin.progress import Progress, advance
 
@@ -178,7 +179,8 @@ def fit_aim(
     size), spending exactly ``rho`` from the ledger (see the module)."""
     mbi = require_mbi()
     columns = list(codes)
-    domain = mbi.Domain(columns, [sizes[c] for c in columns])
+    column_sizes = [sizes[c] for c in columns]
+    domain = mbi.Domain(columns, column_sizes)
     counts = _Counts(codes, sizes)
     workload = workload or all_triples(columns)
     candidates = _downward_closure(workload)
@@ -197,7 +199,11 @@ def fit_aim(
             epsilon = math.sqrt(8 * (1 - MEASURE_SHARE) * left)
         cap = max_size_mb * (rho - left + gaussian_rho(1.0, sigma)) / rho
         cliques = [m.clique for m in measurements]
-        fitting = [r for r in candidates if mbi.junction_tree.hypothetical_model_size(domain, [*cliques, r]) <= cap]
+        fitting = [
+            r
+            for r, size in zip(candidates, model_sizes_mb(columns, column_sizes, cliques, candidates), strict=True)
+            if size <= cap
+        ]
         if not fitting:
             break
         expected = math.sqrt(2 / math.pi) * sigma  # the L1 error noise adds per cell
