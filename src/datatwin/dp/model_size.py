@@ -86,7 +86,7 @@ def _connected(graphs: np.ndarray) -> np.ndarray:
     reach = graphs | np.eye(n, dtype=bool)
     for _ in range(max(1, int(np.ceil(np.log2(max(n, 2)))))):
         reach = np.matmul(reach.astype(np.float32), reach.astype(np.float32)) > 0
-    return reach.all(axis=(1, 2))
+    return np.asarray(reach.all(axis=(1, 2)))
 
 
 def _eliminated_cells(graphs: np.ndarray, sizes: np.ndarray) -> np.ndarray:
