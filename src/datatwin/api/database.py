@@ -11,8 +11,7 @@ import numpy as np
 from datatwin.constraints import Rule
 from datatwin.constraints.cross import database_rules
 from datatwin.errors import ConfigError
-from datatwin.io import write_artifact
-from datatwin.io.artifact import signing_key
+from datatwin.io.artifact import save_twin
 from datatwin.io.database import Database
 from datatwin.progress import Progress
 from datatwin.relational import (
@@ -124,10 +123,11 @@ class DatabaseTwin:
             progress=progress,
         )
 
-    def save(self, path: str | Path, *, key: bytes | None = None) -> None:
-        """Save to one twin file, atomically (signed with ``key`` or ``$DATATWIN_SIGNING_KEY``)."""
+    def save(self, path: str | Path, *, key: bytes | None = None, encryption_key: bytes | str | None = None) -> None:
+        """Save to one twin file, atomically (signed with ``key`` or ``$DATATWIN_SIGNING_KEY``;
+        encrypted with the passphrase ``encryption_key`` when given)."""
         document, arrays = database_document(self.fitted)
-        write_artifact(path, document, arrays, key=signing_key(key))
+        save_twin(path, document, arrays, key=key, encryption_key=encryption_key)
 
 
 def _check_scale(scale: float) -> None:

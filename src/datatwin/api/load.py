@@ -8,8 +8,7 @@ from datatwin.api.database import DatabaseTwin
 from datatwin.api.sequences import SequenceTwin
 from datatwin.api.table import Twin
 from datatwin.errors import ArtifactError
-from datatwin.io import read_artifact
-from datatwin.io.artifact import signing_key
+from datatwin.io.artifact import open_twin
 from datatwin.pipeline import TABLE_KIND, table_from_document
 from datatwin.relational import DATABASE_KIND, database_from_document
 from datatwin.sequential import SEQUENCES_KIND, sequences_from_document
@@ -18,7 +17,9 @@ KINDS = (TABLE_KIND, DATABASE_KIND, SEQUENCES_KIND)
 """What a twin file can hold."""
 
 
-def load(path: str | Path, *, key: bytes | None = None) -> Twin | DatabaseTwin | SequenceTwin:
+def load(
+    path: str | Path, *, key: bytes | None = None, encryption_key: bytes | str | None = None
+) -> Twin | DatabaseTwin | SequenceTwin:
     """Open a twin saved by ``save``: a :class:`Twin` for a table, a :class:`DatabaseTwin` for a
     database, a :class:`SequenceTwin` for sequences. Its checksum is verified, and its signature
     when a key is given or set.
@@ -29,14 +30,16 @@ def load(path: str | Path, *, key: bytes | None = None) -> Twin | DatabaseTwin |
         The twin file.
     key
         Secret key the file was signed with; defaults to ``$DATATWIN_SIGNING_KEY`` if set.
+    encryption_key
+        Passphrase of an encrypted file; defaults to ``$DATATWIN_ENCRYPTION_KEY`` if set.
 
     Raises
     ------
     ArtifactError
-        When the file is missing, corrupt, tampered with, of an unknown version or kind, or
-        names an unknown model.
+        When the file is missing, corrupt, tampered with, of an unknown version or kind,
+        names an unknown model, or is encrypted and the passphrase is missing or wrong.
     """
-    document, arrays = read_artifact(path, key=signing_key(key))
+    document, arrays = open_twin(path, key=key, encryption_key=encryption_key)
     where = f"Twin file {str(path)!r}"
     kind = document.get("kind", TABLE_KIND)
     if kind == DATABASE_KIND:
@@ -48,7 +51,9 @@ def load(path: str | Path, *, key: bytes | None = None) -> Twin | DatabaseTwin |
     raise ArtifactError(f"{where} holds a twin of unknown kind {kind!r}; this datatwin reads {list(KINDS)}.")
 
 
-def load_database(path: str | Path, *, key: bytes | None = None) -> DatabaseTwin:
+def load_database(
+    path: str | Path, *, key: bytes | None = None, encryption_key: bytes | str | None = None
+) -> DatabaseTwin:
     """Open a saved database twin (see :func:`load`).
 
     Raises
@@ -56,7 +61,7 @@ def load_database(path: str | Path, *, key: bytes | None = None) -> DatabaseTwin
     ArtifactError
         As :func:`load` does, and when the file holds a table twin.
     """
-    loaded = load(path, key=key)
+    loaded = load(path, key=key, encryption_key=encryption_key)
     if not isinstance(loaded, DatabaseTwin):
         raise ArtifactError(f"Twin file {str(path)!r} holds a table twin, not a database twin: use datatwin.load.")
     return loaded

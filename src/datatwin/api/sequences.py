@@ -7,8 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from datatwin.conditions import Wanted
-from datatwin.io import write_artifact
-from datatwin.io.artifact import signing_key
+from datatwin.io.artifact import save_twin
 from datatwin.lineage import Lineage
 from datatwin.progress import Progress
 from datatwin.schema import Schema, SequenceKeys
@@ -102,7 +101,7 @@ class SequenceTwin:
             progress=progress,
         )
 
-    def save(self, path: str | Path, *, key: bytes | None = None) -> None:
+    def save(self, path: str | Path, *, key: bytes | None = None, encryption_key: bytes | str | None = None) -> None:
         """Save to one file (see :mod:`datatwin.io.artifact`), atomically.
 
         Parameters
@@ -111,6 +110,10 @@ class SequenceTwin:
             Target file; its folder must exist.
         key
             Secret key to sign the file with; defaults to ``$DATATWIN_SIGNING_KEY`` if set.
+        encryption_key
+            Passphrase to encrypt the file with (AES-256-GCM, scrypt): it then opens only with
+            the same passphrase (``datatwin.load(..., encryption_key=)`` or
+            ``$DATATWIN_ENCRYPTION_KEY``).
         """
         document, arrays = sequences_document(self.fitted)
-        write_artifact(path, document, arrays, key=signing_key(key))
+        save_twin(path, document, arrays, key=key, encryption_key=encryption_key)

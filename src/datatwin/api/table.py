@@ -15,8 +15,8 @@ from datatwin.conditions import Wanted
 from datatwin.constraints import Rule
 from datatwin.dp import PrivacyLedger
 from datatwin.errors import ConfigError, DataError
-from datatwin.io import TableSource, write_artifact
-from datatwin.io.artifact import signing_key
+from datatwin.io import TableSource
+from datatwin.io.artifact import save_twin
 from datatwin.io.streamed import read_table_rows, sample_source_rows
 from datatwin.lineage import Lineage, hash_frame
 from datatwin.models import Generator, registry
@@ -203,7 +203,7 @@ class Twin:
             progress=progress,
         )
 
-    def save(self, path: str | Path, *, key: bytes | None = None) -> None:
+    def save(self, path: str | Path, *, key: bytes | None = None, encryption_key: bytes | str | None = None) -> None:
         """Save to one file (see :mod:`datatwin.io.artifact`), atomically.
 
         Parameters
@@ -212,9 +212,13 @@ class Twin:
             Target file; its folder must exist.
         key
             Secret key to sign the file with; defaults to ``$DATATWIN_SIGNING_KEY`` if set.
+        encryption_key
+            Passphrase to encrypt the file with (AES-256-GCM, scrypt): it then opens only with
+            the same passphrase (``datatwin.load(..., encryption_key=)`` or
+            ``$DATATWIN_ENCRYPTION_KEY``).
         """
         document, arrays = table_document(self.fitted)
-        write_artifact(path, document, arrays, key=signing_key(key))
+        save_twin(path, document, arrays, key=key, encryption_key=encryption_key)
 
 
 def fit(

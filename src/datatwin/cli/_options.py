@@ -23,5 +23,20 @@ SourceArgument = Annotated[
     ),
 ]
 Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace an output file that already exists.")]
+KeyFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--key-file",
+        help="File holding the passphrase of an encrypted twin (default: $DATATWIN_ENCRYPTION_KEY).",
+    ),
+]
 
-__all__ = ["DEFAULT_SEED", "Overwrite", "SchemaFile", "Seed", "SourceArgument"]
+
+def twin_passphrase(key_file: Path | None) -> bytes | None:
+    """The passphrase from ``--key-file``, else ``$DATATWIN_ENCRYPTION_KEY``, else none."""
+    from datatwin.io.encryption import resolve_passphrase
+
+    return resolve_passphrase(key_file=key_file)
+
+
+__all__ = ["DEFAULT_SEED", "KeyFile", "Overwrite", "SchemaFile", "Seed", "SourceArgument", "twin_passphrase"]

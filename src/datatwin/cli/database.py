@@ -39,6 +39,7 @@ def fit_database_source(
     reference: list[str] | None,
     refused: dict[str, bool],
     find_rules: bool = True,
+    encryption_key: bytes | None = None,
 ) -> None:
     """`datatwin fit DATABASE -o TWIN`."""
     import datatwin
@@ -57,7 +58,7 @@ def fit_database_source(
             progress=progress,
             find_rules=find_rules,
         )
-        twin.save(output)
+        twin.save(output, encryption_key=encryption_key)
     primary = [f"{t.name}({', '.join(t.primary_key)})" for t in twin.schema.tables if t.key_evidence is not None]
     if primary:
         console.print(f"Primary keys found in the data (check them with `datatwin schema`): {', '.join(primary)}")

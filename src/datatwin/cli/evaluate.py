@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from datatwin.cli._console import console, progress_bars, reported_errors
-from datatwin.cli._options import Overwrite, SchemaFile, Seed
+from datatwin.cli._options import KeyFile, Overwrite, SchemaFile, Seed, twin_passphrase
 from datatwin.cli.database import is_database_source
 from datatwin.errors import ConfigError, SourceError
 
@@ -69,6 +69,7 @@ def evaluate_command(
         ),
     ] = None,
     seed: Seed = 0,
+    key_file: KeyFile = None,
     overwrite: Overwrite = False,
 ) -> None:
     """Measure how faithful, useful and private SYNTHETIC is compared with REAL (tables or databases),
@@ -78,7 +79,7 @@ def evaluate_command(
 
         check_report_targets(output, json_output, overwrite=overwrite)
         if scenario is not None:
-            _evaluate_scenario(scenario, fresh, twin, real, output, json_output, threshold, seed)
+            _evaluate_scenario(scenario, fresh, twin, real, output, json_output, threshold, seed, key_file)
             return
         if real is None or synthetic is None:
             raise ConfigError("Give --real and --synthetic (or --scenario with a scenario run's folder).")
@@ -99,7 +100,7 @@ def evaluate_command(
                 )
             write_report(report, output, json_output)
             return
-        loaded = datatwin.load(twin) if twin is not None else None
+        loaded = datatwin.load(twin, encryption_key=twin_passphrase(key_file)) if twin is not None else None
         lineage = None if loaded is None else loaded.lineage
         with progress_bars() as progress:
             report = datatwin.evaluate(
@@ -130,6 +131,7 @@ def _evaluate_scenario(
     json_output: Path | None,
     threshold: list[str] | None,
     seed: int,
+    key_file: Path | None,
 ) -> None:
     """The scenario report; the population is compared with --real rows, or a sample of --twin."""
     import datatwin
@@ -140,7 +142,7 @@ def _evaluate_scenario(
     if real is not None:
         reference = read_table(real).data
     elif twin is not None:
-        population_twin = datatwin.load(twin)
+        population_twin = datatwin.load(twin, encryption_key=twin_passphrase(key_file))
         if not isinstance(population_twin, datatwin.Twin):
             raise ConfigError(f"--twin {str(twin)!r} must be the table twin the population was drawn from.")
         reference = population_twin.sample(5000, seed=seed + 1)

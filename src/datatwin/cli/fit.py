@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from datatwin.cli._console import console, progress_bars, reported_errors
-from datatwin.cli._options import DEFAULT_SEED, Overwrite, SchemaFile, Seed, SourceArgument
+from datatwin.cli._options import DEFAULT_SEED, KeyFile, Overwrite, SchemaFile, Seed, SourceArgument, twin_passphrase
 from datatwin.cli.database import fit_database_source, is_database_source
 from datatwin.cli.evaluate import check_report_targets, write_report
 from datatwin.cli.privacy import describe_privacy
@@ -95,6 +95,14 @@ def fit_command(
             help="With --epsilon: buy bounds the schema leaves open from the budget, or refuse such columns.",
         ),
     ] = True,
+    encrypt: Annotated[
+        bool,
+        typer.Option(
+            "--encrypt",
+            help="Encrypt the twin file (AES-256-GCM) with the passphrase in --key-file or $DATATWIN_ENCRYPTION_KEY.",
+        ),
+    ] = False,
+    key_file: KeyFile = None,
     overwrite: Overwrite = False,
 ) -> None:
     """Learn a twin of DATA (a table, its sequences, or a whole database) and save it to OUTPUT."""
@@ -105,6 +113,7 @@ def fit_command(
         from datatwin.io.writers import check_output_file
 
         check_output_file(output, overwrite=overwrite)
+        passphrase = encryption_passphrase(encrypt, key_file)
         private = {"--delta": delta is not None, "--dp-model": dp_model != AUTO, "--no-dp-bounds": not dp_bounds}
         if epsilon is None and any(private.values()):
             raise ConfigError(f"{', '.join(k for k, v in private.items() if v)} apply to a DP fit: add --epsilon.")
@@ -133,6 +142,7 @@ def fit_command(
                 reference=reference,
                 refused=refused,
                 find_rules=find_rules,
+                encryption_key=passphrase,
             )
             return
         if report is not None:
@@ -163,7 +173,7 @@ def fit_command(
                 dp_bounds=dp_bounds,
                 max_rows=max_rows,
             )
-            twin.save(output)
+            twin.save(output, encryption_key=passphrase)
         lineage = twin.lineage
         sampled = "" if lineage.sampled_rows is None else f"a random sample of {lineage.sampled_rows:,} of "
         console.print(
@@ -194,6 +204,21 @@ def fit_command(
                     privacy=twin.privacy,
                 )
             write_report(result, report, None)
+
+
+def encryption_passphrase(encrypt: bool, key_file: Path | None) -> bytes | None:
+    """The passphrase ``--encrypt`` asks for, found before any work is done; ``None`` without it."""
+    if not encrypt:
+        if key_file is not None:
+            raise ConfigError("--key-file applies with --encrypt: add --encrypt to encrypt the twin file.")
+        return None
+    passphrase = twin_passphrase(key_file)
+    if passphrase is None:
+        raise ConfigError(
+            "--encrypt needs a passphrase: give --key-file FILE, or set $DATATWIN_ENCRYPTION_KEY (keep it apart "
+            "from the twin: without it the twin cannot be opened)."
+        )
+    return passphrase
 
 
 def describe_rules(twin: Twin) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from datatwin.cli._console import console, progress_bars, reported_errors
-from datatwin.cli._options import DEFAULT_SEED, Overwrite, Seed
+from datatwin.cli._options import DEFAULT_SEED, KeyFile, Overwrite, Seed, twin_passphrase
 from datatwin.errors import ConfigError
 
 
@@ -61,6 +61,7 @@ def sample_command(
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Address of a running Dask scheduler (default: a local cluster).")
     ] = None,
+    key_file: KeyFile = None,
     overwrite: Overwrite = False,
 ) -> None:
     """Draw synthetic rows from TWIN into OUTPUT (a whole database for a database twin)."""
@@ -71,7 +72,7 @@ def sample_command(
         from datatwin.io import check_table_target, write_table
         from datatwin.io.partitioned import check_partition_target, is_folder_target
 
-        loaded = datatwin.load(twin)
+        loaded = datatwin.load(twin, encryption_key=twin_passphrase(key_file))
         if isinstance(loaded, datatwin.SequenceTwin) and (engine != "local" or workers or scheduler):
             raise ConfigError("--engine, --workers and --scheduler apply to table and database twins.")
         if isinstance(loaded, datatwin.DatabaseTwin):

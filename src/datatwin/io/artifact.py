@@ -13,6 +13,8 @@ Layout (format ``datatwin.twin``, version 2; older versions are upgraded on read
 ``SIGNATURE``
     Optional HMAC-SHA256 of the manifest with a secret key: catches deliberate tampering,
     which a checksum alone cannot (anyone can recompute a checksum).
+
+The whole zip may be encrypted at rest under a passphrase (:mod:`datatwin.io.encryption`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from safetensors.numpy import load as load_arrays
 from safetensors.numpy import save as save_arrays
 
 from datatwin.errors import ArtifactError, DatatwinWarning
+from datatwin.io.encryption import MAGIC, decrypt, encrypt, is_encrypted, resolve_passphrase
 from datatwin.io.upgrades import UPGRADES
 from datatwin.io.writers import write_bytes
 
@@ -70,6 +73,7 @@ def write_artifact(
     arrays: dict[str, np.ndarray],
     *,
     key: bytes | None = None,
+    encryption_key: bytes | None = None,
 ) -> None:
     """Write a twin file atomically.
 
@@ -83,6 +87,8 @@ def write_artifact(
         Named numeric arrays.
     key
         Optional secret key to sign the file with.
+    encryption_key
+        Optional passphrase to encrypt the whole file with.
     """
     body = {"format": FORMAT, "format_version": FORMAT_VERSION, **document}
     document_bytes = json.dumps(body, indent=1, ensure_ascii=False, sort_keys=True).encode("utf-8")
@@ -99,26 +105,30 @@ def write_artifact(
             # float weights barely compress, and deflating a wide model's arrays takes seconds
             method = zipfile.ZIP_STORED if name == _ARRAYS else zipfile.ZIP_DEFLATED
             archive.writestr(zipfile.ZipInfo(name, date_time=_FIXED_TIME), content, method)
-    write_bytes(path, buffer.getvalue(), private=True)
+    content = buffer.getvalue()
+    write_bytes(path, content if encryption_key is None else encrypt(content, encryption_key), private=True)
 
 
-def read_artifact(path: str | Path, *, key: bytes | None = None) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+def read_artifact(
+    path: str | Path, *, key: bytes | None = None, encryption_key: bytes | None = None
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """Read and verify a twin file; returns its document (upgraded to this version) and arrays.
 
     Without a key, a signed file loads with a :class:`SignatureNotCheckedWarning`; with
     ``$DATATWIN_REQUIRE_SIGNATURE`` set to 1, a file whose signature is absent or not checked
-    against a key is refused.
+    against a key is refused. An encrypted file is decrypted with ``encryption_key`` first.
 
     Raises
     ------
     ArtifactError
         When the file is missing, not a twin, too large, corrupt, wrongly signed, unsigned
-        where a signature is required, or of an unknown version.
+        where a signature is required, of an unknown version, or encrypted and the key is
+        missing or wrong.
     """
     path = Path(path)
     if not path.is_file():
         raise ArtifactError(f"Twin file {str(path)!r} does not exist.")
-    members = _read_members(path)
+    members = _read_members(path, encryption_key)
     manifest_bytes = members[_MANIFEST]
     signature = members.get(_SIGNATURE, b"").decode("ascii", "replace")
     if key is not None:
@@ -158,9 +168,17 @@ def read_artifact(path: str | Path, *, key: bytes | None = None) -> tuple[dict[s
     return _upgrade(path, document, arrays)
 
 
-def _read_members(path: Path) -> dict[str, bytes]:
+def _read_members(path: Path, encryption_key: bytes | None) -> dict[str, bytes]:
+    source: Path | io.BytesIO = path
+    with path.open("rb") as file:
+        encrypted = is_encrypted(file.read(len(MAGIC)))
+    if encrypted:
+        limit = sum(MAX_MEMBER_BYTES.values())
+        if path.stat().st_size > limit:
+            raise ArtifactError(f"Twin file {str(path)!r} is refused: larger than any twin ({limit:,} bytes).")
+        source = io.BytesIO(decrypt(path.read_bytes(), encryption_key, f"Twin file {str(path)!r}"))
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(source) as archive:
             infos = {info.filename: info for info in archive.infolist()}
             missing = {_DOCUMENT, _ARRAYS, _MANIFEST} - set(infos)
             if missing:
@@ -222,6 +240,28 @@ def _sha256(content: bytes) -> str:
 
 def _sign(manifest: bytes, key: bytes) -> str:
     return hmac.new(key, manifest, hashlib.sha256).hexdigest()
+
+
+def save_twin(
+    path: str | Path,
+    document: dict[str, Any],
+    arrays: dict[str, np.ndarray],
+    *,
+    key: bytes | None = None,
+    encryption_key: bytes | str | None = None,
+) -> None:
+    """:func:`write_artifact` signed with ``key`` or ``$DATATWIN_SIGNING_KEY`` (if set), and
+    encrypted with ``encryption_key`` when one is given."""
+    passphrase = None if encryption_key is None else resolve_passphrase(encryption_key)
+    write_artifact(path, document, arrays, key=signing_key(key), encryption_key=passphrase)
+
+
+def open_twin(
+    path: str | Path, *, key: bytes | None = None, encryption_key: bytes | str | None = None
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """:func:`read_artifact` checked against ``key`` or ``$DATATWIN_SIGNING_KEY``, and
+    decrypted (when encrypted) with ``encryption_key`` or ``$DATATWIN_ENCRYPTION_KEY``."""
+    return read_artifact(path, key=signing_key(key), encryption_key=resolve_passphrase(encryption_key))
 
 
 def signing_key(key: bytes | None) -> bytes | None:
