@@ -20,7 +20,7 @@ LAYERS: list[set[str]] = [
     {"datatwin"},  # the public namespace: names of the layers below, loaded on first use
     {"datatwin.demo"},
     {"datatwin.report"},
-    {"datatwin.api", "datatwin.evaluate"},  # evaluate sits beside the api, on the layers below
+    {"datatwin.api", "datatwin.evaluate", "datatwin.monitor"},  # beside the api, on the layers below
     {"datatwin.scenarios", "datatwin.testdata"},
     {"datatwin.relational"},
     {"datatwin.sequential"},
@@ -33,7 +33,7 @@ LAYERS: list[set[str]] = [
     {"datatwin.progress", "datatwin.seeds", "datatwin._lazy"},
     {"datatwin.errors", "datatwin._version"},
 ]
-"""Top to bottom. Next: ``monitor`` beside ``evaluate``."""
+"""Top to bottom."""
 
 
 def module_names() -> dict[str, Path]:

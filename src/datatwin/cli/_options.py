@@ -31,6 +31,16 @@ KeyFile = Annotated[
     ),
 ]
 
+AuditLog = Annotated[
+    Path | None,
+    typer.Option(
+        "--audit-log",
+        envvar="DATATWIN_AUDIT_LOG",
+        help="Append what this command did (who, when, hashes of inputs and outputs, settings) to this "
+        "hash-chained log; check it with `datatwin audit verify`.",
+    ),
+]
+
 
 def twin_passphrase(key_file: Path | None) -> bytes | None:
     """The passphrase from ``--key-file``, else ``$DATATWIN_ENCRYPTION_KEY``, else none."""
@@ -39,4 +49,13 @@ def twin_passphrase(key_file: Path | None) -> bytes | None:
     return resolve_passphrase(key_file=key_file)
 
 
-__all__ = ["DEFAULT_SEED", "KeyFile", "Overwrite", "SchemaFile", "Seed", "SourceArgument", "twin_passphrase"]
+__all__ = [
+    "DEFAULT_SEED",
+    "AuditLog",
+    "KeyFile",
+    "Overwrite",
+    "SchemaFile",
+    "Seed",
+    "SourceArgument",
+    "twin_passphrase",
+]

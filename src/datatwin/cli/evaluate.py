@@ -9,9 +9,10 @@ import typer
 from rich.table import Table
 
 from datatwin.cli._console import console, progress_bars, reported_errors
-from datatwin.cli._options import KeyFile, Overwrite, SchemaFile, Seed, twin_passphrase
+from datatwin.cli._options import AuditLog, KeyFile, Overwrite, SchemaFile, Seed, twin_passphrase
 from datatwin.cli.database import is_database_source
 from datatwin.errors import ConfigError, SourceError
+from datatwin.monitor.audit import audited
 
 if TYPE_CHECKING:
     from datatwin.evaluate import Report
@@ -70,11 +71,16 @@ def evaluate_command(
     ] = None,
     seed: Seed = 0,
     key_file: KeyFile = None,
+    audit_log: AuditLog = None,
     overwrite: Overwrite = False,
 ) -> None:
     """Measure how faithful, useful and private SYNTHETIC is compared with REAL (tables or databases),
     or validate a scenario run (--scenario)."""
-    with reported_errors():
+    inputs = {"real": real, "synthetic": synthetic, "holdout": holdout, "twin": twin}
+    inputs |= {"scenario": scenario, "fresh": fresh}
+    settings = {"target": target, "sensitive": sensitive, "seed": seed, "max_rows": max_rows, "threshold": threshold}
+    outputs = {"report": output, "json": json_output}
+    with reported_errors(), audited(audit_log, "evaluate", inputs=inputs, outputs=outputs, settings=settings):
         import datatwin
 
         check_report_targets(output, json_output, overwrite=overwrite)

@@ -9,12 +9,22 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from datatwin.cli._console import console, progress_bars, reported_errors
-from datatwin.cli._options import DEFAULT_SEED, KeyFile, Overwrite, SchemaFile, Seed, SourceArgument, twin_passphrase
+from datatwin.cli._options import (
+    DEFAULT_SEED,
+    AuditLog,
+    KeyFile,
+    Overwrite,
+    SchemaFile,
+    Seed,
+    SourceArgument,
+    twin_passphrase,
+)
 from datatwin.cli.database import fit_database_source, is_database_source
 from datatwin.cli.evaluate import check_report_targets, write_report
 from datatwin.cli.privacy import describe_privacy
 from datatwin.cli.sequences import describe_sequences, report_sequences
 from datatwin.errors import ConfigError, DataError
+from datatwin.monitor.audit import audited
 
 if TYPE_CHECKING:
     from datatwin.api.table import Twin
@@ -103,10 +113,28 @@ def fit_command(
         ),
     ] = False,
     key_file: KeyFile = None,
+    audit_log: AuditLog = None,
     overwrite: Overwrite = False,
 ) -> None:
     """Learn a twin of DATA (a table, its sequences, or a whole database) and save it to OUTPUT."""
-    with reported_errors():
+    settings = {
+        "model": model if epsilon is None else dp_model,
+        "seed": seed,
+        "max_time": max_time,
+        "max_rows": max_rows,
+        "epsilon": epsilon,
+        "delta": delta,
+        "dp_bounds": dp_bounds,
+        "find_rules": find_rules,
+        "entity": entity,
+        "order": order,
+        "encrypted": encrypt,
+    }
+    inputs = {"data": data, "schema": schema, "entity_table": entity_table}
+    with (
+        reported_errors(),
+        audited(audit_log, "fit", inputs=inputs, outputs={"twin": output, "report": report}, settings=settings),
+    ):
         import datatwin
         from datatwin.evaluate.holdout import split_holdout
         from datatwin.io.streamed import read_table_rows

@@ -9,6 +9,7 @@ import typer
 
 from datatwin._version import __version__
 from datatwin.cli._console import console, set_debug
+from datatwin.cli.audit import audit_app
 from datatwin.cli.demo import demo_command
 from datatwin.cli.evaluate import evaluate_command
 from datatwin.cli.fit import fit_command
@@ -31,6 +32,7 @@ app.command("evaluate")(evaluate_command)
 app.command("demo")(demo_command)
 app.command("simulate")(simulate_command)
 app.command("generate")(generate_command)
+app.add_typer(audit_app, name="audit")
 
 
 def _print_version(value: bool) -> None:

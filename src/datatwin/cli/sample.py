@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 
 from datatwin.cli._console import console, progress_bars, reported_errors
-from datatwin.cli._options import DEFAULT_SEED, KeyFile, Overwrite, Seed, twin_passphrase
+from datatwin.cli._options import DEFAULT_SEED, AuditLog, KeyFile, Overwrite, Seed, twin_passphrase
 from datatwin.errors import ConfigError
+from datatwin.monitor.audit import audited
 
 
 def sample_command(
@@ -62,10 +63,26 @@ def sample_command(
         str | None, typer.Option("--scheduler", help="Address of a running Dask scheduler (default: a local cluster).")
     ] = None,
     key_file: KeyFile = None,
+    audit_log: AuditLog = None,
     overwrite: Overwrite = False,
 ) -> None:
     """Draw synthetic rows from TWIN into OUTPUT (a whole database for a database twin)."""
-    with reported_errors():
+    settings = {
+        "rows": rows,
+        "entities": entities,
+        "horizon": horizon,
+        "seed": seed,
+        "where": where,
+        "rebalance": rebalance,
+        "ratio": ratio,
+        "scale": scale,
+        "engine": engine,
+        "workers": workers,
+    }
+    with (
+        reported_errors(),
+        audited(audit_log, "sample", inputs={"twin": twin}, outputs={"rows": output}, settings=settings),
+    ):
         import datatwin
         from datatwin.cli.database import sample_database_twin
         from datatwin.conditions import parse_where
