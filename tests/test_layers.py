@@ -20,7 +20,8 @@ LAYERS: list[set[str]] = [
     {"datatwin"},  # the public namespace: names of the layers below, loaded on first use
     {"datatwin.demo"},
     {"datatwin.report"},
-    {"datatwin.api", "datatwin.evaluate", "datatwin.monitor"},  # beside the api, on the layers below
+    {"datatwin.api", "datatwin.evaluate"},  # evaluate sits beside the api, on the layers below
+    {"datatwin.monitor"},  # below the api, which stores a profile in every twin and checks drift
     {"datatwin.scenarios", "datatwin.testdata"},
     {"datatwin.relational"},
     {"datatwin.sequential"},

@@ -2,6 +2,7 @@
 
 from datatwin.api.database import DatabaseTwin, fit_database
 from datatwin.api.load import load, load_database
+from datatwin.api.monitoring import drift
 from datatwin.api.rules import find_rules
 from datatwin.api.scenarios import simulate
 from datatwin.api.sequences import SequenceTwin
@@ -12,6 +13,7 @@ __all__ = [
     "DatabaseTwin",
     "SequenceTwin",
     "Twin",
+    "drift",
     "find_rules",
     "fit",
     "fit_database",

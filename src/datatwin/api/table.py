@@ -20,6 +20,8 @@ from datatwin.io.artifact import save_twin
 from datatwin.io.streamed import read_table_rows, sample_source_rows
 from datatwin.lineage import Lineage, hash_frame
 from datatwin.models import Generator, registry
+from datatwin.monitor.multivariate import MULTIVARIATE_ROWS
+from datatwin.monitor.profile import build_profile
 from datatwin.pipeline import (
     MIN_ROWS,
     FittedTable,
@@ -362,6 +364,9 @@ def fit(
         progress=progress,
         rules=rules,
         find_rules=find_rules,
+    )
+    fitted.profile = build_profile(
+        source.data, fitted.schema, sample_table(fitted, MULTIVARIATE_ROWS, seed=seed), seed=seed
     )
     return Twin(fitted)
 

@@ -11,6 +11,7 @@ from datatwin._version import __version__
 from datatwin.cli._console import console, set_debug
 from datatwin.cli.audit import audit_app
 from datatwin.cli.demo import demo_command
+from datatwin.cli.drift import drift_command
 from datatwin.cli.evaluate import evaluate_command
 from datatwin.cli.fit import fit_command
 from datatwin.cli.generate import generate_command
@@ -30,6 +31,7 @@ app.command("sample")(sample_command)
 app.command("schema")(schema_command)
 app.command("evaluate")(evaluate_command)
 app.command("demo")(demo_command)
+app.command("drift")(drift_command)
 app.command("simulate")(simulate_command)
 app.command("generate")(generate_command)
 app.add_typer(audit_app, name="audit")

@@ -79,11 +79,7 @@ def sample_table_file(path: str | Path, max_rows: int, *, seed: int = 0) -> Tabl
         When the file is missing, empty, unreadable or of an unknown format.
     """
     path = check_table_file(path)
-    with path.open("rb") as handle:
-        magic = handle.read(4)
-    if not magic:
-        raise SourceError(f"File {str(path)!r} is empty.")
-    batches = _parquet_batches(path) if magic == PARQUET_MAGIC else _csv_batches(path, magic[:2] == GZIP_MAGIC)
+    batches, magic = _batches_and_magic(path)
     rng = np.random.default_rng(seed)
     kept: pd.DataFrame | None = None
     kept_keys = np.zeros(0)
@@ -104,6 +100,29 @@ def sample_table_file(path: str | Path, max_rows: int, *, seed: int = 0) -> Tabl
     if magic != PARQUET_MAGIC:
         data = data.apply(markers_as_missing)
     return TableSource(data=data, name=path.name, sha256=_file_sha256(path), rows_in_source=total)
+
+
+def table_batches(path: str | Path) -> Iterator[pd.DataFrame]:
+    """Every row of a CSV (plain or gzip) or Parquet file, in batches of :data:`BATCH_BYTES` of
+    text or :data:`BATCH_ROWS` rows: a CSV's values as text, its missing-value markers missing.
+
+    Raises
+    ------
+    SourceError
+        When the file is missing, empty, unreadable or of an unknown format.
+    """
+    batches, magic = _batches_and_magic(check_table_file(path))
+    for batch in batches:
+        yield batch if magic == PARQUET_MAGIC else batch.apply(markers_as_missing)
+
+
+def _batches_and_magic(path: Path) -> tuple[Iterator[pd.DataFrame], bytes]:
+    with path.open("rb") as handle:
+        magic = handle.read(4)
+    if not magic:
+        raise SourceError(f"File {str(path)!r} is empty.")
+    batches = _parquet_batches(path) if magic == PARQUET_MAGIC else _csv_batches(path, magic[:2] == GZIP_MAGIC)
+    return batches, magic
 
 
 def _parquet_batches(path: Path) -> Iterator[pd.DataFrame]:

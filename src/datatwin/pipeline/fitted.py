@@ -43,6 +43,9 @@ class FittedTable:
     privacy
         The ledger of a differentially private fit (its encoder is then a
         :class:`~datatwin.transforms.private.PrivateEncoder`); ``None`` for an ordinary one.
+    profile
+        A coarse summary of the training rows to measure drift against (JSON-able, made by
+        :mod:`datatwin.monitor.profile`); ``None`` when the twin has none (a DP twin).
     """
 
     schema: Schema
@@ -52,6 +55,7 @@ class FittedTable:
     rules: RuleSet = field(default=None)  # type: ignore[assignment]
     broken_in_data: dict[str, int] = field(default_factory=dict)
     privacy: PrivacyLedger | None = None
+    profile: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.rules is None:
@@ -74,6 +78,8 @@ def table_document(table: FittedTable) -> tuple[dict[str, Any], dict[str, np.nda
     save_rules(table.rules, document, arrays)
     if table.privacy is not None:
         document["privacy"] = table.privacy.to_dict()
+    if table.profile is not None:
+        document["profile"] = table.profile
     return document, arrays
 
 
@@ -94,4 +100,5 @@ def table_from_document(document: dict[str, Any], arrays: dict[str, np.ndarray],
         model_cls = registry.get(document["model"]["name"])
         model = model_cls.from_state((document["model"]["state"], prefixed(arrays, "model/")))
         lineage = Lineage.from_dict(document["lineage"])
-    return FittedTable(schema, encoder, model, lineage, rules, privacy=privacy)
+        profile = document.get("profile")
+    return FittedTable(schema, encoder, model, lineage, rules, privacy=privacy, profile=profile)

@@ -1,0 +1,145 @@
+"""The profile a twin carries of the rows it learnt from: enough to measure drift without them.
+
+Per column, counts in bins (numbers and dates: up to :data:`NUMBER_BINS` quantile bins whose
+edges are rounded to three significant digits; labels: the most common ones); for the
+:data:`MAX_PAIRS` most associated pairs of columns, their joint counts on coarse bins; the row
+count; and how well a classifier told the twin's rows from the training rows when it was fitted
+(the baseline the multivariate check compares with). It is coarsened so that it describes no
+individual: a bin holding fewer than :data:`MIN_CELL` rows is merged with its neighbour, a label
+seen in fewer is counted only in ``other``, any other cell that small (missing values, joint
+cells) is published as zero. A differentially private twin carries no profile (its drift is
+measured against its own rows instead).
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from datatwin.monitor.binning import NUMBER_KINDS, Bins, label_values, number_values
+from datatwin.monitor.multivariate import MULTIVARIATE_ROWS, classifier_auc
+from datatwin.schema import ColumnKind, Schema
+from datatwin.schema.features import comparable_columns
+
+PROFILE_VERSION = 1
+MIN_CELL = 20
+"""Fewest rows a published cell may count (fewer: merged or published as zero)."""
+NUMBER_BINS = 20
+MAX_LABELS = 50
+PAIR_NUMBER_BINS, PAIR_LABELS = 5, 8
+MAX_PAIRS = 10
+MIN_ASSOCIATION = 0.1
+"""Pairs less associated than this (Cramér's V) are not watched: there is no relation to lose."""
+PAIR_SAMPLE = 20_000
+MIN_BASELINE_ROWS = 200
+
+
+def build_profile(frame: pd.DataFrame, schema: Schema, drawn: pd.DataFrame | None, *, seed: int) -> dict[str, Any]:
+    """The profile of ``frame`` (the training rows as read) under ``schema``; ``drawn``: rows of
+    the fitted twin, for the multivariate baseline (``None``: no baseline)."""
+    columns = [c for c in comparable_columns(schema) if c in frame.columns]
+    profiled: dict[str, Any] = {}
+    for name in columns:
+        bins = column_bins(frame[name], ColumnKind(schema[name].kind), NUMBER_BINS, MAX_LABELS)
+        profiled[name] = {"bins": bins.to_dict(), "counts": suppressed(bins.counts(frame[name])).tolist()}
+    rng = np.random.default_rng(seed)
+    sample = frame.iloc[np.sort(rng.permutation(len(frame))[:PAIR_SAMPLE])] if len(frame) > PAIR_SAMPLE else frame
+    baseline = None
+    if drawn is not None and len(frame) >= MIN_BASELINE_ROWS:
+        rows = min(MULTIVARIATE_ROWS, len(frame), len(drawn))
+        real = frame.iloc[np.sort(rng.permutation(len(frame))[:rows])]
+        baseline = {"auc": classifier_auc(real, drawn.iloc[:rows], schema, seed=seed), "rows": rows}
+    return {
+        "version": PROFILE_VERSION,
+        "rows": len(frame),
+        "min_cell": MIN_CELL,
+        "columns": profiled,
+        "pairs": _associated_pairs(sample, schema, columns),
+        "baseline": baseline,
+    }
+
+
+def column_bins(values: pd.Series, kind: ColumnKind, number_bins: int, max_labels: int) -> Bins:
+    """Bins of one column: quantile edges merged until each bin holds :data:`MIN_CELL` rows, or
+    the labels seen at least that often (at most ``max_labels``, most common first)."""
+    if kind in NUMBER_KINDS:
+        numbers = number_values(values, kind)[0]
+        numbers = numbers[~np.isnan(numbers)]
+        if not len(numbers):
+            return Bins(kind.value)
+        quantiles = np.quantile(numbers, np.arange(1, number_bins) / number_bins)
+        edges = np.unique([float(f"{q:.3g}") for q in quantiles])
+        return Bins(kind.value, edges=tuple(_merged(edges, numbers)))
+    counts = pd.Series(label_values(values)).value_counts()
+    kept = counts[counts >= MIN_CELL].index[:max_labels]
+    return Bins(kind.value, labels=tuple(sorted(map(str, kept))))
+
+
+def _merged(quantiles: np.ndarray, numbers: np.ndarray) -> list[float]:
+    """The edges left when the smallest bin under :data:`MIN_CELL` rows is merged into its smaller
+    neighbour, again and again."""
+    edges = [float(q) for q in quantiles]
+    while edges:
+        counts = np.bincount(np.searchsorted(np.asarray(edges), numbers, side="left"), minlength=len(edges) + 1)
+        smallest = int(np.argmin(counts))
+        if counts[smallest] >= MIN_CELL:
+            break
+        if smallest == 0:
+            edges.pop(0)
+        elif smallest == len(edges) or counts[smallest - 1] <= counts[smallest + 1]:
+            edges.pop(smallest - 1)
+        else:
+            edges.pop(smallest)
+    return edges
+
+
+def suppressed(counts: np.ndarray) -> np.ndarray:
+    """Counts with every cell under :data:`MIN_CELL` rows published as zero."""
+    return np.where(counts >= MIN_CELL, counts, 0)
+
+
+def cramers_v(table: np.ndarray) -> float:
+    """Cramér's V of a contingency table (rows and columns without counts left out)."""
+    table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
+    total = table.sum()
+    if min(table.shape) < 2 or total == 0:
+        return 0.0
+    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / total
+    chi2 = float(((table - expected) ** 2 / expected).sum())
+    return float(np.sqrt(chi2 / (total * (min(table.shape) - 1))))
+
+
+def _associated_pairs(sample: pd.DataFrame, schema: Schema, columns: list[str]) -> list[dict[str, Any]]:
+    """The :data:`MAX_PAIRS` most associated pairs (Cramér's V on coarse bins, on ``sample``), with
+    their joint counts in it, suppressed."""
+    coarse = {c: column_bins(sample[c], ColumnKind(schema[c].kind), PAIR_NUMBER_BINS, PAIR_LABELS) for c in columns}
+    codes = {c: coarse[c].codes(sample[c]) for c in columns}
+    found = []
+    for a, b in itertools.combinations(columns, 2):
+        table = joint_counts(codes[a], codes[b], coarse[a].cells, coarse[b].cells)
+        association = cramers_v(table)
+        if association >= MIN_ASSOCIATION:
+            found.append((association, a, b, table))
+    found.sort(key=lambda item: -item[0])
+    pairs = []
+    for _, a, b, table in found[:MAX_PAIRS]:
+        published = suppressed(table)
+        pairs.append(
+            {
+                "columns": [a, b],
+                "bins": [coarse[a].to_dict(), coarse[b].to_dict()],
+                "counts": published.tolist(),
+                "rows": len(sample),
+                "association": round(cramers_v(published), 4),
+            }
+        )
+    return pairs
+
+
+def joint_counts(first: np.ndarray, second: np.ndarray, first_cells: int, second_cells: int) -> np.ndarray:
+    """The contingency table of two columns' cells."""
+    flat = np.bincount(first * second_cells + second, minlength=first_cells * second_cells)
+    return flat.reshape(first_cells, second_cells)
