@@ -11,7 +11,7 @@ def test_all_is_pinned():
             "Report", "Twin", "__version__", "evaluate", "fit", "infer_schema", "load", "parse_where",
             "Database", "DatabaseTwin", "RelationalSchema", "fit_database", "load_database", "read_database",
             "evaluate_database", "save_report", "SequenceKeys", "SequenceTwin", "simulate", "find_rules", "generate",
-            "drift",
+            "drift", "refresh", "data_card", "save_card",
         ]
     )  # fmt: skip
     for name in datatwin.__all__:

@@ -43,7 +43,9 @@ _LAZY = {
     "SequenceKeys": "datatwin.schema",
     "SequenceTwin": "datatwin.api",
     "Twin": "datatwin.api",
+    "data_card": "datatwin.api",
     "drift": "datatwin.api",
+    "refresh": "datatwin.api",
     "evaluate_database": "datatwin.evaluate",
     "fit": "datatwin.api",
     "fit_database": "datatwin.api",
@@ -54,6 +56,7 @@ _LAZY = {
     "load_database": "datatwin.api",
     "parse_where": "datatwin.conditions",
     "read_database": "datatwin.io.database",
+    "save_card": "datatwin.report",
     "save_report": "datatwin.report",
     "simulate": "datatwin.api",
 }
@@ -63,6 +66,7 @@ if TYPE_CHECKING:
         DatabaseTwin,
         SequenceTwin,
         Twin,
+        data_card,
         drift,
         find_rules,
         fit,
@@ -70,13 +74,14 @@ if TYPE_CHECKING:
         generate,
         load,
         load_database,
+        refresh,
         simulate,
     )
     from datatwin.conditions import Range, parse_where
     from datatwin.evaluate import Report, evaluate_database
     from datatwin.io.database import Database, read_database
     from datatwin.lineage import Lineage
-    from datatwin.report import save_report
+    from datatwin.report import save_card, save_report
     from datatwin.schema import ColumnKind, ColumnSpec, Schema, SequenceKeys, infer_schema
     from datatwin.schema.relational import RelationalSchema
 
@@ -102,6 +107,7 @@ __all__ = [
     "SourceError",
     "Twin",
     "__version__",
+    "data_card",
     "drift",
     "evaluate",
     "evaluate_database",
@@ -114,6 +120,8 @@ __all__ = [
     "load_database",
     "parse_where",
     "read_database",
+    "refresh",
+    "save_card",
     "save_report",
     "simulate",
 ]

@@ -39,6 +39,11 @@ class Lineage:
         When ``auto`` chose the model by measurement (small tables): each candidate's two-sample
         AUC against rows it was not fitted on, 0.5 ideal (``None``: chosen by the table's size
         or named by the user).
+    refreshed_from
+        For a twin refreshed from another (``datatwin refresh``): the other's lineage, and its
+        file's SHA-256 when it was read from a file.
+    schema_changes
+        For a refreshed twin: how the new data's schema differed from the old twin's.
     """
 
     source: str
@@ -51,6 +56,8 @@ class Lineage:
     created_at: str
     sampled_rows: int | None = None
     model_scores: dict[str, float] | None = None
+    refreshed_from: dict[str, Any] | None = None
+    schema_changes: dict[str, Any] | None = None
 
     @classmethod
     def record(

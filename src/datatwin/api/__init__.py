@@ -2,7 +2,7 @@
 
 from datatwin.api.database import DatabaseTwin, fit_database
 from datatwin.api.load import load, load_database
-from datatwin.api.monitoring import drift
+from datatwin.api.monitoring import data_card, drift, refresh
 from datatwin.api.rules import find_rules
 from datatwin.api.scenarios import simulate
 from datatwin.api.sequences import SequenceTwin
@@ -13,6 +13,7 @@ __all__ = [
     "DatabaseTwin",
     "SequenceTwin",
     "Twin",
+    "data_card",
     "drift",
     "find_rules",
     "fit",
@@ -20,5 +21,6 @@ __all__ = [
     "generate",
     "load",
     "load_database",
+    "refresh",
     "simulate",
 ]

@@ -1,18 +1,27 @@
-"""Checking a twin against new real data: has the world it pictures moved?"""
+"""Checking a twin against new real data (has the world it pictures moved?) and refreshing it."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from datatwin.api.database import DatabaseTwin
 from datatwin.api.load import load
 from datatwin.api.sequences import SequenceTwin
-from datatwin.api.table import Twin
+from datatwin.api.table import Twin, table_source
 from datatwin.errors import ConfigError
+from datatwin.monitor.audit import file_digest
+from datatwin.monitor.card import data_card as card_of
 from datatwin.monitor.drift import DriftReport, measure_drift
+from datatwin.monitor.profile import attach_profile
+from datatwin.monitor.refresh import SchemaChanges, merge_schemas
+from datatwin.pipeline import fit_table
 from datatwin.progress import Progress
+from datatwin.schema import DEFAULT_RARE_THRESHOLD, infer_schema
 
 
 def drift(
@@ -50,10 +59,122 @@ def drift(
     ConfigError
         When the twin is not a table twin, or the data shares no column with it.
     """
+    loaded = _table_twin(twin, encryption_key, "Drift is measured")
+    return measure_drift(loaded.fitted, data, seed=seed, progress=progress)
+
+
+def refresh(
+    twin: Twin | str | Path,
+    data: pd.DataFrame | str | Path,
+    *,
+    seed: int | None = None,
+    max_time: float | None = None,
+    rare_threshold: int = DEFAULT_RARE_THRESHOLD,
+    progress: Progress | None = None,
+    encryption_key: bytes | str | None = None,
+) -> tuple[Twin, SchemaChanges]:
+    """Fit ``twin`` again on ``data`` with its schema, model and settings, the schema widened to
+    the new data (:mod:`datatwin.monitor.refresh`); the new twin's lineage links to the old one.
+
+    Parameters
+    ----------
+    twin
+        A table twin, or the path of its file.
+    data
+        The new real rows (a DataFrame, or a CSV or Parquet file).
+    seed
+        Seed of the new fit (default: the old twin's).
+    max_time
+        Time budget of the fit in seconds, as in :func:`datatwin.fit`.
+    rare_threshold
+        Labels seen in fewer rows of the new data are not added to the schema.
+    progress
+        Callback receiving progress of the long steps.
+    encryption_key
+        Passphrase of an encrypted twin file (default ``$DATATWIN_ENCRYPTION_KEY``).
+
+    Returns
+    -------
+    tuple of Twin and SchemaChanges
+        The refreshed twin, and how the data's schema moved.
+
+    Raises
+    ------
+    ConfigError
+        When the twin is not a table twin, or is differentially private (a refit spends a new
+        budget: fit it again with ``epsilon``).
+    """
+    loaded = _table_twin(twin, encryption_key, "Refresh applies")
+    old = loaded.fitted
+    if old.privacy is not None:
+        raise ConfigError(
+            "A differentially private twin is not refreshed (a new fit spends a new privacy budget): fit the new "
+            "data with datatwin.fit(..., epsilon=...)."
+        )
+    source = table_source(data)
+    schema, changes = merge_schemas(old.schema, infer_schema(source.data, rare_threshold=rare_threshold))
+    seed = old.lineage.seed if seed is None else seed
+    fitted = fit_table(
+        source,
+        model=old.lineage.model,
+        seed=seed,
+        schema=schema,
+        model_options=old.model.get_params(),
+        rare_threshold=rare_threshold,
+        max_time=max_time,
+        progress=progress,
+    )
+    parent = old.lineage.to_dict() | {"twin_sha256": file_digest(twin) if isinstance(twin, str | Path) else None}
+    fitted.lineage = dataclasses.replace(fitted.lineage, refreshed_from=parent, schema_changes=changes.to_dict())
+    return Twin(attach_profile(fitted, source.data, seed=seed)), changes
+
+
+def data_card(
+    twin: Twin | str | Path,
+    *,
+    evaluation: dict[str, Any] | str | Path | None = None,
+    intended_use: str | None = None,
+    limits: list[str] | None = None,
+    sample: dict[str, Any] | None = None,
+    encryption_key: bytes | str | None = None,
+) -> dict[str, Any]:
+    """The data card of a table twin (:mod:`datatwin.monitor.card`): sources with hashes, schema,
+    rules, model and settings, seed, software, evaluation summary, privacy (the ledger of a DP
+    twin), intended use and known limits, along Article 10's and the datasheets' headings.
+
+    Parameters
+    ----------
+    twin
+        A table twin, or the path of its file.
+    evaluation
+        An evaluation report as JSON (``datatwin evaluate --json``): its dict or its file.
+    intended_use, limits
+        What the data is for, and what it should not be trusted for.
+    sample
+        Facts of a sample drawn from the twin, for that sample's card.
+    encryption_key
+        Passphrase of an encrypted twin file (default ``$DATATWIN_ENCRYPTION_KEY``).
+
+    Raises
+    ------
+    ConfigError
+        When the twin is not a table twin, or the evaluation file is not a report's JSON.
+    """
+    loaded = _table_twin(twin, encryption_key, "Data cards apply")
+    if isinstance(evaluation, str | Path):
+        try:
+            evaluation = json.loads(Path(evaluation).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"The evaluation {str(evaluation)!r} is not a readable report JSON: {exc}.") from None
+        if not isinstance(evaluation, dict) or "metrics" not in evaluation:
+            raise ConfigError("The evaluation file is not a report's JSON (from datatwin evaluate --json).")
+    return card_of(loaded.fitted, evaluation=evaluation, intended_use=intended_use, limits=limits, sample=sample)
+
+
+def _table_twin(twin: Twin | str | Path, encryption_key: bytes | str | None, what: str) -> Twin:
     loaded = load(twin, encryption_key=encryption_key) if isinstance(twin, str | Path) else twin
     if isinstance(loaded, DatabaseTwin | SequenceTwin):
         raise ConfigError(
-            f"Drift is measured for table twins; this is a {type(loaded).__name__}: check each table with a "
-            "table twin fitted on it."
+            f"{what} to table twins; this is a {type(loaded).__name__}: use a table twin fitted on each table."
         )
-    return measure_drift(loaded.fitted, data, seed=seed, progress=progress)
+    return loaded

@@ -20,8 +20,7 @@ from datatwin.io.artifact import save_twin
 from datatwin.io.streamed import read_table_rows, sample_source_rows
 from datatwin.lineage import Lineage, hash_frame
 from datatwin.models import Generator, registry
-from datatwin.monitor.multivariate import MULTIVARIATE_ROWS
-from datatwin.monitor.profile import build_profile
+from datatwin.monitor.profile import attach_profile
 from datatwin.pipeline import (
     MIN_ROWS,
     FittedTable,
@@ -323,7 +322,7 @@ def fit(
     started = time.perf_counter()
     if max_rows is not None:
         _check_max_rows(max_rows, epsilon)
-    source = _table_source(data, max_rows, seed)
+    source = table_source(data, max_rows, seed)
     if max_time is not None:
         max_time = max(max_time - (time.perf_counter() - started), MIN_TRAINING_SECONDS)
     if isinstance(schema, str | os.PathLike):
@@ -347,7 +346,7 @@ def fit(
             rare_threshold=rare_threshold,
             max_time=max_time,
             progress=progress,
-            entity_table=None if entity_table is None else _table_source(entity_table).data,
+            entity_table=None if entity_table is None else table_source(entity_table).data,
             rules=rules,
             find_rules=find_rules,
         )
@@ -365,10 +364,7 @@ def fit(
         rules=rules,
         find_rules=find_rules,
     )
-    fitted.profile = build_profile(
-        source.data, fitted.schema, sample_table(fitted, MULTIVARIATE_ROWS, seed=seed), seed=seed
-    )
-    return Twin(fitted)
+    return Twin(attach_profile(fitted, source.data, seed=seed))
 
 
 def _fit_private(
@@ -417,7 +413,7 @@ def _sequence_keys(
     return None if schema is None else schema.sequence
 
 
-def _table_source(
+def table_source(
     data: pd.DataFrame | TableSource | str | Path, max_rows: int | None = None, seed: int = DEFAULT_SEED
 ) -> TableSource:
     if isinstance(data, str | os.PathLike):

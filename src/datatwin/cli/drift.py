@@ -25,6 +25,7 @@ def drift_command(
     json_output: Annotated[
         Path | None, typer.Option("--json", help="Write the result (with its `verdict`) as JSON.")
     ] = None,
+    html: Annotated[Path | None, typer.Option("--html", help="Write the result as an HTML page.")] = None,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the twin's rows drawn for the checks.")] = 0,
     key_file: KeyFile = None,
     audit_log: AuditLog = None,
@@ -32,7 +33,7 @@ def drift_command(
 ) -> None:
     """Measure how far DATA has drifted from TWIN, column by column, pair by pair and as a whole.
     Exit status: 0 fresh, 3 drifting, 4 refresh recommended (1 and 2: errors)."""
-    outputs = {"json": json_output}
+    outputs = {"json": json_output, "html": html}
     with (
         reported_errors(),
         audited(audit_log, "drift", inputs={"twin": twin, "data": data}, outputs=outputs, settings={"seed": seed}),
@@ -40,14 +41,19 @@ def drift_command(
         import datatwin
         from datatwin.io.writers import check_output_file, write_bytes
 
-        if json_output is not None:
-            check_output_file(json_output, overwrite=overwrite)
+        for target in (json_output, html):
+            if target is not None:
+                check_output_file(target, overwrite=overwrite)
         with progress_bars() as progress:
             report = datatwin.drift(
                 twin, Path(data), seed=seed, progress=progress, encryption_key=twin_passphrase(key_file)
             )
         if json_output is not None:
             write_bytes(json_output, json.dumps(report.to_dict(), indent=1).encode("utf-8"))
+        if html is not None:
+            from datatwin.report import render_drift_html
+
+            write_bytes(html, render_drift_html(report.to_dict()).encode("utf-8"))
         _print(report)
     raise typer.Exit(EXIT_CODES[report.verdict])
 

@@ -19,6 +19,7 @@ from datatwin.cli._options import (
     SourceArgument,
     twin_passphrase,
 )
+from datatwin.cli.card import CardFile, write_card
 from datatwin.cli.database import fit_database_source, is_database_source
 from datatwin.cli.evaluate import check_report_targets, write_report
 from datatwin.cli.privacy import describe_privacy
@@ -113,6 +114,7 @@ def fit_command(
         ),
     ] = False,
     key_file: KeyFile = None,
+    card: CardFile = None,
     audit_log: AuditLog = None,
     overwrite: Overwrite = False,
 ) -> None:
@@ -133,7 +135,9 @@ def fit_command(
     inputs = {"data": data, "schema": schema, "entity_table": entity_table}
     with (
         reported_errors(),
-        audited(audit_log, "fit", inputs=inputs, outputs={"twin": output, "report": report}, settings=settings),
+        audited(
+            audit_log, "fit", inputs=inputs, outputs={"twin": output, "report": report, "card": card}, settings=settings
+        ),
     ):
         import datatwin
         from datatwin.evaluate.holdout import split_holdout
@@ -142,6 +146,8 @@ def fit_command(
 
         check_output_file(output, overwrite=overwrite)
         passphrase = encryption_passphrase(encrypt, key_file)
+        if card is not None:
+            check_output_file(card, overwrite=overwrite)
         private = {"--delta": delta is not None, "--dp-model": dp_model != AUTO, "--no-dp-bounds": not dp_bounds}
         if epsilon is None and any(private.values()):
             raise ConfigError(f"{', '.join(k for k, v in private.items() if v)} apply to a DP fit: add --epsilon.")
@@ -154,6 +160,7 @@ def fit_command(
                 "--target": target is not None,
                 "--order": order is not None,
                 "--max-rows": max_rows is not None,
+                "--card": card is not None,
             }
             if epsilon is not None:
                 raise ConfigError(
@@ -213,6 +220,8 @@ def fit_command(
             if twin.privacy is not None:
                 describe_privacy(twin.privacy)
         if isinstance(twin, datatwin.SequenceTwin):
+            if card is not None:
+                raise ConfigError("--card applies to table twins: fit the table without --entity/--order for a card.")
             describe_sequences(twin)
             if report is not None and holdout is not None:
                 report_sequences(twin, source.data, holdout.data, report, seed=seed)
@@ -232,6 +241,9 @@ def fit_command(
                     privacy=twin.privacy,
                 )
             write_report(result, report, None)
+        if card is not None:
+            write_card(twin, card, evaluation=None if report is None else result.to_dict())
+            console.print(f"Data card → {card}")
 
 
 def encryption_passphrase(encrypt: bool, key_file: Path | None) -> bytes | None:

@@ -10,11 +10,13 @@ import typer
 from datatwin._version import __version__
 from datatwin.cli._console import console, set_debug
 from datatwin.cli.audit import audit_app
+from datatwin.cli.card import card_command
 from datatwin.cli.demo import demo_command
 from datatwin.cli.drift import drift_command
 from datatwin.cli.evaluate import evaluate_command
 from datatwin.cli.fit import fit_command
 from datatwin.cli.generate import generate_command
+from datatwin.cli.refresh import refresh_command
 from datatwin.cli.sample import sample_command
 from datatwin.cli.schema import schema_command
 from datatwin.cli.simulate import simulate_command
@@ -32,6 +34,8 @@ app.command("schema")(schema_command)
 app.command("evaluate")(evaluate_command)
 app.command("demo")(demo_command)
 app.command("drift")(drift_command)
+app.command("refresh")(refresh_command)
+app.command("card")(card_command)
 app.command("simulate")(simulate_command)
 app.command("generate")(generate_command)
 app.add_typer(audit_app, name="audit")

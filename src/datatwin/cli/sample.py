@@ -9,6 +9,7 @@ import typer
 
 from datatwin.cli._console import console, progress_bars, reported_errors
 from datatwin.cli._options import DEFAULT_SEED, AuditLog, KeyFile, Overwrite, Seed, twin_passphrase
+from datatwin.cli.card import CardFile, write_card
 from datatwin.errors import ConfigError
 from datatwin.monitor.audit import audited
 
@@ -63,6 +64,7 @@ def sample_command(
         str | None, typer.Option("--scheduler", help="Address of a running Dask scheduler (default: a local cluster).")
     ] = None,
     key_file: KeyFile = None,
+    card: CardFile = None,
     audit_log: AuditLog = None,
     overwrite: Overwrite = False,
 ) -> None:
@@ -81,15 +83,21 @@ def sample_command(
     }
     with (
         reported_errors(),
-        audited(audit_log, "sample", inputs={"twin": twin}, outputs={"rows": output}, settings=settings),
+        audited(audit_log, "sample", inputs={"twin": twin}, outputs={"rows": output, "card": card}, settings=settings),
     ):
         import datatwin
         from datatwin.cli.database import sample_database_twin
         from datatwin.conditions import parse_where
         from datatwin.io import check_table_target, write_table
         from datatwin.io.partitioned import check_partition_target, is_folder_target
+        from datatwin.io.writers import check_output_file
+        from datatwin.monitor.audit import file_digest
 
         loaded = datatwin.load(twin, encryption_key=twin_passphrase(key_file))
+        if card is not None:
+            if not isinstance(loaded, datatwin.Twin):
+                raise ConfigError(f"--card applies to table twins; {twin} is a {type(loaded).__name__}.")
+            check_output_file(card, overwrite=overwrite)
         if isinstance(loaded, datatwin.SequenceTwin) and (engine != "local" or workers or scheduler):
             raise ConfigError("--engine, --workers and --scheduler apply to table and database twins.")
         if isinstance(loaded, datatwin.DatabaseTwin):
@@ -162,3 +170,8 @@ def sample_command(
                 written = len(table)
         where_to = f"{output} (Parquet partitions)" if partitioned else output
         console.print(f"Wrote {written:,} rows × {len(loaded.schema.columns)} columns → {where_to}")
+        if card is not None:
+            drawn = {"rows": written, "seed": seed, "where": where, "rebalance": rebalance, "ratio": ratio}
+            drawn |= {"output": str(output), "output_sha256": file_digest(output)}
+            write_card(loaded, card, sample=drawn)
+            console.print(f"Data card → {card}")

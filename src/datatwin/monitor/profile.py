@@ -21,6 +21,7 @@ import pandas as pd
 
 from datatwin.monitor.binning import NUMBER_KINDS, Bins, label_values, number_values
 from datatwin.monitor.multivariate import MULTIVARIATE_ROWS, classifier_auc
+from datatwin.pipeline import FittedTable, sample_table
 from datatwin.schema import ColumnKind, Schema
 from datatwin.schema.features import comparable_columns
 
@@ -35,6 +36,13 @@ MIN_ASSOCIATION = 0.1
 """Pairs less associated than this (Cramér's V) are not watched: there is no relation to lose."""
 PAIR_SAMPLE = 20_000
 MIN_BASELINE_ROWS = 200
+
+
+def attach_profile(table: FittedTable, frame: pd.DataFrame, *, seed: int) -> FittedTable:
+    """``table`` with the profile of ``frame``, the rows it was fitted on (its baseline drawn with ``seed``)."""
+    drawn = sample_table(table, MULTIVARIATE_ROWS, seed=seed)
+    table.profile = build_profile(frame, table.schema, drawn, seed=seed)
+    return table
 
 
 def build_profile(frame: pd.DataFrame, schema: Schema, drawn: pd.DataFrame | None, *, seed: int) -> dict[str, Any]:
