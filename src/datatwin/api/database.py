@@ -12,7 +12,8 @@ from datatwin.constraints import Rule
 from datatwin.constraints.cross import database_rules
 from datatwin.errors import ConfigError
 from datatwin.io.artifact import save_twin
-from datatwin.io.database import Database
+from datatwin.io.database import Database, read_database
+from datatwin.monitor.profile import build_profile
 from datatwin.progress import Progress
 from datatwin.relational import (
     FittedDatabase,
@@ -187,8 +188,9 @@ def fit_database(
         When the source cannot be read.
     """
     check_seed(seed)
+    database = source if isinstance(source, Database) else read_database(source)
     fitted = learn_database(
-        source,
+        database,
         schema=schema,
         detect_keys=detect_keys,
         reference_tables=reference_tables,
@@ -198,4 +200,7 @@ def fit_database(
         rules=rules,
         find_rules=find_rules,
     )
+    for name, model in fitted.tables.items():  # per table, what drift is measured against
+        if model.fitted is not None:
+            model.fitted.profile = build_profile(database.tables[name], model.fitted.schema, None, seed=seed)
     return DatabaseTwin(fitted)

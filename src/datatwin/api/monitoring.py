@@ -14,9 +14,10 @@ from datatwin.api.load import load
 from datatwin.api.sequences import SequenceTwin
 from datatwin.api.table import Twin, table_source
 from datatwin.errors import ConfigError
+from datatwin.io.database import Database, read_database
 from datatwin.monitor.audit import file_digest
 from datatwin.monitor.card import data_card as card_of
-from datatwin.monitor.drift import DriftReport, measure_drift
+from datatwin.monitor.drift import DatabaseDriftReport, DriftReport, measure_database_drift, measure_drift
 from datatwin.monitor.profile import attach_profile
 from datatwin.monitor.refresh import SchemaChanges, merge_schemas
 from datatwin.pipeline import fit_table
@@ -25,22 +26,24 @@ from datatwin.schema import DEFAULT_RARE_THRESHOLD, infer_schema
 
 
 def drift(
-    twin: Twin | str | Path,
-    data: pd.DataFrame | str | Path,
+    twin: Twin | DatabaseTwin | str | Path,
+    data: pd.DataFrame | Database | str | Path,
     *,
     seed: int = 0,
     progress: Progress | None = None,
     encryption_key: bytes | str | None = None,
-) -> DriftReport:
-    """How far ``data`` (new real rows: a DataFrame, or a CSV or Parquet file, read in batches)
-    has moved from what ``twin`` learnt (see :mod:`datatwin.monitor.drift`).
+) -> DriftReport | DatabaseDriftReport:
+    """How far ``data`` (new real rows: a DataFrame, or a CSV or Parquet file, read in batches;
+    for a database twin, a database) has moved from what ``twin`` learnt (see
+    :mod:`datatwin.monitor.drift`).
 
     Parameters
     ----------
     twin
-        A table twin, or the path of its file.
+        A table or database twin, or the path of its file.
     data
-        The new rows, with the twin's columns.
+        The new rows, with the twin's columns; for a database twin, a database URL, a folder
+        of table files or a read database, with its tables.
     seed
         Seeds the twin's rows drawn for the multivariate check and the calibration draws.
     progress
@@ -50,17 +53,25 @@ def drift(
 
     Returns
     -------
-    DriftReport
-        Per column, per watched pair and for the rows as a whole; ``verdict`` is ``"fresh"``,
-        ``"drifting"`` or ``"refresh recommended"``.
+    DriftReport or DatabaseDriftReport
+        Per column, per watched pair and for the rows as a whole (per table for a database);
+        ``verdict`` is ``"fresh"``, ``"drifting"`` or ``"refresh recommended"``.
 
     Raises
     ------
     ConfigError
-        When the twin is not a table twin, or the data shares no column with it.
+        When the twin is a sequence twin, or the data shares no column with it.
     """
-    loaded = _table_twin(twin, encryption_key, "Drift is measured")
-    return measure_drift(loaded.fitted, data, seed=seed, progress=progress)
+    loaded = load(twin, encryption_key=encryption_key) if isinstance(twin, str | Path) else twin
+    if isinstance(loaded, DatabaseTwin):
+        if isinstance(data, pd.DataFrame):
+            raise ConfigError("A database twin is checked against a database (a URL or a folder of table files).")
+        database = data if isinstance(data, Database) else read_database(data)
+        return measure_database_drift(loaded.fitted, database, seed=seed)
+    if isinstance(data, Database):
+        raise ConfigError("A table twin is checked against a table (a DataFrame, or a CSV or Parquet file).")
+    table = _table_twin(loaded, encryption_key, "Drift is measured")
+    return measure_drift(table.fitted, data, seed=seed, progress=progress)
 
 
 def refresh(
@@ -104,7 +115,7 @@ def refresh(
         When the twin is not a table twin, or is differentially private (a refit spends a new
         budget: fit it again with ``epsilon``).
     """
-    loaded = _table_twin(twin, encryption_key, "Refresh applies")
+    loaded = _table_twin(twin, encryption_key, "Refresh is made")
     old = loaded.fitted
     if old.privacy is not None:
         raise ConfigError(
@@ -160,7 +171,7 @@ def data_card(
     ConfigError
         When the twin is not a table twin, or the evaluation file is not a report's JSON.
     """
-    loaded = _table_twin(twin, encryption_key, "Data cards apply")
+    loaded = _table_twin(twin, encryption_key, "Data cards are made")
     if isinstance(evaluation, str | Path):
         try:
             evaluation = json.loads(Path(evaluation).read_text(encoding="utf-8"))
@@ -171,10 +182,12 @@ def data_card(
     return card_of(loaded.fitted, evaluation=evaluation, intended_use=intended_use, limits=limits, sample=sample)
 
 
-def _table_twin(twin: Twin | str | Path, encryption_key: bytes | str | None, what: str) -> Twin:
+def _table_twin(
+    twin: Twin | DatabaseTwin | SequenceTwin | str | Path, encryption_key: bytes | str | None, what: str
+) -> Twin:
     loaded = load(twin, encryption_key=encryption_key) if isinstance(twin, str | Path) else twin
     if isinstance(loaded, DatabaseTwin | SequenceTwin):
         raise ConfigError(
-            f"{what} to table twins; this is a {type(loaded).__name__}: use a table twin fitted on each table."
+            f"{what} for table twins; this is a {type(loaded).__name__}: use a table twin fitted on each table."
         )
     return loaded

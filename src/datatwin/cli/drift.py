@@ -21,7 +21,12 @@ EXIT_CODES = {"fresh": 0, "drifting": 3, "refresh recommended": 4}
 
 def drift_command(
     twin: Annotated[Path, typer.Argument(help="A table twin saved by `datatwin fit`.", show_default=False)],
-    data: Annotated[str, typer.Argument(help="New real rows: a CSV or Parquet file.", show_default=False)],
+    data: Annotated[
+        str,
+        typer.Argument(
+            help="New real rows: a CSV or Parquet file (a database for a database twin).", show_default=False
+        ),
+    ],
     json_output: Annotated[
         Path | None, typer.Option("--json", help="Write the result (with its `verdict`) as JSON.")
     ] = None,
@@ -40,21 +45,28 @@ def drift_command(
     ):
         import datatwin
         from datatwin.io.writers import check_output_file, write_bytes
+        from datatwin.monitor.drift import DatabaseDriftReport
 
         for target in (json_output, html):
             if target is not None:
                 check_output_file(target, overwrite=overwrite)
         with progress_bars() as progress:
-            report = datatwin.drift(
-                twin, Path(data), seed=seed, progress=progress, encryption_key=twin_passphrase(key_file)
-            )
+            report = datatwin.drift(twin, data, seed=seed, progress=progress, encryption_key=twin_passphrase(key_file))
         if json_output is not None:
             write_bytes(json_output, json.dumps(report.to_dict(), indent=1).encode("utf-8"))
         if html is not None:
             from datatwin.report import render_drift_html
 
             write_bytes(html, render_drift_html(report.to_dict()).encode("utf-8"))
-        _print(report)
+        if isinstance(report, DatabaseDriftReport):
+            console.print(f"Database: [bold]{report.verdict}[/]")
+            for reason in report.reasons[:1]:
+                console.print(f"  {reason}", markup=False, highlight=False)
+            for name, table in report.tables.items():
+                console.print(f"[bold]{name}[/]:", end=" ")
+                _print(table)
+        else:
+            _print(report)
     raise typer.Exit(EXIT_CODES[report.verdict])
 
 

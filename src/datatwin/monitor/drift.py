@@ -18,7 +18,8 @@ any false alarm over all checks at :data:`FALSE_ALARM`). Verdict: *fresh* (nothi
 *drifting* (some columns or relations moved), *refresh recommended* (the rows as a whole moved,
 a column moved by more than :data:`REFRESH_DISTANCE`, a quarter of the columns moved, or a
 column is gone). Files are read in batches: memory holds one batch and a sample of
-:data:`~datatwin.monitor.multivariate.MULTIVARIATE_ROWS` rows.
+:data:`~datatwin.monitor.multivariate.MULTIVARIATE_ROWS` rows. A database is checked table by
+table (:func:`measure_database_drift`), its verdict the worst of its tables'.
 """
 
 from __future__ import annotations
@@ -33,12 +34,14 @@ import pandas as pd
 from scipy.stats import norm
 
 from datatwin.errors import ConfigError
+from datatwin.io.database import Database
 from datatwin.io.streamed import table_batches
 from datatwin.monitor.binning import Bins
 from datatwin.monitor.multivariate import MULTIVARIATE_ROWS, auc_standard_error, classifier_auc
-from datatwin.monitor.profile import build_profile, cramers_v, joint_counts
+from datatwin.monitor.profile import MIN_CELL, build_profile, cramers_v, joint_counts
 from datatwin.pipeline import FittedTable, sample_table
 from datatwin.progress import Progress, advance
+from datatwin.relational import FittedDatabase
 
 COLUMN_FLOOR = 0.03
 """Smallest total variation distance reported as drift (a share of 3 % of rows moved)."""
@@ -56,8 +59,11 @@ NULL_DRAWS = 300
 REFERENCE_ROWS = 20_000
 """Rows drawn from a twin without a profile (a DP twin) to stand in for it."""
 TOP_CELLS = 3
+HELD_BACK = "(cells held back)"
+"""The profile's cells under its smallest published count, compared as one."""
 
 FRESH, DRIFTING, REFRESH = "fresh", "drifting", "refresh recommended"
+VERDICTS = (FRESH, DRIFTING, REFRESH)
 
 
 @dataclass
@@ -136,7 +142,7 @@ def measure_drift(
         if header is None:
             header = [str(c) for c in batch.columns]
             missing = [c for c in columns if c not in header]
-            if len(missing) == len(columns):
+            if columns and len(missing) == len(columns):
                 raise ConfigError(f"The new data shares no column with the twin (it has {header[:8]}).")
         rows += len(batch)
         for name, bins in columns.items():
@@ -149,11 +155,13 @@ def measure_drift(
         sample, keys = _reservoir(sample, keys, batch, rng)
         advance(progress, "reading the new rows", rows, rows)
     assert header is not None and sample is not None
-    present = [c for c in columns if c in header]
+    present = [c for c in columns if c in header and sum(profile["columns"][c]["counts"])]  # all held back: no check
     tests = len(present) + len(pairs) + 1
     z = float(norm.ppf(1 - FALSE_ALARM / tests))
     column_results = [
-        _column_drift(name, columns[name], np.asarray(profile["columns"][name]["counts"]), counts[name], z, rng)
+        _column_drift(
+            name, columns[name], np.asarray(profile["columns"][name]["counts"]), profile["rows"], counts[name], z, rng
+        )
         for name in present
     ]
     pair_results = [
@@ -174,6 +182,47 @@ def measure_drift(
     )
     report.verdict, report.reasons = _verdict(report)
     return report
+
+
+@dataclass
+class DatabaseDriftReport:
+    """The result of :func:`measure_database_drift`: each table's report, and the worst verdict."""
+
+    verdict: str
+    tables: dict[str, DriftReport]
+    missing_tables: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "tables": {name: report.to_dict() for name, report in self.tables.items()},
+            "missing_tables": self.missing_tables,
+            "reasons": self.reasons,
+        }
+
+
+def measure_database_drift(database: FittedDatabase, new: Database, *, seed: int = 0) -> DatabaseDriftReport:
+    """Drift of each table of ``new`` against the profile the twin keeps of it. Tables written
+    out as they are, and tables of keys and free text, have nothing to watch; a child table is
+    drawn given its parents, so its rows as a whole are not compared, its columns and relations
+    are."""
+    reports = {
+        name: measure_drift(model.fitted, new.tables[name], seed=seed)
+        for name, model in database.tables.items()
+        if model.fitted is not None and _profiled(model.fitted) and name in new.tables
+    }
+    missing = [name for name in database.tables if name not in new.tables]
+    ranks = [VERDICTS.index(r.verdict) for r in reports.values()] + [VERDICTS.index(REFRESH)] * bool(missing)
+    verdict = VERDICTS[max(ranks, default=0)]
+    reasons = [f"table(s) gone from the new database: {missing}"] if missing else []
+    reasons += [f"{name}: {reason}" for name, report in reports.items() for reason in report.reasons]
+    return DatabaseDriftReport(verdict, reports, missing, reasons)
+
+
+def _profiled(table: FittedTable) -> bool:
+    """Whether the table's profile watches anything (a table of keys and free text has no column to watch)."""
+    return table.profile is not None and bool(table.profile["columns"])
 
 
 def _batches(data: pd.DataFrame | str | Path) -> Iterator[pd.DataFrame]:
@@ -199,23 +248,32 @@ def _reservoir(
 
 
 def _column_drift(
-    name: str, bins: Bins, before: np.ndarray, now: np.ndarray, z: float, rng: np.random.Generator
+    name: str, bins: Bins, before: np.ndarray, rows_before: int, now: np.ndarray, z: float, rng: np.random.Generator
 ) -> ColumnDrift:
-    p = before / max(before.sum(), 1)
-    q = now / max(now.sum(), 1)
+    """Shares compared on the cells the profile published, the cells it held back (under
+    :data:`~datatwin.monitor.profile.MIN_CELL` rows) pooled into one."""
+    published = before > 0
+    p = _with_rest(before[published] / max(rows_before, 1))
+    q = _with_rest(now[published] / max(now.sum(), 1))
     distance = 0.5 * float(np.abs(p - q).sum())
-    first = rng.multinomial(max(int(before.sum()), 1), p, size=NULL_DRAWS) / max(before.sum(), 1)
+    first = rng.multinomial(max(rows_before, 1), p, size=NULL_DRAWS) / max(rows_before, 1)
     second = rng.multinomial(max(int(now.sum()), 1), p, size=NULL_DRAWS) / max(now.sum(), 1)
     null = 0.5 * np.abs(first - second).sum(axis=1)
     threshold = max(COLUMN_FLOOR, float(null.mean() + z * null.std()))
-    names = bins.names()
+    names = [n for n, kept in zip(bins.names(), published, strict=True) if kept] + [HELD_BACK]
     order = np.argsort(-np.abs(q - p))[:TOP_CELLS]
     moved = [{"cell": names[i], "before": round(float(p[i]), 4), "now": round(float(q[i]), 4)} for i in order]
     return ColumnDrift(name, round(distance, 4), round(threshold, 4), distance > threshold, moved)
 
 
+def _with_rest(shares: np.ndarray) -> np.ndarray:
+    return np.append(shares, max(0.0, 1.0 - float(shares.sum())))
+
+
 def _pair_drift(pair: dict[str, Any], joint: np.ndarray, z: float, rng: np.random.Generator) -> PairDrift:
     before = np.asarray(pair["counts"], dtype=np.float64)
+    scale = float(pair["rows"]) / max(int(joint.sum()), 1)  # held back as the profile held back its cells
+    joint = np.where(joint * scale >= MIN_CELL, joint, 0)
     p = (before / max(before.sum(), 1)).ravel()
     shape = before.shape
     null = np.array(

@@ -25,35 +25,47 @@ def render_card_html(card: dict[str, Any]) -> str:
 
 
 def render_drift_html(drift: dict[str, Any]) -> str:
-    """A drift result (``DriftReport.to_dict()``) as one HTML page."""
+    """A drift result (``to_dict()`` of a table's or a database's report) as one HTML page."""
     verdict = drift["verdict"]
-    columns = [
-        {k: c[k] for k in ("column", "distance", "threshold", "drifted")}
-        | {"moved most": ", ".join(f"{m['cell']} {m['before']:.1%} → {m['now']:.1%}" for m in c["moved"])}
-        for c in sorted(drift["columns"], key=lambda c: -c["distance"])
-    ]
-    sections = [
-        {"title": "Columns", "tags": "total variation distance on the profile's bins", "content": columns},
-        {"title": "Relations", "tags": "Cramér's V of the watched pairs", "content": drift["pairs"]},
-        {
-            "title": "Rows as a whole",
-            "tags": "classifier AUC, new rows vs the twin's",
-            "content": drift["multivariate"],
-        },
-        {
-            "title": "Schema",
-            "tags": "",
-            "content": {"missing columns": drift["missing_columns"], "new columns": drift["new_columns"]},
-        },
-    ]
+    sections: list[dict[str, Any]]
+    if "tables" in drift:
+        sections = [
+            {"title": f"{name}: {table['verdict']}", "tags": "; ".join(table["reasons"]), "content": _columns(table)}
+            for name, table in drift["tables"].items()
+        ]
+        subtitle = f"{len(drift['tables'])} tables of a database against their profiles"
+    else:
+        sections = [
+            {"title": "Columns", "tags": "total variation distance on the profile's bins", "content": _columns(drift)},
+            {"title": "Relations", "tags": "Cramér's V of the watched pairs", "content": drift["pairs"]},
+            {
+                "title": "Rows as a whole",
+                "tags": "classifier AUC, new rows vs the twin's",
+                "content": drift["multivariate"],
+            },
+            {
+                "title": "Schema",
+                "tags": "",
+                "content": {"missing columns": drift["missing_columns"], "new columns": drift["new_columns"]},
+            },
+        ]
+        subtitle = f"{drift['rows']:,} new rows against the {drift['reference']}"
     return _render(
         title="datatwin drift",
-        subtitle=f"{drift['rows']:,} new rows against the {drift['reference']}",
+        subtitle=subtitle,
         sections=sections,
         verdict=verdict,
         verdict_class=verdict.split()[0],
         reasons=drift["reasons"],
     )
+
+
+def _columns(drift: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {k: c[k] for k in ("column", "distance", "threshold", "drifted")}
+        | {"moved most": ", ".join(f"{m['cell']} {m['before']:.1%} → {m['now']:.1%}" for m in c["moved"])}
+        for c in sorted(drift["columns"], key=lambda c: -c["distance"])
+    ]
 
 
 def save_document(document: dict[str, Any], path: str | Path, render: Any) -> None:
