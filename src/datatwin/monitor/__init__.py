@@ -1,4 +1,9 @@
-"""Watching twins in use: the audit log of what was done with them."""
+"""Watching twins in use: the profile a twin keeps of its training rows and drift against it
+(:mod:`~datatwin.monitor.drift`), refreshing a twin on new data, data cards, the audit log.
+
+The public face is :func:`datatwin.drift`, :func:`datatwin.refresh` and
+:func:`datatwin.data_card`; the audit log is the CLI's (``--audit-log``).
+"""
 
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from datatwin.errors import ConstraintError
 from datatwin.monitor.binning import NUMBER_KINDS, Bins, label_values, number_values
 from datatwin.monitor.multivariate import MULTIVARIATE_ROWS, classifier_auc
 from datatwin.pipeline import FittedTable, sample_table
@@ -39,8 +40,12 @@ MIN_BASELINE_ROWS = 200
 
 
 def attach_profile(table: FittedTable, frame: pd.DataFrame, *, seed: int) -> FittedTable:
-    """``table`` with the profile of ``frame``, the rows it was fitted on (its baseline drawn with ``seed``)."""
-    drawn = sample_table(table, MULTIVARIATE_ROWS, seed=seed)
+    """``table`` with the profile of ``frame``, the rows it was fitted on (its baseline drawn with
+    ``seed``; none when the twin's rules allow fewer distinct rows than the baseline needs)."""
+    try:
+        drawn = sample_table(table, min(MULTIVARIATE_ROWS, len(frame)), seed=seed)
+    except ConstraintError:  # a unique rule over few combinations: the rows as a whole are not compared
+        drawn = None
     table.profile = build_profile(frame, table.schema, drawn, seed=seed)
     return table
 
