@@ -55,7 +55,10 @@ REFRESH_SHARE = 0.25
 """A refresh is recommended when at least this share of the columns drifted."""
 FALSE_ALARM = 0.05
 """Chance that any check of a table drawn from the profile's own distribution raises an alarm."""
-NULL_DRAWS = 300
+NULL_DRAWS = 4_000
+"""Draws of each distance under no drift; a threshold is their quantile at the level that keeps the
+table's false alarms at :data:`FALSE_ALARM` (the distances' tails are skewed: a normal
+approximation would set it too low)."""
 REFERENCE_ROWS = 20_000
 """Rows drawn from a twin without a profile (a DP twin) to stand in for it."""
 TOP_CELLS = 3
@@ -156,20 +159,25 @@ def measure_drift(
         advance(progress, "reading the new rows", rows, rows)
     assert header is not None and sample is not None
     present = [c for c in columns if c in header and sum(profile["columns"][c]["counts"])]  # all held back: no check
-    tests = len(present) + len(pairs) + 1
-    z = float(norm.ppf(1 - FALSE_ALARM / tests))
+    level = 1 - FALSE_ALARM / (len(present) + len(pairs) + 1)
     column_results = [
         _column_drift(
-            name, columns[name], np.asarray(profile["columns"][name]["counts"]), profile["rows"], counts[name], z, rng
+            name,
+            columns[name],
+            np.asarray(profile["columns"][name]["counts"]),
+            profile["rows"],
+            counts[name],
+            level,
+            rng,
         )
         for name in present
     ]
     pair_results = [
-        _pair_drift(pair, joint, z, rng)
+        _pair_drift(pair, joint, level, rng)
         for joint, (pair, _, _) in zip(joints, pairs, strict=True)
         if set(pair["columns"]) <= set(header)
     ]
-    multivariate = _multivariate(table, profile, sample, z, seed)
+    multivariate = _multivariate(table, profile, sample, float(norm.ppf(level)), seed)
     report = DriftReport(
         verdict=FRESH,
         rows=rows,
@@ -248,7 +256,7 @@ def _reservoir(
 
 
 def _column_drift(
-    name: str, bins: Bins, before: np.ndarray, rows_before: int, now: np.ndarray, z: float, rng: np.random.Generator
+    name: str, bins: Bins, before: np.ndarray, rows_before: int, now: np.ndarray, level: float, rng: np.random.Generator
 ) -> ColumnDrift:
     """Shares compared on the cells the profile published, the cells it held back (under
     :data:`~datatwin.monitor.profile.MIN_CELL` rows) pooled into one."""
@@ -259,7 +267,7 @@ def _column_drift(
     first = rng.multinomial(max(rows_before, 1), p, size=NULL_DRAWS) / max(rows_before, 1)
     second = rng.multinomial(max(int(now.sum()), 1), p, size=NULL_DRAWS) / max(now.sum(), 1)
     null = 0.5 * np.abs(first - second).sum(axis=1)
-    threshold = max(COLUMN_FLOOR, float(null.mean() + z * null.std()))
+    threshold = max(COLUMN_FLOOR, float(np.quantile(null, level)))
     names = [n for n, kept in zip(bins.names(), published, strict=True) if kept] + [HELD_BACK]
     order = np.argsort(-np.abs(q - p))[:TOP_CELLS]
     moved = [{"cell": names[i], "before": round(float(p[i]), 4), "now": round(float(q[i]), 4)} for i in order]
@@ -270,27 +278,32 @@ def _with_rest(shares: np.ndarray) -> np.ndarray:
     return np.append(shares, max(0.0, 1.0 - float(shares.sum())))
 
 
-def _pair_drift(pair: dict[str, Any], joint: np.ndarray, z: float, rng: np.random.Generator) -> PairDrift:
+def _pair_drift(pair: dict[str, Any], joint: np.ndarray, level: float, rng: np.random.Generator) -> PairDrift:
     before = np.asarray(pair["counts"], dtype=np.float64)
     scale = float(pair["rows"]) / max(int(joint.sum()), 1)  # held back as the profile held back its cells
     joint = np.where(joint * scale >= MIN_CELL, joint, 0)
     p = (before / max(before.sum(), 1)).ravel()
     shape = before.shape
-    null = np.array(
-        [
-            abs(
-                cramers_v(rng.multinomial(int(pair["rows"]), p).reshape(shape))
-                - cramers_v(rng.multinomial(max(int(joint.sum()), 1), p).reshape(shape))
-            )
-            for _ in range(NULL_DRAWS // 3)
-        ]
-    )
-    threshold = max(PAIR_FLOOR, float(null.mean() + z * null.std()))
+    first = rng.multinomial(int(pair["rows"]), p, size=NULL_DRAWS).reshape(-1, *shape)
+    second = rng.multinomial(max(int(joint.sum()), 1), p, size=NULL_DRAWS).reshape(-1, *shape)
+    null = np.abs(_cramers_v_each(first) - _cramers_v_each(second))
+    threshold = max(PAIR_FLOOR, float(np.quantile(null, level)))
     association_before, association_now = float(pair["association"]), cramers_v(joint)
     change = abs(association_now - association_before)
     return PairDrift(
         list(pair["columns"]), association_before, round(association_now, 4), round(threshold, 4), change > threshold
     )
+
+
+def _cramers_v_each(tables: np.ndarray) -> np.ndarray:
+    """:func:`~datatwin.monitor.profile.cramers_v` of each of a stack of tables."""
+    tables = tables.astype(np.float64)
+    rows, columns = tables.sum(axis=2), tables.sum(axis=1)
+    total = tables.sum(axis=(1, 2))
+    expected = rows[:, :, None] * columns[:, None, :] / np.maximum(total, 1)[:, None, None]
+    cells = np.divide((tables - expected) ** 2, expected, out=np.zeros_like(tables), where=expected > 0)
+    smaller = np.minimum((rows > 0).sum(axis=1), (columns > 0).sum(axis=1)) - 1
+    return np.sqrt(cells.sum(axis=(1, 2)) / np.maximum(total * smaller, 1e-12)) * (smaller > 0)
 
 
 def _multivariate(
