@@ -38,7 +38,7 @@ from datatwin.io.database import Database
 from datatwin.io.streamed import table_batches
 from datatwin.monitor.binning import Bins
 from datatwin.monitor.multivariate import MULTIVARIATE_ROWS, auc_standard_error, classifier_auc
-from datatwin.monitor.profile import MIN_CELL, build_profile, cramers_v, joint_counts
+from datatwin.monitor.profile import MIN_CELL, build_profile, cramers_v, cramers_v_each, joint_counts
 from datatwin.pipeline import FittedTable, sample_table
 from datatwin.progress import Progress, advance
 from datatwin.relational import FittedDatabase
@@ -286,24 +286,13 @@ def _pair_drift(pair: dict[str, Any], joint: np.ndarray, level: float, rng: np.r
     shape = before.shape
     first = rng.multinomial(int(pair["rows"]), p, size=NULL_DRAWS).reshape(-1, *shape)
     second = rng.multinomial(max(int(joint.sum()), 1), p, size=NULL_DRAWS).reshape(-1, *shape)
-    null = np.abs(_cramers_v_each(first) - _cramers_v_each(second))
+    null = np.abs(cramers_v_each(first) - cramers_v_each(second))
     threshold = max(PAIR_FLOOR, float(np.quantile(null, level)))
     association_before, association_now = float(pair["association"]), cramers_v(joint)
     change = abs(association_now - association_before)
     return PairDrift(
         list(pair["columns"]), association_before, round(association_now, 4), round(threshold, 4), change > threshold
     )
-
-
-def _cramers_v_each(tables: np.ndarray) -> np.ndarray:
-    """:func:`~datatwin.monitor.profile.cramers_v` of each of a stack of tables."""
-    tables = tables.astype(np.float64)
-    rows, columns = tables.sum(axis=2), tables.sum(axis=1)
-    total = tables.sum(axis=(1, 2))
-    expected = rows[:, :, None] * columns[:, None, :] / np.maximum(total, 1)[:, None, None]
-    cells = np.divide((tables - expected) ** 2, expected, out=np.zeros_like(tables), where=expected > 0)
-    smaller = np.minimum((rows > 0).sum(axis=1), (columns > 0).sum(axis=1)) - 1
-    return np.sqrt(cells.sum(axis=(1, 2)) / np.maximum(total * smaller, 1e-12)) * (smaller > 0)
 
 
 def _multivariate(

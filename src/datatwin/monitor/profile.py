@@ -116,13 +116,18 @@ def suppressed(counts: np.ndarray) -> np.ndarray:
 
 def cramers_v(table: np.ndarray) -> float:
     """Cramér's V of a contingency table (rows and columns without counts left out)."""
-    table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
-    total = table.sum()
-    if min(table.shape) < 2 or total == 0:
-        return 0.0
-    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / total
-    chi2 = float(((table - expected) ** 2 / expected).sum())
-    return float(np.sqrt(chi2 / (total * (min(table.shape) - 1))))
+    return float(cramers_v_each(table[None])[0])
+
+
+def cramers_v_each(tables: np.ndarray) -> np.ndarray:
+    """Cramér's V of each of a stack of tables."""
+    tables = tables.astype(np.float64)
+    rows, columns = tables.sum(axis=2), tables.sum(axis=1)
+    total = tables.sum(axis=(1, 2))
+    expected = rows[:, :, None] * columns[:, None, :] / np.maximum(total, 1)[:, None, None]
+    cells = np.divide((tables - expected) ** 2, expected, out=np.zeros_like(tables), where=expected > 0)
+    smaller = np.minimum((rows > 0).sum(axis=1), (columns > 0).sum(axis=1)) - 1
+    return np.sqrt(cells.sum(axis=(1, 2)) / np.maximum(total * smaller, 1e-12)) * (smaller > 0)
 
 
 def _associated_pairs(sample: pd.DataFrame, schema: Schema, columns: list[str]) -> list[dict[str, Any]]:
