@@ -3,7 +3,7 @@
 Parts (``--parts``, default all):
 
 - ``alarms``: Adult, credit default (``ID`` dropped) and bank marketing, each split at random
-  into two halves ``--splits`` times (seeds 0, 1, …); a twin (``--model``, default ``copula``)
+  into two halves ``--splits`` times (seeds ``--first-seed``, and on); a twin (``--model``, default ``copula``)
   is fitted on the first half and :func:`datatwin.drift` run on the second, as it is and with
   one shift injected at a time: the numeric column with the most distinct values moved by 0.1
   and by 0.25 of its standard deviation (rounded like the column), 5 % of the rows of a label
@@ -21,7 +21,7 @@ Parts (``--parts``, default all):
   process of its own: seconds and peak resident memory.
 - ``refresh``: Adult halves, the second moved (age by 0.25 sd, 5 points of ``workclass``); argn
   fitted on the first, refreshed on 80 % of the moved half, and fitted afresh on the same rows;
-  the two-sample AUC of each against the other 20 % (``--refresh-seeds`` seeds).
+  the two-sample AUC of each against the other 20 % (``--refresh-seeds`` seeds from ``--first-seed``).
 
 Run from the repository root: ``python bench/drift.py [--parts alarms scale refresh]``.
 Prints one table and writes ``bench/results/drift.json``.
@@ -107,11 +107,12 @@ def named(report, moved: str | None) -> bool:  # type: ignore[no-untyped-def]
     return moved in report.drifted_columns
 
 
-def measure_alarms(dataset: str, splits: int, model: str, evidently: str, queue) -> None:  # type: ignore[no-untyped-def]
+def measure_alarms(dataset: str, seeds: range, model: str, evidently: str, queue) -> None:  # type: ignore[no-untyped-def]
     data = load(dataset)
+    splits = len(seeds)
     counts = {(tool, s): [0, 0] for tool in ("datatwin", "evidently") for s in SHIFTS}  # [alarms, named]
     seconds = []
-    for seed in range(splits):
+    for seed in seeds:
         first, second = halves(data, seed)
         twin = datatwin.fit(first, model=model, seed=seed)
         for shift in SHIFTS:
@@ -131,6 +132,7 @@ def measure_alarms(dataset: str, splits: int, model: str, evidently: str, queue)
     rows = []
     for (tool, shift), (alarms, hits) in counts.items():
         row = {"part": "alarms", "dataset": dataset, "tool": tool, "shift": shift, "splits": splits}
+        row["seeds"] = f"{seeds.start}-{seeds.stop - 1}"
         if shift == "none":
             row["false alarms"] = round(alarms / splits, 3)
             row["any column flagged"] = round(hits / splits, 3)
@@ -206,12 +208,12 @@ def _drift_in_child(twin: str, path: str, queue) -> None:  # type: ignore[no-unt
     )
 
 
-def measure_refresh(seeds: int, queue) -> None:  # type: ignore[no-untyped-def]
+def measure_refresh(seeds: range, queue) -> None:  # type: ignore[no-untyped-def]
     from datatwin.pipeline.choose import two_sample_auc
 
     data = load("adult")
     rows = []
-    for seed in range(seeds):
+    for seed in seeds:
         first, second = halves(data, seed)
         moved = second.copy()
         moved["age"] = (moved["age"] + 0.25 * first["age"].std()).round()
@@ -254,18 +256,23 @@ def main() -> None:
     parser.add_argument("--splits", type=int, default=20)
     parser.add_argument("--model", default="copula")
     parser.add_argument("--refresh-seeds", type=int, default=3)
+    parser.add_argument("--first-seed", type=int, default=0, help="seed of the first split (alarms, refresh)")
     parser.add_argument("--evidently-python", default=EVIDENTLY_PYTHON)
     parser.add_argument("--name", default="drift", help="results file: bench/results/NAME.json")
     args = parser.parse_args()
     results: list = []
     if "alarms" in args.parts:
         results += run_each(
-            measure_alarms, [(d, args.splits, args.model, args.evidently_python) for d in args.datasets]
+            measure_alarms,
+            [
+                (d, range(args.first_seed, args.first_seed + args.splits), args.model, args.evidently_python)
+                for d in args.datasets
+            ],
         )
     if "scale" in args.parts:
         results += run_each(measure_scale, [()])
     if "refresh" in args.parts:
-        results += run_each(measure_refresh, [(args.refresh_seeds,)])
+        results += run_each(measure_refresh, [(range(args.first_seed, args.first_seed + args.refresh_seeds),)])
     write_table([row for item in results for row in (item if isinstance(item, list) else [item])], args.name)
 
 
