@@ -17,33 +17,35 @@ from datatwin.errors import ConfigError
 from datatwin.io.database import Database, read_database
 from datatwin.monitor.audit import file_digest
 from datatwin.monitor.card import data_card as card_of
-from datatwin.monitor.drift import DatabaseDriftReport, DriftReport, measure_database_drift, measure_drift
+from datatwin.monitor.drift import DriftReport, TablesDriftReport, measure_database_drift, measure_drift
 from datatwin.monitor.profile import attach_profile
 from datatwin.monitor.refresh import SchemaChanges, merge_schemas
+from datatwin.monitor.sequences import measure_sequence_drift
 from datatwin.pipeline import fit_table
 from datatwin.progress import Progress
 from datatwin.schema import DEFAULT_RARE_THRESHOLD, infer_schema
 
 
 def drift(
-    twin: Twin | DatabaseTwin | str | Path,
+    twin: Twin | DatabaseTwin | SequenceTwin | str | Path,
     data: pd.DataFrame | Database | str | Path,
     *,
     seed: int = 0,
     progress: Progress | None = None,
     encryption_key: bytes | str | None = None,
-) -> DriftReport | DatabaseDriftReport:
+) -> DriftReport | TablesDriftReport:
     """How far ``data`` (new real rows: a DataFrame, or a CSV or Parquet file, read in batches;
-    for a database twin, a database) has moved from what ``twin`` learnt (see
-    :mod:`datatwin.monitor.drift`).
+    for a database twin, a database; for a sequence twin, events) has moved from what ``twin``
+    learnt (see :mod:`datatwin.monitor.drift` and :mod:`datatwin.monitor.sequences`).
 
     Parameters
     ----------
     twin
-        A table or database twin, or the path of its file.
+        A table, database or sequence twin, or the path of its file.
     data
         The new rows, with the twin's columns; for a database twin, a database URL, a folder
-        of table files or a read database, with its tables.
+        of table files or a read database, with its tables; for a sequence twin, events with
+        its entity and order columns.
     seed
         Seeds the twin's rows drawn for the multivariate check and the calibration draws.
     progress
@@ -53,16 +55,24 @@ def drift(
 
     Returns
     -------
-    DriftReport or DatabaseDriftReport
-        Per column, per watched pair and for the rows as a whole (per table for a database);
+    DriftReport or TablesDriftReport
+        Per column, per watched pair and for the rows as a whole (per table for a database; for
+        sequences, per view: ``events`` and ``entities``);
         ``verdict`` is ``"fresh"``, ``"drifting"`` or ``"refresh recommended"``.
 
     Raises
     ------
     ConfigError
-        When the twin is a sequence twin, or the data shares no column with it.
+        When the data shares no column with the twin, or is of the wrong kind (a table for a
+        database twin).
     """
     loaded = load(twin, encryption_key=encryption_key) if isinstance(twin, str | Path) else twin
+    if isinstance(loaded, SequenceTwin):
+        if isinstance(data, Database):
+            raise ConfigError(
+                "A sequence twin is checked against a table of events (a DataFrame, or a CSV or Parquet file)."
+            )
+        return measure_sequence_drift(loaded.fitted, table_source(data).data, seed=seed)
     if isinstance(loaded, DatabaseTwin):
         if isinstance(data, pd.DataFrame):
             raise ConfigError("A database twin is checked against a database (a URL or a folder of table files).")

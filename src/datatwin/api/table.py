@@ -21,6 +21,7 @@ from datatwin.io.streamed import read_table_rows, sample_source_rows
 from datatwin.lineage import Lineage, hash_frame
 from datatwin.models import Generator, registry
 from datatwin.monitor.profile import attach_profile
+from datatwin.monitor.sequences import sequence_profile
 from datatwin.pipeline import (
     MIN_ROWS,
     FittedTable,
@@ -350,6 +351,7 @@ def fit(
             rules=rules,
             find_rules=find_rules,
         )
+        fitted_sequences.profile = sequence_profile(fitted_sequences, source.data, seed=seed)
         return SequenceTwin(fitted_sequences)
     fitted = fit_table(
         source,

@@ -45,7 +45,7 @@ def drift_command(
     ):
         import datatwin
         from datatwin.io.writers import check_output_file, write_bytes
-        from datatwin.monitor.drift import DatabaseDriftReport
+        from datatwin.monitor.drift import TablesDriftReport
 
         for target in (json_output, html):
             if target is not None:
@@ -58,7 +58,7 @@ def drift_command(
             from datatwin.report import render_drift_html
 
             write_bytes(html, render_drift_html(report.to_dict()).encode("utf-8"))
-        if isinstance(report, DatabaseDriftReport):
+        if isinstance(report, TablesDriftReport):
             console.print(f"Database: [bold]{report.verdict}[/]")
             for reason in report.reasons[:1]:
                 console.print(f"  {reason}", markup=False, highlight=False)

@@ -24,7 +24,7 @@ table (:func:`measure_database_drift`), its verdict the worst of its tables'.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,11 +37,12 @@ from datatwin.errors import ConfigError
 from datatwin.io.database import Database
 from datatwin.io.streamed import table_batches
 from datatwin.monitor.binning import Bins
-from datatwin.monitor.multivariate import MULTIVARIATE_ROWS, auc_standard_error, classifier_auc
+from datatwin.monitor.multivariate import MULTIVARIATE_ROWS, classifier_auc, null_auc_spread
 from datatwin.monitor.profile import MIN_CELL, build_profile, cramers_v, cramers_v_each, joint_counts
 from datatwin.pipeline import FittedTable, sample_table
 from datatwin.progress import Progress, advance
 from datatwin.relational import FittedDatabase
+from datatwin.schema import Schema
 
 COLUMN_FLOOR = 0.03
 """Smallest total variation distance reported as drift (a share of 3 % of rows moved)."""
@@ -135,13 +136,42 @@ def measure_drift(
     if profile is None:
         drawn = sample_table(table, REFERENCE_ROWS, seed=seed)
         profile, reference = build_profile(drawn, table.schema, None, seed=seed), "rows drawn from the twin"
+    return compare_with_profile(
+        profile,
+        table.schema,
+        _batches(data),
+        lambda rows, drawn_seed: sample_table(table, rows, seed=drawn_seed),
+        reference=reference,
+        seed=seed,
+        progress=progress,
+    )
+
+
+def compare_with_profile(
+    profile: dict[str, Any],
+    schema: Schema,
+    batches: Iterable[pd.DataFrame],
+    draw: Callable[[int, int], pd.DataFrame],
+    *,
+    reference: str,
+    seed: int,
+    progress: Progress | None = None,
+) -> DriftReport:
+    """Drift of the rows in ``batches`` against ``profile`` (built under ``schema``); ``draw(rows,
+    seed)`` gives that many of the twin's rows for the multivariate check.
+
+    Raises
+    ------
+    ConfigError
+        When the rows share no column with the profile.
+    """
     columns = {name: Bins.from_dict(entry["bins"]) for name, entry in profile["columns"].items()}
     pairs = [(p, Bins.from_dict(p["bins"][0]), Bins.from_dict(p["bins"][1])) for p in profile["pairs"]]
     counts = {name: np.zeros(bins.cells, dtype=np.int64) for name, bins in columns.items()}
     joints = [np.zeros((a.cells, b.cells), dtype=np.int64) for _, a, b in pairs]
     rng = np.random.default_rng(seed)
     sample, keys, rows, header = None, np.zeros(0), 0, None
-    for batch in _batches(data):
+    for batch in batches:
         if header is None:
             header = [str(c) for c in batch.columns]
             missing = [c for c in columns if c not in header]
@@ -177,7 +207,7 @@ def measure_drift(
         for joint, (pair, _, _) in zip(joints, pairs, strict=True)
         if set(pair["columns"]) <= set(header)
     ]
-    multivariate = _multivariate(table, profile, sample, float(norm.ppf(level)), seed)
+    multivariate = _multivariate(draw, schema, profile, sample, float(norm.ppf(level)), seed)
     report = DriftReport(
         verdict=FRESH,
         rows=rows,
@@ -186,15 +216,17 @@ def measure_drift(
         pairs=pair_results,
         multivariate=multivariate,
         missing_columns=[c for c in columns if c not in header],
-        new_columns=[c for c in header if c not in table.schema.names],
+        new_columns=[c for c in header if c not in schema.names],
     )
     report.verdict, report.reasons = _verdict(report)
     return report
 
 
 @dataclass
-class DatabaseDriftReport:
-    """The result of :func:`measure_database_drift`: each table's report, and the worst verdict."""
+class TablesDriftReport:
+    """Drift of several tables — a database's (:func:`measure_database_drift`), or the events and
+    entities of sequences (:mod:`datatwin.monitor.sequences`): each table's report, and the worst
+    verdict."""
 
     verdict: str
     tables: dict[str, DriftReport]
@@ -210,7 +242,7 @@ class DatabaseDriftReport:
         }
 
 
-def measure_database_drift(database: FittedDatabase, new: Database, *, seed: int = 0) -> DatabaseDriftReport:
+def measure_database_drift(database: FittedDatabase, new: Database, *, seed: int = 0) -> TablesDriftReport:
     """Drift of each table of ``new`` against the profile the twin keeps of it. Tables written
     out as they are, and tables of keys and free text, have nothing to watch; a child table is
     drawn given its parents, so its rows as a whole are not compared, its columns and relations
@@ -220,12 +252,16 @@ def measure_database_drift(database: FittedDatabase, new: Database, *, seed: int
         for name, model in database.tables.items()
         if model.fitted is not None and _profiled(model.fitted) and name in new.tables
     }
-    missing = [name for name in database.tables if name not in new.tables]
+    return tables_report(reports, [name for name in database.tables if name not in new.tables])
+
+
+def tables_report(reports: dict[str, DriftReport], missing: list[str]) -> TablesDriftReport:
+    """The tables' reports together: the worst verdict (a table gone calls for a refresh), every reason."""
     ranks = [VERDICTS.index(r.verdict) for r in reports.values()] + [VERDICTS.index(REFRESH)] * bool(missing)
     verdict = VERDICTS[max(ranks, default=0)]
-    reasons = [f"table(s) gone from the new database: {missing}"] if missing else []
+    reasons = [f"table(s) gone from the new data: {missing}"] if missing else []
     reasons += [f"{name}: {reason}" for name, report in reports.items() for reason in report.reasons]
-    return DatabaseDriftReport(verdict, reports, missing, reasons)
+    return TablesDriftReport(verdict, reports, missing, reasons)
 
 
 def _profiled(table: FittedTable) -> bool:
@@ -279,16 +315,25 @@ def _with_rest(shares: np.ndarray) -> np.ndarray:
 
 
 def _pair_drift(pair: dict[str, Any], joint: np.ndarray, level: float, rng: np.random.Generator) -> PairDrift:
+    """Cramér's V of the profile's joint counts and of the new rows' on the same cells, the new
+    table's small cells held back as the profile held back its own (cells under
+    :data:`~datatwin.monitor.profile.MIN_CELL` rows at the profile's size), and cells the profile
+    held back left out of both. The null draws both tables from the profile's shares and hold
+    their cells back alike, so what holding back does to V by chance is in the threshold."""
     before = np.asarray(pair["counts"], dtype=np.float64)
-    scale = float(pair["rows"]) / max(int(joint.sum()), 1)  # held back as the profile held back its cells
-    joint = np.where(joint * scale >= MIN_CELL, joint, 0)
+    rows_before, rows_now = int(pair["rows"]), max(int(joint.sum()), 1)
+    published = before > 0
+    now = np.where(published, joint, 0)
+    now = np.where(now * rows_before / rows_now >= MIN_CELL, now, 0)
     p = (before / max(before.sum(), 1)).ravel()
     shape = before.shape
-    first = rng.multinomial(int(pair["rows"]), p, size=NULL_DRAWS).reshape(-1, *shape)
-    second = rng.multinomial(max(int(joint.sum()), 1), p, size=NULL_DRAWS).reshape(-1, *shape)
+    first = rng.multinomial(rows_before, p, size=NULL_DRAWS).reshape(-1, *shape)
+    first = np.where(first >= MIN_CELL, first, 0)
+    second = rng.multinomial(rows_now, p, size=NULL_DRAWS).reshape(-1, *shape)
+    second = np.where(second * rows_before / rows_now >= MIN_CELL, second, 0)
     null = np.abs(cramers_v_each(first) - cramers_v_each(second))
     threshold = max(PAIR_FLOOR, float(np.quantile(null, level)))
-    association_before, association_now = float(pair["association"]), cramers_v(joint)
+    association_before, association_now = float(pair["association"]), cramers_v(now)
     change = abs(association_now - association_before)
     return PairDrift(
         list(pair["columns"]), association_before, round(association_now, 4), round(threshold, 4), change > threshold
@@ -296,16 +341,28 @@ def _pair_drift(pair: dict[str, Any], joint: np.ndarray, level: float, rng: np.r
 
 
 def _multivariate(
-    table: FittedTable, profile: dict[str, Any], sample: pd.DataFrame, z: float, seed: int
+    draw: Callable[[int, int], pd.DataFrame],
+    schema: Schema,
+    profile: dict[str, Any],
+    sample: pd.DataFrame,
+    z: float,
+    seed: int,
 ) -> dict[str, Any] | None:
+    """The classifier's AUC between the new rows and the twin's, against its baseline at fit. A
+    baseline under 0.5 counts as 0.5 (a twin that mirrors its training rows' counts closely makes
+    cross-validated AUCs fall below chance; new rows cannot do that). The threshold is ``z`` times
+    the spread of the difference of two such AUCs, measured on random splits of both sets pooled
+    (:func:`~datatwin.monitor.multivariate.null_auc_spread`; the baseline taken to spread alike)."""
     baseline = profile.get("baseline")
     if baseline is None or len(sample) < 50:
         return None
     rows = min(len(sample), int(baseline["rows"]))
-    drawn = sample_table(table, rows, seed=seed + 1)
-    auc = classifier_auc(sample.iloc[:rows], drawn, table.schema, seed=seed)
-    threshold = max(AUC_FLOOR, z * float(np.hypot(auc_standard_error(rows), auc_standard_error(int(baseline["rows"])))))
-    rise = auc - float(baseline["auc"])
+    drawn = draw(rows, seed + 1)
+    new = sample.iloc[:rows]
+    auc = classifier_auc(new, drawn, schema, seed=seed)
+    spread = null_auc_spread(new, drawn, schema, seed=seed)
+    threshold = max(AUC_FLOOR, z * float(np.sqrt(2.0)) * spread)
+    rise = auc - max(0.5, float(baseline["auc"]))
     return {
         "auc": auc,
         "baseline_auc": float(baseline["auc"]),
@@ -323,7 +380,7 @@ def _verdict(report: DriftReport) -> tuple[str, list[str]]:
     if report.multivariate is not None and report.multivariate["drifted"]:
         m = report.multivariate
         reasons.append(f"the rows as a whole moved: classifier AUC {m['auc']} against {m['baseline_auc']} at fit")
-    large = [c.column for c in report.columns if c.distance > REFRESH_DISTANCE]
+    large = [c.column for c in report.columns if c.drifted and c.distance > REFRESH_DISTANCE]
     if large:
         reasons.append(f"column(s) moved by more than {REFRESH_DISTANCE:.0%} of their rows: {large}")
     drifted = report.drifted_columns

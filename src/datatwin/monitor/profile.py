@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.stats import chi2_contingency
 
 from datatwin.errors import ConstraintError
 from datatwin.monitor.binning import NUMBER_KINDS, Bins, label_values, number_values
@@ -35,6 +36,15 @@ PAIR_NUMBER_BINS, PAIR_LABELS = 5, 8
 MAX_PAIRS = 10
 MIN_ASSOCIATION = 0.1
 """Pairs less associated than this (Cramér's V) are not watched: there is no relation to lose."""
+MAX_PAIR_P_VALUE = 1e-3
+"""Nor pairs whose association a chi-squared test could put down to chance (small tables)."""
+MAX_HELD_BACK = 0.1
+"""Nor pairs whose cells under :data:`MIN_CELL` rows, held back, hold more than this share of the
+rows: the published table would no longer show the relation."""
+MIN_BASELINE_COLUMNS = 3
+"""Tables with fewer comparable columns get no multivariate baseline: their watched pair already
+covers the rows as a whole, and a twin that mirrors so few columns' counts closely makes the
+classifier's AUC against its training rows fall below chance, an unfair baseline."""
 PAIR_SAMPLE = 20_000
 MIN_BASELINE_ROWS = 200
 
@@ -61,7 +71,7 @@ def build_profile(frame: pd.DataFrame, schema: Schema, drawn: pd.DataFrame | Non
     rng = np.random.default_rng(seed)
     sample = frame.iloc[np.sort(rng.permutation(len(frame))[:PAIR_SAMPLE])] if len(frame) > PAIR_SAMPLE else frame
     baseline = None
-    if drawn is not None and len(frame) >= MIN_BASELINE_ROWS:
+    if drawn is not None and len(frame) >= MIN_BASELINE_ROWS and len(columns) >= MIN_BASELINE_COLUMNS:
         rows = min(MULTIVARIATE_ROWS, len(frame), len(drawn))
         real = frame.iloc[np.sort(rng.permutation(len(frame))[:rows])]
         baseline = {"auc": classifier_auc(real, drawn.iloc[:rows], schema, seed=seed), "rows": rows}
@@ -139,7 +149,7 @@ def _associated_pairs(sample: pd.DataFrame, schema: Schema, columns: list[str]) 
     for a, b in itertools.combinations(columns, 2):
         table = joint_counts(codes[a], codes[b], coarse[a].cells, coarse[b].cells)
         association = cramers_v(table)
-        if association >= MIN_ASSOCIATION:
+        if association >= MIN_ASSOCIATION and _watchable(table):
             found.append((association, a, b, table))
     found.sort(key=lambda item: -item[0])
     pairs = []
@@ -155,6 +165,14 @@ def _associated_pairs(sample: pd.DataFrame, schema: Schema, columns: list[str]) 
             }
         )
     return pairs
+
+
+def _watchable(table: np.ndarray) -> bool:
+    """Whether a pair's relation is beyond chance and survives holding back its small cells."""
+    if table[table < MIN_CELL].sum() > MAX_HELD_BACK * table.sum():
+        return False
+    kept = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
+    return min(kept.shape) > 1 and float(chi2_contingency(kept, correction=False).pvalue) < MAX_PAIR_P_VALUE
 
 
 def joint_counts(first: np.ndarray, second: np.ndarray, first_cells: int, second_cells: int) -> np.ndarray:

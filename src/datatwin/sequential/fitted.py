@@ -92,6 +92,9 @@ class FittedSequences:
     rules
         The rules between event columns that every drawn event holds (the encoder and the
         step model see the columns as the rules rewrite them).
+    profile
+        A coarse summary of the events and entities learnt from, for drift checks
+        (:mod:`datatwin.monitor.sequences`); ``None`` when not made.
     """
 
     schema: Schema
@@ -104,6 +107,7 @@ class FittedSequences:
     lengths: dict[str, int]
     lineage: Lineage
     rules: RuleSet
+    profile: dict[str, Any] | None = None
 
     @property
     def keys(self) -> SequenceKeys:
@@ -131,6 +135,8 @@ def sequences_document(fitted: FittedSequences) -> tuple[dict[str, Any], dict[st
         "lengths": fitted.lengths,
         "lineage": fitted.lineage.to_dict(),
     }
+    if fitted.profile is not None:
+        document["profile"] = fitted.profile
     arrays = {f"encoder/{k}": v for k, v in encoder_arrays.items()}
     arrays.update({f"entity_encoder/{k}": v for k, v in entity_arrays.items()})
     arrays.update({f"model/{k}": v for k, v in model_arrays.items()})
@@ -180,6 +186,7 @@ def sequences_from_document(document: dict[str, Any], arrays: dict[str, np.ndarr
             lengths={k: int(v) for k, v in document["lengths"].items()},
             lineage=Lineage.from_dict(document["lineage"]),
             rules=rules,
+            profile=document.get("profile"),
         )
 
 
