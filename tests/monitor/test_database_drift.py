@@ -52,4 +52,4 @@ def test_the_cli_checks_a_database_url(chinook, tmp_path):
     html = tmp_path / "d.html"
     result = CliRunner().invoke(app, ["drift", str(twin_path), sqlite_url("chinook"), "--html", str(html)])
     assert result.exit_code == 0, result.output
-    assert "Database: fresh" in result.output and "Track" in html.read_text()
+    assert "Overall: fresh" in result.output and "Track" in html.read_text()

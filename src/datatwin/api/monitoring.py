@@ -151,7 +151,7 @@ def refresh(
 
 
 def data_card(
-    twin: Twin | str | Path,
+    twin: Twin | SequenceTwin | DatabaseTwin | str | Path,
     *,
     evaluation: dict[str, Any] | str | Path | None = None,
     intended_use: str | None = None,
@@ -159,14 +159,14 @@ def data_card(
     sample: dict[str, Any] | None = None,
     encryption_key: bytes | str | None = None,
 ) -> dict[str, Any]:
-    """The data card of a table twin (:mod:`datatwin.monitor.card`): sources with hashes, schema,
+    """The data card of a twin (:mod:`datatwin.monitor.card`): sources with hashes, schema,
     rules, model and settings, seed, software, evaluation summary, privacy (the ledger of a DP
     twin), intended use and known limits, along Article 10's and the datasheets' headings.
 
     Parameters
     ----------
     twin
-        A table twin, or the path of its file.
+        A table, sequence or database twin, or the path of its file.
     evaluation
         An evaluation report as JSON (``datatwin evaluate --json``): its dict or its file.
     intended_use, limits
@@ -179,9 +179,9 @@ def data_card(
     Raises
     ------
     ConfigError
-        When the twin is not a table twin, or the evaluation file is not a report's JSON.
+        When the evaluation file is not a report's JSON.
     """
-    loaded = _table_twin(twin, encryption_key, "Data cards are made")
+    loaded = load(twin, encryption_key=encryption_key) if isinstance(twin, str | Path) else twin
     if isinstance(evaluation, str | Path):
         try:
             evaluation = json.loads(Path(evaluation).read_text(encoding="utf-8"))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 
 from datatwin.cli._console import console, progress_bars
+from datatwin.cli.card import write_card
 from datatwin.errors import ConfigError
 from datatwin.io.sql import is_database_url, safe_url
 
@@ -40,8 +41,9 @@ def fit_database_source(
     refused: dict[str, bool],
     find_rules: bool = True,
     encryption_key: bytes | None = None,
+    card: Path | None = None,
 ) -> None:
-    """`datatwin fit DATABASE -o TWIN`."""
+    """`datatwin fit DATABASE -o TWIN` (and its ``--card``)."""
     import datatwin
 
     if given := [option for option, used in refused.items() if used]:
@@ -59,6 +61,9 @@ def fit_database_source(
             find_rules=find_rules,
         )
         twin.save(output, encryption_key=encryption_key)
+    if card is not None:
+        write_card(twin, card)
+        console.print(f"Data card → {card}")
     primary = [f"{t.name}({', '.join(t.primary_key)})" for t in twin.schema.tables if t.key_evidence is not None]
     if primary:
         console.print(f"Primary keys found in the data (check them with `datatwin schema`): {', '.join(primary)}")
@@ -82,8 +87,8 @@ def fit_database_source(
     )
 
 
-def sample_database_twin(twin: DatabaseTwin, output: str, *, scale: float, seed: int, replace: bool, fmt: str) -> None:
-    """`datatwin sample DB.twin -o TARGET [--scale F]`: the target is checked before any work."""
+def sample_database_twin(twin: DatabaseTwin, output: str, *, scale: float, seed: int, replace: bool, fmt: str) -> int:
+    """`datatwin sample DB.twin -o TARGET [--scale F]`: the target is checked before any work; the rows written."""
     from datatwin.io.database_writer import check_database_target
 
     check_database_target(output, replace=replace)
@@ -97,6 +102,7 @@ def sample_database_twin(twin: DatabaseTwin, output: str, *, scale: float, seed:
             f"Foreign key {key.describe()} has no constraint in the target: some of its references point to "
             "parents missing from the data, as in the real data (its dangling policy is 'keep')."
         )
+    return rows
 
 
 def show_database_schema(source: str, output: Path | None, detect_keys: bool) -> None:

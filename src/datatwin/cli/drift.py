@@ -20,11 +20,16 @@ EXIT_CODES = {"fresh": 0, "drifting": 3, "refresh recommended": 4}
 
 
 def drift_command(
-    twin: Annotated[Path, typer.Argument(help="A table twin saved by `datatwin fit`.", show_default=False)],
+    twin: Annotated[
+        Path,
+        typer.Argument(help="A twin saved by `datatwin fit`: of a table, a database or sequences.", show_default=False),
+    ],
     data: Annotated[
         str,
         typer.Argument(
-            help="New real rows: a CSV or Parquet file (a database for a database twin).", show_default=False
+            help="New real rows: a CSV or Parquet file (a database for a database twin; events with the entity and "
+            "order columns for a sequence twin).",
+            show_default=False,
         ),
     ],
     json_output: Annotated[
@@ -59,7 +64,7 @@ def drift_command(
 
             write_bytes(html, render_drift_html(report.to_dict()).encode("utf-8"))
         if isinstance(report, TablesDriftReport):
-            console.print(f"Database: [bold]{report.verdict}[/]")
+            console.print(f"Overall: [bold]{report.verdict}[/]")
             for reason in report.reasons[:1]:
                 console.print(f"  {reason}", markup=False, highlight=False)
             for name, table in report.tables.items():

@@ -160,7 +160,6 @@ def fit_command(
                 "--target": target is not None,
                 "--order": order is not None,
                 "--max-rows": max_rows is not None,
-                "--card": card is not None,
             }
             if epsilon is not None:
                 raise ConfigError(
@@ -178,6 +177,7 @@ def fit_command(
                 refused=refused,
                 find_rules=find_rules,
                 encryption_key=passphrase,
+                card=card,
             )
             return
         if report is not None:
@@ -220,11 +220,13 @@ def fit_command(
             if twin.privacy is not None:
                 describe_privacy(twin.privacy)
         if isinstance(twin, datatwin.SequenceTwin):
-            if card is not None:
-                raise ConfigError("--card applies to table twins: fit the table without --entity/--order for a card.")
             describe_sequences(twin)
+            evaluation = None
             if report is not None and holdout is not None:
-                report_sequences(twin, source.data, holdout.data, report, seed=seed)
+                evaluation = report_sequences(twin, source.data, holdout.data, report, seed=seed)
+            if card is not None:
+                write_card(twin, card, evaluation=evaluation)
+                console.print(f"Data card → {card}")
             return
         if report is not None and holdout is not None:
             with progress_bars() as progress:

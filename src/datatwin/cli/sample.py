@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -91,12 +91,9 @@ def sample_command(
         from datatwin.io import check_table_target, write_table
         from datatwin.io.partitioned import check_partition_target, is_folder_target
         from datatwin.io.writers import check_output_file
-        from datatwin.monitor.audit import file_digest
 
         loaded = datatwin.load(twin, encryption_key=twin_passphrase(key_file))
         if card is not None:
-            if not isinstance(loaded, datatwin.Twin):
-                raise ConfigError(f"--card applies to table twins; {twin} is a {type(loaded).__name__}.")
             check_output_file(card, overwrite=overwrite)
         if isinstance(loaded, datatwin.SequenceTwin) and (engine != "local" or workers or scheduler):
             raise ConfigError("--engine, --workers and --scheduler apply to table and database twins.")
@@ -105,9 +102,10 @@ def sample_command(
             if given := [name for name, value in options.items() if value is not None]:
                 raise ConfigError(f"{', '.join(given)} appl(ies) to table twins; {twin} is a database twin.")
             if engine == "local" and workers is None:
-                sample_database_twin(
+                written = sample_database_twin(
                     loaded, output, scale=scale, seed=seed, replace=replace or overwrite, fmt=table_format
                 )
+                _sample_card(loaded, card, output, {"rows": written, "scale": scale, "seed": seed})
                 return
             check_partition_target(output, overwrite=overwrite)
             with progress_bars() as progress:
@@ -121,6 +119,7 @@ def sample_command(
                     progress=progress,
                 )
             console.print(f"Wrote {len(loaded.tables)} tables ({written:,} rows) → {output} (Parquet partitions)")
+            _sample_card(loaded, card, output, {"rows": written, "scale": scale, "seed": seed})
             return
         sequence_options = {"--entities": entities, "--horizon": horizon}
         if isinstance(loaded, datatwin.SequenceTwin):
@@ -135,6 +134,8 @@ def sample_command(
             keys = loaded.keys
             count = events[keys.entity].nunique() if keys.entity else 1
             console.print(f"Wrote {len(events):,} events of {count:,} entities → {output}")
+            drawn = {"events": len(events), "entities": count, "horizon": horizon, "seed": seed, "where": where}
+            _sample_card(loaded, card, output, drawn)
             return
         if given := [name for name, value in sequence_options.items() if value is not None]:
             raise ConfigError(f"{', '.join(given)} appl(ies) to sequence twins; {twin} is not one.")
@@ -170,8 +171,18 @@ def sample_command(
                 written = len(table)
         where_to = f"{output} (Parquet partitions)" if partitioned else output
         console.print(f"Wrote {written:,} rows × {len(loaded.schema.columns)} columns → {where_to}")
-        if card is not None:
-            drawn = {"rows": written, "seed": seed, "where": where, "rebalance": rebalance, "ratio": ratio}
-            drawn |= {"output": str(output), "output_sha256": file_digest(output)}
-            write_card(loaded, card, sample=drawn)
-            console.print(f"Data card → {card}")
+        drawn = {"rows": written, "seed": seed, "where": where, "rebalance": rebalance, "ratio": ratio}
+        _sample_card(loaded, card, output, drawn)
+
+
+def _sample_card(twin: Any, card: Path | None, output: str | Path, drawn: dict[str, Any]) -> None:
+    """The card of a sample just written (with what was drawn, the output and its hash); nothing without ``--card``."""
+    if card is None:
+        return
+    from datatwin.io.sql import is_database_url, safe_url
+    from datatwin.monitor.audit import file_digest
+
+    shown = safe_url(str(output)) if is_database_url(str(output)) else str(output)
+    facts = drawn | {"output": shown, "output_sha256": file_digest(output)}
+    write_card(twin, card, sample=facts)
+    console.print(f"Data card → {card}")

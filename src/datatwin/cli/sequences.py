@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from datatwin.cli._console import console, progress_bars
 from datatwin.cli.evaluate import write_report
@@ -35,8 +35,10 @@ def describe_sequences(twin: object) -> None:
     )
 
 
-def report_sequences(twin: object, real: pd.DataFrame, holdout: pd.DataFrame, report: Path, *, seed: int) -> None:
-    """The trust report of the twin's sequences against held-out entities."""
+def report_sequences(
+    twin: object, real: pd.DataFrame, holdout: pd.DataFrame, report: Path, *, seed: int
+) -> dict[str, Any]:
+    """The trust report of the twin's sequences against held-out entities (written; returned as JSON)."""
     import datatwin
 
     assert isinstance(twin, datatwin.SequenceTwin)
@@ -55,3 +57,4 @@ def report_sequences(twin: object, real: pd.DataFrame, holdout: pd.DataFrame, re
             order=keys.order,
         )
     write_report(result, report, None)
+    return result.to_dict()

@@ -17,6 +17,7 @@ import pandas as pd
 from datatwin._version import __version__
 from datatwin.io.artifact import invalid_content, prefixed
 from datatwin.io.database import Database
+from datatwin.lineage import hash_frame
 from datatwin.pipeline import FittedTable, table_document, table_from_document
 from datatwin.relational.dangling import DanglingShare
 from datatwin.relational.order import GenerationPlan, generation_plan
@@ -202,6 +203,7 @@ def database_lineage(database: Database, seed: int) -> dict[str, Any]:
     return {
         "source": database.source,
         "tables": {name: len(frame) for name, frame in database.tables.items()},
+        "tables_sha256": {name: hash_frame(frame) for name, frame in database.tables.items()},
         "seed": seed,
         "datatwin_version": __version__,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -33,7 +33,7 @@ def render_drift_html(drift: dict[str, Any]) -> str:
             {"title": f"{name}: {table['verdict']}", "tags": "; ".join(table["reasons"]), "content": _columns(table)}
             for name, table in drift["tables"].items()
         ]
-        subtitle = f"{len(drift['tables'])} tables of a database against their profiles"
+        subtitle = f"{len(drift['tables'])} tables against their profiles"
     else:
         sections = [
             {"title": "Columns", "tags": "total variation distance on the profile's bins", "content": _columns(drift)},
