@@ -13,6 +13,7 @@ from datatwin.constraints.cross import database_rules
 from datatwin.errors import ConfigError
 from datatwin.io.artifact import save_twin
 from datatwin.io.database import Database, read_database
+from datatwin.monitor.audit import logged_call
 from datatwin.monitor.profile import build_profile
 from datatwin.progress import Progress
 from datatwin.relational import (
@@ -62,6 +63,7 @@ class DatabaseTwin:
         rows = sum(t.real_rows for t in self.tables.values())
         return f"DatabaseTwin(tables={len(self.tables)}, rows={rows}, source={self.lineage.get('source')!r})"
 
+    @logged_call("sample", inputs=("self",), settings=("scale", "seed"))
     def sample(self, *, scale: float = 1.0, seed: int = DEFAULT_SEED) -> Database:
         """A synthetic database: every table ``scale`` times its real size, every key resolving.
 
@@ -76,6 +78,7 @@ class DatabaseTwin:
         check_seed(seed)
         return sample_database(self.fitted, scale=float(scale), seed=int(seed))
 
+    @logged_call("sample", inputs=("self",), settings=("scale", "seed", "engine", "workers"), outputs=("folder",))
     def sample_to(
         self,
         folder: str | Path,
@@ -124,6 +127,7 @@ class DatabaseTwin:
             progress=progress,
         )
 
+    @logged_call("save", inputs=("self",), outputs=("path",))
     def save(self, path: str | Path, *, key: bytes | None = None, encryption_key: bytes | str | None = None) -> None:
         """Save to one twin file, atomically (signed with ``key`` or ``$DATATWIN_SIGNING_KEY``;
         encrypted with the passphrase ``encryption_key`` when given)."""
@@ -136,6 +140,7 @@ def _check_scale(scale: float) -> None:
         raise ConfigError(f"scale must be a positive number (0.1 … 10); got {scale!r}.")
 
 
+@logged_call("fit", inputs=("source", "schema"), settings=("seed", "max_time", "detect_keys", "reference_tables"))
 def fit_database(
     source: Database | str | Path,
     *,

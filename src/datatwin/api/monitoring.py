@@ -15,7 +15,7 @@ from datatwin.api.sequences import SequenceTwin
 from datatwin.api.table import Twin, table_source
 from datatwin.errors import ConfigError
 from datatwin.io.database import Database, read_database
-from datatwin.monitor.audit import file_digest
+from datatwin.monitor.audit import file_digest, logged_call
 from datatwin.monitor.card import data_card as card_of
 from datatwin.monitor.drift import DriftReport, TablesDriftReport, measure_database_drift, measure_drift
 from datatwin.monitor.profile import attach_profile
@@ -26,6 +26,7 @@ from datatwin.progress import Progress
 from datatwin.schema import DEFAULT_RARE_THRESHOLD, infer_schema
 
 
+@logged_call("drift", inputs=("twin", "data"), settings=("seed",))
 def drift(
     twin: Twin | DatabaseTwin | SequenceTwin | str | Path,
     data: pd.DataFrame | Database | str | Path,
@@ -84,6 +85,7 @@ def drift(
     return measure_drift(table.fitted, data, seed=seed, progress=progress)
 
 
+@logged_call("refresh", inputs=("twin", "data"), settings=("seed", "max_time", "rare_threshold"))
 def refresh(
     twin: Twin | str | Path,
     data: pd.DataFrame | str | Path,
@@ -150,6 +152,7 @@ def refresh(
     return Twin(attach_profile(fitted, source.data, seed=seed)), changes
 
 
+@logged_call("card", inputs=("twin", "evaluation"), settings=("intended_use", "limits"))
 def data_card(
     twin: Twin | SequenceTwin | DatabaseTwin | str | Path,
     *,

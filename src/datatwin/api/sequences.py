@@ -9,6 +9,7 @@ import pandas as pd
 from datatwin.conditions import Wanted
 from datatwin.io.artifact import save_twin
 from datatwin.lineage import Lineage
+from datatwin.monitor.audit import logged_call
 from datatwin.progress import Progress
 from datatwin.schema import Schema, SequenceKeys
 from datatwin.seeds import DEFAULT_SEED
@@ -51,6 +52,7 @@ class SequenceTwin:
             f"static={list(keys.static or ())}, source={self.lineage.source!r}, rows={self.lineage.n_rows})"
         )
 
+    @logged_call("sample", inputs=("self",), settings=("entities", "horizon", "seed"))
     def sample(
         self,
         entities: int | None = None,
@@ -101,6 +103,7 @@ class SequenceTwin:
             progress=progress,
         )
 
+    @logged_call("save", inputs=("self",), outputs=("path",))
     def save(self, path: str | Path, *, key: bytes | None = None, encryption_key: bytes | str | None = None) -> None:
         """Save to one file (see :mod:`datatwin.io.artifact`), atomically.
 

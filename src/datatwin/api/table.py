@@ -20,6 +20,7 @@ from datatwin.io.artifact import save_twin
 from datatwin.io.streamed import read_table_rows, sample_source_rows
 from datatwin.lineage import Lineage, hash_frame
 from datatwin.models import Generator, registry
+from datatwin.monitor.audit import logged_call
 from datatwin.monitor.profile import attach_profile
 from datatwin.monitor.sequences import sequence_profile
 from datatwin.pipeline import (
@@ -88,6 +89,7 @@ class Twin:
             f"source={self.lineage.source!r}, rows={self.lineage.n_rows})"
         )
 
+    @logged_call("sample", inputs=("self",), settings=("n", "seed", "rebalance", "ratio"))
     def sample(
         self,
         n: int,
@@ -148,6 +150,7 @@ class Twin:
         out as it comes (``datatwin sample -o`` does)."""
         return sample_batches(self.fitted, n, seed=seed, conditions=conditions, progress=progress)
 
+    @logged_call("sample", inputs=("self",), settings=("n", "seed", "engine", "workers"), outputs=("path",))
     def sample_to(
         self,
         path: str | Path,
@@ -205,6 +208,7 @@ class Twin:
             progress=progress,
         )
 
+    @logged_call("save", inputs=("self",), outputs=("path",))
     def save(self, path: str | Path, *, key: bytes | None = None, encryption_key: bytes | str | None = None) -> None:
         """Save to one file (see :mod:`datatwin.io.artifact`), atomically.
 
@@ -223,6 +227,11 @@ class Twin:
         save_twin(path, document, arrays, key=key, encryption_key=encryption_key)
 
 
+@logged_call(
+    "fit",
+    inputs=("data", "schema", "entity_table"),
+    settings=("model", "seed", "max_time", "max_rows", "entity", "order", "static", "find_rules", "epsilon", "delta"),
+)
 def fit(
     data: pd.DataFrame | TableSource | str | Path,
     *,

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from datatwin._lazy import lazy_getattr
+from datatwin.monitor.audit import logged_call
 
 if TYPE_CHECKING:
     from datatwin.dp import PrivacyLedger
@@ -64,6 +65,11 @@ __all__ = [
 ]
 
 
+@logged_call(
+    "evaluate",
+    inputs=("real", "synthetic", "holdout", "schema"),
+    settings=("target", "sensitive", "seed", "entity", "order", "max_rows"),
+)
 def evaluate(
     real: TableInput,
     synthetic: TableInput,

@@ -10,22 +10,31 @@ breaks the next entry's ``prev`` and the numbering; deleting the last ones is ca
 head file written beside the log (``LOG.head``: the last entry's number and hash) or by a head
 kept elsewhere (``datatwin audit verify LOG --head HASH``). Appends take an exclusive lock, so
 concurrent commands do not interleave.
+
+Commands log with ``--audit-log`` (or ``$DATATWIN_AUDIT_LOG``); the Python API's functions that
+make, draw from, check or save twins (:func:`logged_call`) log to ``$DATATWIN_AUDIT_LOG`` when
+it is set, once per call a user makes (a call made by a logged command or call is part of it).
+Values held in memory are recorded by what identifies them: a DataFrame by its rows and SHA-256,
+a twin by its source's hash, model and time of fit, a result by its verdict or score.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import functools
 import getpass
 import hashlib
 import hmac
+import inspect
 import json
 import os
 import socket
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from datatwin._version import __version__
 from datatwin.errors import ConfigError
@@ -37,6 +46,9 @@ GENESIS = "0" * 64
 """The ``prev`` of the first entry."""
 
 _CHUNK = 1 << 20
+_LOGGING = contextvars.ContextVar("datatwin_audit_logging", default=False)
+"""Whether a logged command or call is running (the calls it makes are part of its entry)."""
+Function = TypeVar("Function", bound=Callable[..., Any])
 
 
 @dataclass
@@ -84,8 +96,8 @@ def append_entry(
     log: str | Path,
     action: str,
     *,
-    inputs: Mapping[str, str | Path] | None = None,
-    outputs: Mapping[str, str | Path] | None = None,
+    inputs: Mapping[str, Any] | None = None,
+    outputs: Mapping[str, Any] | None = None,
     settings: Mapping[str, Any] | None = None,
     status: str = "ok",
     error: str | None = None,
@@ -99,7 +111,8 @@ def append_entry(
     action
         What was done (the command's name).
     inputs, outputs
-        Named files, folders or database URLs; files and folders are recorded with their hashes.
+        Named files, folders or database URLs (recorded with their hashes), or values held in
+        memory (recorded by what identifies them, see :func:`_description`).
     settings
         The options that shaped the result (JSON-able; no secrets).
     status, error
@@ -146,8 +159,8 @@ def audited(
     log: str | Path | None,
     action: str,
     *,
-    inputs: Mapping[str, str | Path | None] | None = None,
-    outputs: Mapping[str, str | Path | None] | None = None,
+    inputs: Mapping[str, Any] | None = None,
+    outputs: Mapping[str, Any] | None = None,
     settings: Mapping[str, Any] | None = None,
 ) -> Iterator[None]:
     """Run the block and log it (nothing when ``log`` is ``None``) with the inputs and outputs
@@ -155,9 +168,14 @@ def audited(
     is logged as a failure and raised again."""
     named_inputs = {k: v for k, v in (inputs or {}).items() if v is not None}
 
-    def written() -> dict[str, str | Path]:
-        return {k: v for k, v in (outputs or {}).items() if v is not None and ("://" in str(v) or Path(v).exists())}
+    def written() -> dict[str, Any]:
+        return {
+            k: v
+            for k, v in (outputs or {}).items()
+            if v is not None and (not isinstance(v, str | Path) or "://" in str(v) or Path(v).exists())
+        }
 
+    token = _LOGGING.set(True) if log is not None else None
     try:
         yield
     except BaseException as exc:
@@ -167,8 +185,44 @@ def audited(
                 log, action, inputs=named_inputs, outputs=written(), settings=settings, status="failed", error=message
             )
         raise
+    finally:
+        if token is not None:
+            _LOGGING.reset(token)
     if log is not None:
         append_entry(log, action, inputs=named_inputs, outputs=written(), settings=settings)
+
+
+def logged_call(
+    action: str, *, inputs: tuple[str, ...] = (), settings: tuple[str, ...] = (), outputs: tuple[str, ...] = ()
+) -> Callable[[Function], Function]:
+    """Log each call of the decorated function to ``$DATATWIN_AUDIT_LOG`` (when set, and no logged
+    command or call is running): ``inputs`` and ``outputs`` name its parameters holding what it
+    reads and writes (files, frames, twins; ``self``, a twin's method's own twin, is recorded as
+    ``twin``), ``settings`` those recorded as they are; its result is recorded as an output too."""
+
+    def decorate(function: Function) -> Function:
+        signature = inspect.signature(function)
+
+        @functools.wraps(function)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            log = os.environ.get(AUDIT_LOG_ENV) or None
+            if log is None or _LOGGING.get():
+                return function(*args, **kwargs)
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            given = bound.arguments
+            chosen = {name: _setting(given.get(name)) for name in settings}
+            written: dict[str, Any] = {}
+            read = {("twin" if n == "self" else n): given.get(n) for n in inputs}
+            with audited(log, action, inputs=read, outputs=written, settings=chosen):
+                result = function(*args, **kwargs)
+                written.update({name: given.get(name) for name in outputs})
+                written["result"] = result
+            return result
+
+        return call  # type: ignore[return-value]
+
+    return decorate
 
 
 def verify_log(log: str | Path, *, head: str | None = None) -> Verification:
@@ -234,16 +288,49 @@ def entry_hash(entry: Mapping[str, Any]) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-def _described(paths: Mapping[str, str | Path] | None) -> dict[str, dict[str, str | None]]:
-    described = {}
-    for name, where in (paths or {}).items():
-        text = str(where)
+def _described(values: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
+    return {name: _description(value) for name, value in (values or {}).items()}
+
+
+def _description(value: Any) -> dict[str, Any]:
+    """What identifies a file, folder or URL (path and hash), a frame (rows and hash), a twin
+    (its source's hash, model, time of fit), a database (each table's hash) or a result."""
+    if isinstance(value, str | Path):
+        text = str(value)
         if "://" in text:  # a database URL: its password is not the log's business
-            text = _without_password(text)
-            described[name] = {"path": text, "sha256": None}
-        else:
-            described[name] = {"path": str(Path(text).resolve()), "sha256": file_digest(text)}
-    return described
+            return {"path": _without_password(text), "sha256": None}
+        return {"path": str(Path(text).resolve()), "sha256": file_digest(text)}
+    if isinstance(value, tuple) and value:  # (twin, changes) and the like: the first is the result
+        return _description(value[0])
+    import pandas as pd
+
+    from datatwin.lineage import hash_frame
+
+    kind = f"<{type(value).__name__}>"
+    if isinstance(value, pd.DataFrame):
+        return {"path": kind, "rows": len(value), "sha256": hash_frame(value)}
+    lineage = getattr(value, "lineage", None)
+    if lineage is not None:
+        facts = lineage.to_dict() if hasattr(lineage, "to_dict") else dict(lineage)
+        keys = ("source", "source_sha256", "tables_sha256", "model", "seed", "created_at")
+        return {"path": kind, **{k: facts[k] for k in keys if k in facts}}
+    tables = getattr(value, "tables", None)
+    if isinstance(tables, Mapping) and all(isinstance(t, pd.DataFrame) for t in tables.values()):
+        hashes = {name: hash_frame(t) for name, t in tables.items()}
+        return {"path": kind, "source": getattr(value, "source", None), "tables_sha256": hashes}
+    found = {k: getattr(value, k) for k in ("verdict", "score") if isinstance(getattr(value, k, None), str | float)}
+    if isinstance(value, int | float | str):
+        found["value"] = value
+    return {"path": kind, **found}
+
+
+def _setting(value: Any) -> Any:
+    """A setting as the log keeps it: plain values as they are, anything else by its type's name."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple) and all(isinstance(v, bool | int | float | str) for v in value):
+        return list(value)
+    return f"<{type(value).__name__}>"
 
 
 def _without_password(url: str) -> str:
