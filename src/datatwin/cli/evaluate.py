@@ -16,6 +16,7 @@ from datatwin.monitor.audit import audited
 
 if TYPE_CHECKING:
     from datatwin.evaluate import Report
+    from datatwin.monitor.drift import DriftReport, TablesDriftReport
 
 _COLOURS = {"pass": "green", "warn": "yellow", "fail": "red", "skipped": "dim"}
 
@@ -47,7 +48,10 @@ def evaluate_command(
     ] = None,
     twin: Annotated[
         Path | None,
-        typer.Option(help="The twin that made SYNTHETIC, to show its lineage (and a DP twin's guarantee)."),
+        typer.Option(
+            help="The twin that made SYNTHETIC: the report shows its lineage (a DP twin's guarantee) and whether "
+            "REAL has drifted from what it learnt."
+        ),
     ] = None,
     entity: Annotated[str | None, typer.Option(help="Sequences: the column naming each row's entity.")] = None,
     order: Annotated[
@@ -109,6 +113,7 @@ def evaluate_command(
         loaded = datatwin.load(twin, encryption_key=twin_passphrase(key_file)) if twin is not None else None
         lineage = None if loaded is None else loaded.lineage
         with progress_bars() as progress:
+            drift = None if loaded is None else _drift_of(loaded, real, seed)
             report = datatwin.evaluate(
                 Path(real),
                 Path(synthetic),
@@ -124,8 +129,20 @@ def evaluate_command(
                 order=order,
                 privacy=getattr(loaded, "privacy", None),  # a DP twin's guarantee, shown in the report
                 max_rows=max_rows,
+                drift=drift,
             )
         write_report(report, output, json_output)
+
+
+def _drift_of(twin: object, real: str, seed: int) -> DriftReport | TablesDriftReport | None:
+    """The drift of the real rows from what ``twin`` learnt, for the report's freshness section;
+    ``None`` for a twin that keeps no profile to compare with (a series twin)."""
+    import datatwin
+
+    if isinstance(twin, datatwin.SequenceTwin) and twin.fitted.profile is None:
+        return None
+    assert isinstance(twin, datatwin.Twin | datatwin.SequenceTwin)
+    return datatwin.drift(twin, real, seed=seed)
 
 
 def _evaluate_scenario(

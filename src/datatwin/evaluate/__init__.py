@@ -8,6 +8,7 @@ they load on first use, so importing the package stays cheap.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from datatwin.evaluate.trends import pair_trends
     from datatwin.evaluate.utility import train_test_auc
     from datatwin.lineage import Lineage
+    from datatwin.monitor.drift import DriftReport, TablesDriftReport
     from datatwin.progress import Progress
     from datatwin.schema import Schema
 
@@ -86,6 +88,7 @@ def evaluate(
     order: str | None = None,
     privacy: PrivacyLedger | None = None,
     max_rows: int | None = None,
+    drift: DriftReport | TablesDriftReport | None = None,
 ) -> Report:
     """Measure how faithful, useful and private a synthetic table (or set of sequences) is.
 
@@ -125,6 +128,10 @@ def evaluate(
         file is then read in batches, never whole); the report says which were sampled, from
         how many rows. Without it, a file too large to read into memory is refused with that
         advice.
+    drift
+        A drift check of the real rows against the twin that made the synthetic ones
+        (:func:`datatwin.drift`): the report gains a freshness section saying whether the twin
+        still pictures them.
 
     Raises
     ------
@@ -147,12 +154,18 @@ def evaluate(
     }
     keys = SequenceKeys.named(entity, order)
     if keys is None:
-        return evaluate_tables(real, synthetic, holdout, **options, privacy=privacy, max_rows=max_rows)
-    if max_rows is not None:
+        report = evaluate_tables(real, synthetic, holdout, **options, privacy=privacy, max_rows=max_rows)
+    elif max_rows is not None:
         raise ConfigError("max_rows samples rows, which would cut sequences apart: evaluate sequences without it.")
-    if privacy is not None:
+    elif privacy is not None:
         raise ConfigError("Sequence twins are not fitted under differential privacy: evaluate without privacy=.")
-    return evaluate_sequences(real, synthetic, holdout, keys, **options)
+    else:
+        report = evaluate_sequences(real, synthetic, holdout, keys, **options)
+    if drift is None:
+        return report
+    from datatwin.evaluate.freshness import freshness_metrics
+
+    return dataclasses.replace(report, metrics=(*report.metrics, *freshness_metrics(drift)))
 
 
 __getattr__ = lazy_getattr(__name__, _LAZY, globals())

@@ -12,7 +12,7 @@ from typing import Literal
 
 Direction = Literal["higher", "lower"]
 
-SECTIONS = ("fidelity", "utility", "privacy", "fairness", "constraints", "scenario")
+SECTIONS = ("fidelity", "utility", "privacy", "fairness", "constraints", "freshness", "scenario")
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,11 @@ METRICS: dict[str, MetricSpec] = {
         MetricSpec("fairness", "fairness", "Bias across groups", "lower", 0.05, 0.10, ideal=0.0),
         MetricSpec("constraints", "constraints", "Declared rules kept", "lower", 0.0, 0.01, ideal=0.0),
         MetricSpec("referential_integrity", "constraints", "Referential integrity", "higher", 1.0, 0.999, ideal=1.0),
+        MetricSpec(
+            "drift_columns", "freshness", "Columns drifted from the twin's profile", "lower", 0.0, 0.0, ideal=0.0
+        ),
+        MetricSpec("drift_relations", "freshness", "Watched relations drifted", "lower", 0.0, 0.0, ideal=0.0),
+        MetricSpec("drift_rows", "freshness", "Rise of the classifier AUC since the fit", "lower", 0.0, 0.0, ideal=0.0),
         MetricSpec("dangling_share", "constraints", "Dangling share vs real", "lower", 0.01, 0.05, ideal=0.0),
         MetricSpec("database_rules", "constraints", "Rules across tables kept", "lower", 0.0, 0.01, ideal=0.0),
     )

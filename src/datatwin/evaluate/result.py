@@ -97,7 +97,7 @@ class MetricResult:
     key
         The metric's name in :data:`DEFAULT_THRESHOLDS` (``"detection"``, ``"fairness"`` ...).
     section
-        ``"fidelity"``, ``"utility"``, ``"privacy"``, ``"fairness"`` or ``"constraints"``.
+        One of :data:`~datatwin.evaluate.registry.SECTIONS` (``"fidelity"``, ``"utility"``, ``"privacy"`` …).
     title
         A short human name ("Two-sample classifier AUC").
     value, ideal
