@@ -2,7 +2,8 @@
 
 from datatwin.api.database import DatabaseTwin, fit_database
 from datatwin.api.load import load, load_database
-from datatwin.api.monitoring import data_card, drift, refresh
+from datatwin.api.monitoring import data_card, drift
+from datatwin.api.refreshing import refresh
 from datatwin.api.rules import find_rules
 from datatwin.api.scenarios import simulate
 from datatwin.api.sequences import SequenceTwin

@@ -1,8 +1,7 @@
-"""Checking a twin against new real data (has the world it pictures moved?) and refreshing it."""
+"""Checking a twin against new real data (has the world it pictures moved?), and its data card."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -15,15 +14,11 @@ from datatwin.api.sequences import SequenceTwin
 from datatwin.api.table import Twin, table_source
 from datatwin.errors import ConfigError
 from datatwin.io.database import Database, read_database
-from datatwin.monitor.audit import file_digest, logged_call
+from datatwin.monitor.audit import logged_call
 from datatwin.monitor.card import data_card as card_of
 from datatwin.monitor.drift import DriftReport, TablesDriftReport, measure_database_drift, measure_drift
-from datatwin.monitor.profile import attach_profile
-from datatwin.monitor.refresh import SchemaChanges, merge_schemas
 from datatwin.monitor.sequences import measure_sequence_drift
-from datatwin.pipeline import fit_table
 from datatwin.progress import Progress
-from datatwin.schema import DEFAULT_RARE_THRESHOLD, infer_schema
 
 
 @logged_call("drift", inputs=("twin", "data"), settings=("seed",))
@@ -83,73 +78,6 @@ def drift(
         raise ConfigError("A table twin is checked against a table (a DataFrame, or a CSV or Parquet file).")
     table = _table_twin(loaded, encryption_key, "Drift is measured")
     return measure_drift(table.fitted, data, seed=seed, progress=progress)
-
-
-@logged_call("refresh", inputs=("twin", "data"), settings=("seed", "max_time", "rare_threshold"))
-def refresh(
-    twin: Twin | str | Path,
-    data: pd.DataFrame | str | Path,
-    *,
-    seed: int | None = None,
-    max_time: float | None = None,
-    rare_threshold: int = DEFAULT_RARE_THRESHOLD,
-    progress: Progress | None = None,
-    encryption_key: bytes | str | None = None,
-) -> tuple[Twin, SchemaChanges]:
-    """Fit ``twin`` again on ``data`` with its schema, model and settings, the schema widened to
-    the new data (:mod:`datatwin.monitor.refresh`); the new twin's lineage links to the old one.
-
-    Parameters
-    ----------
-    twin
-        A table twin, or the path of its file.
-    data
-        The new real rows (a DataFrame, or a CSV or Parquet file).
-    seed
-        Seed of the new fit (default: the old twin's).
-    max_time
-        Time budget of the fit in seconds, as in :func:`datatwin.fit`.
-    rare_threshold
-        Labels seen in fewer rows of the new data are not added to the schema.
-    progress
-        Callback receiving progress of the long steps.
-    encryption_key
-        Passphrase of an encrypted twin file (default ``$DATATWIN_ENCRYPTION_KEY``).
-
-    Returns
-    -------
-    tuple of Twin and SchemaChanges
-        The refreshed twin, and how the data's schema moved.
-
-    Raises
-    ------
-    ConfigError
-        When the twin is not a table twin, or is differentially private (a refit spends a new
-        budget: fit it again with ``epsilon``).
-    """
-    loaded = _table_twin(twin, encryption_key, "Refresh is made")
-    old = loaded.fitted
-    if old.privacy is not None:
-        raise ConfigError(
-            "A differentially private twin is not refreshed (a new fit spends a new privacy budget): fit the new "
-            "data with datatwin.fit(..., epsilon=...)."
-        )
-    source = table_source(data)
-    schema, changes = merge_schemas(old.schema, infer_schema(source.data, rare_threshold=rare_threshold))
-    seed = old.lineage.seed if seed is None else seed
-    fitted = fit_table(
-        source,
-        model=old.lineage.model,
-        seed=seed,
-        schema=schema,
-        model_options=old.model.get_params(),
-        rare_threshold=rare_threshold,
-        max_time=max_time,
-        progress=progress,
-    )
-    parent = old.lineage.to_dict() | {"twin_sha256": file_digest(twin) if isinstance(twin, str | Path) else None}
-    fitted.lineage = dataclasses.replace(fitted.lineage, refreshed_from=parent, schema_changes=changes.to_dict())
-    return Twin(attach_profile(fitted, source.data, seed=seed)), changes
 
 
 @logged_call("card", inputs=("twin", "evaluation"), settings=("intended_use", "limits"))

@@ -15,8 +15,17 @@ from datatwin.monitor.audit import audited
 
 
 def refresh_command(
-    twin: Annotated[Path, typer.Argument(help="The table twin to refresh.", show_default=False)],
-    data: Annotated[str, typer.Argument(help="New real rows: a CSV or Parquet file.", show_default=False)],
+    twin: Annotated[
+        Path, typer.Argument(help="The twin to refresh (of a table, sequences or a database).", show_default=False)
+    ],
+    data: Annotated[
+        str,
+        typer.Argument(
+            help="New real rows: a CSV or Parquet file (events for a sequence twin; a database URL or folder for "
+            "a database twin).",
+            show_default=False,
+        ),
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to save the refreshed twin.")],
     seed: Annotated[
         int | None, typer.Option("--seed", min=0, help="Seed of the new fit (default: the old twin's).")
@@ -45,15 +54,16 @@ def refresh_command(
         passphrase = twin_passphrase(key_file)  # opens an encrypted old twin
         sealing = encryption_passphrase(encrypt, key_file) if encrypt else None
         started = time.perf_counter()
+        from datatwin.cli.database import is_database_source
+
+        source = data if is_database_source(data) else Path(data)
         with progress_bars() as progress:
             refreshed, changes = datatwin.refresh(
-                twin, Path(data), seed=seed, max_time=max_time, progress=progress, encryption_key=passphrase
+                twin, source, seed=seed, max_time=max_time, progress=progress, encryption_key=passphrase
             )
             refreshed.save(output, encryption_key=sealing)
-        lineage = refreshed.lineage
-        console.print(
-            f"Refreshed [bold]{lineage.model}[/] on {lineage.n_rows:,} rows × {lineage.n_columns} columns of "
-            f"{lineage.source} in {time.perf_counter() - started:.1f} s → {output}"
-        )
-        for line in changes.lines() or ["the schema did not change"]:
+        console.print(f"Refreshed {twin} on {data} in {time.perf_counter() - started:.1f} s → {output}")
+        per_table = changes if isinstance(changes, dict) else {"": changes}
+        lines = [f"{name}: {line}" if name else line for name, c in per_table.items() for line in c.lines()]
+        for line in lines or ["the schema did not change"]:
             console.print(f"  schema: {line}", markup=False, highlight=False)

@@ -99,6 +99,12 @@ def fit_sequences(
     full = Schema(base.columns, events.keys)
     entity_count = events.entities if entity_table is None else len(entity_table)
     mode: Mode = "events" if entity_count >= MIN_ENTITIES else "series"
+    if mode == "events" and keys.entity is not None:  # new entities get new keys: the real ones stay out of the twin
+        full = Schema(
+            tuple(ColumnSpec(c.name, ColumnKind.ID) if c.name == keys.entity else c for c in full.columns),
+            full.sequence,
+            rules=full.rules,
+        )
     advance(progress, "checking data", 1, 1)
     encoder_seed, entity_seed, model_seed = (int(s) for s in np.random.SeedSequence(seed).generate_state(3))
     step_schema = schema_without(full)
