@@ -11,6 +11,7 @@ from datatwin.evaluate.result import DEFAULT_THRESHOLDS
 from datatwin.evaluate.sequences import SEQUENCE_KEYS
 
 SCENARIO_ONLY = {m for m, spec in METRICS.items() if spec.section == "scenario"}
+FRESHNESS_ONLY = {m for m, spec in METRICS.items() if spec.section == "freshness"}  # with a drift check
 DATABASE_ONLY = {
     "copied_identifiers",
     "referential_integrity",
@@ -39,8 +40,17 @@ def test_the_registry_is_the_one_table():
 
 def test_every_table_metric_is_what_the_registry_says(report):
     produced = {m.key for m in report.metrics}
-    expected = set(METRICS) - DATABASE_ONLY - SCENARIO_ONLY - set(SEQUENCE_KEYS) - {"constraints"}
+    expected = set(METRICS) - DATABASE_ONLY - SCENARIO_ONLY - FRESHNESS_ONLY - set(SEQUENCE_KEYS) - {"constraints"}
     assert produced == expected | ({"constraints"} & produced)
+    _conform(report)
+
+
+def test_every_freshness_metric_is_what_the_registry_says(people):
+    real, new = people.iloc[:300].reset_index(drop=True), people.iloc[300:].reset_index(drop=True)
+    twin = datatwin.fit(real, model="copula", seed=0)
+    report = datatwin.evaluate(new, twin.sample(300, seed=1), drift=datatwin.drift(twin, new))
+    assert {m.key for m in report.metrics if m.section == "freshness"} <= FRESHNESS_ONLY
+    assert {"drift_columns", "drift_relations"} <= {m.key for m in report.metrics}
     _conform(report)
 
 

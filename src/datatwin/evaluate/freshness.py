@@ -1,15 +1,16 @@
 """The trust report's freshness section: a drift check's result (:mod:`datatwin.monitor.drift`) as metrics.
 
 Each check keeps the drift check's own verdict, whose thresholds are calibrated on the data's
-size (the report's fixed limits would not know them): columns fail when the drift verdict calls
-for a refresh because of them, and warn when some drifted; relations warn when one drifted; the
-rows as a whole fail when the classifier's AUC rose past its threshold.
+size: columns fail when the drift verdict calls for a refresh because of them (a quarter or more
+drifted, one moved by more than :data:`~datatwin.monitor.drift.REFRESH_DISTANCE`, one gone), and
+warn when some drifted; relations warn when one drifted; the rows as a whole fail when the
+classifier's AUC rose past the threshold the check measured, which is the metric's limit.
 """
 
 from __future__ import annotations
 
 from datatwin.evaluate.registry import METRICS
-from datatwin.evaluate.result import MetricResult, Status
+from datatwin.evaluate.result import DEFAULT_THRESHOLDS, MetricResult, Status, Threshold
 from datatwin.monitor.drift import REFRESH_DISTANCE, REFRESH_SHARE, DriftReport, TablesDriftReport
 
 _SHOWN = 5
@@ -39,6 +40,7 @@ def _table_metrics(report: DriftReport, subject: str | None) -> list[MetricResul
             "drift_columns",
             share,
             Status.FAIL if failing else Status.WARN if drifted else Status.PASS,
+            None,
             summary,
             {"columns": [vars(c) for c in report.columns], "missing_columns": report.missing_columns},
             subject,
@@ -50,6 +52,7 @@ def _table_metrics(report: DriftReport, subject: str | None) -> list[MetricResul
             "drift_relations",
             len(moved) / max(len(report.pairs), 1),
             Status.WARN if moved else Status.PASS,
+            None,
             f"{len(moved)} of {len(report.pairs)} watched relations changed strength"
             + (f": {moved[:_SHOWN]}." if moved else "."),
             {"pairs": [vars(p) for p in report.pairs]},
@@ -63,6 +66,7 @@ def _table_metrics(report: DriftReport, subject: str | None) -> list[MetricResul
                 "drift_rows",
                 float(rows["rise"]),
                 Status.FAIL if rows["drifted"] else Status.PASS,
+                Threshold(float(rows["threshold"]), float(rows["threshold"]), "lower"),
                 f"A classifier tells the new rows from the twin's with AUC {rows['auc']:.3f}, against "
                 f"{rows['baseline_auc']:.3f} for the training rows at fit (threshold +{rows['threshold']:.3f}).",
                 dict(rows),
@@ -72,7 +76,15 @@ def _table_metrics(report: DriftReport, subject: str | None) -> list[MetricResul
     return metrics
 
 
-def _metric(key: str, value: float, status: Status, summary: str, details: dict, subject: str | None) -> MetricResult:
+def _metric(
+    key: str,
+    value: float,
+    status: Status,
+    limits: Threshold | None,
+    summary: str,
+    details: dict,
+    subject: str | None,
+) -> MetricResult:
     spec = METRICS[key]
     return MetricResult(
         key=key,
@@ -85,4 +97,5 @@ def _metric(key: str, value: float, status: Status, summary: str, details: dict,
         summary=summary,
         details=details,
         subject=subject,
+        limits=limits or DEFAULT_THRESHOLDS[key],
     )
