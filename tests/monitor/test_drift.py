@@ -5,22 +5,18 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 import datatwin
 from datatwin.cli import app
 from datatwin.monitor.profile import MIN_CELL
+from tests.monitor.conftest import adult_halves
 
 
 @pytest.fixture(scope="module")
 def halves():
-    from tests.conftest import shared_path
-
-    data = pd.read_csv(shared_path("adult/adult.csv.gz"))
-    order = np.random.default_rng(0).permutation(len(data))
-    return data.iloc[order[:16000]].reset_index(drop=True), data.iloc[order[16000:]].reset_index(drop=True)
+    return adult_halves(16000, seed=0)
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ from datatwin.api.sequences import SequenceTwin
 from datatwin.api.table import Twin, table_source
 from datatwin.errors import ConfigError
 from datatwin.io.database import Database, read_database
+from datatwin.lineage import Lineage
 from datatwin.monitor.audit import file_digest, logged_call
 from datatwin.monitor.profile import attach_profile, build_profile
 from datatwin.monitor.refresh import SchemaChanges, merge_schemas
@@ -87,65 +88,35 @@ def refresh(
     if isinstance(data, Database):
         raise ConfigError("A table or sequence twin is refreshed on a table (a DataFrame, or a CSV or Parquet file).")
     source = table_source(data)
+    schema, changes = merge_schemas(loaded.schema, infer_schema(source.data, rare_threshold=rare_threshold))
+    old_lineage = loaded.lineage
+    seed = old_lineage.seed if seed is None else seed
+    settings: dict[str, Any] = {
+        "seed": seed,
+        "schema": schema,
+        "model_options": loaded.fitted.model.get_params(),
+        "rare_threshold": rare_threshold,
+        "max_time": max_time,
+        "progress": progress,
+    }
     if isinstance(loaded, SequenceTwin):
-        return _refreshed_sequences(loaded, source, seed, max_time, rare_threshold, progress, parent_file)
-    old = loaded.fitted
-    if old.privacy is not None:
+        if schema.sequence is None:
+            raise ConfigError(
+                f"The new events lack the twin's entity, order or static column(s) {loaded.keys.columns()}: "
+                "a sequence twin is refreshed on events of the same entities' kind."
+            )
+        sequences = fit_sequences(source, schema.sequence, model=old_lineage.model, **settings)
+        sequences.lineage = _linked(sequences.lineage, old_lineage, parent_file, changes)
+        sequences.profile = sequence_profile(sequences, source.data, seed=seed)
+        return SequenceTwin(sequences), changes
+    if loaded.fitted.privacy is not None:
         raise ConfigError(
             "A differentially private twin is not refreshed (a new fit spends a new privacy budget): fit the new "
             "data with datatwin.fit(..., epsilon=...)."
         )
-    schema, changes = merge_schemas(old.schema, infer_schema(source.data, rare_threshold=rare_threshold))
-    seed = old.lineage.seed if seed is None else seed
-    fitted = fit_table(
-        source,
-        model=old.lineage.model,
-        seed=seed,
-        schema=schema,
-        model_options=old.model.get_params(),
-        rare_threshold=rare_threshold,
-        max_time=max_time,
-        progress=progress,
-    )
-    fitted.lineage = dataclasses.replace(
-        fitted.lineage, refreshed_from=_parent(old.lineage.to_dict(), parent_file), schema_changes=changes.to_dict()
-    )
+    fitted = fit_table(source, model=old_lineage.model, **settings)
+    fitted.lineage = _linked(fitted.lineage, old_lineage, parent_file, changes)
     return Twin(attach_profile(fitted, source.data, seed=seed)), changes
-
-
-def _refreshed_sequences(
-    twin: SequenceTwin,
-    source: Any,
-    seed: int | None,
-    max_time: float | None,
-    rare_threshold: int,
-    progress: Progress | None,
-    parent_file: str | None,
-) -> tuple[SequenceTwin, SchemaChanges]:
-    old = twin.fitted
-    schema, changes = merge_schemas(old.schema, infer_schema(source.data, rare_threshold=rare_threshold))
-    if schema.sequence is None:
-        raise ConfigError(
-            f"The new events lack the twin's entity, order or static column(s) {old.keys.columns()}: "
-            "a sequence twin is refreshed on events of the same entities' kind."
-        )
-    seed = old.lineage.seed if seed is None else seed
-    fitted = fit_sequences(
-        source,
-        schema.sequence,
-        model=old.model.name,
-        seed=seed,
-        schema=schema,
-        model_options=old.model.get_params(),
-        rare_threshold=rare_threshold,
-        max_time=max_time,
-        progress=progress,
-    )
-    fitted.lineage = dataclasses.replace(
-        fitted.lineage, refreshed_from=_parent(old.lineage.to_dict(), parent_file), schema_changes=changes.to_dict()
-    )
-    fitted.profile = sequence_profile(fitted, source.data, seed=seed)
-    return SequenceTwin(fitted), changes
 
 
 def _refreshed_database(
@@ -180,6 +151,13 @@ def _refreshed_database(
         "schema_changes": {name: c.to_dict() for name, c in changes.items()},
     }
     return DatabaseTwin(fitted), changes
+
+
+def _linked(new: Lineage, old: Lineage, parent_file: str | None, changes: SchemaChanges) -> Lineage:
+    """The new twin's lineage, linked to the old twin's and recording the schema's changes."""
+    return dataclasses.replace(
+        new, refreshed_from=_parent(old.to_dict(), parent_file), schema_changes=changes.to_dict()
+    )
 
 
 def _parent(lineage: dict[str, Any], twin_file: str | None) -> dict[str, Any]:
