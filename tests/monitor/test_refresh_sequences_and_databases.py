@@ -34,9 +34,14 @@ def test_a_sequence_twin_is_refreshed_with_its_keys_and_a_new_label(tmp_path):
         datatwin.refresh(old, new.drop(columns=["ts"]))
 
 
-def test_a_database_twin_is_refreshed_with_its_keys_and_changes_per_table(tmp_path):
+@pytest.fixture(scope="module")
+def chinook():
     database = read_database(sqlite_url("chinook"))
-    old = datatwin.fit_database(database, seed=0, max_time=3)
+    return database, datatwin.fit_database(database, seed=0, max_time=3)
+
+
+def test_a_database_twin_is_refreshed_with_its_keys_and_changes_per_table(chinook):
+    database, old = chinook
     tables = dict(database.tables)
     tables["Track"] = tables["Track"].assign(Milliseconds=tables["Track"]["Milliseconds"] * 3)  # far longer tracks
     moved = dataclasses.replace(database, tables=tables)
@@ -51,12 +56,13 @@ def test_a_database_twin_is_refreshed_with_its_keys_and_changes_per_table(tmp_pa
     assert drawn.tables["Track"]["AlbumId"].isin(drawn.tables["Album"]["AlbumId"]).all()
 
 
-def test_the_refresh_command_takes_a_database_folder(tmp_path):
-    database = read_database(sqlite_url("chinook"))
+def test_the_refresh_command_takes_a_database_folder(chinook, tmp_path):
+    database, old = chinook
     twin = tmp_path / "chinook.twin"
-    datatwin.fit_database(database, seed=0, max_time=3).save(twin)
+    old.save(twin)
     folder = tmp_path / "new"
     database.save(folder)
-    result = CliRunner().invoke(app, ["refresh", str(twin), str(folder), "-o", str(tmp_path / "new.twin")])
+    refreshed = ["refresh", str(twin), str(folder), "-o", str(tmp_path / "new.twin"), "--max-time", "2"]
+    result = CliRunner().invoke(app, refreshed)
     assert result.exit_code == 0, result.output
     assert isinstance(datatwin.load(tmp_path / "new.twin"), datatwin.DatabaseTwin)
