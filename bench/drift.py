@@ -19,11 +19,15 @@ Parts (``--parts``, default all):
 - ``scale``: a 3,000,000 × 100 table (60 correlated numbers, 40 labels) written to Parquet, a
   copula twin fitted on a 20,000-row sample of it, and ``datatwin.drift`` on the whole file in a
   process of its own: seconds and peak resident memory.
+- ``sequences``: event twins (argn) of simulated card payments (the tests' generator,
+  ``tests/sequential/logs.py``: customers with a segment, a habitual amount, a rhythm) at 300
+  and 1,500 customers, each checked on ``--sequence-sets`` fresh sets of as many customers as
+  they are (false alarms), with amounts 15 % higher, and with every other payment dropped.
 - ``refresh``: Adult halves, the second moved (age by 0.25 sd, 5 points of ``workclass``); argn
   fitted on the first, refreshed on 80 % of the moved half, and fitted afresh on the same rows;
   the two-sample AUC of each against the other 20 % (``--refresh-seeds`` seeds from ``--first-seed``).
 
-Run from the repository root: ``python bench/drift.py [--parts alarms scale refresh]``.
+Run from the repository root: ``python bench/drift.py [--parts alarms scale sequences refresh]``.
 Prints one table and writes ``bench/results/drift.json``.
 """
 
@@ -208,6 +212,50 @@ def _drift_in_child(twin: str, path: str, queue) -> None:  # type: ignore[no-unt
     )
 
 
+SEQUENCE_SHIFTS = ("none", "amounts +15 %", "half the events")
+
+
+def measure_sequences(customers: int, sets: int, queue) -> None:  # type: ignore[no-untyped-def]
+    import sys
+
+    sys.path.insert(0, str(HERE.parent))
+    from tests.sequential.logs import payments
+
+    twin = datatwin.fit(
+        payments(customers, seed=0),
+        entity="customer_id",
+        order="ts",
+        model="argn",
+        model_options={"max_epochs": 15},
+        seed=1,
+    )
+    rows = []
+    for shift in SEQUENCE_SHIFTS:
+        alarms, seconds = 0, []
+        for seed in range(1, sets + 1):
+            events = payments(customers, seed=seed)
+            if shift == "amounts +15 %":
+                events["amount"] = events["amount"] * 1.15
+            elif shift == "half the events":
+                events = events[events.index % 2 == 0]
+            started = time.perf_counter()
+            alarms += datatwin.drift(twin, events, seed=seed).verdict != "fresh"
+            seconds.append(time.perf_counter() - started)
+        key = "false alarms" if shift == "none" else "detected"
+        rows.append(
+            {
+                "part": "sequences",
+                "dataset": f"payments, {customers:,} customers",
+                "tool": "datatwin",
+                "shift": shift,
+                "splits": sets,
+                key: round(alarms / sets, 3),
+                "drift s (median)": round(float(np.median(seconds)), 2),
+            }
+        )
+    queue.put(rows)
+
+
 def measure_refresh(seeds: range, queue) -> None:  # type: ignore[no-untyped-def]
     from datatwin.pipeline.choose import two_sample_auc
 
@@ -251,11 +299,12 @@ def measure_refresh(seeds: range, queue) -> None:  # type: ignore[no-untyped-def
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--parts", nargs="*", default=["alarms", "scale", "refresh"])
+    parser.add_argument("--parts", nargs="*", default=["alarms", "scale", "sequences", "refresh"])
     parser.add_argument("--datasets", nargs="*", default=list(DATASETS))
     parser.add_argument("--splits", type=int, default=20)
     parser.add_argument("--model", default="copula")
     parser.add_argument("--refresh-seeds", type=int, default=3)
+    parser.add_argument("--sequence-sets", type=int, default=10)
     parser.add_argument("--first-seed", type=int, default=0, help="seed of the first split (alarms, refresh)")
     parser.add_argument("--evidently-python", default=EVIDENTLY_PYTHON)
     parser.add_argument("--name", default="drift", help="results file: bench/results/NAME.json")
@@ -271,6 +320,8 @@ def main() -> None:
         )
     if "scale" in args.parts:
         results += run_each(measure_scale, [()])
+    if "sequences" in args.parts:
+        results += run_each(measure_sequences, [(c, args.sequence_sets) for c in (300, 1500)])
     if "refresh" in args.parts:
         results += run_each(measure_refresh, [(range(args.first_seed, args.first_seed + args.refresh_seeds),)])
     write_table([row for item in results for row in (item if isinstance(item, list) else [item])], args.name)
