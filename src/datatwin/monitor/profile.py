@@ -46,7 +46,11 @@ MIN_BASELINE_COLUMNS = 3
 covers the rows as a whole, and a twin that mirrors so few columns' counts closely makes the
 classifier's AUC against its training rows fall below chance, an unfair baseline."""
 PAIR_SAMPLE = 20_000
-MIN_BASELINE_ROWS = 200
+MIN_BASELINE_ROWS = 1_000
+"""Tables of fewer rows get no multivariate baseline: it compares the twin with the rows it learnt
+from, and a twin of few rows mirrors them more closely than it mirrors new rows from the same
+source (event twins of 300 simulated customers: the AUC against fresh customers rose past its
+threshold in 3 of 20 fresh sets; at 1,500 customers, in none)."""
 
 
 def attach_profile(table: FittedTable, frame: pd.DataFrame, *, seed: int) -> FittedTable:
