@@ -317,13 +317,15 @@ def _with_rest(shares: np.ndarray) -> np.ndarray:
 def _pair_drift(pair: dict[str, Any], joint: np.ndarray, level: float, rng: np.random.Generator) -> PairDrift:
     """Cramér's V of the profile's joint counts and of the new rows' on the same cells, the new
     table's small cells held back as the profile held back its own (cells under
-    :data:`~datatwin.monitor.profile.MIN_CELL` rows at the profile's size; a cell the profile held
-    back but the new rows fill is kept: a relation broken fills such cells). The null draws both
-    tables from the profile's shares and holds their cells back alike, so what holding back does
-    to V by chance is in the threshold."""
+    :data:`~datatwin.monitor.profile.MIN_CELL` rows at the profile's size). A cell the profile held
+    back counts when the new rows fill it with twice that (a relation broken fills such cells;
+    fewer is what the profile may have held back, and the profile's shares, zero there, could not
+    say it is noise). The null draws both tables from the profile's shares and holds their cells
+    back alike, so what holding back does to V by chance is in the threshold."""
     before = np.asarray(pair["counts"], dtype=np.float64)
     rows_before, rows_now = int(pair["rows"]), max(int(joint.sum()), 1)
-    now = np.where(joint * rows_before / rows_now >= MIN_CELL, joint, 0)
+    scaled = joint * rows_before / rows_now
+    now = np.where((scaled >= MIN_CELL) & ((before > 0) | (scaled >= 2 * MIN_CELL)), joint, 0)
     p = (before / max(before.sum(), 1)).ravel()
     shape = before.shape
     first = rng.multinomial(rows_before, p, size=NULL_DRAWS).reshape(-1, *shape)
