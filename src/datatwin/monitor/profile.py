@@ -49,8 +49,8 @@ PAIR_SAMPLE = 20_000
 MIN_BASELINE_ROWS = 1_000
 """Tables of fewer rows get no multivariate baseline: it compares the twin with the rows it learnt
 from, and a twin of few rows mirrors them more closely than it mirrors new rows from the same
-source (event twins of 300 simulated customers: the AUC against fresh customers rose past its
-threshold in 3 of 20 fresh sets; at 1,500 customers, in none)."""
+source (an event twin of 300 simulated customers checked on 20 fresh sets of customers: the AUC
+rose past its threshold on 3; a twin of 1,500 customers, on none)."""
 
 
 def attach_profile(table: FittedTable, frame: pd.DataFrame, *, seed: int) -> FittedTable:
