@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 
-import pytest
 from typer.testing import CliRunner
 
 import datatwin
 from datatwin.cli import app
-from datatwin.io.database import read_database
 from tests.relational.test_synthesize import sqlite_url
-
-
-@pytest.fixture(scope="module")
-def chinook():
-    database = read_database(sqlite_url("chinook"))
-    return database, datatwin.fit_database(database, seed=0, max_time=3)
 
 
 def test_every_learnt_table_keeps_a_profile(chinook):

@@ -10,8 +10,6 @@ from typer.testing import CliRunner
 import datatwin
 from datatwin.cli import app
 from datatwin.errors import ConfigError
-from datatwin.io.database import read_database
-from tests.relational.test_synthesize import sqlite_url
 from tests.sequential.logs import payments
 
 
@@ -32,12 +30,6 @@ def test_a_sequence_twin_is_refreshed_with_its_keys_and_a_new_label(tmp_path):
     assert set(refreshed.fitted.profile) == {"events", "entities"}
     with pytest.raises(ConfigError, match="entity, order or static"):
         datatwin.refresh(old, new.drop(columns=["ts"]))
-
-
-@pytest.fixture(scope="module")
-def chinook():
-    database = read_database(sqlite_url("chinook"))
-    return database, datatwin.fit_database(database, seed=0, max_time=3)
 
 
 def test_a_database_twin_is_refreshed_with_its_keys_and_changes_per_table(chinook):
