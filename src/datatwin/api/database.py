@@ -14,7 +14,7 @@ from datatwin.errors import ConfigError
 from datatwin.io.artifact import save_twin
 from datatwin.io.database import Database, read_database
 from datatwin.monitor.audit import logged_call
-from datatwin.monitor.profile import build_profile
+from datatwin.monitor.profile import attach_table_profiles
 from datatwin.progress import Progress
 from datatwin.relational import (
     FittedDatabase,
@@ -205,7 +205,5 @@ def fit_database(
         rules=rules,
         find_rules=find_rules,
     )
-    for name, model in fitted.tables.items():  # per table, what drift is measured against
-        if model.fitted is not None:
-            model.fitted.profile = build_profile(database.tables[name], model.fitted.schema, None, seed=seed)
+    attach_table_profiles(fitted, database.tables, seed=seed)  # per table, what drift is measured against
     return DatabaseTwin(fitted)

@@ -76,8 +76,7 @@ def drift(
         return measure_database_drift(loaded.fitted, database, seed=seed)
     if isinstance(data, Database):
         raise ConfigError("A table twin is checked against a table (a DataFrame, or a CSV or Parquet file).")
-    table = _table_twin(loaded, encryption_key, "Drift is measured")
-    return measure_drift(table.fitted, data, seed=seed, progress=progress)
+    return measure_drift(loaded.fitted, data, seed=seed, progress=progress)
 
 
 @logged_call("card", inputs=("twin", "evaluation"), settings=("intended_use", "limits"))
@@ -121,14 +120,3 @@ def data_card(
         if not isinstance(evaluation, dict) or "metrics" not in evaluation:
             raise ConfigError("The evaluation file is not a report's JSON (from datatwin evaluate --json).")
     return card_of(loaded.fitted, evaluation=evaluation, intended_use=intended_use, limits=limits, sample=sample)
-
-
-def _table_twin(
-    twin: Twin | DatabaseTwin | SequenceTwin | str | Path, encryption_key: bytes | str | None, what: str
-) -> Twin:
-    loaded = load(twin, encryption_key=encryption_key) if isinstance(twin, str | Path) else twin
-    if isinstance(loaded, DatabaseTwin | SequenceTwin):
-        raise ConfigError(
-            f"{what} for table twins; this is a {type(loaded).__name__}: use a table twin fitted on each table."
-        )
-    return loaded

@@ -16,7 +16,7 @@ from datatwin.errors import ConfigError
 from datatwin.io.database import Database, read_database
 from datatwin.lineage import Lineage
 from datatwin.monitor.audit import file_digest, logged_call
-from datatwin.monitor.profile import attach_profile, build_profile
+from datatwin.monitor.profile import attach_profile, attach_table_profiles
 from datatwin.monitor.refresh import SchemaChanges, merge_schemas
 from datatwin.monitor.sequences import sequence_profile
 from datatwin.pipeline import fit_table
@@ -139,13 +139,12 @@ def _refreshed_database(
         progress=progress,
         find_rules=False,
     )
-    changes = {}
-    for name, model in fitted.tables.items():
-        before = old.tables[name].fitted
-        if model.fitted is not None:
-            model.fitted.profile = build_profile(database.tables[name], model.fitted.schema, None, seed=seed)
-            if before is not None:
-                changes[name] = merge_schemas(before.schema, model.fitted.schema)[1]
+    attach_table_profiles(fitted, database.tables, seed=seed)
+    changes = {
+        name: merge_schemas(before.schema, model.fitted.schema)[1]
+        for name, model in fitted.tables.items()
+        if model.fitted is not None and (before := old.tables[name].fitted) is not None
+    }
     fitted.lineage |= {
         "refreshed_from": _parent(old.lineage, parent_file),
         "schema_changes": {name: c.to_dict() for name, c in changes.items()},

@@ -135,14 +135,14 @@ def evaluate_command(
 
 
 def _drift_of(twin: object, real: str, seed: int) -> DriftReport | TablesDriftReport | None:
-    """The drift of the real rows from what ``twin`` learnt, for the report's freshness section;
-    ``None`` for a twin that keeps no profile to compare with (a series twin)."""
+    """The drift of the real rows (one table) from what ``twin`` learnt, for the report's freshness
+    section; ``None`` for a twin with nothing to compare them with (a series twin keeps no
+    profile; a database twin's are per table)."""
     import datatwin
 
-    if isinstance(twin, datatwin.SequenceTwin) and twin.fitted.profile is None:
-        return None
-    assert isinstance(twin, datatwin.Twin | datatwin.SequenceTwin)
-    return datatwin.drift(twin, real, seed=seed)
+    if isinstance(twin, datatwin.Twin) or (isinstance(twin, datatwin.SequenceTwin) and twin.fitted.profile):
+        return datatwin.drift(twin, real, seed=seed)
+    return None
 
 
 def _evaluate_scenario(

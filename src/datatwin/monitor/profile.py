@@ -14,6 +14,7 @@ measured against its own rows instead).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,7 @@ from datatwin.errors import ConstraintError
 from datatwin.monitor.binning import NUMBER_KINDS, Bins, label_values, number_values
 from datatwin.monitor.multivariate import MULTIVARIATE_ROWS, classifier_auc
 from datatwin.pipeline import FittedTable, sample_table
+from datatwin.relational import FittedDatabase
 from datatwin.schema import ColumnKind, Schema
 from datatwin.schema.features import comparable_columns
 
@@ -49,8 +51,7 @@ PAIR_SAMPLE = 20_000
 MIN_BASELINE_ROWS = 1_000
 """Tables of fewer rows get no multivariate baseline: it compares the twin with the rows it learnt
 from, and a twin of few rows mirrors them more closely than it mirrors new rows from the same
-source (an event twin of 300 simulated customers checked on 20 fresh sets of customers: the AUC
-rose past its threshold on 3; a twin of 1,500 customers, on none)."""
+source (docs/monitoring.md has the measurement)."""
 
 
 def attach_profile(table: FittedTable, frame: pd.DataFrame, *, seed: int) -> FittedTable:
@@ -62,6 +63,14 @@ def attach_profile(table: FittedTable, frame: pd.DataFrame, *, seed: int) -> Fit
         drawn = None
     table.profile = build_profile(frame, table.schema, drawn, seed=seed)
     return table
+
+
+def attach_table_profiles(database: FittedDatabase, tables: Mapping[str, pd.DataFrame], *, seed: int) -> None:
+    """Give each table ``database`` learnt the profile of its rows in ``tables`` (without a
+    multivariate baseline: a child table is drawn given its parents, not on its own)."""
+    for name, model in database.tables.items():
+        if model.fitted is not None:
+            model.fitted.profile = build_profile(tables[name], model.fitted.schema, None, seed=seed)
 
 
 def build_profile(frame: pd.DataFrame, schema: Schema, drawn: pd.DataFrame | None, *, seed: int) -> dict[str, Any]:

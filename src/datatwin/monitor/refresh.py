@@ -6,9 +6,9 @@ the schema is widened and the change reported: new labels join a column's catego
 grow to take in new extremes, columns that appeared are added (as inferred), columns gone
 from the data are dropped (nothing is left to learn them from), and a column whose kind
 changed takes its new kind. The model is the old one's, with its options and seed, trained
-afresh: starting argn from the old weights was measured (Adult, hours moved by 5) and took as
-many epochs (36 and 26 against 34 and 23) from a worse first epoch, because its number bins
-move with the data and the old weights then point at the wrong bins.
+afresh: starting argn from the old weights took no fewer epochs, from a worse first epoch,
+because its number bins move with the data and the old weights then point at the wrong bins
+(docs/monitoring.md has the measurement).
 """
 
 from __future__ import annotations

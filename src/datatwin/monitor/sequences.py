@@ -20,6 +20,8 @@ readable time has no gap.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -70,25 +72,24 @@ def measure_sequence_drift(fitted: FittedSequences, frame: pd.DataFrame, *, seed
     if not len(frame):
         raise ConfigError("The new data has no rows.")
     views, schemas = _views(fitted, frame, seed), view_schemas(fitted)
-    cache: dict[int, dict[str, pd.DataFrame]] = {}
-
-    def draw(name: str, rows: int, drawn_seed: int) -> pd.DataFrame:
-        if drawn_seed not in cache:
-            cache[drawn_seed] = _drawn_views(fitted, drawn_seed)
-        return cache[drawn_seed][name].iloc[:rows]
+    drawn = functools.cache(lambda drawn_seed: _drawn_views(fitted, drawn_seed))  # one draw serves both views
 
     reports = {
         name: compare_with_profile(
             fitted.profile[name],
             schemas[name],
             [views[name]],
-            lambda rows, drawn_seed, name=name: draw(name, rows, drawn_seed),  # type: ignore[misc]
+            functools.partial(_drawn_rows, drawn, name),
             reference=f"profile of the training {name}",
             seed=seed,
         )
         for name in schemas
     }
     return tables_report(reports, [])
+
+
+def _drawn_rows(drawn: Callable[[int], dict[str, pd.DataFrame]], name: str, rows: int, drawn_seed: int) -> pd.DataFrame:
+    return drawn(drawn_seed)[name].iloc[:rows]
 
 
 def view_schemas(fitted: FittedSequences) -> dict[str, Schema]:
